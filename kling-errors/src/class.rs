@@ -64,7 +64,9 @@ impl ErrorKind {
             499 => Self::Cancelled,
             400..=499 => Self::InvalidRequest,
             500..=599 => Self::Server,
-            200..=299 => Self::InvalidResponse,
+            // A 2xx that is still an error, or a redirect on a JSON endpoint: the answer was not
+            // what the API promises.
+            200..=399 => Self::InvalidResponse,
             _ => Self::Unknown,
         }
     }
