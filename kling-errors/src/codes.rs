@@ -90,7 +90,10 @@ impl ErrorCode {
     pub fn parse(dialect: Dialect, code: &str) -> Option<Self> {
         let code = code.trim();
         match dialect {
-            Dialect::Kling => code.parse::<i64>().ok().map(|n| Self::Kling(KlingCode::from_code(n))),
+            Dialect::Kling => code
+                .parse::<i64>()
+                .ok()
+                .map(|n| Self::Kling(KlingCode::from_code(n))),
             Dialect::RunBlob => Some(Self::RunBlob(RunBlobCode::from_code(code))),
             Dialect::Pikzels => Some(Self::Pikzels(PikzelsCode::from_code(code))),
         }
@@ -161,7 +164,8 @@ impl ErrorCode {
 
     /// Whether a request that failed with this code may simply be sent again.
     pub fn is_retryable(&self, operation: Operation) -> bool {
-        self.retry_class(operation).is_some_and(RetryClass::is_retryable)
+        self.retry_class(operation)
+            .is_some_and(RetryClass::is_retryable)
     }
 
     /// Whether the provider refunds the credits, if known.
@@ -302,7 +306,10 @@ mod tests {
         assert_eq!(a, KlingCode::ConcurrencyLimit);
         assert_eq!(a, b);
         assert!(serde_json::from_str::<KlingCode>("\"x\"").is_err());
-        assert_eq!(serde_json::to_string(&KlingCode::Unknown(42)).unwrap(), "42");
+        assert_eq!(
+            serde_json::to_string(&KlingCode::Unknown(42)).unwrap(),
+            "42"
+        );
         let p: PikzelsCode = serde_json::from_str("\"CANCELLED\"").unwrap();
         assert_eq!(p, PikzelsCode::Cancelled);
         assert_eq!(p.info().and_then(|i| i.http_status), Some(499));
@@ -318,7 +325,10 @@ mod tests {
                 ErrorCode::Pikzels(PikzelsCode::InsufficientCredits)
             ]
         );
-        assert_eq!(ErrorCode::lookup("1303"), vec![ErrorCode::Kling(KlingCode::ConcurrencyLimit)]);
+        assert_eq!(
+            ErrorCode::lookup("1303"),
+            vec![ErrorCode::Kling(KlingCode::ConcurrencyLimit)]
+        );
         assert_eq!(
             ErrorCode::lookup("Generation Not Found"),
             vec![ErrorCode::RunBlob(RunBlobCode::GenerationNotFound)]

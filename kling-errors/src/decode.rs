@@ -36,7 +36,11 @@ impl DecodeContext {
     /// A context for a response of `dialect`'s API to a request of kind `operation`,
     /// received at `now`.
     pub fn new(dialect: Dialect, operation: Operation, now: SystemTime) -> Self {
-        Self { dialect, operation, now }
+        Self {
+            dialect,
+            operation,
+            now,
+        }
     }
 
     /// The dialect of the API that was called.
@@ -76,7 +80,9 @@ pub fn check_response<H: HeaderLookup + ?Sized>(
     }
     match parse_body(headers, body, usize::MAX) {
         Ok(value) => match recognize(&value) {
-            Some(found) if found.is_error_on_success() => Err(api_error(ctx, status, headers, found).into()),
+            Some(found) if found.is_error_on_success() => {
+                Err(api_error(ctx, status, headers, found).into())
+            }
             _ => Ok(()),
         },
         Err(shape) => Err(decode_failure(ctx, status, headers, body, shape).into()),
@@ -91,12 +97,23 @@ pub fn check_response<H: HeaderLookup + ?Sized>(
 /// envelope. For a 2xx it is the error envelope inside, or a [`DecodeError`] when the body
 /// cannot be understood, or, for a body that reports no error, a [`DecodeError`] of kind
 /// [`DecodeFailure::Schema`].
-pub fn decode_error<H: HeaderLookup + ?Sized>(ctx: &DecodeContext, status: u16, headers: &H, body: &[u8]) -> Error {
+pub fn decode_error<H: HeaderLookup + ?Sized>(
+    ctx: &DecodeContext,
+    status: u16,
+    headers: &H,
+    body: &[u8],
+) -> Error {
     let success = (200..300).contains(&status);
-    let limit = if success { usize::MAX } else { MAX_INSPECTED_BODY };
+    let limit = if success {
+        usize::MAX
+    } else {
+        MAX_INSPECTED_BODY
+    };
     match parse_body(headers, body, limit) {
         Ok(value) if success => match recognize(&value) {
-            Some(found) if found.is_error_on_success() => api_error(ctx, status, headers, found).into(),
+            Some(found) if found.is_error_on_success() => {
+                api_error(ctx, status, headers, found).into()
+            }
             _ => decode_failure(ctx, status, headers, body, BodyShape::OtherJson).into(),
         },
         Ok(value) => match recognize(&value) {
@@ -122,7 +139,10 @@ pub fn decode_error<H: HeaderLookup + ?Sized>(ctx: &DecodeContext, status: u16, 
 pub(crate) fn code_in_text(dialect: Dialect, text: &str) -> Option<ErrorCode> {
     let text = text.trim();
     match dialect {
-        Dialect::Kling => text.parse::<i64>().ok().map(|n| KlingCode::from_code(n).into()),
+        Dialect::Kling => text
+            .parse::<i64>()
+            .ok()
+            .map(|n| KlingCode::from_code(n).into()),
         Dialect::RunBlob if looks_like_code(text) => Some(RunBlobCode::from_code(text).into()),
         Dialect::RunBlob => RunBlobCode::from_text(text).map(Into::into),
         Dialect::Pikzels if looks_like_code(text) => Some(PikzelsCode::from_code(text).into()),
@@ -133,12 +153,18 @@ pub(crate) fn code_in_text(dialect: Dialect, text: &str) -> Option<ErrorCode> {
 /// `SCREAMING_SNAKE_CASE` with at least one letter: how the gateways write codes.
 fn looks_like_code(text: &str) -> bool {
     (2..=64).contains(&text.len())
-        && text.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && text.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// Parses a body as JSON, or says what it was instead.
-fn parse_body<H: HeaderLookup + ?Sized>(headers: &H, body: &[u8], limit: usize) -> Result<Value, BodyShape> {
+fn parse_body<H: HeaderLookup + ?Sized>(
+    headers: &H,
+    body: &[u8],
+    limit: usize,
+) -> Result<Value, BodyShape> {
     if body.len() > limit {
         return Err(BodyShape::TooLarge);
     }
@@ -182,7 +208,15 @@ struct Found {
 
 impl Found {
     fn none(shape: BodyShape) -> Self {
-        Self { shape, dialect: None, code: None, message: None, details: Vec::new(), request_id: None, reports_success: false }
+        Self {
+            shape,
+            dialect: None,
+            code: None,
+            message: None,
+            details: Vec::new(),
+            request_id: None,
+            reports_success: false,
+        }
     }
 
     /// Any JSON: still keep a top-level `message` and `request_id`.
@@ -198,7 +232,9 @@ impl Found {
     /// Whether a 2xx with this body is a failed request. RunBlob's `status: failed` on a 2xx
     /// is a task state, and Kling's `code: 0` is success.
     fn is_error_on_success(&self) -> bool {
-        !self.reports_success && self.shape != BodyShape::RunBlobStatusFailed && self.shape.is_envelope()
+        !self.reports_success
+            && self.shape != BodyShape::RunBlobStatusFailed
+            && self.shape.is_envelope()
     }
 }
 
@@ -222,7 +258,9 @@ fn id_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
 fn kling_code(value: &Value) -> Option<KlingCode> {
     let n = match value {
         Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64)
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64)
         })?,
         Value::String(s) => s.trim().parse::<i64>().ok()?,
         _ => return None,
@@ -262,7 +300,9 @@ fn detail_text(item: &Value) -> String {
 fn details(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::Array(items)) => items.iter().take(MAX_DETAILS).map(detail_text).collect(),
-        Some(Value::String(s)) if !s.trim().is_empty() => vec![bounded_to(s.trim(), MAX_DETAIL_BYTES)],
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            vec![bounded_to(s.trim(), MAX_DETAIL_BYTES)]
+        }
         Some(Value::Object(_)) => value.map(detail_text).into_iter().collect(),
         _ => Vec::new(),
     }
@@ -277,7 +317,9 @@ fn recognize(value: &Value) -> Option<Found> {
     let runblob = |shape, text: Option<String>, details| Found {
         shape,
         dialect: Some(Dialect::RunBlob),
-        code: text.as_deref().and_then(|t| code_in_text(Dialect::RunBlob, t)),
+        code: text
+            .as_deref()
+            .and_then(|t| code_in_text(Dialect::RunBlob, t)),
         message: text,
         details,
         request_id: request_id.clone(),
@@ -286,10 +328,18 @@ fn recognize(value: &Value) -> Option<Found> {
 
     // RunBlob: {"status": "failed", "message" | "error_message" | "error": {"message"} | "error": "..."}.
     // First, because such a body may also hold an `error` object.
-    if obj.get("status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("failed")) {
+    if obj
+        .get("status")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("failed"))
+    {
         let text = text_field(obj, "message")
             .or_else(|| text_field(obj, "error_message"))
-            .or_else(|| obj.get("error").and_then(Value::as_object).and_then(|e| text_field(e, "message")))
+            .or_else(|| {
+                obj.get("error")
+                    .and_then(Value::as_object)
+                    .and_then(|e| text_field(e, "message"))
+            })
             .or_else(|| text_field(obj, "error"));
         return Some(runblob(BodyShape::RunBlobStatusFailed, text, Vec::new()));
     }
@@ -325,10 +375,20 @@ fn recognize(value: &Value) -> Option<Found> {
 
     // RunBlob: {"detail": "CODE" | "free text" | [{loc, msg, type, input}]}.
     match obj.get("detail") {
-        Some(Value::String(_)) => return Some(runblob(BodyShape::RunBlobDetail, text_field(obj, "detail"), Vec::new())),
+        Some(Value::String(_)) => {
+            return Some(runblob(
+                BodyShape::RunBlobDetail,
+                text_field(obj, "detail"),
+                Vec::new(),
+            ));
+        }
         Some(Value::Array(items)) => {
             let details = details(obj.get("detail"));
-            let mut found = runblob(BodyShape::RunBlobValidationList, details.first().cloned(), details);
+            let mut found = runblob(
+                BodyShape::RunBlobValidationList,
+                details.first().cloned(),
+                details,
+            );
             found.code = Some(RunBlobCode::InvalidParameters.into());
             if items.is_empty() {
                 found.message = None;
@@ -340,7 +400,11 @@ fn recognize(value: &Value) -> Option<Found> {
 
     // RunBlob: {"success": false, "message": "CODE"}.
     if obj.get("success") == Some(&Value::Bool(false)) {
-        return Some(runblob(BodyShape::RunBlobSuccessFalse, text_field(obj, "message"), Vec::new()));
+        return Some(runblob(
+            BodyShape::RunBlobSuccessFalse,
+            text_field(obj, "message"),
+            Vec::new(),
+        ));
     }
 
     None
@@ -354,10 +418,18 @@ fn request_id_header<H: HeaderLookup + ?Sized>(headers: &H) -> Option<String> {
 }
 
 fn content_type<H: HeaderLookup + ?Sized>(headers: &H) -> Option<String> {
-    headers.header("content-type").filter(|v| !v.is_empty()).map(|v| bounded_to(v, 256))
+    headers
+        .header("content-type")
+        .filter(|v| !v.is_empty())
+        .map(|v| bounded_to(v, 256))
 }
 
-fn api_error<H: HeaderLookup + ?Sized>(ctx: &DecodeContext, status: u16, headers: &H, found: Found) -> ApiError {
+fn api_error<H: HeaderLookup + ?Sized>(
+    ctx: &DecodeContext,
+    status: u16,
+    headers: &H,
+    found: Found,
+) -> ApiError {
     let mut e = ApiError::new(found.dialect.unwrap_or(ctx.dialect), ctx.operation, status);
     e.code = found.code;
     e.message = found.message;
@@ -401,13 +473,23 @@ mod tests {
     const NO_HEADERS: [(&str, &str); 0] = [];
 
     fn ctx(dialect: Dialect, operation: Operation) -> DecodeContext {
-        DecodeContext::new(dialect, operation, UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        DecodeContext::new(
+            dialect,
+            operation,
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        )
     }
 
     #[test]
     fn kling_error_inside_200_is_an_error() {
         let body = br#"{"code":1201,"message":"model_name is invalid","request_id":"r-1"}"#;
-        let err = check_response(&ctx(Dialect::Kling, Operation::Create), 200, &NO_HEADERS, body).unwrap_err();
+        let err = check_response(
+            &ctx(Dialect::Kling, Operation::Create),
+            200,
+            &NO_HEADERS,
+            body,
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
         assert_eq!(err.request_id(), Some("r-1"));
         assert_eq!(err.http_status(), Some(200));
@@ -421,7 +503,15 @@ mod tests {
         let ok = br#"{"code":"0","data":null}"#;
         assert!(check_response(&c, 200, &NO_HEADERS, ok).is_ok());
         let task = br#"{"generation_id":"g","status":"failed","message":"TIMEOUT"}"#;
-        assert!(check_response(&ctx(Dialect::RunBlob, Operation::Read), 200, &NO_HEADERS, task).is_ok());
+        assert!(
+            check_response(
+                &ctx(Dialect::RunBlob, Operation::Read),
+                200,
+                &NO_HEADERS,
+                task
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -435,9 +525,18 @@ mod tests {
 
     #[test]
     fn codes_in_text() {
-        assert_eq!(code_in_text(Dialect::RunBlob, "Maximum 5 images allowed, got 6"), Some(RunBlobCode::TooManyImages.into()));
-        assert_eq!(code_in_text(Dialect::RunBlob, "NEW_CODE"), Some(RunBlobCode::Unknown("NEW_CODE".into()).into()));
+        assert_eq!(
+            code_in_text(Dialect::RunBlob, "Maximum 5 images allowed, got 6"),
+            Some(RunBlobCode::TooManyImages.into())
+        );
+        assert_eq!(
+            code_in_text(Dialect::RunBlob, "NEW_CODE"),
+            Some(RunBlobCode::Unknown("NEW_CODE".into()).into())
+        );
         assert_eq!(code_in_text(Dialect::RunBlob, "something else"), None);
-        assert_eq!(code_in_text(Dialect::Kling, "1301"), Some(KlingCode::ContentSecurityPolicy.into()));
+        assert_eq!(
+            code_in_text(Dialect::Kling, "1301"),
+            Some(KlingCode::ContentSecurityPolicy.into())
+        );
     }
 }

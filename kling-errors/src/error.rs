@@ -165,7 +165,8 @@ impl Error {
             Self::Decode(e) => e.external_task_id = id,
             Self::TaskFailed(e) => e.external_task_id = id,
             Self::WaitTimeout(e) => e.external_task_id = id,
-            Self::AmbiguousCreate(_) | Self::Auth(_) | Self::Validation(_) | Self::Cancelled(_) => {}
+            Self::AmbiguousCreate(_) | Self::Auth(_) | Self::Validation(_) | Self::Cancelled(_) => {
+            }
         }
         self
     }
@@ -427,7 +428,10 @@ impl ApiError {
     /// The known code's row, unless it is Kling's success code (an envelope that said
     /// `code: 0` with an error status tells nothing).
     fn known_code(&self) -> Option<&'static crate::CodeInfo> {
-        self.code.as_ref().and_then(ErrorCode::info).filter(|info| info.kind.is_some())
+        self.code
+            .as_ref()
+            .and_then(ErrorCode::info)
+            .filter(|info| info.kind.is_some())
     }
 
     /// The normalized kind: the code's, else the HTTP status's.
@@ -538,7 +542,12 @@ pub struct TransportError {
 
 impl TransportError {
     /// A transport failure; `message` says what happened, without secrets (it is cut short).
-    pub fn new(failure: TransportFailure, phase: TransportPhase, operation: Operation, message: &str) -> Self {
+    pub fn new(
+        failure: TransportFailure,
+        phase: TransportPhase,
+        operation: Operation,
+        message: &str,
+    ) -> Self {
         Self {
             phase,
             failure,
@@ -592,7 +601,9 @@ impl TransportError {
             (Operation::Read, TransportFailure::BodyTooLarge | TransportFailure::Redirect, _) => {
                 RetryClass::Fatal
             }
-            (Operation::Read, _, _) | (Operation::Create, _, TransportPhase::BeforeSend) => RetryClass::Transient,
+            (Operation::Read, _, _) | (Operation::Create, _, TransportPhase::BeforeSend) => {
+                RetryClass::Transient
+            }
             (Operation::Create, _, _) => RetryClass::Ambiguous,
         }
     }
@@ -605,13 +616,20 @@ impl fmt::Display for TransportError {
             TransportPhase::AfterSend => "after the request was sent",
             TransportPhase::Unknown => "possibly after the request was sent",
         };
-        write!(f, "transport error ({}, {when}): {}", self.failure.as_str(), self.message)
+        write!(
+            f,
+            "transport error ({}, {when}): {}",
+            self.failure.as_str(),
+            self.message
+        )
     }
 }
 
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
     }
 }
 
@@ -737,7 +755,9 @@ impl DecodeError {
     pub fn retry_class(&self) -> RetryClass {
         match (self.operation, self.failure) {
             (Operation::Create, _) => RetryClass::Ambiguous,
-            (_, DecodeFailure::MissingData | DecodeFailure::Schema | DecodeFailure::TooLarge) => RetryClass::Fatal,
+            (_, DecodeFailure::MissingData | DecodeFailure::Schema | DecodeFailure::TooLarge) => {
+                RetryClass::Fatal
+            }
             _ => RetryClass::Transient,
         }
     }
@@ -745,7 +765,12 @@ impl DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "could not decode the response (HTTP {}): {}", self.status, self.failure.as_str())?;
+        write!(
+            f,
+            "could not decode the response (HTTP {}): {}",
+            self.status,
+            self.failure.as_str()
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
         }
@@ -755,7 +780,9 @@ impl fmt::Display for DecodeError {
 
 impl StdError for DecodeError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn StdError + 'static))
     }
 }
 
@@ -784,7 +811,10 @@ pub struct AuthError {
 impl AuthError {
     /// An auth error. `message` must not contain a secret; it is cut short.
     pub fn new(failure: AuthFailure, message: &str) -> Self {
-        Self { failure, message: bounded(message) }
+        Self {
+            failure,
+            message: bounded(message),
+        }
     }
 
     /// What was wrong.
@@ -818,7 +848,11 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error about `field` (a JSON path such as `camera_control.config`).
     pub fn new(field: impl Into<String>, code: impl Into<ErrorCode>, message: &str) -> Self {
-        Self { field: field.into(), code: code.into(), message: bounded(message) }
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: bounded(message),
+        }
     }
 
     /// The field that was wrong.
@@ -839,7 +873,11 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid request: `{}`: {} (would be {})", self.field, self.message, self.code)
+        write!(
+            f,
+            "invalid request: `{}`: {} (would be {})",
+            self.field, self.message, self.code
+        )
     }
 }
 
@@ -903,18 +941,30 @@ impl TaskFailedError {
     /// Why the task failed, normalized: the code's kind (a timeout, a content policy, ...),
     /// else [`ErrorKind::TaskFailed`].
     pub fn reason(&self) -> ErrorKind {
-        self.code.as_ref().and_then(ErrorCode::kind).unwrap_or(ErrorKind::TaskFailed)
+        self.code
+            .as_ref()
+            .and_then(ErrorCode::kind)
+            .unwrap_or(ErrorKind::TaskFailed)
     }
 
     /// Whether the provider gives the credits back (RunBlob's timeout and system failure do).
     pub fn refund(&self) -> Refund {
-        self.code.as_ref().and_then(ErrorCode::refund).unwrap_or(Refund::Unknown)
+        self.code
+            .as_ref()
+            .and_then(ErrorCode::refund)
+            .unwrap_or(Refund::Unknown)
     }
 }
 
 impl fmt::Display for TaskFailedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} task {} failed ({})", self.dialect, self.task_id, self.reason())?;
+        write!(
+            f,
+            "{} task {} failed ({})",
+            self.dialect,
+            self.task_id,
+            self.reason()
+        )?;
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         }
@@ -937,7 +987,12 @@ pub struct WaitTimeoutError {
 impl WaitTimeoutError {
     /// A wait that gave up after `elapsed`, last seeing `last_status`.
     pub fn new(task_id: impl Into<String>, last_status: Option<String>, elapsed: Duration) -> Self {
-        Self { task_id: task_id.into(), external_task_id: None, last_status, elapsed }
+        Self {
+            task_id: task_id.into(),
+            external_task_id: None,
+            last_status,
+            elapsed,
+        }
     }
 
     /// The task id.
@@ -958,7 +1013,11 @@ impl WaitTimeoutError {
 
 impl fmt::Display for WaitTimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "gave up waiting for task {} after {:.0?}", self.task_id, self.elapsed)?;
+        write!(
+            f,
+            "gave up waiting for task {} after {:.0?}",
+            self.task_id, self.elapsed
+        )?;
         if let Some(status) = &self.last_status {
             write!(f, " (last status: {})", bounded(status))?;
         }
@@ -980,7 +1039,11 @@ pub struct AmbiguousCreateError {
 impl AmbiguousCreateError {
     /// An unsettled create after `posts` POSTs; `last` is the failure that left it open.
     pub fn new(external_task_id: impl Into<String>, posts: u32, last: Error) -> Self {
-        Self { external_task_id: external_task_id.into(), posts, last }
+        Self {
+            external_task_id: external_task_id.into(),
+            posts,
+            last,
+        }
     }
 
     /// The id to look the task up by.
@@ -1059,7 +1122,9 @@ mod tests {
     fn billing_with_429_is_never_retried() {
         for code in [1100, 1101, 1102, 1304] {
             for op in [Operation::Read, Operation::Create] {
-                let e: Error = ApiError::new(Dialect::Kling, op, 429).with_code(KlingCode::from_code(code)).into();
+                let e: Error = ApiError::new(Dialect::Kling, op, 429)
+                    .with_code(KlingCode::from_code(code))
+                    .into();
                 assert_eq!(e.retry_class(), RetryClass::Fatal, "{code}");
                 assert!(!e.is_retryable());
             }
@@ -1074,28 +1139,75 @@ mod tests {
             Error::from(e)
         };
         let k = |n| Some(ErrorCode::Kling(KlingCode::from_code(n)));
-        assert_eq!(api(Operation::Create, 429, k(1303)).retry_class(), RetryClass::ThrottleLong);
-        assert_eq!(api(Operation::Read, 429, k(1303)).retry_class(), RetryClass::Throttle);
-        assert_eq!(api(Operation::Read, 500, k(5000)).retry_class(), RetryClass::Transient);
-        assert_eq!(api(Operation::Create, 500, k(5000)).retry_class(), RetryClass::Ambiguous);
-        assert_eq!(api(Operation::Create, 401, k(1004)).retry_class(), RetryClass::RefreshAuth);
+        assert_eq!(
+            api(Operation::Create, 429, k(1303)).retry_class(),
+            RetryClass::ThrottleLong
+        );
+        assert_eq!(
+            api(Operation::Read, 429, k(1303)).retry_class(),
+            RetryClass::Throttle
+        );
+        assert_eq!(
+            api(Operation::Read, 500, k(5000)).retry_class(),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            api(Operation::Create, 500, k(5000)).retry_class(),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            api(Operation::Create, 401, k(1004)).retry_class(),
+            RetryClass::RefreshAuth
+        );
         // Unknown codes: by status.
-        assert_eq!(api(Operation::Read, 400, k(1999)).retry_class(), RetryClass::Fatal);
-        assert_eq!(api(Operation::Read, 500, k(9999)).retry_class(), RetryClass::Transient);
-        assert_eq!(api(Operation::Create, 500, k(9999)).retry_class(), RetryClass::Ambiguous);
-        assert_eq!(api(Operation::Read, 429, None).retry_class(), RetryClass::Throttle);
-        assert_eq!(api(Operation::Create, 408, None).retry_class(), RetryClass::Ambiguous);
+        assert_eq!(
+            api(Operation::Read, 400, k(1999)).retry_class(),
+            RetryClass::Fatal
+        );
+        assert_eq!(
+            api(Operation::Read, 500, k(9999)).retry_class(),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            api(Operation::Create, 500, k(9999)).retry_class(),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            api(Operation::Read, 429, None).retry_class(),
+            RetryClass::Throttle
+        );
+        assert_eq!(
+            api(Operation::Create, 408, None).retry_class(),
+            RetryClass::Ambiguous
+        );
         // An error envelope in a 200: a known code classifies as itself ...
         let e = api(Operation::Create, 200, k(1201));
-        assert_eq!((e.kind(), e.retry_class()), (ErrorKind::InvalidRequest, RetryClass::Fatal));
+        assert_eq!(
+            (e.kind(), e.retry_class()),
+            (ErrorKind::InvalidRequest, RetryClass::Fatal)
+        );
         // ... and an unknown one as the 4xx/5xx it stands for.
-        assert_eq!(api(Operation::Create, 200, k(5999)).retry_class(), RetryClass::Ambiguous);
-        assert_eq!(api(Operation::Read, 200, k(1999)).kind(), ErrorKind::InvalidRequest);
+        assert_eq!(
+            api(Operation::Create, 200, k(5999)).retry_class(),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            api(Operation::Read, 200, k(1999)).kind(),
+            ErrorKind::InvalidRequest
+        );
         // `code: 0` with an error status tells nothing: the status decides.
         let e = api(Operation::Read, 503, k(0));
-        assert_eq!((e.kind(), e.retry_class()), (ErrorKind::Server, RetryClass::Transient));
         assert_eq!(
-            api(Operation::Read, 402, Some(RunBlobCode::InsufficientCredits.into())).kind(),
+            (e.kind(), e.retry_class()),
+            (ErrorKind::Server, RetryClass::Transient)
+        );
+        assert_eq!(
+            api(
+                Operation::Read,
+                402,
+                Some(RunBlobCode::InsufficientCredits.into())
+            )
+            .kind(),
             ErrorKind::Billing
         );
         assert_eq!(
@@ -1107,20 +1219,43 @@ mod tests {
     #[test]
     fn transport_phase_decides_the_create() {
         let t = |phase, op| {
-            Error::from(TransportError::new(TransportFailure::Timeout, phase, op, "timed out")).retry_class()
+            Error::from(TransportError::new(
+                TransportFailure::Timeout,
+                phase,
+                op,
+                "timed out",
+            ))
+            .retry_class()
         };
-        assert_eq!(t(TransportPhase::BeforeSend, Operation::Create), RetryClass::Transient);
-        assert_eq!(t(TransportPhase::AfterSend, Operation::Create), RetryClass::Ambiguous);
-        assert_eq!(t(TransportPhase::Unknown, Operation::Create), RetryClass::Ambiguous);
-        assert_eq!(t(TransportPhase::AfterSend, Operation::Read), RetryClass::Transient);
+        assert_eq!(
+            t(TransportPhase::BeforeSend, Operation::Create),
+            RetryClass::Transient
+        );
+        assert_eq!(
+            t(TransportPhase::AfterSend, Operation::Create),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            t(TransportPhase::Unknown, Operation::Create),
+            RetryClass::Ambiguous
+        );
+        assert_eq!(
+            t(TransportPhase::AfterSend, Operation::Read),
+            RetryClass::Transient
+        );
     }
 
     #[test]
     fn sources_are_reachable_and_ids_propagate() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
-        let inner: Error = TransportError::new(TransportFailure::Reset, TransportPhase::AfterSend, Operation::Create, "reset")
-            .with_source(io)
-            .into();
+        let inner: Error = TransportError::new(
+            TransportFailure::Reset,
+            TransportPhase::AfterSend,
+            Operation::Create,
+            "reset",
+        )
+        .with_source(io)
+        .into();
         // `Error` is transparent: its source is the transport's source, the foreign error.
         let source = StdError::source(&inner).expect("a source");
         assert!(source.downcast_ref::<std::io::Error>().is_some());
@@ -1137,8 +1272,15 @@ mod tests {
     fn task_failures_recognize_codes_and_refunds() {
         let t = TaskFailedError::new(Dialect::RunBlob, "gen-1", Some("TIMEOUT"));
         assert_eq!(t.code(), Some(&ErrorCode::RunBlob(RunBlobCode::Timeout)));
-        assert_eq!((t.reason(), t.refund()), (ErrorKind::Timeout, Refund::Automatic));
-        let k = TaskFailedError::new(Dialect::Kling, "867", Some("Failure to pass the risk control system"));
+        assert_eq!(
+            (t.reason(), t.refund()),
+            (ErrorKind::Timeout, Refund::Automatic)
+        );
+        let k = TaskFailedError::new(
+            Dialect::Kling,
+            "867",
+            Some("Failure to pass the risk control system"),
+        );
         assert_eq!((k.code(), k.reason()), (None, ErrorKind::TaskFailed));
         let e: Error = k.into();
         assert_eq!(e.kind(), ErrorKind::TaskFailed);
@@ -1148,7 +1290,9 @@ mod tests {
     #[test]
     fn display_cuts_long_server_text() {
         let long = "x".repeat(100_000);
-        let e: Error = ApiError::new(Dialect::Kling, Operation::Read, 400).with_message(&long).into();
+        let e: Error = ApiError::new(Dialect::Kling, Operation::Read, 400)
+            .with_message(&long)
+            .into();
         assert!(e.to_string().len() < 2300);
     }
 }

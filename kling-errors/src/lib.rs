@@ -15,12 +15,14 @@ pub use class::{Dialect, ErrorKind, Operation, Refund, RetryClass, Surface};
 pub use codes::{CodeInfo, ErrorCode, KlingCode, PikzelsCode, RunBlobCode};
 pub use decode::{DecodeContext, MAX_INSPECTED_BODY, check_response, decode_error};
 pub use error::{
-    AmbiguousCreateError, ApiError, AuthError, AuthFailure, BodyShape, CancelledError,
-    DecodeError, DecodeFailure, Error, TaskFailedError, TransportError, TransportFailure,
-    TransportPhase, ValidationError, WaitTimeoutError,
+    AmbiguousCreateError, ApiError, AuthError, AuthFailure, BodyShape, CancelledError, DecodeError,
+    DecodeFailure, Error, TaskFailedError, TransportError, TransportFailure, TransportPhase,
+    ValidationError, WaitTimeoutError,
 };
 pub use headers::HeaderLookup;
-pub use retry_after::{parse_http_date, parse_retry_after, parse_retry_after_ms, retry_after_from_headers};
+pub use retry_after::{
+    parse_http_date, parse_retry_after, parse_retry_after_ms, retry_after_from_headers,
+};
 pub use text::MAX_SNIPPET_BYTES;
 
 /// `Result` with the SDK's one [`Error`].

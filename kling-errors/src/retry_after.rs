@@ -26,7 +26,10 @@ fn parse_number(value: &str) -> Option<f64> {
     if int.trim_start_matches('0').len() > 10 {
         return None;
     }
-    value.parse::<f64>().ok().filter(|n| n.is_finite() && *n <= MAX_SECONDS)
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n <= MAX_SECONDS)
 }
 
 /// Parses a `Retry-After` value: delta-seconds, or an HTTP-date that lies after `now`.
@@ -48,17 +51,29 @@ pub fn parse_retry_after_ms(value: &str) -> Option<Duration> {
 
 /// The server's requested delay from a response's headers: `retry-after-ms` when present and
 /// valid, else `Retry-After`.
-pub fn retry_after_from_headers<H: HeaderLookup + ?Sized>(headers: &H, now: SystemTime) -> Option<Duration> {
+pub fn retry_after_from_headers<H: HeaderLookup + ?Sized>(
+    headers: &H,
+    now: SystemTime,
+) -> Option<Duration> {
     headers
         .header("retry-after-ms")
         .and_then(parse_retry_after_ms)
-        .or_else(|| headers.header("retry-after").and_then(|v| parse_retry_after(v, now)))
+        .or_else(|| {
+            headers
+                .header("retry-after")
+                .and_then(|v| parse_retry_after(v, now))
+        })
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 fn month(name: &str) -> Option<u32> {
-    MONTHS.iter().position(|m| m.eq_ignore_ascii_case(name)).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .map(|i| i as u32 + 1)
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (the classic era-based algorithm).
@@ -82,7 +97,8 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 fn number<T: std::str::FromStr>(text: &str, len: std::ops::RangeInclusive<usize>) -> Option<T> {
-    (len.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok())?
+    (len.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())?
 }
 
 fn clock(text: &str) -> Option<(u32, u32, u32)> {
@@ -93,7 +109,12 @@ fn clock(text: &str) -> Option<(u32, u32, u32)> {
     (parts.next().is_none() && h < 24 && m < 60 && s < 61).then_some((h, m, s))
 }
 
-fn to_system_time(year: i64, month: u32, day: u32, (h, m, s): (u32, u32, u32)) -> Option<SystemTime> {
+fn to_system_time(
+    year: i64,
+    month: u32,
+    day: u32,
+    (h, m, s): (u32, u32, u32),
+) -> Option<SystemTime> {
     if !(1970..=9999).contains(&year) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -111,9 +132,12 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
     let words: Vec<&str> = text.split_ascii_whitespace().collect();
     match words.as_slice() {
         // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        [wd, day, mon, year, time, "GMT"] if wd.ends_with(',') => {
-            to_system_time(number(year, 4..=4)?, month(mon)?, number(day, 2..=2)?, clock(time)?)
-        }
+        [wd, day, mon, year, time, "GMT"] if wd.ends_with(',') => to_system_time(
+            number(year, 4..=4)?,
+            month(mon)?,
+            number(day, 2..=2)?,
+            clock(time)?,
+        ),
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT (two-digit years: 70-99 are 19xx).
         [wd, date, time, "GMT"] if wd.ends_with(',') => {
             let mut parts = date.split('-');
@@ -127,9 +151,12 @@ pub fn parse_http_date(text: &str) -> Option<SystemTime> {
             to_system_time(year, mon, day, clock(time)?)
         }
         // asctime: Sun Nov  6 08:49:37 1994
-        [_wd, mon, day, time, year] => {
-            to_system_time(number(year, 4..=4)?, month(mon)?, number(day, 1..=2)?, clock(time)?)
-        }
+        [_wd, mon, day, time, year] => to_system_time(
+            number(year, 4..=4)?,
+            month(mon)?,
+            number(day, 1..=2)?,
+            clock(time)?,
+        ),
         _ => None,
     }
 }
@@ -146,11 +173,21 @@ mod tests {
 
     #[test]
     fn http_dates_in_all_three_forms() {
-        for form in ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"] {
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
             assert_eq!(parse_http_date(form), Some(at(DATE_1994)), "{form}");
         }
-        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(UNIX_EPOCH));
-        assert_eq!(parse_http_date("Tue, 29 Feb 2000 12:00:00 GMT"), Some(at(951_825_600)));
+        assert_eq!(
+            parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(UNIX_EPOCH)
+        );
+        assert_eq!(
+            parse_http_date("Tue, 29 Feb 2000 12:00:00 GMT"),
+            Some(at(951_825_600))
+        );
     }
 
     #[test]
@@ -179,7 +216,10 @@ mod tests {
             ("0", Some(Duration::ZERO)),
             ("1.5", Some(Duration::from_millis(1500))),
             ("3600", Some(Duration::from_secs(3600))),
-            ("Sun, 06 Nov 1994 10:49:37 GMT", Some(Duration::from_secs(7200))),
+            (
+                "Sun, 06 Nov 1994 10:49:37 GMT",
+                Some(Duration::from_secs(7200)),
+            ),
             ("Sun, 06 Nov 1994 08:49:37 GMT", None), // now: nothing to wait for
             ("Sun, 06 Nov 1994 07:49:37 GMT", None), // past
             ("-5", None),
@@ -202,9 +242,15 @@ mod tests {
     fn milliseconds_win_over_seconds() {
         let now = at(DATE_1994);
         let both = [("Retry-After", "3"), ("retry-after-ms", "250")];
-        assert_eq!(retry_after_from_headers(&both, now), Some(Duration::from_millis(250)));
+        assert_eq!(
+            retry_after_from_headers(&both, now),
+            Some(Duration::from_millis(250))
+        );
         let bad_ms = [("Retry-After", "3"), ("retry-after-ms", "soon")];
-        assert_eq!(retry_after_from_headers(&bad_ms, now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after_from_headers(&bad_ms, now),
+            Some(Duration::from_secs(3))
+        );
         let none: [(&str, &str); 0] = [];
         assert_eq!(retry_after_from_headers(&none, now), None);
     }

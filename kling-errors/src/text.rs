@@ -20,7 +20,13 @@ fn floor_boundary(text: &str, max: usize) -> usize {
 fn printable(text: &str) -> String {
     text.chars()
         .filter(|c| *c != '\r')
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

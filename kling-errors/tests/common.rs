@@ -13,7 +13,11 @@ pub fn render(err: &Error) -> String {
     let _ = writeln!(out, "kind: {}", err.kind());
     let _ = writeln!(out, "retry_class: {}", err.retry_class());
     let _ = writeln!(out, "is_retryable: {}", err.is_retryable());
-    let _ = writeln!(out, "code: {}", err.code().map_or("-".to_owned(), |c| c.to_string()));
+    let _ = writeln!(
+        out,
+        "code: {}",
+        err.code().map_or("-".to_owned(), |c| c.to_string())
+    );
     if let Some(code) = err.code() {
         let _ = writeln!(out, "code_known: {}", code.is_known());
     }

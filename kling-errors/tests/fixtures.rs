@@ -7,7 +7,9 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kling_errors::{DecodeContext, Dialect, Error, Operation, TaskFailedError, check_response, decode_error};
+use kling_errors::{
+    DecodeContext, Dialect, Error, Operation, TaskFailedError, check_response, decode_error,
+};
 
 /// The injected clock of every fixture: Tue, 14 Nov 2023 22:13:20 GMT.
 fn now() -> SystemTime {
@@ -24,7 +26,10 @@ struct Fixture {
 }
 
 fn next_line<'a>(bytes: &mut &'a [u8]) -> &'a str {
-    let end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
     let line = std::str::from_utf8(&bytes[..end]).expect("fixture head is UTF-8");
     *bytes = bytes.get(end + 1..).unwrap_or_default();
     line.trim_end_matches('\r')
@@ -36,7 +41,9 @@ fn parse(mut bytes: &[u8]) -> Fixture {
     let status_line = loop {
         let line = next_line(&mut bytes);
         if let Some(request) = line.strip_prefix("# request: ") {
-            let (op, d) = request.split_once(' ').expect("`# request: <op> <dialect>`");
+            let (op, d) = request
+                .split_once(' ')
+                .expect("`# request: <op> <dialect>`");
             operation = Some(match op {
                 "read" => Operation::Read,
                 "create" => Operation::Create,
@@ -105,7 +112,10 @@ fn every_fixture_decodes_to_its_documented_error() {
         for line in &fixture.comment {
             out.push_str(&format!("# {line}\n"));
         }
-        out.push_str(&format!("# {:?} {} HTTP {}\n", fixture.operation, fixture.dialect, fixture.status));
+        out.push_str(&format!(
+            "# {:?} {} HTTP {}\n",
+            fixture.operation, fixture.dialect, fixture.status
+        ));
         match &checked {
             Ok(()) => match task_failure(&fixture) {
                 Some(task) => {
@@ -119,7 +129,12 @@ fn every_fixture_decodes_to_its_documented_error() {
                 out.push_str(&common::render(err));
                 // decode_error agrees with check_response on every error response.
                 let again = decode_error(&ctx, fixture.status, &fixture.headers, &fixture.body);
-                assert_eq!(common::render(&again), common::render(err), "{}", path.display());
+                assert_eq!(
+                    common::render(&again),
+                    common::render(err),
+                    "{}",
+                    path.display()
+                );
             }
         }
         insta::assert_snapshot!(out);

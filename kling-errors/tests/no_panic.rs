@@ -6,20 +6,36 @@ mod common;
 use std::time::{Duration, UNIX_EPOCH};
 
 use kling_errors::{
-    DecodeContext, Dialect, Error, MAX_SNIPPET_BYTES, Operation, TaskFailedError, check_response, decode_error,
-    parse_http_date, parse_retry_after,
+    DecodeContext, Dialect, Error, MAX_SNIPPET_BYTES, Operation, TaskFailedError, check_response,
+    decode_error, parse_http_date, parse_retry_after,
 };
 use proptest::prelude::*;
 use serde_json::Value;
 
 /// The keys every envelope uses, so random objects often look almost like a real error.
 const KEYS: &[&str] = &[
-    "code", "message", "request_id", "data", "detail", "error", "details", "success", "status", "error_message",
-    "loc", "msg", "type", "input",
+    "code",
+    "message",
+    "request_id",
+    "data",
+    "detail",
+    "error",
+    "details",
+    "success",
+    "status",
+    "error_message",
+    "loc",
+    "msg",
+    "type",
+    "input",
 ];
 
 fn dialect() -> impl Strategy<Value = Dialect> {
-    prop_oneof![Just(Dialect::Kling), Just(Dialect::RunBlob), Just(Dialect::Pikzels)]
+    prop_oneof![
+        Just(Dialect::Kling),
+        Just(Dialect::RunBlob),
+        Just(Dialect::Pikzels)
+    ]
 }
 
 fn operation() -> impl Strategy<Value = Operation> {
@@ -27,7 +43,14 @@ fn operation() -> impl Strategy<Value = Operation> {
 }
 
 fn status() -> impl Strategy<Value = u16> {
-    prop_oneof![Just(200u16), Just(400), Just(429), Just(500), Just(503), 0u16..1000]
+    prop_oneof![
+        Just(200u16),
+        Just(400),
+        Just(429),
+        Just(500),
+        Just(503),
+        0u16..1000
+    ]
 }
 
 fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
@@ -52,8 +75,9 @@ fn json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(6, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6)
-                .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..6).prop_map(|pairs| {
+                Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            }),
         ]
     })
 }
@@ -138,9 +162,20 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let ctx = DecodeContext::new(Dialect::Kling, Operation::Read, UNIX_EPOCH);
     for depth in [200usize, 100_000] {
         let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        let err = check_response(&ctx, 200, &[("Content-Type", "application/json")], body.as_bytes()).unwrap_err();
+        let err = check_response(
+            &ctx,
+            200,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+        .unwrap_err();
         insta::assert_snapshot!(format!("deep_{depth}_200"), render_short(&err));
-        let err = decode_error(&ctx, 500, &[("Content-Type", "application/json")], body.as_bytes());
+        let err = decode_error(
+            &ctx,
+            500,
+            &[("Content-Type", "application/json")],
+            body.as_bytes(),
+        );
         insta::assert_snapshot!(format!("deep_{depth}_500"), render_short(&err));
     }
 }
@@ -159,7 +194,12 @@ fn huge_error_bodies_keep_only_a_snippet() {
     body.extend(std::iter::repeat_n("é".as_bytes(), 10_000).flatten());
     body.extend(br#"","request_id":"r"}"#);
     let err = decode_error(&ctx, 400, &[("Content-Type", "application/json")], &body);
-    let Error::Api(api) = &err else { panic!("{err:?}") };
-    assert!(api.message().is_some_and(|m| m.len() <= MAX_SNIPPET_BYTES + 3 && m.ends_with('…')));
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        api.message()
+            .is_some_and(|m| m.len() <= MAX_SNIPPET_BYTES + 3 && m.ends_with('…'))
+    );
     assert_eq!(err.request_id(), Some("r"));
 }

@@ -53,10 +53,14 @@ fn snake_tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
         // Drop a glued lowercase head: `requestINVALID_DURATION` -> `INVALID_DURATION`.
-        let start = word.find(|c: char| c.is_ascii_uppercase()).unwrap_or(word.len());
+        let start = word
+            .find(|c: char| c.is_ascii_uppercase())
+            .unwrap_or(word.len());
         let token = &word[start..];
         if token.contains('_')
-            && token.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && token
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
             && !out.iter().any(|t| t == token)
         {
             out.push(token.to_owned());
@@ -72,17 +76,29 @@ fn repeated_headings(text: &str) -> Vec<(String, Option<u16>)> {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     lines
         .windows(3)
-        .filter(|w| w[0] == w[1] && (w[2].starts_with("HTTP Status:") || w[2].starts_with("Description:")))
+        .filter(|w| {
+            w[0] == w[1] && (w[2].starts_with("HTTP Status:") || w[2].starts_with("Description:"))
+        })
         .map(|w| {
-            let status = w[2].strip_prefix("HTTP Status: ").and_then(|s| s.get(..3)).and_then(|s| s.parse().ok());
+            let status = w[2]
+                .strip_prefix("HTTP Status: ")
+                .and_then(|s| s.get(..3))
+                .and_then(|s| s.parse().ok());
             (w[0].to_owned(), status)
         })
         .collect()
 }
 
 fn find(dialect: Dialect, text: &str) -> ErrorCode {
-    let found: Vec<ErrorCode> = ErrorCode::lookup(text).into_iter().filter(|c| c.dialect() == dialect).collect();
-    assert_eq!(found.len(), 1, "{dialect} code {text:?} should be in codes.json exactly once, found {found:?}");
+    let found: Vec<ErrorCode> = ErrorCode::lookup(text)
+        .into_iter()
+        .filter(|c| c.dialect() == dialect)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{dialect} code {text:?} should be in codes.json exactly once, found {found:?}"
+    );
     found.into_iter().next().expect("one")
 }
 
@@ -90,7 +106,11 @@ fn find(dialect: Dialect, text: &str) -> ErrorCode {
 fn kling_official_codes_seed_002() {
     let Some(shared) = shared_dir() else { return };
     let rows = table_rows(&seed(&shared, "002_"));
-    assert_eq!(rows.len(), 22, "seed 002 lists 22 service codes (0 and 1000-5002)");
+    assert_eq!(
+        rows.len(),
+        22,
+        "seed 002 lists 22 service codes (0 and 1000-5002)"
+    );
     for (status, code) in rows {
         let ours = find(Dialect::Kling, &code);
         assert_eq!(ours.http_status(), Some(status), "Kling {code}");
@@ -147,7 +167,10 @@ fn runblob_webhook_codes_named_in_prose_seed_000() {
         .collect();
     let expected: &[(&str, RunBlobCode)] = &[
         ("15-minute timeout", RunBlobCode::Timeout),
-        ("violates usage policies", RunBlobCode::ContentPolicyViolation),
+        (
+            "violates usage policies",
+            RunBlobCode::ContentPolicyViolation,
+        ),
         ("system error", RunBlobCode::GenerationFailed),
         ("not valid or corrupted", RunBlobCode::InvalidImage),
         ("inaccessible", RunBlobCode::ImageInaccessible),
@@ -159,10 +182,17 @@ fn runblob_webhook_codes_named_in_prose_seed_000() {
             .find(|(words, _)| sentence.contains(words))
             .unwrap_or_else(|| panic!("no code for {sentence:?}"));
         let info = code.info().expect("known");
-        assert!(info.http_status.is_none(), "{sentence}: a task/webhook code has no HTTP status");
+        assert!(
+            info.http_status.is_none(),
+            "{sentence}: a task/webhook code has no HTTP status"
+        );
         // "(automatic refund)" in the sentence is the refund column.
         let refunded = sentence.contains("automatic refund");
-        assert_eq!(info.refund == Some(kling_errors::Refund::Automatic), refunded, "{sentence}");
+        assert_eq!(
+            info.refund == Some(kling_errors::Refund::Automatic),
+            refunded,
+            "{sentence}"
+        );
     }
 }
 
@@ -171,14 +201,30 @@ fn runblob_webhook_codes_named_in_prose_seed_000() {
 fn codes_named_in_the_gateway_spec() {
     let Some(shared) = shared_dir() else { return };
     let spec = fs::read_to_string(shared.join("spec/gateways.md")).expect("gateways.md");
-    let async_lines: Vec<&str> =
-        spec.lines().skip_while(|l| !l.contains("Async failure codes seen")).take(2).collect();
-    assert!(!async_lines.is_empty(), "gateways.md lists the async failure codes");
-    for token in snake_tokens(&async_lines.join(" ")).into_iter().chain(["TIMEOUT".to_owned(), "MAINTENANCE".to_owned()]) {
+    let async_lines: Vec<&str> = spec
+        .lines()
+        .skip_while(|l| !l.contains("Async failure codes seen"))
+        .take(2)
+        .collect();
+    assert!(
+        !async_lines.is_empty(),
+        "gateways.md lists the async failure codes"
+    );
+    for token in snake_tokens(&async_lines.join(" "))
+        .into_iter()
+        .chain(["TIMEOUT".to_owned(), "MAINTENANCE".to_owned()])
+    {
         find(Dialect::RunBlob, &token);
     }
-    let v1_line = spec.lines().find(|l| l.contains("**v1 envelope** differs")).expect("v1 line");
-    let v1_next = spec.lines().skip_while(|l| !l.contains("**v1 envelope** differs")).nth(1).unwrap_or("");
+    let v1_line = spec
+        .lines()
+        .find(|l| l.contains("**v1 envelope** differs"))
+        .expect("v1 line");
+    let v1_next = spec
+        .lines()
+        .skip_while(|l| !l.contains("**v1 envelope** differs"))
+        .nth(1)
+        .unwrap_or("");
     for token in snake_tokens(&format!("{v1_line} {v1_next}")) {
         find(Dialect::Pikzels, &token);
     }

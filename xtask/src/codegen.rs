@@ -129,7 +129,10 @@ fn one_of(
             .map(|(name, _)| Some(*name))
             .ok_or_else(|| {
                 let names: Vec<_> = allowed.iter().map(|(n, _)| *n).collect();
-                format!("{at}: `{field}` is {s:?}, expected one of {}", names.join(", "))
+                format!(
+                    "{at}: `{field}` is {s:?}, expected one of {}",
+                    names.join(", ")
+                )
             }),
         Some(other) => Err(format!("{at}: `{field}` must be a string, found {other}")),
     }
@@ -176,18 +179,29 @@ fn parse(text: &str) -> Result<Vec<Row>, String> {
             "{DATA} codes[{index}] ({})",
             value.get("code").map(Value::to_string).unwrap_or_default()
         );
-        let dialect = one_of(value, "dialect", &DIALECTS.iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(), &at)?
-            .ok_or_else(|| format!("{at}: `dialect` is required"))?;
+        let dialect = one_of(
+            value,
+            "dialect",
+            &DIALECTS.iter().map(|d| (d.0, d.1)).collect::<Vec<_>>(),
+            &at,
+        )?
+        .ok_or_else(|| format!("{at}: `dialect` is required"))?;
         let code = string(value, "code", &at)?;
         if dialect == "kling" && code.parse::<i64>().is_err() {
             return Err(format!("{at}: a Kling code must be an integer"));
         }
-        if dialect != "kling" && !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+        if dialect != "kling"
+            && !code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
             return Err(format!("{at}: a string code must be SCREAMING_SNAKE_CASE"));
         }
         let name = string(value, "name", &at)?;
         if !is_identifier(&name) {
-            return Err(format!("{at}: `name` {name:?} is not a CamelCase Rust identifier"));
+            return Err(format!(
+                "{at}: `name` {name:?} is not a CamelCase Rust identifier"
+            ));
         }
         let http_status = match value.get("http_status") {
             None | Some(Value::Null) => None,
@@ -208,9 +222,16 @@ fn parse(text: &str) -> Result<Vec<Row>, String> {
         let create_class = one_of(value, "create_class", CLASSES, &at)?;
         let refund = one_of(value, "refund", REFUNDS, &at)?;
         let is_success = dialect == "kling" && code == "0";
-        let classified = [kind.is_some(), read_class.is_some(), create_class.is_some(), refund.is_some()];
+        let classified = [
+            kind.is_some(),
+            read_class.is_some(),
+            create_class.is_some(),
+            refund.is_some(),
+        ];
         if is_success && classified.iter().any(|b| *b) {
-            return Err(format!("{at}: the success code has no kind, class or refund"));
+            return Err(format!(
+                "{at}: the success code has no kind, class or refund"
+            ));
         }
         if !is_success && !classified.iter().all(|b| *b) {
             return Err(format!(
@@ -298,10 +319,17 @@ fn render_rust(rows: &[Row]) -> String {
          use crate::class::{{Dialect, ErrorKind, Operation, Refund, RetryClass, Surface}};\n\
          use crate::codes::{{CodeInfo, UNKNOWN_DESCRIPTION, UNKNOWN_REMEDY}};\n"
     );
-    let _ = writeln!(w, "/// Every known code of every dialect, in the order of `codes.json`.");
+    let _ = writeln!(
+        w,
+        "/// Every known code of every dialect, in the order of `codes.json`."
+    );
     let _ = writeln!(w, "pub(crate) static CODES: [CodeInfo; {}] = [", rows.len());
     for row in rows {
-        let dialect = DIALECTS.iter().find(|d| d.0 == row.dialect).expect("validated").1;
+        let dialect = DIALECTS
+            .iter()
+            .find(|d| d.0 == row.dialect)
+            .expect("validated")
+            .1;
         let _ = writeln!(w, "    CodeInfo {{");
         let _ = writeln!(w, "        dialect: Dialect::{dialect},");
         let _ = writeln!(w, "        code: {:?},", row.code);
@@ -309,36 +337,72 @@ fn render_rust(rows: &[Row]) -> String {
         let _ = writeln!(
             w,
             "        http_status: {},",
-            row.http_status.map_or("None".to_owned(), |s| format!("Some({s})"))
+            row.http_status
+                .map_or("None".to_owned(), |s| format!("Some({s})"))
         );
         let _ = writeln!(w, "        category: {:?},", row.category);
-        let _ = writeln!(w, "        kind: {},", opt_enum("ErrorKind", KINDS, row.kind));
-        let _ = writeln!(w, "        read_class: {},", opt_enum("RetryClass", CLASSES, row.read_class));
-        let _ = writeln!(w, "        create_class: {},", opt_enum("RetryClass", CLASSES, row.create_class));
-        let _ = writeln!(w, "        refund: {},", opt_enum("Refund", REFUNDS, row.refund));
-        let _ = writeln!(w, "        surface: Surface::{},", variant(SURFACES, row.surface));
+        let _ = writeln!(
+            w,
+            "        kind: {},",
+            opt_enum("ErrorKind", KINDS, row.kind)
+        );
+        let _ = writeln!(
+            w,
+            "        read_class: {},",
+            opt_enum("RetryClass", CLASSES, row.read_class)
+        );
+        let _ = writeln!(
+            w,
+            "        create_class: {},",
+            opt_enum("RetryClass", CLASSES, row.create_class)
+        );
+        let _ = writeln!(
+            w,
+            "        refund: {},",
+            opt_enum("Refund", REFUNDS, row.refund)
+        );
+        let _ = writeln!(
+            w,
+            "        surface: Surface::{},",
+            variant(SURFACES, row.surface)
+        );
         let _ = writeln!(w, "        description: {:?},", row.description);
         let _ = writeln!(w, "        remedy: {:?},", row.remedy);
         let _ = writeln!(w, "        source: {:?},", row.source);
         let _ = writeln!(w, "        labels: {},", str_list(&row.labels));
-        let _ = writeln!(w, "        text_prefixes: {},", str_list(&row.text_prefixes));
+        let _ = writeln!(
+            w,
+            "        text_prefixes: {},",
+            str_list(&row.text_prefixes)
+        );
         let _ = writeln!(
             w,
             "        note: {},",
-            row.note.as_ref().map_or("None".to_owned(), |n| format!("Some({n:?})"))
+            row.note
+                .as_ref()
+                .map_or("None".to_owned(), |n| format!("Some({n:?})"))
         );
         let _ = writeln!(w, "    }},");
     }
     let _ = writeln!(w, "];");
     for (dialect, dialect_variant, enum_name) in DIALECTS {
-        let members: Vec<(usize, &Row)> =
-            rows.iter().enumerate().filter(|(_, r)| r.dialect == *dialect).collect();
+        let members: Vec<(usize, &Row)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.dialect == *dialect)
+            .collect();
         render_enum(w, dialect_variant, enum_name, *dialect == "kling", &members);
     }
     out
 }
 
-fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members: &[(usize, &Row)]) {
+fn render_enum(
+    w: &mut String,
+    dialect: &str,
+    name: &str,
+    numeric: bool,
+    members: &[(usize, &Row)],
+) {
     let (copy, unknown_ty, recv, wire_ty) = if numeric {
         (", Copy", "i64", "self", "i64")
     } else {
@@ -350,22 +414,34 @@ fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members
         "/// A {} code{}.\n///\n/// `#[non_exhaustive]`: codes are added as the providers add them. A code this version\n\
          /// does not know decodes to [`{name}::Unknown`] with its raw value.",
         dialect,
-        if numeric { " (the official numeric service codes)" } else { "" }
+        if numeric {
+            " (the official numeric service codes)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(w, "#[derive(Debug, Clone{copy}, PartialEq, Eq, Hash)]");
     let _ = writeln!(w, "#[non_exhaustive]");
     let _ = writeln!(w, "pub enum {name} {{");
     for (_, row) in members {
-        let status = row.http_status.map_or("task or webhook".to_owned(), |s| format!("HTTP {s}"));
+        let status = row
+            .http_status
+            .map_or("task or webhook".to_owned(), |s| format!("HTTP {s}"));
         let _ = writeln!(w, "    /// `{}` ({status}): {}", row.code, row.description);
         let _ = writeln!(w, "    {},", row.name);
     }
-    let _ = writeln!(w, "    /// A code this version does not know, with its raw value.");
+    let _ = writeln!(
+        w,
+        "    /// A code this version does not know, with its raw value."
+    );
     let _ = writeln!(w, "    Unknown({unknown_ty}),");
     let _ = writeln!(w, "}}");
     let _ = writeln!(w);
     let _ = writeln!(w, "impl {name} {{");
-    let _ = writeln!(w, "    /// Every known code of this dialect, in the order of `codes.json`.");
+    let _ = writeln!(
+        w,
+        "    /// Every known code of this dialect, in the order of `codes.json`."
+    );
     let _ = writeln!(w, "    pub const KNOWN: &'static [Self] = &[");
     for (_, row) in members {
         let _ = writeln!(w, "        Self::{},", row.name);
@@ -373,7 +449,10 @@ fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members
     let _ = writeln!(w, "    ];");
     let _ = writeln!(w);
     // from_code
-    let _ = writeln!(w, "    /// The code for a wire value; a value this version does not know is kept in `Unknown`.");
+    let _ = writeln!(
+        w,
+        "    /// The code for a wire value; a value this version does not know is kept in `Unknown`."
+    );
     if numeric {
         let _ = writeln!(w, "    pub const fn from_code(code: i64) -> Self {{");
         let _ = writeln!(w, "        match code {{");
@@ -421,21 +500,31 @@ fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members
              /// bodies that carry a sentence instead of a code.",
         );
         let _ = writeln!(w, "    pub fn from_text(text: &str) -> Option<Self> {{");
-        let _ = writeln!(w, "        let text = text.trim_start();");
-        let _ = writeln!(w, "        let starts = |prefix: &str| {{");
-        let _ = writeln!(
-            w,
-            "            text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))"
-        );
-        let _ = writeln!(w, "        }};");
-        let with_text: Vec<_> = members.iter().filter(|(_, r)| !r.text_prefixes.is_empty()).collect();
+        let with_text: Vec<_> = members
+            .iter()
+            .filter(|(_, r)| !r.text_prefixes.is_empty())
+            .collect();
         if with_text.is_empty() {
-            let _ = writeln!(w, "        let _ = starts;");
+            let _ = writeln!(
+                w,
+                "        // This dialect documents no such sentences (yet)."
+            );
+            let _ = writeln!(w, "        let _ = text;");
             let _ = writeln!(w, "        None");
         } else {
+            let _ = writeln!(w, "        let text = text.trim_start();");
+            let _ = writeln!(w, "        let starts = |prefix: &str| {{");
+            let _ = writeln!(
+                w,
+                "            text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))"
+            );
+            let _ = writeln!(w, "        }};");
             for (i, (_, row)) in with_text.iter().enumerate() {
-                let cond: Vec<String> =
-                    row.text_prefixes.iter().map(|p| format!("starts({p:?})")).collect();
+                let cond: Vec<String> = row
+                    .text_prefixes
+                    .iter()
+                    .map(|p| format!("starts({p:?})"))
+                    .collect();
                 let kw = if i == 0 { "if" } else { "} else if" };
                 let _ = writeln!(w, "        {kw} {} {{", cond.join(" || "));
                 let _ = writeln!(w, "            Some(Self::{})", row.name);
@@ -448,24 +537,73 @@ fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members
         let _ = writeln!(w);
     }
     // info
-    let _ = writeln!(w, "    /// The taxonomy row of this code; `None` for `Unknown`.");
+    let _ = writeln!(
+        w,
+        "    /// The taxonomy row of this code; `None` for `Unknown`."
+    );
     let _ = writeln!(w, "    pub fn info({recv}) -> Option<&'static CodeInfo> {{");
     let _ = writeln!(w, "        match self {{");
     for (index, row) in members {
-        let _ = writeln!(w, "            Self::{} => Some(&CODES[{index}]),", row.name);
+        let _ = writeln!(
+            w,
+            "            Self::{} => Some(&CODES[{index}]),",
+            row.name
+        );
     }
     let _ = writeln!(w, "            Self::Unknown(_) => None,");
     let _ = writeln!(w, "        }}");
     let _ = writeln!(w, "    }}");
     let _ = writeln!(w);
     let accessors = [
-        ("The HTTP status the code comes with, if known.", "http_status", "", "Option<u16>", "self.info().and_then(|i| i.http_status)"),
-        ("The normalized kind, if known.", "kind", "", "Option<ErrorKind>", "self.info().and_then(|i| i.kind)"),
-        ("The retry class for a failed request of the given kind, if known.", "retry_class", ", operation: Operation", "Option<RetryClass>", "self.info().and_then(|i| i.retry_class(operation))"),
-        ("Whether a request that failed with this code may simply be sent again.", "is_retryable", ", operation: Operation", "bool", "self.retry_class(operation).is_some_and(RetryClass::is_retryable)"),
-        ("Whether the provider refunds the credits, if known.", "refund", "", "Option<Refund>", "self.info().and_then(|i| i.refund)"),
-        ("What the code means, in one line.", "description", "", "&'static str", "self.info().map_or(UNKNOWN_DESCRIPTION, |i| i.description)"),
-        ("What the caller should do about it.", "remedy", "", "&'static str", "self.info().map_or(UNKNOWN_REMEDY, |i| i.remedy)"),
+        (
+            "The HTTP status the code comes with, if known.",
+            "http_status",
+            "",
+            "Option<u16>",
+            "self.info().and_then(|i| i.http_status)",
+        ),
+        (
+            "The normalized kind, if known.",
+            "kind",
+            "",
+            "Option<ErrorKind>",
+            "self.info().and_then(|i| i.kind)",
+        ),
+        (
+            "The retry class for a failed request of the given kind, if known.",
+            "retry_class",
+            ", operation: Operation",
+            "Option<RetryClass>",
+            "self.info().and_then(|i| i.retry_class(operation))",
+        ),
+        (
+            "Whether a request that failed with this code may simply be sent again.",
+            "is_retryable",
+            ", operation: Operation",
+            "bool",
+            "self.retry_class(operation).is_some_and(RetryClass::is_retryable)",
+        ),
+        (
+            "Whether the provider refunds the credits, if known.",
+            "refund",
+            "",
+            "Option<Refund>",
+            "self.info().and_then(|i| i.refund)",
+        ),
+        (
+            "What the code means, in one line.",
+            "description",
+            "",
+            "&'static str",
+            "self.info().map_or(UNKNOWN_DESCRIPTION, |i| i.description)",
+        ),
+        (
+            "What the caller should do about it.",
+            "remedy",
+            "",
+            "&'static str",
+            "self.info().map_or(UNKNOWN_REMEDY, |i| i.remedy)",
+        ),
     ];
     for (i, (doc, fn_name, args, ret, body)) in accessors.iter().enumerate() {
         let _ = writeln!(w, "    /// {doc}");
@@ -479,7 +617,10 @@ fn render_enum(w: &mut String, dialect: &str, name: &str, numeric: bool, members
     let _ = writeln!(w, "}}");
     let _ = writeln!(w);
     let _ = writeln!(w, "impl fmt::Display for {name} {{");
-    let _ = writeln!(w, "    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {{");
+    let _ = writeln!(
+        w,
+        "    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {{"
+    );
     if numeric {
         let _ = writeln!(w, "        write!(f, \"{{}}\", self.code())");
     } else {
@@ -497,7 +638,10 @@ fn md_cell(text: &str) -> String {
 fn render_markdown(rows: &[Row]) -> String {
     let mut out = String::new();
     let w = &mut out;
-    let _ = writeln!(w, "<!-- @generated by `cargo xtask codegen` from codes.json. Do not edit by hand. -->\n");
+    let _ = writeln!(
+        w,
+        "<!-- @generated by `cargo xtask codegen` from codes.json. Do not edit by hand. -->\n"
+    );
     let _ = writeln!(w, "# Error codes\n");
     let _ = writeln!(
         w,
@@ -545,7 +689,10 @@ fn render_markdown(rows: &[Row]) -> String {
         let _ = writeln!(w);
     }
     let _ = writeln!(w, "## Notes\n");
-    let _ = writeln!(w, "¹ Where the sources disagree or say nothing, what was chosen and why:\n");
+    let _ = writeln!(
+        w,
+        "¹ Where the sources disagree or say nothing, what was chosen and why:\n"
+    );
     for row in rows {
         if let Some(note) = &row.note {
             let _ = writeln!(w, "- **{} `{}`**: {}", row.dialect, row.code, md_cell(note));
@@ -566,7 +713,10 @@ mod tests {
     use super::*;
 
     fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf()
     }
 
     /// The same check as `cargo xtask codegen --check`: fails when `codes.json` was edited
@@ -602,11 +752,17 @@ mod tests {
     fn validation_accepts_good_rows_and_names_the_bad_one() {
         assert_eq!(parse(&minimal("")).expect("valid").len(), 3);
         let err = parse(&minimal(r#","match":["Upper"]"#)).unwrap_err();
-        assert!(err.contains("codes[2]") && err.contains("lowercase"), "{err}");
+        assert!(
+            err.contains("codes[2]") && err.contains("lowercase"),
+            "{err}"
+        );
         let bad_kind = minimal("").replace("\"billing\",\n              \"read_class\":\"fatal\",\"create_class\":\"fatal\",\"refund\":\"unknown\"", "\"money\",\n              \"read_class\":\"fatal\",\"create_class\":\"fatal\",\"refund\":\"unknown\"");
         let err = parse(&bad_kind).unwrap_err();
         assert!(err.contains("`kind` is \"money\""), "{err}");
-        let dup = minimal("").replace("\"code\":\"Y\",\"name\":\"Y\"", "\"code\":\"Y\",\"name\":\"Unknown\"");
+        let dup = minimal("").replace(
+            "\"code\":\"Y\",\"name\":\"Y\"",
+            "\"code\":\"Y\",\"name\":\"Unknown\"",
+        );
         assert!(parse(&dup).unwrap_err().contains("CamelCase"));
     }
 

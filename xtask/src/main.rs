@@ -1,13 +1,64 @@
-//! Temporary entry point (the full one with `ci` and `bench` is being written).
+//! `cargo xtask`: the workspace's automation, in Rust so it runs wherever cargo does.
+//!
+//! * `cargo xtask codegen [--check]`: regenerate (or verify) the files derived from
+//!   `kling-errors/codes.json`.
+//! * `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+//! * `cargo xtask bench`: run the benchmarks of the crates that have some.
+
+// A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
+mod ci;
 mod codegen;
 
-fn main() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("root").to_path_buf();
-    let check = std::env::args().any(|a| a == "--check");
-    if let Err(e) = codegen::run(&root, check) {
-        eprintln!("{e}");
-        std::process::exit(1);
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  codegen [--check]   regenerate kling-errors/src/generated.rs and kling-errors/CODES.md from
+                      kling-errors/codes.json (--check: fail if they are stale, write nothing)
+  ci                  fmt, clippy, tests, docs, codegen --check and the dependency rules
+  bench               run the workspace's benchmarks
+  help                this text";
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["codegen"] => codegen::run(&root, false),
+        ["codegen", "--check"] => codegen::run(&root, true),
+        ["ci"] => ci::run(&root),
+        ["bench", rest @ ..] => bench::run(&root, rest),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
     }
 }
