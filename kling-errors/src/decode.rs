@@ -75,17 +75,14 @@ pub fn check_response<H: HeaderLookup + ?Sized>(
     headers: &H,
     body: &[u8],
 ) -> Result<(), Error> {
-    if !(200..300).contains(&status) {
-        return Err(decode_error(ctx, status, headers, body));
-    }
-    match parse_body(headers, body, usize::MAX) {
-        Ok(value) => match recognize(&value) {
-            Some(found) if found.is_error_on_success() => {
-                Err(api_error(ctx, status, headers, found).into())
-            }
-            _ => Ok(()),
-        },
-        Err(shape) => Err(decode_failure(ctx, status, headers, body, shape).into()),
+    let fine = (200..300).contains(&status)
+        && parse_body(headers, body, usize::MAX)
+            .is_ok_and(|value| !recognize(&value).is_some_and(|f| f.is_error_on_success()));
+    if fine {
+        Ok(())
+    } else {
+        // The rare error path parses again: one place builds every error.
+        Err(decode_error(ctx, status, headers, body))
     }
 }
 

@@ -1160,7 +1160,7 @@ pub(crate) static CODES: [CodeInfo; 76] = [
         source: "seed 003 (Pikzels API v2 errors)",
         labels: &[],
         text_prefixes: &[],
-        note: Some("The reliability spec asks for the long throttle backoff, bounded by the deadline. A create is re-posted: unlike Kling's 5001, the maintenance answer means the request was not processed."),
+        note: Some("The reliability spec asks for a throttled retry bounded by the deadline: the throttle backoff of reliability.md 1.3.3, which covers maintenance (not the concurrency backoff of throttle_long). A create is re-posted: unlike Kling's 5001, the maintenance answer means the request was not processed."),
     },
     CodeInfo {
         dialect: Dialect::Pikzels,
