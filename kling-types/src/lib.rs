@@ -1,2 +1,22 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+
+#[macro_use]
+mod macros;
+
+mod capability;
+pub mod common;
+mod de;
+mod endpoint;
+mod envelope;
+mod query;
+pub mod task;
+mod validate;
+pub mod videos;
+
+pub use capability::{EndFrame, VideoCapabilities};
+pub use common::{AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound};
+pub use endpoint::{CreateTask, Endpoint, Method, ResponseFormat};
+pub use envelope::Envelope;
+pub use query::TaskRef;
+pub use task::{Task, TaskStatus};

@@ -1,0 +1,275 @@
+//! Image to video (legacy): `POST /v1/videos/image2video` (`kling-api.md` 3.2).
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::capability::EndFrame;
+use crate::common::{
+    CameraControl, CameraType, ElementRef, ImageInput, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef,
+    WatermarkInfo,
+};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, invalid, max_chars, max_items, range};
+use crate::videos::shared;
+
+/// A point of a motion-brush trajectory, in pixels from the **bottom-left** of the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Point {
+    /// Pixels from the left edge.
+    pub x: i64,
+    /// Pixels from the bottom edge.
+    pub y: i64,
+}
+
+impl Point {
+    /// The point `(x, y)`.
+    pub fn new(x: i64, y: i64) -> Self {
+        Self { x, y }
+    }
+}
+
+/// A motion-brush group: an area and the path it moves along.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DynamicMask {
+    /// The area (same aspect ratio as the image).
+    pub mask: ImageInput,
+    /// The path, in order (2-77 points for a 5 s video).
+    pub trajectories: Vec<Point>,
+}
+
+impl DynamicMask {
+    /// `mask` moving along `trajectories`.
+    pub fn new(mask: impl Into<ImageInput>, trajectories: impl IntoIterator<Item = Point>) -> Self {
+        Self { mask: mask.into(), trajectories: trajectories.into_iter().collect() }
+    }
+}
+
+/// Creates an image-to-video task from a start frame (and optionally an end frame).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateImage2Video {
+    /// The model (`kling-v1` when absent).
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// The start frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageInput>,
+    /// The end frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_tail: Option<ImageInput>,
+    /// What happens (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// What to avoid (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// Multi-shot generation (v3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// How the shots are cut.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shot_type: Option<ShotType>,
+    /// The shots of a customized multi-shot.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub multi_prompt: Vec<ShotPrompt>,
+    /// Elements referenced as `<<<element_1>>>` (at most 3; not with voices).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub element_list: Vec<ElementRef>,
+    /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub voice_list: Vec<VoiceRef>,
+    /// Native sound (v2.6 and later).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sound: Option<Sound>,
+    /// Prompt adherence in [0, 1] (v1.x models only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cfg_scale: Option<f64>,
+    /// Quality tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Motion brush: the area that stays still.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_mask: Option<ImageInput>,
+    /// Motion brush: up to 6 moving areas.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dynamic_masks: Vec<DynamicMask>,
+    /// Camera movement (kling-v1-5, pro, 5 s, `simple` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_control: Option<CameraControl>,
+    /// Length in seconds (`"5"` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Secs>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task, unique per account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateImage2Video {
+    /// A video starting from `image` (a URL, or base64; a `data:` prefix is stripped).
+    pub fn new(image: impl Into<ImageInput>) -> Self {
+        Self {
+            model: None,
+            image: Some(image.into()),
+            image_tail: None,
+            prompt: None,
+            negative_prompt: None,
+            multi_shot: None,
+            shot_type: None,
+            multi_prompt: Vec::new(),
+            element_list: Vec::new(),
+            voice_list: Vec::new(),
+            sound: None,
+            cfg_scale: None,
+            mode: None,
+            static_mask: None,
+            dynamic_masks: Vec::new(),
+            camera_control: None,
+            duration: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    /// A video ending on `image_tail`, with no start frame (older models only).
+    pub fn from_end_frame(image_tail: impl Into<ImageInput>) -> Self {
+        let mut request = Self::new(ImageInput::new(String::new()));
+        request.image = None;
+        request.image_tail = Some(image_tail.into());
+        request
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        let model = self.model.clone().unwrap_or(Model::KlingV1);
+        let caps = model.video_capabilities();
+        if let Some(caps) = &caps {
+            ensure(caps.image_to_video, "model_name", format!("{model} does not support image-to-video"))?;
+        }
+        ensure(self.image.is_some() || self.image_tail.is_some(), "image", "is required (or image_tail)")?;
+        image("image", self.image.as_ref())?;
+        image("image_tail", self.image_tail.as_ref())?;
+        image("static_mask", self.static_mask.as_ref())?;
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
+        range("cfg_scale", self.cfg_scale, 0.0, 1.0)?;
+        max_items("element_list", &self.element_list, 3)?;
+        max_items("voice_list", &self.voice_list, 2)?;
+        ensure(
+            self.element_list.is_empty() || self.voice_list.is_empty(),
+            "voice_list",
+            "cannot be combined with element_list",
+        )?;
+        if !self.voice_list.is_empty() {
+            ensure(self.sound == Some(Sound::On), "voice_list", "needs `sound` set to `on`")?;
+        }
+        // At most one of: end frame, motion brush, camera movement.
+        let masks = self.static_mask.is_some() || !self.dynamic_masks.is_empty();
+        let groups = [self.image_tail.is_some(), masks, self.camera_control.is_some()];
+        ensure(
+            groups.iter().filter(|g| **g).count() <= 1,
+            "image_tail",
+            "image_tail, motion-brush masks (static_mask/dynamic_masks) and camera_control exclude each other",
+        )?;
+        let mode = self.mode.clone().unwrap_or(Mode::Std);
+        let duration = self.duration.unwrap_or(Secs(5));
+        max_items("dynamic_masks", &self.dynamic_masks, 6)?;
+        for (i, mask) in self.dynamic_masks.iter().enumerate() {
+            image(&format!("dynamic_masks[{i}].mask"), Some(&mask.mask))?;
+            let n = mask.trajectories.len();
+            let max = if duration == Secs(5) { 77 } else { usize::MAX };
+            ensure(
+                n >= 2 && n <= max,
+                &format!("dynamic_masks[{i}].trajectories"),
+                format!("takes 2 to 77 points for a 5 s video, got {n}"),
+            )?;
+        }
+        shared::check_model_rules(&model, caps.as_ref(), &mode, duration, self.cfg_scale, self.sound.as_ref())?;
+        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, caps.as_ref())?;
+        if let Some(camera) = &self.camera_control {
+            shared::check_camera(camera)?;
+            if caps.is_some() {
+                ensure(
+                    model == Model::KlingV1_5 && mode == Mode::Pro && duration == Secs(5) && camera.kind == CameraType::Simple,
+                    "camera_control",
+                    "camera_control on image-to-video is only supported by kling-v1-5 in pro mode, 5 s, type simple",
+                )?;
+            }
+        }
+        if let Some(caps) = &caps {
+            if self.image_tail.is_some() {
+                match caps.end_frame {
+                    EndFrame::No => return Err(invalid("image_tail", format!("{model} does not support an end frame"))),
+                    EndFrame::ProOnly => ensure(mode == Mode::Pro, "image_tail", format!("{model} supports an end frame in pro mode only"))?,
+                    EndFrame::Yes => {}
+                }
+            }
+            if masks {
+                let ok = match model {
+                    Model::KlingV1 => duration == Secs(5),
+                    Model::KlingV1_5 => duration == Secs(5) && mode == Mode::Pro,
+                    _ => false,
+                };
+                ensure(ok, "dynamic_masks", "motion brush is only supported by kling-v1 (5 s) and kling-v1-5 (pro, 5 s)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateImage2Video {
+    /// Sets the model.
+    model: Model,
+    /// Sets the end frame.
+    image_tail: ImageInput,
+    /// Sets the prompt.
+    prompt: String,
+    /// Sets the negative prompt.
+    negative_prompt: String,
+    /// Turns multi-shot generation on or off.
+    multi_shot: bool,
+    /// Sets how the shots are cut.
+    shot_type: ShotType,
+    /// Switches native sound on or off.
+    sound: Sound,
+    /// Sets `cfg_scale`.
+    cfg_scale: f64,
+    /// Sets the mode.
+    mode: Mode,
+    /// Sets the motion-brush static area.
+    static_mask: ImageInput,
+    /// Sets the camera movement.
+    camera_control: CameraControl,
+    /// Sets the duration in seconds.
+    duration: Secs,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the shots of a customized multi-shot.
+    multi_prompt: ShotPrompt,
+    /// Sets the elements.
+    element_list: ElementRef,
+    /// Sets the voices.
+    voice_list: VoiceRef,
+    /// Sets the motion-brush groups.
+    dynamic_masks: DynamicMask,
+});
+
+create_endpoint!(CreateImage2Video, "/v1/videos/image2video");
+task_family!("image-to-video", "/v1/videos/image2video", max_page_size = 500,
+    get: GetImage2VideoTask, list: ListImage2VideoTasks, create: CreateImage2Video);

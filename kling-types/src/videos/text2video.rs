@@ -1,0 +1,183 @@
+//! Text to video (legacy): `POST /v1/videos/text2video` (`kling-api.md` 3.1).
+
+use serde::Serialize;
+
+use kling_errors::ValidationError;
+
+use crate::common::{
+    AspectRatio, CameraControl, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef, WatermarkInfo,
+};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, max_chars, max_items, range};
+use crate::videos::shared;
+
+/// Creates a text-to-video task.
+///
+/// ```
+/// use kling_types::videos::CreateText2Video;
+/// use kling_types::{Endpoint, Mode, Model};
+///
+/// let request = CreateText2Video::new("a fox in the snow").model(Model::KlingV2_6).mode(Mode::Pro).duration(5);
+/// request.validate().unwrap();
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateText2Video {
+    /// The model (`kling-v1` when absent).
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// What to generate (at most 2500 characters). May be empty for a customized multi-shot.
+    pub prompt: String,
+    /// What to avoid (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// Multi-shot generation (v3): the prompt is then ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// How the shots are cut (required with `multi_shot`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shot_type: Option<ShotType>,
+    /// The shots of a customized multi-shot (1-6, adding up to the duration).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub multi_prompt: Vec<ShotPrompt>,
+    /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub voice_list: Vec<VoiceRef>,
+    /// Native sound (v2.6 and later).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sound: Option<Sound>,
+    /// Prompt adherence in [0, 1] (v1.x models only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cfg_scale: Option<f64>,
+    /// Quality tier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Camera movement (kling-v1, std, 5 s only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_control: Option<CameraControl>,
+    /// Output aspect ratio (`16:9` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Length in seconds (`"5"` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Secs>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task, unique per account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateText2Video {
+    /// A request for `prompt`; everything else takes the server's defaults.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            model: None,
+            prompt: prompt.into(),
+            negative_prompt: None,
+            multi_shot: None,
+            shot_type: None,
+            multi_prompt: Vec::new(),
+            voice_list: Vec::new(),
+            sound: None,
+            cfg_scale: None,
+            mode: None,
+            camera_control: None,
+            aspect_ratio: None,
+            duration: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        let model = self.model.clone().unwrap_or(Model::KlingV1);
+        let caps = model.video_capabilities();
+        if let Some(caps) = caps {
+            ensure(
+                caps.text_to_video,
+                "model_name",
+                format!("{model} does not support text-to-video"),
+            )?;
+        } else {
+            ensure(
+                !model.is_omni_video(),
+                "model_name",
+                format!("{model} generates video through omni-video, not text2video"),
+            )?;
+        }
+        let customized = self.multi_shot == Some(true) && self.shot_type == Some(ShotType::Customize);
+        if !customized {
+            ensure(!self.prompt.trim().is_empty(), "prompt", "is required")?;
+        }
+        max_chars("prompt", Some(&self.prompt), 2500)?;
+        max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
+        range("cfg_scale", self.cfg_scale, 0.0, 1.0)?;
+        max_items("voice_list", &self.voice_list, 2)?;
+        if !self.voice_list.is_empty() {
+            ensure(self.sound == Some(Sound::On), "voice_list", "needs `sound` set to `on`")?;
+        }
+        let mode = self.mode.clone().unwrap_or(Mode::Std);
+        let duration = self.duration.unwrap_or(Secs(5));
+        shared::check_model_rules(&model, caps.as_ref(), &mode, duration, self.cfg_scale, self.sound.as_ref())?;
+        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, caps.as_ref())?;
+        if let Some(camera) = &self.camera_control {
+            shared::check_camera(camera)?;
+            // The server's own words for every other combination (1201).
+            if caps.is_some() {
+                ensure(
+                    model == Model::KlingV1 && mode == Mode::Std && duration == Secs(5),
+                    "camera_control",
+                    "camera_control is only supported in std mode with 5s duration and kling-v1",
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateText2Video {
+    /// Sets the model.
+    model: Model,
+    /// Sets the negative prompt.
+    negative_prompt: String,
+    /// Turns multi-shot generation on or off.
+    multi_shot: bool,
+    /// Sets how the shots are cut.
+    shot_type: ShotType,
+    /// Switches native sound on or off.
+    sound: Sound,
+    /// Sets `cfg_scale`.
+    cfg_scale: f64,
+    /// Sets the mode.
+    mode: Mode,
+    /// Sets the camera movement.
+    camera_control: CameraControl,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Sets the duration in seconds.
+    duration: Secs,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the shots of a customized multi-shot.
+    multi_prompt: ShotPrompt,
+    /// Sets the voices.
+    voice_list: VoiceRef,
+});
+
+create_endpoint!(CreateText2Video, "/v1/videos/text2video");
+task_family!("text-to-video", "/v1/videos/text2video", max_page_size = 500,
+    get: GetText2VideoTask, list: ListText2VideoTasks, create: CreateText2Video);
