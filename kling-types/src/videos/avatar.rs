@@ -1,0 +1,98 @@
+//! Avatar (digital human): `POST /v1/videos/avatar/image2video` (`kling-api.md` 3.8).
+
+use serde::Serialize;
+
+use kling_errors::ValidationError;
+
+use crate::common::{ImageInput, Mode, WatermarkInfo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, max_chars};
+
+/// What an avatar says: a TTS audio id, or an audio file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AvatarAudio {
+    /// An audio id from TTS (at most 30 days old, 2-300 s).
+    AudioId(String),
+    /// An audio URL or base64 (`.mp3/.wav/.m4a/.aac`, at most 5 MB, 2-300 s).
+    SoundFile(String),
+}
+
+/// Creates a talking-portrait task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateAvatar {
+    /// The portrait.
+    pub image: ImageInput,
+    /// A TTS audio id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_id: Option<String>,
+    /// An audio URL or base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sound_file: Option<String>,
+    /// Actions, emotion, camera (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// `std` or `pro`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateAvatar {
+    /// The person in `image` speaking `audio`.
+    pub fn new(image: impl Into<ImageInput>, audio: AvatarAudio) -> Self {
+        let (audio_id, sound_file) = match audio {
+            AvatarAudio::AudioId(id) => (Some(id), None),
+            AvatarAudio::SoundFile(file) => (None, Some(file)),
+        };
+        Self {
+            image: image.into(),
+            audio_id,
+            sound_file,
+            prompt: None,
+            mode: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        image("image", Some(&self.image))?;
+        ensure(self.audio_id.is_some() != self.sound_file.is_some(), "audio_id", "exactly one of audio_id and sound_file is required")?;
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        if let Some(mode) = &self.mode {
+            ensure(!mode.is_known() || matches!(mode, Mode::Std | Mode::Pro), "mode", "must be std or pro")?;
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateAvatar {
+    /// Sets the prompt.
+    prompt: String,
+    /// Sets the mode.
+    mode: Mode,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+});
+
+create_endpoint!(CreateAvatar, "/v1/videos/avatar/image2video");
+task_family!("avatar", "/v1/videos/avatar/image2video", max_page_size = 500,
+    get: GetAvatarTask, list: ListAvatarTasks, create: CreateAvatar);

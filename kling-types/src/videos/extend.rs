@@ -1,0 +1,72 @@
+//! Video extension: `POST /v1/videos/video-extend` (`kling-api.md` 3.4).
+
+use serde::Serialize;
+
+use kling_errors::ValidationError;
+
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, max_chars, range};
+
+/// Extends a Kling-generated video by about 4-5 seconds (v1.x videos; total at most 3 minutes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateVideoExtend {
+    /// The id of a Kling video generated in the last 30 days.
+    pub video_id: String,
+    /// What happens next (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// What to avoid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// Prompt adherence in [0, 1].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cfg_scale: Option<f64>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task (UNCONFIRMED for this endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateVideoExtend {
+    /// Extends the video `video_id`.
+    pub fn new(video_id: impl Into<String>) -> Self {
+        Self {
+            video_id: video_id.into(),
+            prompt: None,
+            negative_prompt: None,
+            cfg_scale: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        ensure(!self.video_id.trim().is_empty(), "video_id", "is required")?;
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
+        range("cfg_scale", self.cfg_scale, 0.0, 1.0)
+    }
+}
+
+setters!(CreateVideoExtend {
+    /// Sets the prompt.
+    prompt: String,
+    /// Sets the negative prompt.
+    negative_prompt: String,
+    /// Sets `cfg_scale`.
+    cfg_scale: f64,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+});
+
+create_endpoint!(CreateVideoExtend, "/v1/videos/video-extend");
+task_family!("video-extension", "/v1/videos/video-extend", max_page_size = 500,
+    get: GetVideoExtendTask, list: ListVideoExtendTasks, create: CreateVideoExtend);

@@ -1,0 +1,123 @@
+//! Motion control (legacy shape): `POST /v1/videos/motion-control` (`kling-api.md` 3.6).
+
+use serde::Serialize;
+
+use kling_errors::ValidationError;
+
+use crate::common::{ElementRef, ImageInput, Mode, Model, WatermarkInfo, YesNo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, max_chars, max_items};
+
+string_enum! {
+    /// Which input the character's orientation follows.
+    pub enum CharacterOrientation (Custom: "Any other value, sent as given.") {
+        /// `image`: the character image (reference video at most 10 s).
+        Image = "image",
+        /// `video`: the motion video (at most 30 s).
+        Video = "video",
+    }
+}
+
+/// Makes the character of an image move like the person in a reference video.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateMotionControl {
+    /// The model (`kling-v2-6` or `kling-v3`).
+    #[serde(rename = "model_name")]
+    pub model: Model,
+    /// Extra direction (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The character image (URL or raw base64, at most 10 MB).
+    pub image_url: ImageInput,
+    /// The motion reference video (`.mp4`/`.mov`, 3-30 s).
+    pub video_url: String,
+    /// Whether to keep the reference video's sound (`yes` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_original_sound: Option<YesNo>,
+    /// Which input the orientation follows.
+    pub character_orientation: CharacterOrientation,
+    /// `std` or `pro`.
+    pub mode: Mode,
+    /// One element (v3).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub element_list: Vec<ElementRef>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateMotionControl {
+    /// The character in `image` moving like the person in `video_url`.
+    pub fn new(
+        model: Model,
+        image: impl Into<ImageInput>,
+        video_url: impl Into<String>,
+        character_orientation: CharacterOrientation,
+        mode: Mode,
+    ) -> Self {
+        Self {
+            model,
+            prompt: None,
+            image_url: image.into(),
+            video_url: video_url.into(),
+            keep_original_sound: None,
+            character_orientation,
+            mode,
+            element_list: Vec::new(),
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        if self.model.is_known() {
+            ensure(
+                matches!(self.model, Model::KlingV2_6 | Model::KlingV3),
+                "model_name",
+                format!("motion control supports kling-v2-6 and kling-v3, not {}", self.model),
+            )?;
+        }
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        image("image_url", Some(&self.image_url))?;
+        ensure(!self.video_url.trim().is_empty(), "video_url", "is required")?;
+        if self.mode.is_known() {
+            ensure(matches!(self.mode, Mode::Std | Mode::Pro), "mode", "must be std or pro")?;
+        }
+        max_items("element_list", &self.element_list, 1)?;
+        if !self.element_list.is_empty() && self.model.is_known() {
+            ensure(self.model == Model::KlingV3, "element_list", "elements need kling-v3")?;
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateMotionControl {
+    /// Sets the prompt.
+    prompt: String,
+    /// Keeps or drops the reference video's sound.
+    keep_original_sound: YesNo,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the element (one, v3).
+    element_list: ElementRef,
+});
+
+create_endpoint!(CreateMotionControl, "/v1/videos/motion-control");
+task_family!("motion-control", "/v1/videos/motion-control", max_page_size = 500,
+    get: GetMotionControlTask, list: ListMotionControlTasks, create: CreateMotionControl);

@@ -1,0 +1,268 @@
+//! Omni video (legacy shape): `POST /v1/videos/omni-video` (`kling-api.md` 3.5).
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::common::{AspectRatio, ElementRef, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef, WatermarkInfo, YesNo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, max_chars, max_items};
+use crate::videos::shared;
+
+string_enum! {
+    /// The role of an omni-video image.
+    pub enum FrameType (Custom: "Any other role, sent as given.") {
+        /// `first_frame`
+        FirstFrame = "first_frame",
+        /// `end_frame` (needs a first frame)
+        EndFrame = "end_frame",
+    }
+}
+
+/// An image of an omni video: a reference, or a first/end frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OmniImage {
+    /// The image URL (or raw base64).
+    pub image_url: String,
+    /// Its role; absent for a plain reference (`<<<image_1>>>`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub frame: Option<FrameType>,
+}
+
+impl OmniImage {
+    /// A plain reference image.
+    pub fn reference(image_url: impl Into<String>) -> Self {
+        Self { image_url: image_url.into(), frame: None }
+    }
+    /// The first frame.
+    pub fn first_frame(image_url: impl Into<String>) -> Self {
+        Self { image_url: image_url.into(), frame: Some(FrameType::FirstFrame) }
+    }
+    /// The end frame.
+    pub fn end_frame(image_url: impl Into<String>) -> Self {
+        Self { image_url: image_url.into(), frame: Some(FrameType::EndFrame) }
+    }
+}
+
+string_enum! {
+    /// How an omni video uses its input video.
+    pub enum ReferType (Custom: "Any other use, sent as given.") {
+        /// `base`: edit this video (output as long as the input).
+        Base = "base",
+        /// `feature`: a style/camera reference, or the next/previous shot.
+        Feature = "feature",
+    }
+}
+
+/// The input video of an omni video (at most one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OmniVideo {
+    /// The video URL (`.mp4`/`.mov`).
+    pub video_url: String,
+    /// How it is used (`base` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refer_type: Option<ReferType>,
+    /// Whether to keep its sound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_original_sound: Option<YesNo>,
+}
+
+impl OmniVideo {
+    /// A video used as `refer_type`.
+    pub fn new(video_url: impl Into<String>, refer_type: ReferType) -> Self {
+        Self { video_url: video_url.into(), refer_type: Some(refer_type), keep_original_sound: None }
+    }
+
+    /// Keeps (or drops) the video's own sound.
+    #[must_use]
+    pub fn keep_original_sound(mut self, keep: bool) -> Self {
+        self.keep_original_sound = Some(if keep { YesNo::Yes } else { YesNo::No });
+        self
+    }
+}
+
+/// Creates an omni-video task (`kling-video-o1`, `kling-v3-omni`): text, reference images,
+/// elements, a reference or base video, voices.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CreateOmniVideo {
+    /// The model (`kling-video-o1` when absent; pass `kling-v3-omni` explicitly).
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// Multi-shot generation: the prompt is then ignored and frames are not supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// How the shots are cut.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shot_type: Option<ShotType>,
+    /// What to generate (at most 2500 characters; `<<<image_1>>>`, `<<<video_1>>>`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The shots of a customized multi-shot.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub multi_prompt: Vec<ShotPrompt>,
+    /// Reference images and first/end frames.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub image_list: Vec<OmniImage>,
+    /// Elements.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub element_list: Vec<ElementRef>,
+    /// At most one input video.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub video_list: Vec<OmniVideo>,
+    /// Voices.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub voice_list: Vec<VoiceRef>,
+    /// Native sound (forced off with an input video).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sound: Option<Sound>,
+    /// Quality tier (`pro` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    /// Required unless a first frame or a base video is given (and then not allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Length in seconds (`"5"` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Secs>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateOmniVideo {
+    /// An omni video of `prompt` (set an aspect ratio unless a first frame or base video is given).
+    pub fn new(prompt: impl Into<String>) -> Self {
+        let mut request = Self::empty();
+        request.prompt = Some(prompt.into());
+        request
+    }
+
+    /// A customized multi-shot omni video (no single prompt).
+    pub fn multi_shot<S: Into<ShotPrompt>>(shots: impl IntoIterator<Item = S>) -> Self {
+        let mut request = Self::empty();
+        request.multi_shot = Some(true);
+        request.shot_type = Some(ShotType::Customize);
+        request.multi_prompt = shots.into_iter().map(Into::into).collect();
+        request
+    }
+
+    fn empty() -> Self {
+        Self {
+            model: None,
+            multi_shot: None,
+            shot_type: None,
+            prompt: None,
+            multi_prompt: Vec::new(),
+            image_list: Vec::new(),
+            element_list: Vec::new(),
+            video_list: Vec::new(),
+            voice_list: Vec::new(),
+            sound: None,
+            mode: None,
+            aspect_ratio: None,
+            duration: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        let model = self.model.clone().unwrap_or(Model::KlingVideoO1);
+        if model.is_known() {
+            ensure(model.is_omni_video(), "model_name", format!("{model} is not an omni-video model"))?;
+        }
+        let multi = self.multi_shot == Some(true);
+        let needs_prompt = !multi || self.shot_type == Some(ShotType::Intelligence);
+        if needs_prompt {
+            ensure(self.prompt.as_deref().is_some_and(|p| !p.trim().is_empty()), "prompt", "is required")?;
+        }
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        let duration = self.duration.unwrap_or(Secs(5));
+        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, None)?;
+
+        let first = self.image_list.iter().any(|i| i.frame == Some(FrameType::FirstFrame));
+        let end = self.image_list.iter().any(|i| i.frame == Some(FrameType::EndFrame));
+        ensure(!end || first, "image_list", "an end frame needs a first frame")?;
+        ensure(!(multi && (first || end)), "image_list", "first and end frames are not supported with multi_shot")?;
+        for (i, image) in self.image_list.iter().enumerate() {
+            ensure(!image.image_url.trim().is_empty(), &format!("image_list[{i}].image_url"), "is required")?;
+        }
+        max_items("video_list", &self.video_list, 1)?;
+        let video = self.video_list.first();
+        let base = video.is_some_and(|v| v.refer_type.as_ref().is_none_or(|r| *r == ReferType::Base));
+        ensure(!(base && (first || end)), "image_list", "a base video cannot be combined with first or end frames")?;
+        let refs = self.image_list.len() + self.element_list.len();
+        let max_refs = if video.is_some() { 4 } else { 7 };
+        ensure(
+            refs <= max_refs,
+            "image_list",
+            format!("images and elements together are at most {max_refs}{}, got {refs}", if video.is_some() { " with a video" } else { "" }),
+        )?;
+        if video.is_some() {
+            ensure(self.sound != Some(Sound::On), "sound", "is forced off when video_list is present")?;
+        }
+        if first || base {
+            ensure(self.aspect_ratio.is_none(), "aspect_ratio", "is not allowed with a first frame or a base video")?;
+        } else {
+            ensure(self.aspect_ratio.is_some(), "aspect_ratio", "is required without a first frame or a base video")?;
+        }
+        if let Some(mode) = &self.mode {
+            ensure(!mode.is_known() || matches!(mode, Mode::Std | Mode::Pro | Mode::FourK), "mode", "must be std, pro or 4k")?;
+        }
+        let max = match (&model, video.is_some()) {
+            (Model::KlingVideoO1, _) | (_, true) => 10,
+            _ => 15,
+        };
+        if model.is_known() {
+            ensure((3..=max).contains(&duration.0), "duration", format!("{model} takes 3 to {max} seconds here, got {duration}"))?;
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateOmniVideo {
+    /// Sets the model.
+    model: Model,
+    /// Sets how the shots are cut.
+    shot_type: ShotType,
+    /// Switches native sound on or off.
+    sound: Sound,
+    /// Sets the mode.
+    mode: Mode,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Sets the duration in seconds.
+    duration: Secs,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the images.
+    image_list: OmniImage,
+    /// Sets the elements.
+    element_list: ElementRef,
+    /// Sets the input video.
+    video_list: OmniVideo,
+    /// Sets the voices.
+    voice_list: VoiceRef,
+});
+
+create_endpoint!(CreateOmniVideo, "/v1/videos/omni-video");
+task_family!("omni-video", "/v1/videos/omni-video", max_page_size = 500,
+    get: GetOmniVideoTask, list: ListOmniVideoTasks, create: CreateOmniVideo);
