@@ -294,16 +294,22 @@ string_enum! {
 #[non_exhaustive]
 pub struct CameraConfig {
     /// Translation along x (negative: left).
+    #[serde(serialize_with = "compact_f64")]
     pub horizontal: f64,
     /// Translation along y (negative: down).
+    #[serde(serialize_with = "compact_f64")]
     pub vertical: f64,
     /// Rotation (negative: down/left).
+    #[serde(serialize_with = "compact_f64")]
     pub pan: f64,
     /// Rotation about the other axis.
+    #[serde(serialize_with = "compact_f64")]
     pub tilt: f64,
     /// Rotation about z (negative: counter-clockwise).
+    #[serde(serialize_with = "compact_f64")]
     pub roll: f64,
     /// Field of view (negative: narrower).
+    #[serde(serialize_with = "compact_f64")]
     pub zoom: f64,
 }
 
@@ -342,6 +348,15 @@ impl CameraConfig {
             ("roll", self.roll),
             ("zoom", self.zoom),
         ]
+    }
+}
+
+/// Writes an integral value without a fraction (`5`, not `5.0`), as the documented examples do.
+fn compact_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+        serializer.serialize_i64(*value as i64)
+    } else {
+        serializer.serialize_f64(*value)
     }
 }
 

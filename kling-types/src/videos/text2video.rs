@@ -26,7 +26,9 @@ pub struct CreateText2Video {
     /// The model (`kling-v1` when absent).
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
-    /// What to generate (at most 2500 characters). May be empty for a customized multi-shot.
+    /// What to generate (at most 2500 characters). May be empty for a customized multi-shot,
+    /// and is then not sent.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub prompt: String,
     /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
