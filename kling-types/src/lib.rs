@@ -4,11 +4,13 @@
 #[macro_use]
 mod macros;
 
+pub mod audio;
 mod capability;
 pub mod common;
 mod de;
 mod endpoint;
 mod envelope;
+pub mod images;
 mod query;
 pub mod task;
 mod validate;
