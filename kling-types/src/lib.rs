@@ -4,13 +4,16 @@
 #[macro_use]
 mod macros;
 
+pub mod account;
 pub mod audio;
 mod capability;
 pub mod common;
 mod de;
 mod endpoint;
 mod envelope;
+pub mod general;
 pub mod images;
+pub mod multi_elements;
 mod query;
 pub mod task;
 mod validate;
