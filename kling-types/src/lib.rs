@@ -15,6 +15,7 @@ pub mod general;
 pub mod images;
 pub mod multi_elements;
 mod query;
+pub mod standard;
 pub mod task;
 mod validate;
 pub mod videos;
