@@ -6,6 +6,7 @@ mod macros;
 
 pub mod account;
 pub mod audio;
+pub mod callback;
 mod capability;
 pub mod common;
 mod de;
@@ -15,6 +16,7 @@ pub mod general;
 pub mod images;
 pub mod multi_elements;
 mod query;
+pub mod runblob;
 pub mod standard;
 pub mod task;
 mod validate;
