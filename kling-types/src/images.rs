@@ -172,8 +172,6 @@ setters!(CreateImageGeneration {
     human_fidelity: f64,
     /// Sets the resolution.
     resolution: ImageResolution,
-    /// Sets how many images.
-    n: u32,
     /// Sets the aspect ratio.
     aspect_ratio: AspectRatio,
     /// Requests watermarked copies.
@@ -185,6 +183,9 @@ setters!(CreateImageGeneration {
 } lists {
     /// Sets the elements.
     element_list: ElementRef,
+} plain {
+    /// Sets how many images.
+    n: u32,
 });
 
 create_endpoint!(CreateImageGeneration, "/v1/images/generations");
@@ -283,8 +284,6 @@ setters!(CreateMultiImage2Image {
     scene_image: ImageInput,
     /// Sets the style.
     style_image: ImageInput,
-    /// Sets how many images.
-    n: u32,
     /// Sets the aspect ratio.
     aspect_ratio: AspectRatio,
     /// Requests watermarked copies.
@@ -293,6 +292,9 @@ setters!(CreateMultiImage2Image {
     callback_url: String,
     /// Sets the caller's id for the task.
     external_task_id: String,
+} plain {
+    /// Sets how many images.
+    n: u32,
 });
 
 create_endpoint!(CreateMultiImage2Image, "/v1/images/multi-image2image");
@@ -402,8 +404,6 @@ setters!(CreateOmniImage {
     resolution: ImageResolution,
     /// Sets single or series.
     result_type: ResultType,
-    /// Sets how many images.
-    n: u32,
     /// Sets the series length.
     series_amount: String,
     /// Sets the aspect ratio.
@@ -419,6 +419,9 @@ setters!(CreateOmniImage {
     image_list: ImageItem,
     /// Sets the elements.
     element_list: ElementRef,
+} plain {
+    /// Sets how many images.
+    n: u32,
 });
 
 create_endpoint!(CreateOmniImage, "/v1/images/omni-image");
@@ -499,14 +502,15 @@ impl CreateImageExpand {
 setters!(CreateImageExpand {
     /// Sets the prompt.
     prompt: String,
-    /// Sets how many images.
-    n: u32,
     /// Requests watermarked copies.
     watermark_info: WatermarkInfo,
     /// Sets the callback URL.
     callback_url: String,
     /// Sets the caller's id for the task.
     external_task_id: String,
+} plain {
+    /// Sets how many images.
+    n: u32,
 });
 
 create_endpoint!(CreateImageExpand, "/v1/images/editing/expand");

@@ -84,11 +84,12 @@ macro_rules! string_enum {
 }
 
 /// Builder setters for optional fields: `field(value)` sets `Some(value.into())`; list fields
-/// take any iterator.
+/// take any iterator; `plain` fields take the type itself (integers, so a literal infers).
 macro_rules! setters {
     ($ty:ident {
         $( $(#[$m:meta])* $field:ident : $t:ty ),* $(,)?
-    } $( lists { $( $(#[$lm:meta])* $lfield:ident : $lt:ty ),* $(,)? } )? ) => {
+    } $( lists { $( $(#[$lm:meta])* $lfield:ident : $lt:ty ),* $(,)? } )?
+      $( plain { $( $(#[$pm:meta])* $pfield:ident : $pt:ty ),* $(,)? } )? ) => {
         impl $ty {
             $(
                 $(#[$m])*
@@ -103,6 +104,14 @@ macro_rules! setters {
                 #[must_use]
                 pub fn $lfield<I: Into<$lt>>(mut self, items: impl IntoIterator<Item = I>) -> Self {
                     self.$lfield = items.into_iter().map(Into::into).collect();
+                    self
+                }
+            )*)?
+            $($(
+                $(#[$pm])*
+                #[must_use]
+                pub fn $pfield(mut self, value: $pt) -> Self {
+                    self.$pfield = Some(value);
                     self
                 }
             )*)?

@@ -231,8 +231,6 @@ setters!(Generate {
     aspect_ratio: AspectRatio,
     /// Sets `cfg_scale`.
     cfg_scale: f64,
-    /// Sets the seed.
-    seed: u32,
     /// Sets the callback URL.
     callback_url: String,
     /// Sets the start image URL.
@@ -249,6 +247,9 @@ setters!(Generate {
     reference_image_base64: String,
     /// Sets the motion direction.
     motion_direction: String,
+} plain {
+    /// Sets the seed.
+    seed: u32,
 });
 
 /// O1 video (`POST /v1/kling/o1-video/generate`). Note the image field is `images_urls` here.
