@@ -175,7 +175,7 @@ impl ExportBillingPackage {
 #[non_exhaustive]
 pub struct BillingPage {
     /// The rows.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de::null_default")]
     pub result: BillingRows,
     /// The cursor of the next page.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -598,9 +598,12 @@ pub struct Generation {
     /// The image (photo products), once completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// The model (e.g. `kling-o3-video-10s-pro`; the O3 webhook example sends `mode` instead).
-    #[serde(default, alias = "mode", skip_serializing_if = "Option::is_none")]
+    /// The model (e.g. `kling-o3-video-10s-pro`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The O3 webhook example sends `mode` (`pro`) where the others send `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     /// The failure code (`TIMEOUT`, `CONTENT_POLICY_VIOLATION`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
     pub message: Option<String>,

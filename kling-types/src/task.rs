@@ -42,10 +42,10 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
     pub task_status_msg: Option<String>,
     /// The caller's id and, for extend / lip sync / video-to-audio, the parent video.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "TaskInfo::is_empty", deserialize_with = "de::null_default")]
     pub task_info: TaskInfo,
     /// The results, once the task succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "TaskResult::is_empty", deserialize_with = "de::null_default")]
     pub task_result: TaskResult,
     /// Whether watermarked copies were requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +86,12 @@ pub struct TaskInfo {
     /// The video this task worked on (extend, lip sync, video-to-audio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_video: Option<ParentVideo>,
+}
+
+impl TaskInfo {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// `task_info.parent_video`.
@@ -140,6 +146,12 @@ pub struct TaskResult {
     /// Elements (custom and preset elements).
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
     pub elements: Vec<ElementResult>,
+}
+
+impl TaskResult {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A generated video.
