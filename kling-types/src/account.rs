@@ -23,7 +23,11 @@ pub struct GetAccountCosts {
 impl GetAccountCosts {
     /// The packs between `start_time` and `end_time` (Unix ms).
     pub fn new(start_time: i64, end_time: i64) -> Self {
-        Self { start_time, end_time, resource_pack_name: None }
+        Self {
+            start_time,
+            end_time,
+            resource_pack_name: None,
+        }
     }
 
     /// Only the pack named `name`.
@@ -39,7 +43,11 @@ impl GetAccountCosts {
 #[non_exhaustive]
 pub struct AccountCosts {
     /// An inner status code.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub code: Option<i64>,
     /// An inner message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,7 +100,10 @@ impl Endpoint for GetAccountCosts {
         "/account/costs".to_owned()
     }
     fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = vec![("start_time", self.start_time.to_string()), ("end_time", self.end_time.to_string())];
+        let mut q = vec![
+            ("start_time", self.start_time.to_string()),
+            ("end_time", self.end_time.to_string()),
+        ];
         if let Some(name) = &self.resource_pack_name {
             q.push(("resource_pack_name", name.clone()));
         }
@@ -102,7 +113,11 @@ impl Endpoint for GetAccountCosts {
         None
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        ensure(self.start_time <= self.end_time, "start_time", "must not be after end_time")
+        ensure(
+            self.start_time <= self.end_time,
+            "start_time",
+            "must not be after end_time",
+        )
     }
 }
 
@@ -119,7 +134,10 @@ pub struct BillingFilter {
 impl BillingFilter {
     /// Keeps rows whose `key` is one of `values`.
     pub fn new(key: impl Into<String>, values: impl IntoIterator<Item = String>) -> Self {
-        Self { key: key.into(), values: values.into_iter().collect() }
+        Self {
+            key: key.into(),
+            values: values.into_iter().collect(),
+        }
     }
 }
 
@@ -147,12 +165,24 @@ pub struct ExportBillingPackage {
 impl ExportBillingPackage {
     /// The first page between `start_time` and `end_time` (Unix ms).
     pub fn new(start_time: i64, end_time: i64) -> Self {
-        Self { start_time: Some(start_time), end_time: Some(end_time), limit: None, filters: Vec::new(), cursor: None }
+        Self {
+            start_time: Some(start_time),
+            end_time: Some(end_time),
+            limit: None,
+            filters: Vec::new(),
+            cursor: None,
+        }
     }
 
     /// The page after `cursor`.
     pub fn next_page(cursor: impl Into<String>) -> Self {
-        Self { start_time: None, end_time: None, limit: None, filters: Vec::new(), cursor: Some(cursor.into()) }
+        Self {
+            start_time: None,
+            end_time: None,
+            limit: None,
+            filters: Vec::new(),
+            cursor: Some(cursor.into()),
+        }
     }
 
     /// Sets the page size.
@@ -215,11 +245,19 @@ impl Endpoint for ExportBillingPackage {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         if self.cursor.is_none() {
-            ensure(self.start_time.is_some() && self.end_time.is_some(), "start_time", "start_time and end_time are required on the first page")?;
+            ensure(
+                self.start_time.is_some() && self.end_time.is_some(),
+                "start_time",
+                "start_time and end_time are required on the first page",
+            )?;
         }
         int_range("limit", self.limit, 1, 500)?;
         let name = self.filters.iter().any(|f| f.key == "package_name");
         let id = self.filters.iter().any(|f| f.key == "package_id");
-        ensure(!(name && id), "filters", "package_name and package_id exclude each other")
+        ensure(
+            !(name && id),
+            "filters",
+            "package_name and package_id exclude each other",
+        )
     }
 }

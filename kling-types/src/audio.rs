@@ -57,8 +57,16 @@ impl CreateVideoToAudio {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        ensure(self.video_id.is_some() != self.video_url.is_some(), "video_id", "exactly one of video_id and video_url is required")?;
-        max_chars("sound_effect_prompt", self.sound_effect_prompt.as_deref(), 200)?;
+        ensure(
+            self.video_id.is_some() != self.video_url.is_some(),
+            "video_id",
+            "exactly one of video_id and video_url is required",
+        )?;
+        max_chars(
+            "sound_effect_prompt",
+            self.sound_effect_prompt.as_deref(),
+            200,
+        )?;
         max_chars("bgm_prompt", self.bgm_prompt.as_deref(), 200)
     }
 }
@@ -101,7 +109,13 @@ pub struct CreateTextToAudio {
 impl CreateTextToAudio {
     /// A `duration`-second sound of `prompt`.
     pub fn new(prompt: impl Into<String>, duration: f64) -> Self {
-        Self { prompt: prompt.into(), duration, callback_url: None, external_task_id: None, preflight: Preflight::default() }
+        Self {
+            prompt: prompt.into(),
+            duration,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
     }
 
     fn check(&self) -> Result<(), ValidationError> {
@@ -144,8 +158,17 @@ pub struct Tts {
 
 impl Tts {
     /// `text` spoken by `voice_id` in `language`.
-    pub fn new(text: impl Into<String>, voice_id: impl Into<String>, language: VoiceLanguage) -> Self {
-        Self { text: text.into(), voice_id: voice_id.into(), voice_language: language, voice_speed: None }
+    pub fn new(
+        text: impl Into<String>,
+        voice_id: impl Into<String>,
+        language: VoiceLanguage,
+    ) -> Self {
+        Self {
+            text: text.into(),
+            voice_id: voice_id.into(),
+            voice_language: language,
+            voice_speed: None,
+        }
     }
 
     /// Sets the speed.

@@ -65,14 +65,36 @@ impl Model {
     /// model this version knows (then nothing is checked against it).
     pub fn video_capabilities(&self) -> Option<VideoCapabilities> {
         Some(match self {
-            Self::KlingV1 => VideoCapabilities { cfg_scale: true, end_frame: EndFrame::Yes, ..BASE },
-            Self::KlingV1_5 => VideoCapabilities { text_to_video: false, cfg_scale: true, ..BASE },
-            Self::KlingV1_6 => VideoCapabilities { cfg_scale: true, ..BASE },
+            Self::KlingV1 => VideoCapabilities {
+                cfg_scale: true,
+                end_frame: EndFrame::Yes,
+                ..BASE
+            },
+            Self::KlingV1_5 => VideoCapabilities {
+                text_to_video: false,
+                cfg_scale: true,
+                ..BASE
+            },
+            Self::KlingV1_6 => VideoCapabilities {
+                cfg_scale: true,
+                ..BASE
+            },
             // Single tier (720p): the capability map shows no std/pro split; clients still send
             // a mode and it is accepted.
-            Self::KlingV2Master => VideoCapabilities { modes: None, end_frame: EndFrame::No, ..BASE },
-            Self::KlingV2_1 => VideoCapabilities { text_to_video: false, ..BASE },
-            Self::KlingV2_1Master => VideoCapabilities { modes: None, end_frame: EndFrame::No, ..BASE },
+            Self::KlingV2Master => VideoCapabilities {
+                modes: None,
+                end_frame: EndFrame::No,
+                ..BASE
+            },
+            Self::KlingV2_1 => VideoCapabilities {
+                text_to_video: false,
+                ..BASE
+            },
+            Self::KlingV2_1Master => VideoCapabilities {
+                modes: None,
+                end_frame: EndFrame::No,
+                ..BASE
+            },
             Self::KlingV2_5Turbo => BASE,
             // 6b: 3-10 s on the current map (the older table says 5/10): allow the wider range.
             Self::KlingV2_6 => VideoCapabilities {
@@ -111,7 +133,14 @@ mod tests {
         assert!(!Model::KlingV2_1.video_capabilities().unwrap().text_to_video);
         assert!(Model::KlingV1_6.video_capabilities().unwrap().cfg_scale);
         assert!(!Model::KlingV2_6.video_capabilities().unwrap().cfg_scale);
-        assert_eq!(Model::KlingV3.video_capabilities().unwrap().durations, (3, 15));
-        assert!(Model::Custom("kling-v9".into()).video_capabilities().is_none());
+        assert_eq!(
+            Model::KlingV3.video_capabilities().unwrap().durations,
+            (3, 15)
+        );
+        assert!(
+            Model::Custom("kling-v9".into())
+                .video_capabilities()
+                .is_none()
+        );
     }
 }

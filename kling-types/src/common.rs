@@ -148,10 +148,14 @@ impl<'de> Deserialize<'de> for Secs {
                 f.write_str("whole seconds, as a string or a number")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Secs, E> {
-                u32::try_from(v).map(Secs).map_err(|_| E::custom("duration out of range"))
+                u32::try_from(v)
+                    .map(Secs)
+                    .map_err(|_| E::custom("duration out of range"))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Secs, E> {
-                u32::try_from(v).map(Secs).map_err(|_| E::custom("duration out of range"))
+                u32::try_from(v)
+                    .map(Secs)
+                    .map_err(|_| E::custom("duration out of range"))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Secs, E> {
                 if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) {
@@ -161,7 +165,10 @@ impl<'de> Deserialize<'de> for Secs {
                 }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Secs, E> {
-                v.trim().parse().map(Secs).map_err(|_| E::custom("duration must be whole seconds"))
+                v.trim()
+                    .parse()
+                    .map(Secs)
+                    .map_err(|_| E::custom("duration must be whole seconds"))
             }
         }
         deserializer.deserialize_any(V)
@@ -209,9 +216,15 @@ impl From<String> for ImageInput {
 
 /// The base64 part of a `data:...;base64,` URL.
 fn strip_data_url(text: &str) -> Option<&str> {
-    let rest = text.get(..5).filter(|p| p.eq_ignore_ascii_case("data:")).map(|_| &text[5..])?;
+    let rest = text
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("data:"))
+        .map(|_| &text[5..])?;
     let comma = rest.find(',')?;
-    rest[..comma].to_ascii_lowercase().ends_with(";base64").then(|| &rest[comma + 1..])
+    rest[..comma]
+        .to_ascii_lowercase()
+        .ends_with(";base64")
+        .then(|| &rest[comma + 1..])
 }
 
 /// `{"element_id": ...}`: a subject from the element library.
@@ -240,7 +253,9 @@ pub struct VoiceRef {
 impl VoiceRef {
     /// A reference to voice `voice_id`.
     pub fn new(voice_id: impl Into<String>) -> Self {
-        Self { voice_id: voice_id.into() }
+        Self {
+            voice_id: voice_id.into(),
+        }
     }
 }
 
@@ -269,7 +284,11 @@ pub struct ShotPrompt {
 impl ShotPrompt {
     /// Shot `index`, `duration` seconds long.
     pub fn new(index: u32, prompt: impl Into<String>, duration: u32) -> Self {
-        Self { index, prompt: prompt.into(), duration: Secs(duration) }
+        Self {
+            index,
+            prompt: prompt.into(),
+            duration: Secs(duration),
+        }
     }
 }
 
@@ -316,27 +335,45 @@ pub struct CameraConfig {
 impl CameraConfig {
     /// Only `horizontal` set.
     pub fn horizontal(v: f64) -> Self {
-        Self { horizontal: v, ..Self::default() }
+        Self {
+            horizontal: v,
+            ..Self::default()
+        }
     }
     /// Only `vertical` set.
     pub fn vertical(v: f64) -> Self {
-        Self { vertical: v, ..Self::default() }
+        Self {
+            vertical: v,
+            ..Self::default()
+        }
     }
     /// Only `pan` set.
     pub fn pan(v: f64) -> Self {
-        Self { pan: v, ..Self::default() }
+        Self {
+            pan: v,
+            ..Self::default()
+        }
     }
     /// Only `tilt` set.
     pub fn tilt(v: f64) -> Self {
-        Self { tilt: v, ..Self::default() }
+        Self {
+            tilt: v,
+            ..Self::default()
+        }
     }
     /// Only `roll` set.
     pub fn roll(v: f64) -> Self {
-        Self { roll: v, ..Self::default() }
+        Self {
+            roll: v,
+            ..Self::default()
+        }
     }
     /// Only `zoom` set.
     pub fn zoom(v: f64) -> Self {
-        Self { zoom: v, ..Self::default() }
+        Self {
+            zoom: v,
+            ..Self::default()
+        }
     }
 
     pub(crate) fn axes(&self) -> [(&'static str, f64); 6] {
@@ -375,7 +412,10 @@ pub struct CameraControl {
 impl CameraControl {
     /// A `simple` movement along the axes of `config`.
     pub fn simple(config: CameraConfig) -> Self {
-        Self { kind: CameraType::Simple, config: Some(config) }
+        Self {
+            kind: CameraType::Simple,
+            config: Some(config),
+        }
     }
 
     /// One of the preset movements (which take no `config`).
@@ -390,19 +430,34 @@ mod tests {
 
     #[test]
     fn data_urls_are_stripped() {
-        assert_eq!(ImageInput::new("data:image/png;base64,iVBORw0KGgo").as_str(), "iVBORw0KGgo");
-        assert_eq!(ImageInput::new("DATA:image/jpeg;BASE64,/9j/").as_str(), "/9j/");
+        assert_eq!(
+            ImageInput::new("data:image/png;base64,iVBORw0KGgo").as_str(),
+            "iVBORw0KGgo"
+        );
+        assert_eq!(
+            ImageInput::new("DATA:image/jpeg;BASE64,/9j/").as_str(),
+            "/9j/"
+        );
         assert_eq!(ImageInput::new("iVBORw0KGgo").as_str(), "iVBORw0KGgo");
-        assert_eq!(ImageInput::new("https://x/a.png").as_str(), "https://x/a.png");
+        assert_eq!(
+            ImageInput::new("https://x/a.png").as_str(),
+            "https://x/a.png"
+        );
         assert!(ImageInput::new("https://x/a.png").is_url());
         // Not base64: kept (validation reports it).
-        assert_eq!(ImageInput::new("data:text/plain,hi").as_str(), "data:text/plain,hi");
+        assert_eq!(
+            ImageInput::new("data:text/plain,hi").as_str(),
+            "data:text/plain,hi"
+        );
     }
 
     #[test]
     fn enums_keep_unknown_values() {
         assert_eq!(Model::from("kling-v9"), Model::Custom("kling-v9".into()));
-        assert_eq!(serde_json::to_string(&Model::KlingV2_6).unwrap(), "\"kling-v2-6\"");
+        assert_eq!(
+            serde_json::to_string(&Model::KlingV2_6).unwrap(),
+            "\"kling-v2-6\""
+        );
         let m: Mode = serde_json::from_str("\"8k\"").unwrap();
         assert_eq!(m, Mode::Custom("8k".into()));
         assert!(!m.is_known());

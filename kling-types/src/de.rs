@@ -57,12 +57,16 @@ pub(crate) fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>
 }
 
 /// A collection where `null` means empty.
-pub(crate) fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+pub(crate) fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// A struct where `null` means its default (an absent `task_result`, say).
-pub(crate) fn null_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+pub(crate) fn null_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+    d: D,
+) -> Result<T, D::Error> {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
@@ -107,7 +111,9 @@ pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         Some(B::Text(t)) => match t.trim() {
             "true" => Ok(Some(true)),
             "false" => Ok(Some(false)),
-            other => Err(de::Error::custom(format!("expected a bool, found {other:?}"))),
+            other => Err(de::Error::custom(format!(
+                "expected a bool, found {other:?}"
+            ))),
         },
     }
 }
@@ -130,7 +136,10 @@ mod tests {
 
     #[test]
     fn lenient_forms() {
-        let t: T = serde_json::from_str(r#"{"id":867283741759111202,"duration":5,"list":null,"at":"1766374262370"}"#).unwrap();
+        let t: T = serde_json::from_str(
+            r#"{"id":867283741759111202,"duration":5,"list":null,"at":"1766374262370"}"#,
+        )
+        .unwrap();
         assert_eq!(t.id, "867283741759111202");
         assert_eq!(t.duration.as_deref(), Some("5"));
         assert!(t.list.is_empty());

@@ -17,7 +17,11 @@ pub struct Envelope<T> {
     #[serde(default)]
     pub message: String,
     /// The server's id for the request.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub request_id: Option<String>,
     /// The value; absent or `null` on errors.
     #[serde(default = "none", skip_serializing_if = "Option::is_none")]

@@ -47,12 +47,23 @@ impl CreateCustomVoice {
             VoiceSample::Url(url) => (Some(url), None),
             VoiceSample::VideoId(id) => (None, Some(id)),
         };
-        Self { voice_name: voice_name.into(), voice_url, video_id, callback_url: None, external_task_id: None, preflight: Preflight::default() }
+        Self {
+            voice_name: voice_name.into(),
+            voice_url,
+            video_id,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
     }
 
     fn check(&self) -> Result<(), ValidationError> {
         required_text("voice_name", &self.voice_name, 20)?;
-        ensure(self.voice_url.is_some() != self.video_id.is_some(), "voice_url", "exactly one of voice_url and video_id is required")
+        ensure(
+            self.voice_url.is_some() != self.video_id.is_some(),
+            "voice_url",
+            "exactly one of voice_url and video_id is required",
+        )
     }
 }
 
@@ -83,7 +94,10 @@ macro_rules! preset_list {
         impl $ty {
             /// The first page, 30 per page.
             pub fn new() -> Self {
-                Self { page_num: 1, page_size: 30 }
+                Self {
+                    page_num: 1,
+                    page_size: 30,
+                }
             }
             /// Page `page_num`.
             #[must_use]
@@ -115,7 +129,10 @@ macro_rules! preset_list {
                 $path.to_owned()
             }
             fn query(&self) -> Vec<(&'static str, String)> {
-                vec![("pageNum", self.page_num.to_string()), ("pageSize", self.page_size.to_string())]
+                vec![
+                    ("pageNum", self.page_num.to_string()),
+                    ("pageSize", self.page_size.to_string()),
+                ]
             }
             fn body(&self) -> Option<&()> {
                 None
@@ -128,8 +145,18 @@ macro_rules! preset_list {
     };
 }
 
-preset_list!(ListPresetVoices, "voices", "/v1/general/presets-voices", 1000);
-preset_list!(ListPresetElements, "elements", "/v1/general/advanced-presets-elements", 500);
+preset_list!(
+    ListPresetVoices,
+    "voices",
+    "/v1/general/presets-voices",
+    1000
+);
+preset_list!(
+    ListPresetElements,
+    "elements",
+    "/v1/general/advanced-presets-elements",
+    500
+);
 
 /// Deletes a custom voice (`POST /v1/general/delete-voices`). The response is kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -142,7 +169,9 @@ pub struct DeleteVoice {
 impl DeleteVoice {
     /// Deletes `voice_id`.
     pub fn new(voice_id: impl Into<String>) -> Self {
-        Self { voice_id: voice_id.into() }
+        Self {
+            voice_id: voice_id.into(),
+        }
     }
 }
 
@@ -277,15 +306,26 @@ impl CreateElement {
         let mut e = Self::base(name.into(), description.into(), ReferenceType::ImageRefer);
         e.element_image_list = Some(ElementImages {
             frontal_image: frontal_image.into(),
-            refer_images: refer_images.into_iter().map(|image_url| ImageUrl { image_url }).collect(),
+            refer_images: refer_images
+                .into_iter()
+                .map(|image_url| ImageUrl { image_url })
+                .collect(),
         });
         e
     }
 
     /// An element from one video.
-    pub fn from_video(name: impl Into<String>, description: impl Into<String>, video_url: impl Into<String>) -> Self {
+    pub fn from_video(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        video_url: impl Into<String>,
+    ) -> Self {
         let mut e = Self::base(name.into(), description.into(), ReferenceType::VideoRefer);
-        e.element_video_list = Some(ElementVideos { refer_videos: vec![VideoUrl { video_url: video_url.into() }] });
+        e.element_video_list = Some(ElementVideos {
+            refer_videos: vec![VideoUrl {
+                video_url: video_url.into(),
+            }],
+        });
         e
     }
 
@@ -302,15 +342,33 @@ impl CreateElement {
         match self.reference_type {
             ReferenceType::ImageRefer => {
                 let Some(images) = &self.element_image_list else {
-                    return Err(crate::validate::invalid("element_image_list", "is required for image_refer"));
+                    return Err(crate::validate::invalid(
+                        "element_image_list",
+                        "is required for image_refer",
+                    ));
                 };
-                ensure(!images.frontal_image.trim().is_empty(), "element_image_list.frontal_image", "is required")?;
+                ensure(
+                    !images.frontal_image.trim().is_empty(),
+                    "element_image_list.frontal_image",
+                    "is required",
+                )?;
                 let n = images.refer_images.len();
-                ensure((1..=3).contains(&n), "element_image_list.refer_images", format!("takes 1 to 3 images, got {n}"))
+                ensure(
+                    (1..=3).contains(&n),
+                    "element_image_list.refer_images",
+                    format!("takes 1 to 3 images, got {n}"),
+                )
             }
             ReferenceType::VideoRefer => {
-                let n = self.element_video_list.as_ref().map_or(0, |v| v.refer_videos.len());
-                ensure(n == 1, "element_video_list.refer_videos", format!("takes exactly 1 video, got {n}"))
+                let n = self
+                    .element_video_list
+                    .as_ref()
+                    .map_or(0, |v| v.refer_videos.len());
+                ensure(
+                    n == 1,
+                    "element_video_list.refer_videos",
+                    format!("takes exactly 1 video, got {n}"),
+                )
             }
             ReferenceType::Custom(_) => max_chars("element_name", Some(&self.element_name), 20),
         }

@@ -127,7 +127,11 @@ impl CreateImageGeneration {
 
     fn check(&self) -> Result<(), ValidationError> {
         if self.model.as_ref() == Some(&Model::KlingV2New) {
-            ensure(self.image.is_some(), "model_name", "kling-v2-new only restyles an image: set `image`")?;
+            ensure(
+                self.image.is_some(),
+                "model_name",
+                "kling-v2-new only restyles an image: set `image`",
+            )?;
         }
         required_text("prompt", &self.prompt, 2500)?;
         max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
@@ -137,21 +141,41 @@ impl CreateImageGeneration {
             "is not allowed with a reference image",
         )?;
         image("image", self.image.as_ref())?;
-        ensure(self.image_reference.is_none() || self.image.is_some(), "image_reference", "needs `image`")?;
+        ensure(
+            self.image_reference.is_none() || self.image.is_some(),
+            "image_reference",
+            "needs `image`",
+        )?;
         range("image_fidelity", self.image_fidelity, 0.0, 1.0)?;
         range("human_fidelity", self.human_fidelity, 0.0, 1.0)?;
         if self.human_fidelity.is_some() {
-            ensure(self.image_reference == Some(ImageReference::Subject), "human_fidelity", "only applies with image_reference subject")?;
+            ensure(
+                self.image_reference == Some(ImageReference::Subject),
+                "human_fidelity",
+                "only applies with image_reference subject",
+            )?;
         }
         let refs = self.element_list.len() + usize::from(self.image.is_some());
-        ensure(refs <= 10, "element_list", format!("elements and images are at most 10, got {refs}"))?;
+        ensure(
+            refs <= 10,
+            "element_list",
+            format!("elements and images are at most 10, got {refs}"),
+        )?;
         if let Some(r) = &self.resolution {
-            ensure(!r.is_known() || matches!(r, ImageResolution::OneK | ImageResolution::TwoK), "resolution", "must be 1k or 2k")?;
+            ensure(
+                !r.is_known() || matches!(r, ImageResolution::OneK | ImageResolution::TwoK),
+                "resolution",
+                "must be 1k or 2k",
+            )?;
         }
         int_range("n", self.n, 1, 9)?;
         check_ratio(self.aspect_ratio.as_ref(), false)?;
         if self.model.as_ref().is_none_or(|m| *m == Model::KlingV1) {
-            ensure(self.aspect_ratio != Some(AspectRatio::Wide21x9), "aspect_ratio", "21:9 is not available on kling-v1")?;
+            ensure(
+                self.aspect_ratio != Some(AspectRatio::Wide21x9),
+                "aspect_ratio",
+                "21:9 is not available on kling-v1",
+            )?;
         }
         Ok(())
     }
@@ -202,7 +226,9 @@ pub struct SubjectImage {
 
 impl<T: Into<ImageInput>> From<T> for SubjectImage {
     fn from(image: T) -> Self {
-        Self { subject_image: image.into() }
+        Self {
+            subject_image: image.into(),
+        }
     }
 }
 
@@ -263,9 +289,16 @@ impl CreateMultiImage2Image {
 
     fn check(&self) -> Result<(), ValidationError> {
         let n = self.subject_image_list.len();
-        ensure((1..=4).contains(&n), "subject_image_list", format!("takes 1 to 4 subjects, got {n}"))?;
+        ensure(
+            (1..=4).contains(&n),
+            "subject_image_list",
+            format!("takes 1 to 4 subjects, got {n}"),
+        )?;
         for (i, s) in self.subject_image_list.iter().enumerate() {
-            image(&format!("subject_image_list[{i}].subject_image"), Some(&s.subject_image))?;
+            image(
+                &format!("subject_image_list[{i}].subject_image"),
+                Some(&s.subject_image),
+            )?;
         }
         image("scene_image", self.scene_image.as_ref())?;
         image("style_image", self.style_image.as_ref())?;
@@ -377,21 +410,31 @@ impl CreateOmniImage {
     fn check(&self) -> Result<(), ValidationError> {
         required_text("prompt", &self.prompt, 2500)?;
         let refs = self.image_list.len() + self.element_list.len();
-        ensure(refs <= 10, "image_list", format!("images and elements are at most 10, got {refs}"))?;
+        ensure(
+            refs <= 10,
+            "image_list",
+            format!("images and elements are at most 10, got {refs}"),
+        )?;
         for (i, item) in self.image_list.iter().enumerate() {
             image(&format!("image_list[{i}].image"), Some(&item.image))?;
         }
         int_range("n", self.n, 1, 9)?;
         if self.result_type == Some(ResultType::Series) {
             ensure(
-                self.model.as_ref().is_some_and(|m| *m != Model::KlingImageO1),
+                self.model
+                    .as_ref()
+                    .is_some_and(|m| *m != Model::KlingImageO1),
                 "result_type",
                 "kling-image-o1 cannot generate a series (use kling-v3-omni)",
             )?;
         }
         if let Some(amount) = &self.series_amount {
             let ok = amount == "auto" || amount.parse::<u32>().is_ok_and(|n| (2..=9).contains(&n));
-            ensure(ok, "series_amount", format!("must be 2 to 9 or auto, got {amount:?}"))?;
+            ensure(
+                ok,
+                "series_amount",
+                format!("must be 2 to 9 or auto, got {amount:?}"),
+            )?;
         }
         check_ratio(self.aspect_ratio.as_ref(), true)
     }
@@ -493,7 +536,11 @@ impl CreateImageExpand {
         }
         let area = (1.0 + self.up_expansion_ratio + self.down_expansion_ratio)
             * (1.0 + self.left_expansion_ratio + self.right_expansion_ratio);
-        ensure(area <= 3.0 + 1e-9, "up_expansion_ratio", format!("the expanded area is {area:.2}x the original; at most 3x"))?;
+        ensure(
+            area <= 3.0 + 1e-9,
+            "up_expansion_ratio",
+            format!("the expanded area is {area:.2}x the original; at most 3x"),
+        )?;
         max_chars("prompt", self.prompt.as_deref(), 2500)?;
         int_range("n", self.n, 1, 9)
     }
@@ -582,7 +629,9 @@ pub struct RecognizeImage {
 impl RecognizeImage {
     /// Segments `image`.
     pub fn new(image: impl Into<ImageInput>) -> Self {
-        Self { image: image.into() }
+        Self {
+            image: image.into(),
+        }
     }
 }
 

@@ -23,7 +23,9 @@ mod validate;
 pub mod videos;
 
 pub use capability::{EndFrame, VideoCapabilities};
-pub use common::{AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound};
+pub use common::{
+    AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound,
+};
 pub use endpoint::{CreateTask, Endpoint, Method, ResponseFormat};
 pub use envelope::Envelope;
 pub use query::TaskRef;

@@ -261,7 +261,11 @@ macro_rules! create_endpoint {
                 Some(self)
             }
             fn validate(&self) -> Result<(), kling_errors::ValidationError> {
-                if self.preflight.skip { Ok(()) } else { self.check() }
+                if self.preflight.skip {
+                    Ok(())
+                } else {
+                    self.check()
+                }
             }
         }
     };

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use kling_errors::ValidationError;
 
 use crate::common::{Mode, Secs, WatermarkInfo};
+use crate::de;
 use crate::endpoint::{Endpoint, Method, Preflight};
 use crate::task::BalanceDeduction;
 use crate::validate::{ensure, image, max_chars, max_items, required_text};
 use crate::videos::{ImageItem, VideoSource};
-use crate::de;
 
 /// What a selection call returns: the session (valid 24 h), what was charged, and the
 /// call-specific fields (RLE masks, previews) as sent.
@@ -21,7 +21,11 @@ pub struct SelectionSession {
     #[serde(deserialize_with = "de::text")]
     pub session_id: String,
     /// Units charged.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub final_unit_deduction: Option<String>,
     /// Cash charged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,8 +68,14 @@ impl InitSelection {
     /// A session on `video`.
     pub fn new(video: VideoSource) -> Self {
         match video {
-            VideoSource::Id(id) => Self { video_id: Some(id), video_url: None },
-            VideoSource::Url(url) => Self { video_id: None, video_url: Some(url) },
+            VideoSource::Id(id) => Self {
+                video_id: Some(id),
+                video_url: None,
+            },
+            VideoSource::Url(url) => Self {
+                video_id: None,
+                video_url: Some(url),
+            },
         }
     }
 }
@@ -86,13 +96,29 @@ pub struct EditSelection {
 
 impl EditSelection {
     /// Adds `points` on frame `frame_index` to the selection.
-    pub fn add(session_id: impl Into<String>, frame_index: u32, points: impl IntoIterator<Item = SelectionPoint>) -> Self {
-        Self { delete: false, session_id: session_id.into(), frame_index, points: points.into_iter().collect() }
+    pub fn add(
+        session_id: impl Into<String>,
+        frame_index: u32,
+        points: impl IntoIterator<Item = SelectionPoint>,
+    ) -> Self {
+        Self {
+            delete: false,
+            session_id: session_id.into(),
+            frame_index,
+            points: points.into_iter().collect(),
+        }
     }
 
     /// Removes `points` on frame `frame_index` from the selection.
-    pub fn delete(session_id: impl Into<String>, frame_index: u32, points: impl IntoIterator<Item = SelectionPoint>) -> Self {
-        Self { delete: true, ..Self::add(session_id, frame_index, points) }
+    pub fn delete(
+        session_id: impl Into<String>,
+        frame_index: u32,
+        points: impl IntoIterator<Item = SelectionPoint>,
+    ) -> Self {
+        Self {
+            delete: true,
+            ..Self::add(session_id, frame_index, points)
+        }
     }
 }
 
@@ -109,12 +135,18 @@ pub struct SessionCall {
 impl SessionCall {
     /// Clears the selection.
     pub fn clear(session_id: impl Into<String>) -> Self {
-        Self { preview: false, session_id: session_id.into() }
+        Self {
+            preview: false,
+            session_id: session_id.into(),
+        }
     }
 
     /// Previews the selection.
     pub fn preview(session_id: impl Into<String>) -> Self {
-        Self { preview: true, session_id: session_id.into() }
+        Self {
+            preview: true,
+            session_id: session_id.into(),
+        }
     }
 }
 
@@ -141,27 +173,43 @@ macro_rules! session_endpoint {
     };
 }
 
-session_endpoint!(InitSelection, |_s| "/v1/videos/multi-elements/init-selection", |v| ensure(
-    v.video_id.is_some() != v.video_url.is_some(),
-    "video_id",
-    "exactly one of video_id and video_url is required"
-));
+session_endpoint!(
+    InitSelection,
+    |_s| "/v1/videos/multi-elements/init-selection",
+    |v| ensure(
+        v.video_id.is_some() != v.video_url.is_some(),
+        "video_id",
+        "exactly one of video_id and video_url is required"
+    )
+);
 session_endpoint!(
     EditSelection,
-    |s| if s.delete { "/v1/videos/multi-elements/delete-selection" } else { "/v1/videos/multi-elements/add-selection" },
+    |s| if s.delete {
+        "/v1/videos/multi-elements/delete-selection"
+    } else {
+        "/v1/videos/multi-elements/add-selection"
+    },
     |v| {
         ensure(!v.session_id.trim().is_empty(), "session_id", "is required")?;
         ensure(!v.points.is_empty(), "points", "is required")?;
         max_items("points", &v.points, 10)?;
         for (i, p) in v.points.iter().enumerate() {
-            ensure((0.0..=1.0).contains(&p.x) && (0.0..=1.0).contains(&p.y), &format!("points[{i}]"), "x and y must be within [0, 1]")?;
+            ensure(
+                (0.0..=1.0).contains(&p.x) && (0.0..=1.0).contains(&p.y),
+                &format!("points[{i}]"),
+                "x and y must be within [0, 1]",
+            )?;
         }
         Ok(())
     }
 );
 session_endpoint!(
     SessionCall,
-    |s| if s.preview { "/v1/videos/multi-elements/preview-selection" } else { "/v1/videos/multi-elements/clear-selection" },
+    |s| if s.preview {
+        "/v1/videos/multi-elements/preview-selection"
+    } else {
+        "/v1/videos/multi-elements/clear-selection"
+    },
     |v| ensure(!v.session_id.trim().is_empty(), "session_id", "is required")
 );
 
@@ -214,7 +262,11 @@ pub struct CreateMultiElements {
 
 impl CreateMultiElements {
     /// `edit_mode` on the selection of `session_id`, as `prompt` describes.
-    pub fn new(session_id: impl Into<String>, edit_mode: EditMode, prompt: impl Into<String>) -> Self {
+    pub fn new(
+        session_id: impl Into<String>,
+        edit_mode: EditMode,
+        prompt: impl Into<String>,
+    ) -> Self {
         Self {
             session_id: session_id.into(),
             edit_mode,
@@ -231,7 +283,11 @@ impl CreateMultiElements {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        ensure(!self.session_id.trim().is_empty(), "session_id", "is required")?;
+        ensure(
+            !self.session_id.trim().is_empty(),
+            "session_id",
+            "is required",
+        )?;
         required_text("prompt", &self.prompt, 2500)?;
         max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
         let n = self.image_list.len();
@@ -241,12 +297,20 @@ impl CreateMultiElements {
             EditMode::Removal => (0, 0),
             EditMode::Custom(_) => (0, usize::MAX),
         };
-        ensure((lo..=hi).contains(&n), "image_list", format!("{} takes {lo} to {hi} images, got {n}", self.edit_mode))?;
+        ensure(
+            (lo..=hi).contains(&n),
+            "image_list",
+            format!("{} takes {lo} to {hi} images, got {n}", self.edit_mode),
+        )?;
         for (i, item) in self.image_list.iter().enumerate() {
             image(&format!("image_list[{i}].image"), Some(&item.image))?;
         }
         if let Some(d) = self.duration {
-            ensure(matches!(d.0, 5 | 10), "duration", format!("must be 5 or 10, got {d}"))?;
+            ensure(
+                matches!(d.0, 5 | 10),
+                "duration",
+                format!("must be 5 or 10, got {d}"),
+            )?;
         }
         Ok(())
     }

@@ -15,17 +15,36 @@ fn fail(field: &str, code: RunBlobCode, message: impl AsRef<str>) -> ValidationE
     ValidationError::new(field, code, message.as_ref())
 }
 
-fn ensure(ok: bool, field: &str, code: RunBlobCode, message: impl AsRef<str>) -> Result<(), ValidationError> {
-    if ok { Ok(()) } else { Err(fail(field, code, message)) }
+fn ensure(
+    ok: bool,
+    field: &str,
+    code: RunBlobCode,
+    message: impl AsRef<str>,
+) -> Result<(), ValidationError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(field, code, message))
+    }
 }
 
 fn prompt_rules(prompt: &str) -> Result<(), ValidationError> {
     let n = prompt.chars().count();
-    ensure((1..=2500).contains(&n) && !prompt.trim().is_empty(), "prompt", RunBlobCode::InvalidParameters, format!("must be 1 to 2500 characters, got {n}"))
+    ensure(
+        (1..=2500).contains(&n) && !prompt.trim().is_empty(),
+        "prompt",
+        RunBlobCode::InvalidParameters,
+        format!("must be 1 to 2500 characters, got {n}"),
+    )
 }
 
 /// The seeds' image rules: at most `max` images, URLs or base64 but not both.
-fn image_rules(urls: &[String], base64: &[String], url_field: &str, max: usize) -> Result<(), ValidationError> {
+fn image_rules(
+    urls: &[String],
+    base64: &[String],
+    url_field: &str,
+    max: usize,
+) -> Result<(), ValidationError> {
     ensure(
         urls.is_empty() || base64.is_empty(),
         url_field,
@@ -33,7 +52,12 @@ fn image_rules(urls: &[String], base64: &[String], url_field: &str, max: usize) 
         format!("Cannot provide both images_base64 and {url_field}"),
     )?;
     let n = urls.len() + base64.len();
-    ensure(n <= max, url_field, RunBlobCode::TooManyImages, format!("Maximum {max} images allowed, got {n}"))
+    ensure(
+        n <= max,
+        url_field,
+        RunBlobCode::TooManyImages,
+        format!("Maximum {max} images allowed, got {n}"),
+    )
 }
 
 string_enum! {
@@ -190,8 +214,15 @@ impl Generate {
     /// Sets the duration in seconds, in the form the model takes.
     #[must_use]
     pub fn duration(mut self, seconds: u32) -> Self {
-        let int = self.model.as_ref().is_some_and(RunBlobModel::integer_duration);
-        self.duration = Some(if int { ClassicDuration::Int(seconds) } else { ClassicDuration::Text(Secs(seconds)) });
+        let int = self
+            .model
+            .as_ref()
+            .is_some_and(RunBlobModel::integer_duration);
+        self.duration = Some(if int {
+            ClassicDuration::Int(seconds)
+        } else {
+            ClassicDuration::Text(Secs(seconds))
+        });
         self
     }
 
@@ -199,26 +230,66 @@ impl Generate {
         prompt_rules(&self.prompt)?;
         if let Some(d) = self.duration {
             let n = d.seconds();
-            let int = self.model.as_ref().is_some_and(RunBlobModel::integer_duration);
+            let int = self
+                .model
+                .as_ref()
+                .is_some_and(RunBlobModel::integer_duration);
             if int {
-                ensure((3..=15).contains(&n), "duration", RunBlobCode::InvalidDuration, format!("Duration must be 3 to 15 seconds, got {n}"))?;
+                ensure(
+                    (3..=15).contains(&n),
+                    "duration",
+                    RunBlobCode::InvalidDuration,
+                    format!("Duration must be 3 to 15 seconds, got {n}"),
+                )?;
             } else if self.model.as_ref().is_none_or(RunBlobModel::is_known) {
-                ensure(matches!(n, 5 | 10), "duration", RunBlobCode::InvalidDuration, format!("Duration must be 5 or 10 seconds, got {n}"))?;
+                ensure(
+                    matches!(n, 5 | 10),
+                    "duration",
+                    RunBlobCode::InvalidDuration,
+                    format!("Duration must be 5 or 10 seconds, got {n}"),
+                )?;
             }
         }
         if let Some(c) = self.cfg_scale {
-            ensure((0.0..=1.0).contains(&c), "cfg_scale", RunBlobCode::InvalidParameters, format!("must be within [0, 1], got {c}"))?;
+            ensure(
+                (0.0..=1.0).contains(&c),
+                "cfg_scale",
+                RunBlobCode::InvalidParameters,
+                format!("must be within [0, 1], got {c}"),
+            )?;
         }
         if let Some(seed) = self.seed {
-            ensure(seed <= 2_147_483_647, "seed", RunBlobCode::InvalidParameters, "must be at most 2147483647")?;
+            ensure(
+                seed <= 2_147_483_647,
+                "seed",
+                RunBlobCode::InvalidParameters,
+                "must be at most 2147483647",
+            )?;
         }
         let pairs = [
-            ("image_url", self.image_url.is_some(), self.image_base64.is_some()),
-            ("reference_video_url", self.reference_video_url.is_some(), self.reference_video_base64.is_some()),
-            ("reference_image_url", self.reference_image_url.is_some(), self.reference_image_base64.is_some()),
+            (
+                "image_url",
+                self.image_url.is_some(),
+                self.image_base64.is_some(),
+            ),
+            (
+                "reference_video_url",
+                self.reference_video_url.is_some(),
+                self.reference_video_base64.is_some(),
+            ),
+            (
+                "reference_image_url",
+                self.reference_image_url.is_some(),
+                self.reference_image_base64.is_some(),
+            ),
         ];
         for (field, url, base64) in pairs {
-            ensure(!(url && base64), field, RunBlobCode::MixedImageInputs, format!("give {field} or its _base64 form, not both"))?;
+            ensure(
+                !(url && base64),
+                field,
+                RunBlobCode::MixedImageInputs,
+                format!("give {field} or its _base64 form, not both"),
+            )?;
         }
         Ok(())
     }
@@ -300,9 +371,18 @@ impl GenerateO1Video {
         image_rules(&self.images_urls, &self.images_base64, "images_urls", 5)?;
         if let Some(Secs(n)) = self.duration {
             let with_images = !self.images_urls.is_empty() || !self.images_base64.is_empty();
-            let ok = if with_images { (3..=10).contains(&n) } else { matches!(n, 5 | 10) };
+            let ok = if with_images {
+                (3..=10).contains(&n)
+            } else {
+                matches!(n, 5 | 10)
+            };
             let allowed = if with_images { "3 to 10" } else { "5 or 10" };
-            ensure(ok, "duration", RunBlobCode::InvalidDuration, format!("Duration must be {allowed} seconds, got {n}"))?;
+            ensure(
+                ok,
+                "duration",
+                RunBlobCode::InvalidDuration,
+                format!("Duration must be {allowed} seconds, got {n}"),
+            )?;
         }
         Ok(())
     }
@@ -375,7 +455,12 @@ impl GenerateO3Video {
         prompt_rules(&self.prompt)?;
         image_rules(&self.images_url, &self.images_base64, "images_url", 5)?;
         if let Some(Secs(n)) = self.duration {
-            ensure(matches!(n, 5 | 10 | 15), "duration", RunBlobCode::InvalidDuration, "Duration must be 5, 10, or 15 seconds")?;
+            ensure(
+                matches!(n, 5 | 10 | 15),
+                "duration",
+                RunBlobCode::InvalidDuration,
+                "Duration must be 5, 10, or 15 seconds",
+            )?;
         }
         if let Some(m) = &self.model {
             ensure(
@@ -461,10 +546,25 @@ impl GeneratePhoto {
 
     fn check(&self) -> Result<(), ValidationError> {
         prompt_rules(&self.prompt)?;
-        image_rules(&self.images_url, &self.images_base64, "images_url", if self.o3 { 10 } else { 5 })?;
+        image_rules(
+            &self.images_url,
+            &self.images_base64,
+            "images_url",
+            if self.o3 { 10 } else { 5 },
+        )?;
         if let Some(r) = &self.resolution {
-            ensure(self.o3, "resolution", RunBlobCode::InvalidParameters, "only O3 photo takes a resolution")?;
-            ensure(matches!(r.as_str(), "1k" | "2k" | "4k"), "resolution", RunBlobCode::InvalidParameters, "must be 1k, 2k or 4k")?;
+            ensure(
+                self.o3,
+                "resolution",
+                RunBlobCode::InvalidParameters,
+                "only O3 photo takes a resolution",
+            )?;
+            ensure(
+                matches!(r.as_str(), "1k" | "2k" | "4k"),
+                "resolution",
+                RunBlobCode::InvalidParameters,
+                "must be 1k, 2k or 4k",
+            )?;
         }
         Ok(())
     }
@@ -522,7 +622,11 @@ pub struct Created {
     /// Usually `pending`.
     pub status: GenerationStatus,
     /// The price in USD, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub price: Option<String>,
 }
 
@@ -548,7 +652,11 @@ macro_rules! runblob_create {
                 ResponseFormat::Bare
             }
             fn validate(&self) -> Result<(), ValidationError> {
-                if self.preflight.skip { Ok(()) } else { self.check() }
+                if self.preflight.skip {
+                    Ok(())
+                } else {
+                    self.check()
+                }
             }
         }
     };
@@ -557,7 +665,11 @@ macro_rules! runblob_create {
 runblob_create!(Generate, |_s| "/v1/kling/generate");
 runblob_create!(GenerateO1Video, |_s| "/v1/kling/o1-video/generate");
 runblob_create!(GenerateO3Video, |_s| "/v1/kling/o3-video/generate");
-runblob_create!(GeneratePhoto, |s| if s.o3 { "/v1/kling/o3-photo/generate" } else { "/v1/kling/o1-photo/generate" });
+runblob_create!(GeneratePhoto, |s| if s.o3 {
+    "/v1/kling/o3-photo/generate"
+} else {
+    "/v1/kling/o1-photo/generate"
+});
 
 string_enum! {
     /// The state of a RunBlob generation.
@@ -605,29 +717,52 @@ pub struct Generation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     /// The failure code (`TIMEOUT`, `CONTENT_POLICY_VIOLATION`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub message: Option<String>,
     /// An undocumented description RunBlob's SDK reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Classic: created at.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub created_at: Option<String>,
     /// Classic: completed at.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub completed_at: Option<String>,
     /// Classic: the model version.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub version: Option<String>,
     /// Classic: the duration.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration: Option<String>,
 }
 
 impl Generation {
     /// The failure code or text, if the generation failed with one.
     pub fn failure_message(&self) -> Option<&str> {
-        self.message.as_deref().map(str::trim).filter(|m| !m.is_empty())
+        self.message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
     }
 }
 
@@ -644,7 +779,10 @@ pub struct GetGeneration {
 impl GetGeneration {
     /// Generation `generation_id` of `product`.
     pub fn new(product: Product, generation_id: impl Into<String>) -> Self {
-        Self { product, generation_id: generation_id.into() }
+        Self {
+            product,
+            generation_id: generation_id.into(),
+        }
     }
 }
 
@@ -655,7 +793,11 @@ impl Endpoint for GetGeneration {
         Method::Get
     }
     fn path(&self) -> String {
-        format!("{}/generations/{}", self.product.prefix(), segment(&self.generation_id))
+        format!(
+            "{}/generations/{}",
+            self.product.prefix(),
+            segment(&self.generation_id)
+        )
     }
     fn body(&self) -> Option<&()> {
         None
@@ -667,7 +809,12 @@ impl Endpoint for GetGeneration {
         ResponseFormat::Bare
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        ensure(!self.generation_id.trim().is_empty(), "generation_id", RunBlobCode::InvalidParameters, "is required")
+        ensure(
+            !self.generation_id.trim().is_empty(),
+            "generation_id",
+            RunBlobCode::InvalidParameters,
+            "is required",
+        )
     }
 }
 
@@ -699,7 +846,10 @@ impl Endpoint for ListGenerations {
         "/v1/kling/generations".to_owned()
     }
     fn query(&self) -> Vec<(&'static str, String)> {
-        vec![("limit", self.limit.to_string()), ("offset", self.offset.to_string())]
+        vec![
+            ("limit", self.limit.to_string()),
+            ("offset", self.offset.to_string()),
+        ]
     }
     fn body(&self) -> Option<&()> {
         None

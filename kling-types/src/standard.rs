@@ -182,7 +182,10 @@ impl Content {
     }
     /// `{"type":"element","element_id":...,"id":...}`
     pub fn element(element_id: u64, id: impl Into<String>) -> Self {
-        Self::Element { element_id, id: Some(id.into()) }
+        Self::Element {
+            element_id,
+            id: Some(id.into()),
+        }
     }
 }
 
@@ -330,9 +333,11 @@ impl<K: Default> StandardCreate<K> {
         let m = &self.model;
         if let Some(d) = self.settings.duration {
             match m {
-                StandardModel::Kling2_6 | StandardModel::Kling2_5Turbo => {
-                    ensure(matches!(d, 5 | 10), "settings.duration", format!("{m} takes 5 or 10 seconds, got {d}"))?
-                }
+                StandardModel::Kling2_6 | StandardModel::Kling2_5Turbo => ensure(
+                    matches!(d, 5 | 10),
+                    "settings.duration",
+                    format!("{m} takes 5 or 10 seconds, got {d}"),
+                )?,
                 StandardModel::Custom(_) => {}
                 _ => int_range("settings.duration", Some(d), 3, 15)?,
             }
@@ -346,7 +351,12 @@ impl<K: Default> StandardCreate<K> {
         }
         if self.settings.multi_shot == Some(true) && m.is_known() {
             ensure(
-                matches!(m, StandardModel::Kling3_0 | StandardModel::Kling3_0Turbo | StandardModel::Kling3_0Omni),
+                matches!(
+                    m,
+                    StandardModel::Kling3_0
+                        | StandardModel::Kling3_0Turbo
+                        | StandardModel::Kling3_0Omni
+                ),
                 "settings.multi_shot",
                 format!("multi-shot needs a 3.0 model, not {m}"),
             )?;
@@ -385,18 +395,35 @@ impl CreateImageToVideo {
     fn check(&self) -> Result<(), ValidationError> {
         let first = self.count(|c| matches!(c, Content::FirstFrame { .. }));
         let last = self.count(|c| matches!(c, Content::LastFrame { .. }));
-        ensure(first == 1, "contents", "exactly one first_frame is required (a last frame alone is not supported)")?;
+        ensure(
+            first == 1,
+            "contents",
+            "exactly one first_frame is required (a last frame alone is not supported)",
+        )?;
         ensure(last <= 1, "contents", "at most one last_frame")?;
-        ensure(self.count(|c| matches!(c, Content::Element { .. })) <= 3, "contents", "at most 3 elements")?;
-        ensure(self.settings.aspect_ratio.is_none(), "settings.aspect_ratio", "image-to-video takes no aspect ratio")?;
+        ensure(
+            self.count(|c| matches!(c, Content::Element { .. })) <= 3,
+            "contents",
+            "at most 3 elements",
+        )?;
+        ensure(
+            self.settings.aspect_ratio.is_none(),
+            "settings.aspect_ratio",
+            "image-to-video takes no aspect ratio",
+        )?;
         if self.model == StandardModel::Kling3_0Turbo {
             ensure(
-                self.contents.iter().all(|c| matches!(c, Content::Prompt { .. } | Content::FirstFrame { .. })),
+                self.contents
+                    .iter()
+                    .all(|c| matches!(c, Content::Prompt { .. } | Content::FirstFrame { .. })),
                 "contents",
                 "kling-3.0-turbo accepts only prompt and first_frame items",
             )?;
             ensure(
-                self.settings.resolution.as_ref().is_none_or(|r| matches!(r, Resolution::P720 | Resolution::P1080)),
+                self.settings
+                    .resolution
+                    .as_ref()
+                    .is_none_or(|r| matches!(r, Resolution::P720 | Resolution::P1080)),
                 "settings.resolution",
                 "kling-3.0-turbo renders 720p or 1080p",
             )?;
@@ -414,11 +441,20 @@ impl CreateOmniVideo {
     fn check(&self) -> Result<(), ValidationError> {
         let first = self.count(|c| matches!(c, Content::FirstFrame { .. }));
         let last = self.count(|c| matches!(c, Content::LastFrame { .. }));
-        let videos = self.count(|c| matches!(c, Content::FeatureVideo { .. } | Content::BaseVideo { .. }));
-        ensure(last == 0 || first == 1, "contents", "a last_frame needs a first_frame")?;
+        let videos =
+            self.count(|c| matches!(c, Content::FeatureVideo { .. } | Content::BaseVideo { .. }));
+        ensure(
+            last == 0 || first == 1,
+            "contents",
+            "a last_frame needs a first_frame",
+        )?;
         ensure(videos <= 1, "contents", "at most one video")?;
         if first == 0 && videos == 0 {
-            ensure(self.settings.aspect_ratio.is_some(), "settings.aspect_ratio", "is required without a first frame or a reference video")?;
+            ensure(
+                self.settings.aspect_ratio.is_some(),
+                "settings.aspect_ratio",
+                "is required without a first frame or a reference video",
+            )?;
         }
         self.common_checks()
     }
@@ -433,18 +469,38 @@ impl CreateMotionControl {
         orientation: CharacterOrientation,
     ) -> Self {
         let mut r = Self::base(model)
-            .content(Content::Image { url: image_url.into() })
-            .content(Content::Video { url: video_url.into() });
+            .content(Content::Image {
+                url: image_url.into(),
+            })
+            .content(Content::Video {
+                url: video_url.into(),
+            });
         r.settings.character_orientation = Some(orientation);
         r
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        ensure(self.count(|c| matches!(c, Content::Image { .. })) == 1, "contents", "exactly one image is required")?;
-        ensure(self.count(|c| matches!(c, Content::Video { .. })) == 1, "contents", "exactly one video is required")?;
-        ensure(self.settings.character_orientation.is_some(), "settings.character_orientation", "is required")?;
+        ensure(
+            self.count(|c| matches!(c, Content::Image { .. })) == 1,
+            "contents",
+            "exactly one image is required",
+        )?;
+        ensure(
+            self.count(|c| matches!(c, Content::Video { .. })) == 1,
+            "contents",
+            "exactly one video is required",
+        )?;
+        ensure(
+            self.settings.character_orientation.is_some(),
+            "settings.character_orientation",
+            "is required",
+        )?;
         if let Some(a) = &self.settings.audio {
-            ensure(!a.is_known() || matches!(a, Audio::Original | Audio::Off), "settings.audio", "must be original or off")?;
+            ensure(
+                !a.is_known() || matches!(a, Audio::Original | Audio::Off),
+                "settings.audio",
+                "must be original or off",
+            )?;
         }
         self.common_checks()
     }
@@ -465,7 +521,11 @@ macro_rules! standard_endpoint {
                 Some(self)
             }
             fn validate(&self) -> Result<(), ValidationError> {
-                if self.preflight.skip { Ok(()) } else { self.check() }
+                if self.preflight.skip {
+                    Ok(())
+                } else {
+                    self.check()
+                }
             }
         }
 
@@ -502,12 +562,18 @@ pub struct GetTasks {
 impl GetTasks {
     /// The tasks with system ids `ids`.
     pub fn by_ids(ids: impl IntoIterator<Item = String>) -> Self {
-        Self { external: false, ids: ids.into_iter().collect() }
+        Self {
+            external: false,
+            ids: ids.into_iter().collect(),
+        }
     }
 
     /// The tasks created with external ids `ids`.
     pub fn by_external_ids(ids: impl IntoIterator<Item = String>) -> Self {
-        Self { external: true, ids: ids.into_iter().collect() }
+        Self {
+            external: true,
+            ids: ids.into_iter().collect(),
+        }
     }
 }
 
@@ -521,17 +587,27 @@ impl Endpoint for GetTasks {
         "/tasks".to_owned()
     }
     fn query(&self) -> Vec<(&'static str, String)> {
-        let key = if self.external { "external_task_ids" } else { "task_ids" };
+        let key = if self.external {
+            "external_task_ids"
+        } else {
+            "task_ids"
+        };
         vec![(key, self.ids.join(","))]
     }
     fn body(&self) -> Option<&()> {
         None
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        let field = if self.external { "external_task_ids" } else { "task_ids" };
+        let field = if self.external {
+            "external_task_ids"
+        } else {
+            "task_ids"
+        };
         ensure(!self.ids.is_empty(), field, "needs at least one id")?;
         ensure(
-            self.ids.iter().all(|id| !id.trim().is_empty() && !id.contains(',')),
+            self.ids
+                .iter()
+                .all(|id| !id.trim().is_empty() && !id.contains(',')),
             field,
             "ids must be non-empty and contain no comma",
         )
@@ -551,7 +627,10 @@ pub struct TaskFilter {
 impl TaskFilter {
     /// Keeps tasks whose `key` is one of `values`.
     pub fn new(key: impl Into<String>, values: impl IntoIterator<Item = String>) -> Self {
-        Self { key: key.into(), values: values.into_iter().collect() }
+        Self {
+            key: key.into(),
+            values: values.into_iter().collect(),
+        }
     }
 }
 
@@ -698,29 +777,56 @@ pub struct Task {
     /// Where the task is.
     pub status: TaskStatus,
     /// Why it failed.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub message: Option<String>,
     /// Created, Unix ms.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub create_time: Option<i64>,
     /// Updated, Unix ms.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub update_time: Option<i64>,
     /// The caller's id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub external_id: Option<String>,
     /// The results, typed by `type`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub outputs: Vec<Output>,
     /// What was charged.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub billing: Vec<Billing>,
 }
 
 impl Task {
     /// The failure reason, if the task failed with one.
     pub fn failure_message(&self) -> Option<&str> {
-        self.message.as_deref().map(str::trim).filter(|m| !m.is_empty())
+        self.message
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
     }
 }
 
@@ -733,7 +839,11 @@ pub struct Output {
     #[serde(rename = "type")]
     pub kind: String,
     /// Video, audio, voice, element: the id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub id: Option<String>,
     /// Video, image, voice (trial): the URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -742,10 +852,18 @@ pub struct Output {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_url: Option<String>,
     /// Video: seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration: Option<String>,
     /// Image: the group of a series.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub group_id: Option<String>,
     /// Audio: MP3 URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -754,10 +872,18 @@ pub struct Output {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wav_url: Option<String>,
     /// Audio: MP3 seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub mp3_duration: Option<String>,
     /// Audio: WAV seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub wav_duration: Option<String>,
     /// Voice, element: the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -769,13 +895,26 @@ pub struct Output {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_type: Option<String>,
     /// Element: its references (`materials` on the callback page), kept as sent.
-    #[serde(default, alias = "materials", skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        alias = "materials",
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub references: Vec<serde_json::Value>,
     /// Element: tags, kept as sent.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub tags: Vec<serde_json::Value>,
     /// Voice, element: `kling` or the creator's id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub owned_by: Option<String>,
     /// Voice, element: `succeeded` or `deleted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -793,7 +932,11 @@ pub struct Billing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cash_type: Option<String>,
     /// The amount, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub amount: Option<String>,
     /// Cash: `CNY` or `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -802,6 +945,10 @@ pub struct Billing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_type: Option<String>,
     /// Cash: list price, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub list_price: Option<String>,
 }

@@ -39,35 +39,62 @@ pub struct Task {
     /// Where the task is.
     pub task_status: TaskStatus,
     /// Why the task failed (queries only); empty or absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub task_status_msg: Option<String>,
     /// The caller's id and, for extend / lip sync / video-to-audio, the parent video.
-    #[serde(default, skip_serializing_if = "TaskInfo::is_empty", deserialize_with = "de::null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "TaskInfo::is_empty",
+        deserialize_with = "de::null_default"
+    )]
     pub task_info: TaskInfo,
     /// The results, once the task succeeded.
-    #[serde(default, skip_serializing_if = "TaskResult::is_empty", deserialize_with = "de::null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "TaskResult::is_empty",
+        deserialize_with = "de::null_default"
+    )]
     pub task_result: TaskResult,
     /// Whether watermarked copies were requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Units (credits) charged, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub final_unit_deduction: Option<String>,
     /// Cash charged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_balance_deduction: Option<BalanceDeduction>,
     /// Creation time, Unix milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub created_at: Option<i64>,
     /// Last update, Unix milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub updated_at: Option<i64>,
 }
 
 impl Task {
     /// The failure reason, if the task failed with one.
     pub fn failure_message(&self) -> Option<&str> {
-        self.task_status_msg.as_deref().map(str::trim).filter(|m| !m.is_empty())
+        self.task_status_msg
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
     }
 
     /// The caller's id for the task, if one was given.
@@ -81,7 +108,11 @@ impl Task {
 #[non_exhaustive]
 pub struct TaskInfo {
     /// The caller's id for the task.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub external_task_id: Option<String>,
     /// The video this task worked on (extend, lip sync, video-to-audio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,7 +136,11 @@ pub struct ParentVideo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Its length in seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration: Option<String>,
 }
 
@@ -114,10 +149,18 @@ pub struct ParentVideo {
 #[non_exhaustive]
 pub struct BalanceDeduction {
     /// Charged amount, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub quota: Option<String>,
     /// Amount at list price, a decimal as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub list_price: Option<String>,
 }
 
@@ -126,25 +169,49 @@ pub struct BalanceDeduction {
 #[non_exhaustive]
 pub struct TaskResult {
     /// Videos (video families, video-to-audio).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub videos: Vec<VideoResult>,
     /// Images (image families, image recognize).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub images: Vec<ImageResult>,
     /// Omni image: `single` or `series`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<String>,
     /// Omni image series.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub series_images: Vec<ImageResult>,
     /// Audios (text-to-audio, video-to-audio, TTS).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub audios: Vec<AudioResult>,
     /// Voices (custom and preset voices).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub voices: Vec<VoiceResult>,
     /// Elements (custom and preset elements).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub elements: Vec<ElementResult>,
 }
 
@@ -168,7 +235,11 @@ pub struct VideoResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_url: Option<String>,
     /// Length in seconds, as text (`"5.1"`).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration: Option<String>,
 }
 
@@ -177,7 +248,11 @@ pub struct VideoResult {
 #[non_exhaustive]
 pub struct ImageResult {
     /// Position among the `n` images (0-9).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub index: Option<i64>,
     /// Download URL.
     #[serde(default)]
@@ -189,7 +264,11 @@ pub struct ImageResult {
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Image recognize: whether the image contains it.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_bool")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_bool"
+    )]
     pub is_contain: Option<bool>,
 }
 
@@ -204,7 +283,11 @@ pub struct AudioResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// TTS: length in seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration: Option<String>,
     /// MP3 download URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,10 +296,18 @@ pub struct AudioResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_wav: Option<String>,
     /// MP3 length in seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration_mp3: Option<String>,
     /// WAV length in seconds, as text.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub duration_wav: Option<String>,
 }
 
@@ -234,7 +325,11 @@ pub struct VoiceResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_url: Option<String>,
     /// `kling` for official voices, else the creator's id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub owned_by: Option<String>,
 }
 
@@ -264,10 +359,18 @@ pub struct ElementResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_voice_info: Option<VoiceResult>,
     /// Tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "de::vec")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "de::vec"
+    )]
     pub tag_list: Vec<serde_json::Value>,
     /// `kling` for presets, else the creator's id.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub owned_by: Option<String>,
     /// `succeed` or `deleted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -13,7 +13,10 @@ fn decode<T: DeserializeOwned>(body: &str) -> T {
 
 /// Decodes `body` as `T`, snapshots the result, and checks that encoding it again gives the
 /// same JSON (for the bodies that use only canonical forms).
-fn round_trip<T: DeserializeOwned + serde::Serialize + std::fmt::Debug>(name: &str, body: &str) -> T {
+fn round_trip<T: DeserializeOwned + serde::Serialize + std::fmt::Debug>(
+    name: &str,
+    body: &str,
+) -> T {
     let decoded: T = decode(body);
     let again = serde_json::to_value(&decoded).expect("serializes");
     let original: Value = serde_json::from_str(body).expect("json");
@@ -61,7 +64,10 @@ fn spec_section_7_responses_round_trip() {
     let _: Task = round_trip("callback", SPEC_CALLBACK);
 
     let standard: Envelope<standard::Task> = round_trip("standard create", SPEC_STANDARD_CREATE);
-    assert_eq!(standard.data.expect("data").external_id.as_deref(), Some("job-43"));
+    assert_eq!(
+        standard.data.expect("data").external_id.as_deref(),
+        Some("job-43")
+    );
 }
 
 #[test]
@@ -108,7 +114,9 @@ fn spec_section_7_requests_serialize_to_the_documented_json() {
         .multi_shot(false)
         .external_task_id("job-43")
         .watermark_info(kling_types::common::WatermarkInfo::new(false));
-    std_i2v.contents.insert(0, Content::prompt("she turns and smiles"));
+    std_i2v
+        .contents
+        .insert(0, Content::prompt("she turns and smiles"));
     std_i2v.validate().expect("the documented request is valid");
     assert_eq!(std_i2v.path(), "/image-to-video/kling-3.0");
     assert_eq!(
@@ -123,19 +131,58 @@ fn spec_section_7_requests_serialize_to_the_documented_json() {
 #[test]
 fn legacy_result_variants() {
     let cases: &[(&str, &str)] = &[
-        ("images", r#"{"task_id":"1","task_status":"succeed","task_result":{"images":[{"index":0,"url":"https://x/0.png","watermark_url":"https://x/0w.png"},{"index":1,"url":"https://x/1.png"}]}}"#),
-        ("omni_image_series", r#"{"task_id":"2","task_status":"succeed","task_result":{"result_type":"series","series_images":[{"index":0,"url":"https://x/s0.png"}]}}"#),
-        ("text_to_audio", r#"{"task_id":"3","task_status":"succeed","task_result":{"audios":[{"id":"a1","url_mp3":"https://x/a.mp3","url_wav":"https://x/a.wav","duration_mp3":"3.5","duration_wav":"3.5"}]}}"#),
-        ("video_to_audio", r#"{"task_id":"4","task_status":"succeed","task_info":{"parent_video":{"id":"v0","url":"https://x/in.mp4","duration":"5"}},"task_result":{"videos":[{"id":"v1","url":"https://x/out.mp4","duration":"5"}],"audios":[{"id":"a2","url_mp3":"https://x/b.mp3"}]}}"#),
-        ("tts", r#"{"task_id":"5","task_status":"succeed","task_result":{"audios":[{"id":"a3","url":"https://x/t.mp3","duration":"2.1"}]}}"#),
-        ("voices", r#"{"task_id":"6","task_status":"succeed","task_result":{"voices":[{"voice_id":"v-1","voice_name":"narrator","trial_url":"https://x/v.mp3","owned_by":"kling"},{"voice_id":77,"owned_by":12345}]}}"#),
-        ("elements", r#"{"task_id":"7","task_status":"succeed","task_result":{"elements":[{"element_id":839123456789012345,"element_name":"Mia","reference_type":"image_refer","element_image_list":{"frontal_image":"https://x/f.png"},"element_voice_info":{"voice_id":"v-1"},"tag_list":[{"tag_id":"o_101"}],"owned_by":"kling","status":"succeed"}]}}"#),
-        ("image_recognize", r#"{"task_id":"8","task_status":"succeed","task_result":{"images":[{"type":"head_seg","is_contain":true,"url":"https://x/h.png"},{"type":"cloth_seg","is_contain":"false","url":""}]}}"#),
-        ("failed", r#"{"task_id":"9","task_status":"failed","task_status_msg":"Failure to pass the risk control system","created_at":1,"updated_at":2}"#),
-        ("unknown_status_and_fields", r#"{"task_id":"10","task_status":"queued_v2","brand_new_field":{"x":1},"task_result":{"videos":[{"id":"v","url":"u","new":true}],"holograms":[1]}}"#),
-        ("numbers_as_strings", r#"{"task_id":867283741759111202,"task_status":"processing","created_at":"1766374262370","final_unit_deduction":2,"task_result":{"videos":[{"id":831922345827123456,"url":"u","duration":5}]}}"#),
-        ("nulls", r#"{"task_id":"11","task_status":"submitted","task_status_msg":null,"task_info":{},"task_result":null,"watermark_info":null,"final_balance_deduction":null,"created_at":null}"#),
-        ("null_videos", r#"{"task_id":"12","task_status":"succeed","task_result":{"videos":null,"images":null}}"#),
+        (
+            "images",
+            r#"{"task_id":"1","task_status":"succeed","task_result":{"images":[{"index":0,"url":"https://x/0.png","watermark_url":"https://x/0w.png"},{"index":1,"url":"https://x/1.png"}]}}"#,
+        ),
+        (
+            "omni_image_series",
+            r#"{"task_id":"2","task_status":"succeed","task_result":{"result_type":"series","series_images":[{"index":0,"url":"https://x/s0.png"}]}}"#,
+        ),
+        (
+            "text_to_audio",
+            r#"{"task_id":"3","task_status":"succeed","task_result":{"audios":[{"id":"a1","url_mp3":"https://x/a.mp3","url_wav":"https://x/a.wav","duration_mp3":"3.5","duration_wav":"3.5"}]}}"#,
+        ),
+        (
+            "video_to_audio",
+            r#"{"task_id":"4","task_status":"succeed","task_info":{"parent_video":{"id":"v0","url":"https://x/in.mp4","duration":"5"}},"task_result":{"videos":[{"id":"v1","url":"https://x/out.mp4","duration":"5"}],"audios":[{"id":"a2","url_mp3":"https://x/b.mp3"}]}}"#,
+        ),
+        (
+            "tts",
+            r#"{"task_id":"5","task_status":"succeed","task_result":{"audios":[{"id":"a3","url":"https://x/t.mp3","duration":"2.1"}]}}"#,
+        ),
+        (
+            "voices",
+            r#"{"task_id":"6","task_status":"succeed","task_result":{"voices":[{"voice_id":"v-1","voice_name":"narrator","trial_url":"https://x/v.mp3","owned_by":"kling"},{"voice_id":77,"owned_by":12345}]}}"#,
+        ),
+        (
+            "elements",
+            r#"{"task_id":"7","task_status":"succeed","task_result":{"elements":[{"element_id":839123456789012345,"element_name":"Mia","reference_type":"image_refer","element_image_list":{"frontal_image":"https://x/f.png"},"element_voice_info":{"voice_id":"v-1"},"tag_list":[{"tag_id":"o_101"}],"owned_by":"kling","status":"succeed"}]}}"#,
+        ),
+        (
+            "image_recognize",
+            r#"{"task_id":"8","task_status":"succeed","task_result":{"images":[{"type":"head_seg","is_contain":true,"url":"https://x/h.png"},{"type":"cloth_seg","is_contain":"false","url":""}]}}"#,
+        ),
+        (
+            "failed",
+            r#"{"task_id":"9","task_status":"failed","task_status_msg":"Failure to pass the risk control system","created_at":1,"updated_at":2}"#,
+        ),
+        (
+            "unknown_status_and_fields",
+            r#"{"task_id":"10","task_status":"queued_v2","brand_new_field":{"x":1},"task_result":{"videos":[{"id":"v","url":"u","new":true}],"holograms":[1]}}"#,
+        ),
+        (
+            "numbers_as_strings",
+            r#"{"task_id":867283741759111202,"task_status":"processing","created_at":"1766374262370","final_unit_deduction":2,"task_result":{"videos":[{"id":831922345827123456,"url":"u","duration":5}]}}"#,
+        ),
+        (
+            "nulls",
+            r#"{"task_id":"11","task_status":"submitted","task_status_msg":null,"task_info":{},"task_result":null,"watermark_info":null,"final_balance_deduction":null,"created_at":null}"#,
+        ),
+        (
+            "null_videos",
+            r#"{"task_id":"12","task_status":"succeed","task_result":{"videos":null,"images":null}}"#,
+        ),
     ];
     for (name, body) in cases {
         let task: Task = decode(body);
@@ -145,17 +192,25 @@ fn legacy_result_variants() {
     assert_eq!(unknown.task_status, TaskStatus::Unknown("queued_v2".into()));
     assert!(!unknown.task_status.is_terminal());
     let big: Task = decode(cases[10].1);
-    assert_eq!(big.task_id, "867283741759111202", "ids above 2^53 keep every digit");
+    assert_eq!(
+        big.task_id, "867283741759111202",
+        "ids above 2^53 keep every digit"
+    );
 }
 
 #[test]
 fn envelopes_lists_and_errors() {
-    let list: Envelope<Vec<Task>> = decode(r#"{"code":0,"message":"SUCCEED","request_id":"r","data":[{"task_id":"1","task_status":"succeed"},{"task_id":"2","task_status":"failed","task_status_msg":"x"}]}"#);
+    let list: Envelope<Vec<Task>> = decode(
+        r#"{"code":0,"message":"SUCCEED","request_id":"r","data":[{"task_id":"1","task_status":"succeed"},{"task_id":"2","task_status":"failed","task_status_msg":"x"}]}"#,
+    );
     assert_eq!(list.data.map(|d| d.len()), Some(2));
-    let error: Envelope<Task> = decode(r#"{"code":1201,"message":"bad","request_id":"r","data":null}"#);
+    let error: Envelope<Task> =
+        decode(r#"{"code":1201,"message":"bad","request_id":"r","data":null}"#);
     assert_eq!(error.code, kling_errors::KlingCode::InvalidParameter);
     assert!(error.data.is_none());
-    let string_code: Envelope<Task> = decode(r#"{"code":"0","message":"SUCCEED","data":{"task_id":"1","task_status":"submitted"}}"#);
+    let string_code: Envelope<Task> = decode(
+        r#"{"code":"0","message":"SUCCEED","data":{"task_id":"1","task_status":"submitted"}}"#,
+    );
     assert_eq!(string_code.code, kling_errors::KlingCode::Success);
 }
 
@@ -172,10 +227,16 @@ fn new_standard_tasks() {
             "billing":[{"charge_type":"unit","amount":"10","package_type":"video"},{"charge_type":"cash","cash_type":"balance","amount":"1.40","currency":"USD","list_price":"1.40"}]}"#,
     );
     insta::assert_debug_snapshot!("standard_task", task);
-    let page: standard::TaskPage = decode(r#"{"result":[{"id":"1","status":"processing"}],"count":1,"next_cursor":"c2","has_more":true}"#);
+    let page: standard::TaskPage = decode(
+        r#"{"result":[{"id":"1","status":"processing"}],"count":1,"next_cursor":"c2","has_more":true}"#,
+    );
     assert!(page.has_more);
-    let unknown: standard::Task = decode(r#"{"id":"1","status":"paused","outputs":null,"billing":null}"#);
-    assert_eq!(unknown.status, standard::TaskStatus::Unknown("paused".into()));
+    let unknown: standard::Task =
+        decode(r#"{"id":"1","status":"paused","outputs":null,"billing":null}"#);
+    assert_eq!(
+        unknown.status,
+        standard::TaskStatus::Unknown("paused".into())
+    );
     // The console's test callback and the official webhook test vector's body.
     for body in [
         r#"{"id":"...","status":"submitted","outputs":[],"message":"","create_time":1781080778802,"update_time":1781080778802}"#,
@@ -188,13 +249,28 @@ fn new_standard_tasks() {
 
 #[test]
 fn runblob_bodies() {
-    let created: Created = round_trip("runblob created", r#"{"generation_id":"8f7c2a10-5b1e-4f7e-9d3a-1c2b3d4e5f60","status":"pending","price":"0.1500"}"#);
+    let created: Created = round_trip(
+        "runblob created",
+        r#"{"generation_id":"8f7c2a10-5b1e-4f7e-9d3a-1c2b3d4e5f60","status":"pending","price":"0.1500"}"#,
+    );
     assert_eq!(created.price.as_deref(), Some("0.1500"));
     let cases: &[(&str, &str)] = &[
-        ("classic_completed", r#"{"generation_id":"g1","status":"completed","prompt":"a fox","video_url":"https://x/v.mp4","model":"kling_2.6","created_at":"2026-01-01T00:00:00Z","completed_at":"2026-01-01T00:03:00Z","version":"2.6","duration":"5"}"#),
-        ("o3_failed_webhook", r#"{"generation_id":"g2","status":"failed","video_url":null,"mode":"pro","message":"TIMEOUT"}"#),
-        ("o1_photo_failed", r#"{"generation_id":"photo-3c9a","status":"failed","image_url":null,"model":"kling-o1-photo","message":"CONTENT_POLICY_VIOLATION"}"#),
-        ("unknown_status", r#"{"generation_id":"g3","status":"queued","video_url":null,"message":null}"#),
+        (
+            "classic_completed",
+            r#"{"generation_id":"g1","status":"completed","prompt":"a fox","video_url":"https://x/v.mp4","model":"kling_2.6","created_at":"2026-01-01T00:00:00Z","completed_at":"2026-01-01T00:03:00Z","version":"2.6","duration":"5"}"#,
+        ),
+        (
+            "o3_failed_webhook",
+            r#"{"generation_id":"g2","status":"failed","video_url":null,"mode":"pro","message":"TIMEOUT"}"#,
+        ),
+        (
+            "o1_photo_failed",
+            r#"{"generation_id":"photo-3c9a","status":"failed","image_url":null,"model":"kling-o1-photo","message":"CONTENT_POLICY_VIOLATION"}"#,
+        ),
+        (
+            "unknown_status",
+            r#"{"generation_id":"g3","status":"queued","video_url":null,"message":null}"#,
+        ),
     ];
     for (name, body) in cases {
         let generation: Generation = decode(body);
@@ -214,10 +290,16 @@ fn synchronous_responses() {
     use kling_types::account::AccountCosts;
     use kling_types::multi_elements::SelectionSession;
     use kling_types::videos::FaceIdentification;
-    let faces: FaceIdentification = decode(r#"{"session_id":"s1","final_unit_deduction":"0.5","face_data":[{"face_id":"f1","face_image":"https://x/f.png","start_time":0,"end_time":5200}]}"#);
+    let faces: FaceIdentification = decode(
+        r#"{"session_id":"s1","final_unit_deduction":"0.5","face_data":[{"face_id":"f1","face_image":"https://x/f.png","start_time":0,"end_time":5200}]}"#,
+    );
     insta::assert_debug_snapshot!("identify_face", faces);
-    let session: SelectionSession = decode(r#"{"session_id":"s2","res":{"frame_index":0,"rle_mask_list":[{"object_id":0,"rle_mask":{"size":[720,1280],"counts":"abc"}}]}}"#);
+    let session: SelectionSession = decode(
+        r#"{"session_id":"s2","res":{"frame_index":0,"rle_mask_list":[{"object_id":0,"rle_mask":{"size":[720,1280],"counts":"abc"}}]}}"#,
+    );
     assert!(session.details.contains_key("res"));
-    let costs: AccountCosts = decode(r#"{"code":0,"msg":"success","resource_pack_subscribe_infos":[{"resource_pack_name":"Video Pack","resource_pack_id":"p1","resource_pack_type":"decreasing_total","total_quantity":200.0,"remaining_quantity":"118.5","purchase_time":1726124664368,"effective_time":1726124664368,"invalid_time":1727366400000,"status":"online"}]}"#);
+    let costs: AccountCosts = decode(
+        r#"{"code":0,"msg":"success","resource_pack_subscribe_infos":[{"resource_pack_name":"Video Pack","resource_pack_id":"p1","resource_pack_type":"decreasing_total","total_quantity":200.0,"remaining_quantity":"118.5","purchase_time":1726124664368,"effective_time":1726124664368,"invalid_time":1727366400000,"status":"online"}]}"#,
+    );
     insta::assert_debug_snapshot!("account_costs", costs);
 }

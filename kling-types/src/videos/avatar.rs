@@ -71,10 +71,18 @@ impl CreateAvatar {
 
     fn check(&self) -> Result<(), ValidationError> {
         image("image", Some(&self.image))?;
-        ensure(self.audio_id.is_some() != self.sound_file.is_some(), "audio_id", "exactly one of audio_id and sound_file is required")?;
+        ensure(
+            self.audio_id.is_some() != self.sound_file.is_some(),
+            "audio_id",
+            "exactly one of audio_id and sound_file is required",
+        )?;
         max_chars("prompt", self.prompt.as_deref(), 2500)?;
         if let Some(mode) = &self.mode {
-            ensure(!mode.is_known() || matches!(mode, Mode::Std | Mode::Pro), "mode", "must be std or pro")?;
+            ensure(
+                !mode.is_known() || matches!(mode, Mode::Std | Mode::Pro),
+                "mode",
+                "must be std or pro",
+            )?;
         }
         Ok(())
     }

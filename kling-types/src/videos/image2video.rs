@@ -6,8 +6,8 @@ use kling_errors::ValidationError;
 
 use crate::capability::EndFrame;
 use crate::common::{
-    CameraControl, CameraType, ElementRef, ImageInput, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef,
-    WatermarkInfo,
+    CameraControl, CameraType, ElementRef, ImageInput, Mode, Model, Secs, ShotPrompt, ShotType,
+    Sound, VoiceRef, WatermarkInfo,
 };
 use crate::endpoint::Preflight;
 use crate::validate::{ensure, image, invalid, max_chars, max_items, range};
@@ -43,7 +43,10 @@ pub struct DynamicMask {
 impl DynamicMask {
     /// `mask` moving along `trajectories`.
     pub fn new(mask: impl Into<ImageInput>, trajectories: impl IntoIterator<Item = Point>) -> Self {
-        Self { mask: mask.into(), trajectories: trajectories.into_iter().collect() }
+        Self {
+            mask: mask.into(),
+            trajectories: trajectories.into_iter().collect(),
+        }
     }
 }
 
@@ -155,9 +158,17 @@ impl CreateImage2Video {
         let model = self.model.clone().unwrap_or(Model::KlingV1);
         let caps = model.video_capabilities();
         if let Some(caps) = &caps {
-            ensure(caps.image_to_video, "model_name", format!("{model} does not support image-to-video"))?;
+            ensure(
+                caps.image_to_video,
+                "model_name",
+                format!("{model} does not support image-to-video"),
+            )?;
         }
-        ensure(self.image.is_some() || self.image_tail.is_some(), "image", "is required (or image_tail)")?;
+        ensure(
+            self.image.is_some() || self.image_tail.is_some(),
+            "image",
+            "is required (or image_tail)",
+        )?;
         image("image", self.image.as_ref())?;
         image("image_tail", self.image_tail.as_ref())?;
         image("static_mask", self.static_mask.as_ref())?;
@@ -172,11 +183,19 @@ impl CreateImage2Video {
             "cannot be combined with element_list",
         )?;
         if !self.voice_list.is_empty() {
-            ensure(self.sound == Some(Sound::On), "voice_list", "needs `sound` set to `on`")?;
+            ensure(
+                self.sound == Some(Sound::On),
+                "voice_list",
+                "needs `sound` set to `on`",
+            )?;
         }
         // At most one of: end frame, motion brush, camera movement.
         let masks = self.static_mask.is_some() || !self.dynamic_masks.is_empty();
-        let groups = [self.image_tail.is_some(), masks, self.camera_control.is_some()];
+        let groups = [
+            self.image_tail.is_some(),
+            masks,
+            self.camera_control.is_some(),
+        ];
         ensure(
             groups.iter().filter(|g| **g).count() <= 1,
             "image_tail",
@@ -195,13 +214,29 @@ impl CreateImage2Video {
                 format!("takes 2 to 77 points for a 5 s video, got {n}"),
             )?;
         }
-        shared::check_model_rules(&model, caps.as_ref(), &mode, duration, self.cfg_scale, self.sound.as_ref())?;
-        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, caps.as_ref())?;
+        shared::check_model_rules(
+            &model,
+            caps.as_ref(),
+            &mode,
+            duration,
+            self.cfg_scale,
+            self.sound.as_ref(),
+        )?;
+        shared::check_multi_shot(
+            self.multi_shot,
+            self.shot_type.as_ref(),
+            &self.multi_prompt,
+            duration,
+            caps.as_ref(),
+        )?;
         if let Some(camera) = &self.camera_control {
             shared::check_camera(camera)?;
             if caps.is_some() {
                 ensure(
-                    model == Model::KlingV1_5 && mode == Mode::Pro && duration == Secs(5) && camera.kind == CameraType::Simple,
+                    model == Model::KlingV1_5
+                        && mode == Mode::Pro
+                        && duration == Secs(5)
+                        && camera.kind == CameraType::Simple,
                     "camera_control",
                     "camera_control on image-to-video is only supported by kling-v1-5 in pro mode, 5 s, type simple",
                 )?;
@@ -210,8 +245,17 @@ impl CreateImage2Video {
         if let Some(caps) = &caps {
             if self.image_tail.is_some() {
                 match caps.end_frame {
-                    EndFrame::No => return Err(invalid("image_tail", format!("{model} does not support an end frame"))),
-                    EndFrame::ProOnly => ensure(mode == Mode::Pro, "image_tail", format!("{model} supports an end frame in pro mode only"))?,
+                    EndFrame::No => {
+                        return Err(invalid(
+                            "image_tail",
+                            format!("{model} does not support an end frame"),
+                        ));
+                    }
+                    EndFrame::ProOnly => ensure(
+                        mode == Mode::Pro,
+                        "image_tail",
+                        format!("{model} supports an end frame in pro mode only"),
+                    )?,
                     EndFrame::Yes => {}
                 }
             }
@@ -221,7 +265,11 @@ impl CreateImage2Video {
                     Model::KlingV1_5 => duration == Secs(5) && mode == Mode::Pro,
                     _ => false,
                 };
-                ensure(ok, "dynamic_masks", "motion brush is only supported by kling-v1 (5 s) and kling-v1-5 (pro, 5 s)")?;
+                ensure(
+                    ok,
+                    "dynamic_masks",
+                    "motion brush is only supported by kling-v1 (5 s) and kling-v1-5 (pro, 5 s)",
+                )?;
             }
         }
         Ok(())

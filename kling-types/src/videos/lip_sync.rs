@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
+use crate::de;
 use crate::endpoint::{Endpoint, Method, Preflight};
 use crate::task::BalanceDeduction;
 use crate::validate::{ensure, max_items, range};
-use crate::de;
 
 string_enum! {
     /// What drives a classic lip sync.
@@ -123,7 +123,11 @@ impl CreateLipSync {
         let mut input = Self::with_input(video, LipSyncMode::Text2Video);
         input.text = Some(text.into());
         input.voice_id = Some(voice_id.into());
-        Self { input, callback_url: None, preflight: Preflight::default() }
+        Self {
+            input,
+            callback_url: None,
+            preflight: Preflight::default(),
+        }
     }
 
     /// The person in `video` follows the audio at `audio_url`.
@@ -131,7 +135,11 @@ impl CreateLipSync {
         let mut input = Self::with_input(video, LipSyncMode::Audio2Video);
         input.audio_type = Some(AudioType::Url);
         input.audio_url = Some(audio_url.into());
-        Self { input, callback_url: None, preflight: Preflight::default() }
+        Self {
+            input,
+            callback_url: None,
+            preflight: Preflight::default(),
+        }
     }
 
     /// The person in `video` follows the base64 audio `audio_file`.
@@ -139,7 +147,11 @@ impl CreateLipSync {
         let mut input = Self::with_input(video, LipSyncMode::Audio2Video);
         input.audio_type = Some(AudioType::File);
         input.audio_file = Some(audio_file.into());
-        Self { input, callback_url: None, preflight: Preflight::default() }
+        Self {
+            input,
+            callback_url: None,
+            preflight: Preflight::default(),
+        }
     }
 
     /// Sets the speech language.
@@ -158,20 +170,49 @@ impl CreateLipSync {
 
     fn check(&self) -> Result<(), ValidationError> {
         let i = &self.input;
-        ensure(i.video_id.is_some() != i.video_url.is_some(), "input.video_id", "exactly one of video_id and video_url is required")?;
+        ensure(
+            i.video_id.is_some() != i.video_url.is_some(),
+            "input.video_id",
+            "exactly one of video_id and video_url is required",
+        )?;
         match i.mode {
             LipSyncMode::Text2Video => {
                 let text = i.text.as_deref().unwrap_or("");
-                ensure(!text.trim().is_empty(), "input.text", "is required for text2video")?;
-                ensure(text.chars().count() <= 120, "input.text", "must be at most 120 characters")?;
-                ensure(i.voice_id.as_deref().is_some_and(|v| !v.is_empty()), "input.voice_id", "is required for text2video")?;
+                ensure(
+                    !text.trim().is_empty(),
+                    "input.text",
+                    "is required for text2video",
+                )?;
+                ensure(
+                    text.chars().count() <= 120,
+                    "input.text",
+                    "must be at most 120 characters",
+                )?;
+                ensure(
+                    i.voice_id.as_deref().is_some_and(|v| !v.is_empty()),
+                    "input.voice_id",
+                    "is required for text2video",
+                )?;
                 range("input.voice_speed", i.voice_speed, 0.8, 2.0)?;
             }
             LipSyncMode::Audio2Video => match i.audio_type {
-                Some(AudioType::File) => ensure(i.audio_file.is_some(), "input.audio_file", "is required with audio_type file")?,
-                Some(AudioType::Url) => ensure(i.audio_url.is_some(), "input.audio_url", "is required with audio_type url")?,
+                Some(AudioType::File) => ensure(
+                    i.audio_file.is_some(),
+                    "input.audio_file",
+                    "is required with audio_type file",
+                )?,
+                Some(AudioType::Url) => ensure(
+                    i.audio_url.is_some(),
+                    "input.audio_url",
+                    "is required with audio_type url",
+                )?,
                 Some(AudioType::Custom(_)) => {}
-                None => return Err(crate::validate::invalid("input.audio_type", "is required for audio2video")),
+                None => {
+                    return Err(crate::validate::invalid(
+                        "input.audio_type",
+                        "is required for audio2video",
+                    ));
+                }
             },
             LipSyncMode::Custom(_) => {}
         }
@@ -205,8 +246,14 @@ impl IdentifyFace {
     /// Identifies the faces of `video`.
     pub fn new(video: VideoSource) -> Self {
         match video {
-            VideoSource::Id(id) => Self { video_id: Some(id), video_url: None },
-            VideoSource::Url(url) => Self { video_id: None, video_url: Some(url) },
+            VideoSource::Id(id) => Self {
+                video_id: Some(id),
+                video_url: None,
+            },
+            VideoSource::Url(url) => Self {
+                video_id: None,
+                video_url: Some(url),
+            },
         }
     }
 }
@@ -219,7 +266,11 @@ pub struct FaceIdentification {
     #[serde(deserialize_with = "de::text")]
     pub session_id: String,
     /// Units charged.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_text"
+    )]
     pub final_unit_deduction: Option<String>,
     /// Cash charged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -240,10 +291,18 @@ pub struct Face {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_image: Option<String>,
     /// When it appears, ms.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub start_time: Option<i64>,
     /// When it disappears, ms.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "de::opt_i64")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "de::opt_i64"
+    )]
     pub end_time: Option<i64>,
 }
 
@@ -260,7 +319,11 @@ impl Endpoint for IdentifyFace {
         Some(self)
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        ensure(self.video_id.is_some() != self.video_url.is_some(), "video_id", "exactly one of video_id and video_url is required")
+        ensure(
+            self.video_id.is_some() != self.video_url.is_some(),
+            "video_id",
+            "exactly one of video_id and video_url is required",
+        )
     }
 }
 
@@ -293,7 +356,13 @@ pub struct FaceChoice {
 impl FaceChoice {
     /// Face `face_id` speaks TTS audio `audio_id`, cropped to `[start, end)` ms, inserted at
     /// `insert` ms.
-    pub fn audio_id(face_id: impl Into<String>, audio_id: impl Into<String>, start: i64, end: i64, insert: i64) -> Self {
+    pub fn audio_id(
+        face_id: impl Into<String>,
+        audio_id: impl Into<String>,
+        start: i64,
+        end: i64,
+        insert: i64,
+    ) -> Self {
         Self {
             face_id: face_id.into(),
             audio_id: Some(audio_id.into()),
@@ -307,7 +376,13 @@ impl FaceChoice {
     }
 
     /// Face `face_id` speaks the audio file `sound_file` (URL or base64).
-    pub fn sound_file(face_id: impl Into<String>, sound_file: impl Into<String>, start: i64, end: i64, insert: i64) -> Self {
+    pub fn sound_file(
+        face_id: impl Into<String>,
+        sound_file: impl Into<String>,
+        start: i64,
+        end: i64,
+        insert: i64,
+    ) -> Self {
         let mut choice = Self::audio_id(face_id, String::new(), start, end, insert);
         choice.audio_id = None;
         choice.sound_file = Some(sound_file.into());
@@ -351,20 +426,37 @@ impl CreateAdvancedLipSync {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        ensure(!self.session_id.trim().is_empty(), "session_id", "is required")?;
+        ensure(
+            !self.session_id.trim().is_empty(),
+            "session_id",
+            "is required",
+        )?;
         ensure(!self.face_choose.is_empty(), "face_choose", "is required")?;
         max_items("face_choose", &self.face_choose, 1)?;
         for (i, face) in self.face_choose.iter().enumerate() {
             let f = |name: &str| format!("face_choose[{i}].{name}");
-            ensure(face.audio_id.is_some() != face.sound_file.is_some(), &f("audio_id"), "exactly one of audio_id and sound_file is required")?;
+            ensure(
+                face.audio_id.is_some() != face.sound_file.is_some(),
+                &f("audio_id"),
+                "exactly one of audio_id and sound_file is required",
+            )?;
             ensure(
                 face.sound_end_time - face.sound_start_time >= 2000,
                 &f("sound_end_time"),
                 "the cropped audio must be at least 2 s long",
             )?;
-            ensure(face.sound_start_time >= 0 && face.sound_insert_time >= 0, &f("sound_start_time"), "times must not be negative")?;
+            ensure(
+                face.sound_start_time >= 0 && face.sound_insert_time >= 0,
+                &f("sound_start_time"),
+                "times must not be negative",
+            )?;
             range(&f("sound_volume"), face.sound_volume, 0.0, 2.0)?;
-            range(&f("original_audio_volume"), face.original_audio_volume, 0.0, 2.0)?;
+            range(
+                &f("original_audio_volume"),
+                face.original_audio_volume,
+                0.0,
+                2.0,
+            )?;
         }
         Ok(())
     }

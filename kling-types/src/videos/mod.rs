@@ -12,17 +12,24 @@ mod shared;
 mod text2video;
 
 pub use avatar::{AvatarAudio, CreateAvatar, GetAvatarTask, ListAvatarTasks};
-pub use effects::{CreateEffect, EffectInput, GetEffectTask, ListEffectTasks, TWO_IMAGE_SCENES};
+pub use effects::{CreateEffect, EffectInput, EffectScene, GetEffectTask, ListEffectTasks};
 pub use extend::{CreateVideoExtend, GetVideoExtendTask, ListVideoExtendTasks};
-pub use image2video::{CreateImage2Video, DynamicMask, GetImage2VideoTask, ListImage2VideoTasks, Point};
-pub use lip_sync::{
-    AudioType, CreateAdvancedLipSync, CreateLipSync, Face, FaceChoice, FaceIdentification, GetAdvancedLipSyncTask,
-    GetLipSyncTask, IdentifyFace, LipSyncInput, LipSyncMode, ListAdvancedLipSyncTasks, ListLipSyncTasks, VideoSource,
-    VoiceLanguage,
+pub use image2video::{
+    CreateImage2Video, DynamicMask, GetImage2VideoTask, ListImage2VideoTasks, Point,
 };
-pub use motion::{CharacterOrientation, CreateMotionControl, GetMotionControlTask, ListMotionControlTasks};
-pub use multi_image2video::{CreateMultiImage2Video, GetMultiImage2VideoTask, ImageItem, ListMultiImage2VideoTasks};
+pub use lip_sync::{
+    AudioType, CreateAdvancedLipSync, CreateLipSync, Face, FaceChoice, FaceIdentification,
+    GetAdvancedLipSyncTask, GetLipSyncTask, IdentifyFace, LipSyncInput, LipSyncMode,
+    ListAdvancedLipSyncTasks, ListLipSyncTasks, VideoSource, VoiceLanguage,
+};
+pub use motion::{
+    CharacterOrientation, CreateMotionControl, GetMotionControlTask, ListMotionControlTasks,
+};
+pub use multi_image2video::{
+    CreateMultiImage2Video, GetMultiImage2VideoTask, ImageItem, ListMultiImage2VideoTasks,
+};
 pub use omni::{
-    CreateOmniVideo, FrameType, GetOmniVideoTask, ListOmniVideoTasks, OmniImage, OmniVideo, ReferType,
+    CreateOmniVideo, FrameType, GetOmniVideoTask, ListOmniVideoTasks, OmniImage, OmniVideo,
+    ReferType,
 };
 pub use text2video::{CreateText2Video, GetText2VideoTask, ListText2VideoTasks};

@@ -85,18 +85,33 @@ impl CreateMotionControl {
             ensure(
                 matches!(self.model, Model::KlingV2_6 | Model::KlingV3),
                 "model_name",
-                format!("motion control supports kling-v2-6 and kling-v3, not {}", self.model),
+                format!(
+                    "motion control supports kling-v2-6 and kling-v3, not {}",
+                    self.model
+                ),
             )?;
         }
         max_chars("prompt", self.prompt.as_deref(), 2500)?;
         image("image_url", Some(&self.image_url))?;
-        ensure(!self.video_url.trim().is_empty(), "video_url", "is required")?;
+        ensure(
+            !self.video_url.trim().is_empty(),
+            "video_url",
+            "is required",
+        )?;
         if self.mode.is_known() {
-            ensure(matches!(self.mode, Mode::Std | Mode::Pro), "mode", "must be std or pro")?;
+            ensure(
+                matches!(self.mode, Mode::Std | Mode::Pro),
+                "mode",
+                "must be std or pro",
+            )?;
         }
         max_items("element_list", &self.element_list, 1)?;
         if !self.element_list.is_empty() && self.model.is_known() {
-            ensure(self.model == Model::KlingV3, "element_list", "elements need kling-v3")?;
+            ensure(
+                self.model == Model::KlingV3,
+                "element_list",
+                "elements need kling-v3",
+            )?;
         }
         Ok(())
     }

@@ -18,7 +18,9 @@ pub struct ImageItem {
 
 impl<T: Into<ImageInput>> From<T> for ImageItem {
     fn from(image: T) -> Self {
-        Self { image: image.into() }
+        Self {
+            image: image.into(),
+        }
     }
 }
 
@@ -60,7 +62,10 @@ pub struct CreateMultiImage2Video {
 
 impl CreateMultiImage2Video {
     /// A video of the subjects in `images`, doing `prompt`.
-    pub fn new<I: Into<ImageItem>>(images: impl IntoIterator<Item = I>, prompt: impl Into<String>) -> Self {
+    pub fn new<I: Into<ImageItem>>(
+        images: impl IntoIterator<Item = I>,
+        prompt: impl Into<String>,
+    ) -> Self {
         Self {
             model: None,
             image_list: images.into_iter().map(Into::into).collect(),
@@ -78,20 +83,36 @@ impl CreateMultiImage2Video {
 
     fn check(&self) -> Result<(), ValidationError> {
         if let Some(model) = &self.model {
-            ensure(!model.is_known() || *model == Model::KlingV1_6, "model_name", "multi-image2video supports kling-v1-6 only")?;
+            ensure(
+                !model.is_known() || *model == Model::KlingV1_6,
+                "model_name",
+                "multi-image2video supports kling-v1-6 only",
+            )?;
         }
         let n = self.image_list.len();
-        ensure((1..=4).contains(&n), "image_list", format!("takes 1 to 4 images, got {n}"))?;
+        ensure(
+            (1..=4).contains(&n),
+            "image_list",
+            format!("takes 1 to 4 images, got {n}"),
+        )?;
         for (i, item) in self.image_list.iter().enumerate() {
             image(&format!("image_list[{i}].image"), Some(&item.image))?;
         }
         required_text("prompt", &self.prompt, 2500)?;
         max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
         if let Some(mode) = &self.mode {
-            ensure(!mode.is_known() || matches!(mode, Mode::Std | Mode::Pro), "mode", "must be std or pro")?;
+            ensure(
+                !mode.is_known() || matches!(mode, Mode::Std | Mode::Pro),
+                "mode",
+                "must be std or pro",
+            )?;
         }
         if let Some(d) = self.duration {
-            ensure(matches!(d.0, 5 | 10), "duration", format!("must be 5 or 10, got {d}"))?;
+            ensure(
+                matches!(d.0, 5 | 10),
+                "duration",
+                format!("must be 5 or 10, got {d}"),
+            )?;
         }
         Ok(())
     }

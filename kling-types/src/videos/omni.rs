@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
-use crate::common::{AspectRatio, ElementRef, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef, WatermarkInfo, YesNo};
+use crate::common::{
+    AspectRatio, ElementRef, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef,
+    WatermarkInfo, YesNo,
+};
 use crate::endpoint::Preflight;
 use crate::validate::{ensure, max_chars, max_items};
 use crate::videos::shared;
@@ -33,15 +36,24 @@ pub struct OmniImage {
 impl OmniImage {
     /// A plain reference image.
     pub fn reference(image_url: impl Into<String>) -> Self {
-        Self { image_url: image_url.into(), frame: None }
+        Self {
+            image_url: image_url.into(),
+            frame: None,
+        }
     }
     /// The first frame.
     pub fn first_frame(image_url: impl Into<String>) -> Self {
-        Self { image_url: image_url.into(), frame: Some(FrameType::FirstFrame) }
+        Self {
+            image_url: image_url.into(),
+            frame: Some(FrameType::FirstFrame),
+        }
     }
     /// The end frame.
     pub fn end_frame(image_url: impl Into<String>) -> Self {
-        Self { image_url: image_url.into(), frame: Some(FrameType::EndFrame) }
+        Self {
+            image_url: image_url.into(),
+            frame: Some(FrameType::EndFrame),
+        }
     }
 }
 
@@ -72,7 +84,11 @@ pub struct OmniVideo {
 impl OmniVideo {
     /// A video used as `refer_type`.
     pub fn new(video_url: impl Into<String>, refer_type: ReferType) -> Self {
-        Self { video_url: video_url.into(), refer_type: Some(refer_type), keep_original_sound: None }
+        Self {
+            video_url: video_url.into(),
+            refer_type: Some(refer_type),
+            keep_original_sound: None,
+        }
     }
 
     /// Keeps (or drops) the video's own sound.
@@ -182,52 +198,112 @@ impl CreateOmniVideo {
     fn check(&self) -> Result<(), ValidationError> {
         let model = self.model.clone().unwrap_or(Model::KlingVideoO1);
         if model.is_known() {
-            ensure(model.is_omni_video(), "model_name", format!("{model} is not an omni-video model"))?;
+            ensure(
+                model.is_omni_video(),
+                "model_name",
+                format!("{model} is not an omni-video model"),
+            )?;
         }
         let multi = self.multi_shot == Some(true);
         let needs_prompt = !multi || self.shot_type == Some(ShotType::Intelligence);
         if needs_prompt {
-            ensure(self.prompt.as_deref().is_some_and(|p| !p.trim().is_empty()), "prompt", "is required")?;
+            ensure(
+                self.prompt.as_deref().is_some_and(|p| !p.trim().is_empty()),
+                "prompt",
+                "is required",
+            )?;
         }
         max_chars("prompt", self.prompt.as_deref(), 2500)?;
         let duration = self.duration.unwrap_or(Secs(5));
-        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, None)?;
+        shared::check_multi_shot(
+            self.multi_shot,
+            self.shot_type.as_ref(),
+            &self.multi_prompt,
+            duration,
+            None,
+        )?;
 
-        let first = self.image_list.iter().any(|i| i.frame == Some(FrameType::FirstFrame));
-        let end = self.image_list.iter().any(|i| i.frame == Some(FrameType::EndFrame));
-        ensure(!end || first, "image_list", "an end frame needs a first frame")?;
-        ensure(!(multi && (first || end)), "image_list", "first and end frames are not supported with multi_shot")?;
+        let first = self
+            .image_list
+            .iter()
+            .any(|i| i.frame == Some(FrameType::FirstFrame));
+        let end = self
+            .image_list
+            .iter()
+            .any(|i| i.frame == Some(FrameType::EndFrame));
+        ensure(
+            !end || first,
+            "image_list",
+            "an end frame needs a first frame",
+        )?;
+        ensure(
+            !(multi && (first || end)),
+            "image_list",
+            "first and end frames are not supported with multi_shot",
+        )?;
         for (i, image) in self.image_list.iter().enumerate() {
-            ensure(!image.image_url.trim().is_empty(), &format!("image_list[{i}].image_url"), "is required")?;
+            ensure(
+                !image.image_url.trim().is_empty(),
+                &format!("image_list[{i}].image_url"),
+                "is required",
+            )?;
         }
         max_items("video_list", &self.video_list, 1)?;
         let video = self.video_list.first();
-        let base = video.is_some_and(|v| v.refer_type.as_ref().is_none_or(|r| *r == ReferType::Base));
-        ensure(!(base && (first || end)), "image_list", "a base video cannot be combined with first or end frames")?;
+        let base =
+            video.is_some_and(|v| v.refer_type.as_ref().is_none_or(|r| *r == ReferType::Base));
+        ensure(
+            !(base && (first || end)),
+            "image_list",
+            "a base video cannot be combined with first or end frames",
+        )?;
         let refs = self.image_list.len() + self.element_list.len();
         let max_refs = if video.is_some() { 4 } else { 7 };
         ensure(
             refs <= max_refs,
             "image_list",
-            format!("images and elements together are at most {max_refs}{}, got {refs}", if video.is_some() { " with a video" } else { "" }),
+            format!(
+                "images and elements together are at most {max_refs}{}, got {refs}",
+                if video.is_some() { " with a video" } else { "" }
+            ),
         )?;
         if video.is_some() {
-            ensure(self.sound != Some(Sound::On), "sound", "is forced off when video_list is present")?;
+            ensure(
+                self.sound != Some(Sound::On),
+                "sound",
+                "is forced off when video_list is present",
+            )?;
         }
         if first || base {
-            ensure(self.aspect_ratio.is_none(), "aspect_ratio", "is not allowed with a first frame or a base video")?;
+            ensure(
+                self.aspect_ratio.is_none(),
+                "aspect_ratio",
+                "is not allowed with a first frame or a base video",
+            )?;
         } else {
-            ensure(self.aspect_ratio.is_some(), "aspect_ratio", "is required without a first frame or a base video")?;
+            ensure(
+                self.aspect_ratio.is_some(),
+                "aspect_ratio",
+                "is required without a first frame or a base video",
+            )?;
         }
         if let Some(mode) = &self.mode {
-            ensure(!mode.is_known() || matches!(mode, Mode::Std | Mode::Pro | Mode::FourK), "mode", "must be std, pro or 4k")?;
+            ensure(
+                !mode.is_known() || matches!(mode, Mode::Std | Mode::Pro | Mode::FourK),
+                "mode",
+                "must be std, pro or 4k",
+            )?;
         }
         let max = match (&model, video.is_some()) {
             (Model::KlingVideoO1, _) | (_, true) => 10,
             _ => 15,
         };
         if model.is_known() {
-            ensure((3..=max).contains(&duration.0), "duration", format!("{model} takes 3 to {max} seconds here, got {duration}"))?;
+            ensure(
+                (3..=max).contains(&duration.0),
+                "duration",
+                format!("{model} takes 3 to {max} seconds here, got {duration}"),
+            )?;
         }
         Ok(())
     }

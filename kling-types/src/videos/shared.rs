@@ -16,22 +16,47 @@ pub(crate) fn check_model_rules(
     sound: Option<&Sound>,
 ) -> Result<(), ValidationError> {
     let Some(caps) = caps else { return Ok(()) };
-    if let Some(modes) = caps.modes {
-        if mode.is_known() {
-            ensure(modes.contains(mode), "mode", format!("{model} does not support mode {mode}"))?;
-        }
+    if let Some(modes) = caps.modes
+        && mode.is_known()
+    {
+        ensure(
+            modes.contains(mode),
+            "mode",
+            format!("{model} does not support mode {mode}"),
+        )?;
     }
     let (lo, hi) = caps.durations;
-    let ok = (lo..=hi).contains(&duration.0) && (!caps.five_or_ten_only || matches!(duration.0, 5 | 10));
-    let allowed = if caps.five_or_ten_only { "5 or 10".to_owned() } else { format!("{lo} to {hi}") };
-    ensure(ok, "duration", format!("{model} takes {allowed} seconds, got {duration}"))?;
+    let ok =
+        (lo..=hi).contains(&duration.0) && (!caps.five_or_ten_only || matches!(duration.0, 5 | 10));
+    let allowed = if caps.five_or_ten_only {
+        "5 or 10".to_owned()
+    } else {
+        format!("{lo} to {hi}")
+    };
+    ensure(
+        ok,
+        "duration",
+        format!("{model} takes {allowed} seconds, got {duration}"),
+    )?;
     if cfg_scale.is_some() {
-        ensure(caps.cfg_scale, "cfg_scale", format!("{model} does not support cfg_scale (kling-v2.x and later)"))?;
+        ensure(
+            caps.cfg_scale,
+            "cfg_scale",
+            format!("{model} does not support cfg_scale (kling-v2.x and later)"),
+        )?;
     }
     if sound == Some(&Sound::On) {
-        ensure(caps.sound, "sound", format!("{model} cannot generate sound"))?;
+        ensure(
+            caps.sound,
+            "sound",
+            format!("{model} cannot generate sound"),
+        )?;
         if caps.sound_needs_pro {
-            ensure(*mode == Mode::Pro, "sound", format!("{model} generates sound in pro mode only"))?;
+            ensure(
+                *mode == Mode::Pro,
+                "sound",
+                format!("{model} generates sound in pro mode only"),
+            )?;
         }
     }
     Ok(())
@@ -49,7 +74,11 @@ pub(crate) fn check_multi_shot(
         return Ok(());
     }
     if let Some(caps) = caps {
-        ensure(caps.multi_shot, "multi_shot", "is only supported by kling-v3 models")?;
+        ensure(
+            caps.multi_shot,
+            "multi_shot",
+            "is only supported by kling-v3 models",
+        )?;
     }
     let Some(shot_type) = shot_type else {
         return Err(invalid("shot_type", "is required when multi_shot is true"));
@@ -57,11 +86,19 @@ pub(crate) fn check_multi_shot(
     if *shot_type != ShotType::Customize {
         return Ok(());
     }
-    ensure((1..=6).contains(&shots.len()), "multi_prompt", format!("takes 1 to 6 shots, got {}", shots.len()))?;
+    ensure(
+        (1..=6).contains(&shots.len()),
+        "multi_prompt",
+        format!("takes 1 to 6 shots, got {}", shots.len()),
+    )?;
     let mut total = 0u32;
     for (i, shot) in shots.iter().enumerate() {
         let field = format!("multi_prompt[{i}]");
-        ensure(!shot.prompt.trim().is_empty(), &format!("{field}.prompt"), "is required")?;
+        ensure(
+            !shot.prompt.trim().is_empty(),
+            &format!("{field}.prompt"),
+            "is required",
+        )?;
         max_chars(&format!("{field}.prompt"), Some(&shot.prompt), 512)?;
         ensure(
             shot.duration.0 >= 1 && shot.duration <= duration,
@@ -81,7 +118,10 @@ pub(crate) fn check_multi_shot(
 /// presets take no config.
 pub(crate) fn check_camera(camera: &CameraControl) -> Result<(), ValidationError> {
     match (&camera.kind, &camera.config) {
-        (CameraType::Simple, None) => Err(invalid("camera_control.config", "is required for type simple")),
+        (CameraType::Simple, None) => Err(invalid(
+            "camera_control.config",
+            "is required for type simple",
+        )),
         (CameraType::Simple, Some(config)) => {
             for (axis, value) in config.axes() {
                 ensure(
@@ -91,10 +131,17 @@ pub(crate) fn check_camera(camera: &CameraControl) -> Result<(), ValidationError
                 )?;
             }
             let moving = config.axes().iter().filter(|(_, v)| *v != 0.0).count();
-            ensure(moving == 1, "camera_control.config", format!("exactly one axis must be non-zero, got {moving}"))
+            ensure(
+                moving == 1,
+                "camera_control.config",
+                format!("exactly one axis must be non-zero, got {moving}"),
+            )
         }
         (CameraType::Custom(_), _) => Ok(()),
-        (_, Some(_)) => Err(invalid("camera_control.config", format!("must be omitted for type {}", camera.kind))),
+        (_, Some(_)) => Err(invalid(
+            "camera_control.config",
+            format!("must be omitted for type {}", camera.kind),
+        )),
         (_, None) => Ok(()),
     }
 }

@@ -5,7 +5,8 @@ use serde::Serialize;
 use kling_errors::ValidationError;
 
 use crate::common::{
-    AspectRatio, CameraControl, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef, WatermarkInfo,
+    AspectRatio, CameraControl, Mode, Model, Secs, ShotPrompt, ShotType, Sound, VoiceRef,
+    WatermarkInfo,
 };
 use crate::endpoint::Preflight;
 use crate::validate::{ensure, max_chars, max_items, range};
@@ -116,7 +117,8 @@ impl CreateText2Video {
                 format!("{model} generates video through omni-video, not text2video"),
             )?;
         }
-        let customized = self.multi_shot == Some(true) && self.shot_type == Some(ShotType::Customize);
+        let customized =
+            self.multi_shot == Some(true) && self.shot_type == Some(ShotType::Customize);
         if !customized {
             ensure(!self.prompt.trim().is_empty(), "prompt", "is required")?;
         }
@@ -125,12 +127,29 @@ impl CreateText2Video {
         range("cfg_scale", self.cfg_scale, 0.0, 1.0)?;
         max_items("voice_list", &self.voice_list, 2)?;
         if !self.voice_list.is_empty() {
-            ensure(self.sound == Some(Sound::On), "voice_list", "needs `sound` set to `on`")?;
+            ensure(
+                self.sound == Some(Sound::On),
+                "voice_list",
+                "needs `sound` set to `on`",
+            )?;
         }
         let mode = self.mode.clone().unwrap_or(Mode::Std);
         let duration = self.duration.unwrap_or(Secs(5));
-        shared::check_model_rules(&model, caps.as_ref(), &mode, duration, self.cfg_scale, self.sound.as_ref())?;
-        shared::check_multi_shot(self.multi_shot, self.shot_type.as_ref(), &self.multi_prompt, duration, caps.as_ref())?;
+        shared::check_model_rules(
+            &model,
+            caps.as_ref(),
+            &mode,
+            duration,
+            self.cfg_scale,
+            self.sound.as_ref(),
+        )?;
+        shared::check_multi_shot(
+            self.multi_shot,
+            self.shot_type.as_ref(),
+            &self.multi_prompt,
+            duration,
+            caps.as_ref(),
+        )?;
         if let Some(camera) = &self.camera_control {
             shared::check_camera(camera)?;
             // The server's own words for every other combination (1201).
