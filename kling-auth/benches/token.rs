@@ -23,7 +23,9 @@ fn now() -> SystemTime {
 /// The hot path: a cached token, shared through an `Arc`.
 #[divan::bench]
 fn cached_header(bencher: Bencher<'_, '_>) {
-    let auth = Authenticator::new(Credentials::access_key("AKbenchmark000001", "SKbenchmark-secret").unwrap());
+    let auth = Authenticator::new(
+        Credentials::access_key("AKbenchmark000001", "SKbenchmark-secret").unwrap(),
+    );
     auth.header(now()).unwrap();
     bencher.bench(|| auth.header(black_box(now())).unwrap());
 }
@@ -31,7 +33,8 @@ fn cached_header(bencher: Bencher<'_, '_>) {
 /// Baseline for the hot path: clone an `Arc<str>` out of a read lock.
 #[divan::bench]
 fn baseline_arc_clone_under_read_lock(bencher: Bencher<'_, '_>) {
-    let slot: RwLock<Option<Arc<str>>> = RwLock::new(Some(Arc::from("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig")));
+    let slot: RwLock<Option<Arc<str>>> =
+        RwLock::new(Some(Arc::from("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig")));
     bencher.bench(|| black_box(&slot).read().unwrap().clone());
 }
 

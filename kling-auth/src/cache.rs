@@ -83,7 +83,11 @@ impl fmt::Debug for Authenticator {
 
 fn shift(time: SystemTime, ms: i64) -> SystemTime {
     let d = Duration::from_millis(ms.unsigned_abs());
-    if ms >= 0 { time + d } else { time.checked_sub(d).unwrap_or(time) }
+    if ms >= 0 {
+        time + d
+    } else {
+        time.checked_sub(d).unwrap_or(time)
+    }
 }
 
 impl Authenticator {
@@ -96,10 +100,14 @@ impl Authenticator {
     pub fn with_refresh_margin(credentials: Credentials, margin: Duration) -> Self {
         let fixed = match &credentials {
             Credentials::AccessKey(_) => None,
-            Credentials::Bearer(key) => {
-                Some(AuthHeader { name: "Authorization", value: Arc::from(format!("Bearer {}", key.expose())) })
-            }
-            Credentials::XApiKey(key) => Some(AuthHeader { name: "X-Api-Key", value: Arc::from(key.expose()) }),
+            Credentials::Bearer(key) => Some(AuthHeader {
+                name: "Authorization",
+                value: Arc::from(format!("Bearer {}", key.expose())),
+            }),
+            Credentials::XApiKey(key) => Some(AuthHeader {
+                name: "X-Api-Key",
+                value: Arc::from(key.expose()),
+            }),
         };
         Self {
             inner: Arc::new(Inner {
@@ -131,21 +139,36 @@ impl Authenticator {
         let pair = match (&self.inner.credentials, &self.inner.fixed) {
             (Credentials::AccessKey(pair), _) => pair,
             (_, Some(fixed)) => return Ok(fixed.clone()),
-            (_, None) => return Err(AuthError::new(AuthFailure::Invalid, "these credentials make no header")),
+            (_, None) => {
+                return Err(AuthError::new(
+                    AuthFailure::Invalid,
+                    "these credentials make no header",
+                ));
+            }
         };
         let server_now = shift(now, self.clock_skew_ms());
         if let Some(header) = self.fresh(server_now) {
             return Ok(header);
         }
         // Single flight: one caller mints; the others find its token when they get the lock.
-        let _guard = self.inner.mint_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _guard = self
+            .inner
+            .mint_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(header) = self.fresh(server_now) {
             return Ok(header);
         }
         let token = mint(pair, server_now)?;
         self.inner.mints.fetch_add(1, Ordering::Relaxed);
-        let header = AuthHeader { name: "Authorization", value: Arc::from(format!("Bearer {}", token.expose())) };
-        let cached = Arc::new(Cached { header: header.clone(), expires_at: token.expires_at() });
+        let header = AuthHeader {
+            name: "Authorization",
+            value: Arc::from(format!("Bearer {}", token.expose())),
+        };
+        let cached = Arc::new(Cached {
+            header: header.clone(),
+            expires_at: token.expires_at(),
+        });
         *self.inner.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(cached);
         Ok(header)
     }

@@ -17,18 +17,27 @@ pub const ENV_API_KEY: &str = "KLING_API_KEY";
 /// log, never the whole key.
 pub(crate) fn preview(text: &str) -> String {
     let head: String = text.chars().take(4).collect();
-    if head.len() < text.len() { format!("{head}…") } else { "…".to_owned() }
+    if head.len() < text.len() {
+        format!("{head}…")
+    } else {
+        "…".to_owned()
+    }
 }
 
 /// Rejects values that cannot be sent or are surely a copy-paste mistake.
 fn check(what: &str, value: &str) -> Result<(), AuthError> {
     if value.trim().is_empty() {
-        return Err(AuthError::new(AuthFailure::Invalid, &format!("the {what} is empty")));
+        return Err(AuthError::new(
+            AuthFailure::Invalid,
+            &format!("the {what} is empty"),
+        ));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(AuthError::new(
             AuthFailure::Invalid,
-            &format!("the {what} contains whitespace or control characters (a copy-paste mistake?)"),
+            &format!(
+                "the {what} contains whitespace or control characters (a copy-paste mistake?)"
+            ),
         ));
     }
     Ok(())
@@ -47,12 +56,18 @@ impl AccessKeyPair {
     /// # Errors
     ///
     /// [`AuthFailure::Invalid`] naming which key is wrong (never its value).
-    pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, AuthError> {
+    pub fn new(
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Result<Self, AuthError> {
         let access_key = access_key.into();
         let secret_key = SecretString::from(secret_key.into());
         check("access key", &access_key)?;
         check("secret key", secret_key.expose_secret())?;
-        Ok(Self { access_key, secret_key })
+        Ok(Self {
+            access_key,
+            secret_key,
+        })
     }
 
     /// The access key (the JWT's `iss`; not a secret, but printed only as a preview).
@@ -119,7 +134,10 @@ impl Credentials {
     /// # Errors
     ///
     /// [`AuthFailure::Invalid`] when a key is empty or contains whitespace.
-    pub fn access_key(access_key: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, AuthError> {
+    pub fn access_key(
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Result<Self, AuthError> {
         AccessKeyPair::new(access_key, secret_key).map(Self::AccessKey)
     }
 
@@ -173,7 +191,9 @@ impl Credentials {
             (_, _, Some(key)) => Self::api_key(key),
             (None, None, None) => Err(AuthError::new(
                 AuthFailure::Missing,
-                &format!("no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or {ENV_API_KEY}"),
+                &format!(
+                    "no credentials: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY}, or {ENV_API_KEY}"
+                ),
             )),
         }
     }

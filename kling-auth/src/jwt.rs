@@ -77,8 +77,12 @@ pub fn mint(pair: &AccessKeyPair, now: SystemTime) -> Result<Token, AuthError> {
         .as_secs();
     let exp = secs + TOKEN_LIFETIME.as_secs();
     let nbf = secs.saturating_sub(NOT_BEFORE_LEEWAY.as_secs());
-    let claims = serde_json::to_vec(&Claims { iss: pair.access_key(), exp, nbf })
-        .map_err(|_| AuthError::new(AuthFailure::Mint, "the claims do not serialize"))?;
+    let claims = serde_json::to_vec(&Claims {
+        iss: pair.access_key(),
+        exp,
+        nbf,
+    })
+    .map_err(|_| AuthError::new(AuthFailure::Mint, "the claims do not serialize"))?;
     let mut token = String::with_capacity(256);
     URL_SAFE_NO_PAD.encode_string(HEADER, &mut token);
     token.push('.');

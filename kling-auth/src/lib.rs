@@ -7,6 +7,8 @@ mod jwt;
 mod webhook;
 
 pub use cache::{AuthHeader, Authenticator, DEFAULT_REFRESH_MARGIN};
-pub use credentials::{AccessKeyPair, ApiKey, Credentials, ENV_ACCESS_KEY, ENV_API_KEY, ENV_SECRET_KEY};
+pub use credentials::{
+    AccessKeyPair, ApiKey, Credentials, ENV_ACCESS_KEY, ENV_API_KEY, ENV_SECRET_KEY,
+};
 pub use jwt::{NOT_BEFORE_LEEWAY, TOKEN_LIFETIME, Token, mint};
 pub use webhook::{TIMESTAMP_TOLERANCE, WebhookVerifier, verify_runblob_signature};

@@ -56,18 +56,30 @@ impl WebhookVerifier {
         for secret in secrets {
             let raw = secret.trim();
             let raw = raw.strip_prefix("whsec_").unwrap_or(raw);
-            let key = STANDARD
-                .decode(raw)
-                .map_err(|_| AuthError::new(AuthFailure::Invalid, "the webhook secret is not whsec_<base64>"))?;
+            let key = STANDARD.decode(raw).map_err(|_| {
+                AuthError::new(
+                    AuthFailure::Invalid,
+                    "the webhook secret is not whsec_<base64>",
+                )
+            })?;
             if key.is_empty() {
-                return Err(AuthError::new(AuthFailure::Invalid, "the webhook secret is empty"));
+                return Err(AuthError::new(
+                    AuthFailure::Invalid,
+                    "the webhook secret is empty",
+                ));
             }
             keys.push(SecretSlice::from(key));
         }
         if keys.is_empty() {
-            return Err(AuthError::new(AuthFailure::Invalid, "no webhook secret given"));
+            return Err(AuthError::new(
+                AuthFailure::Invalid,
+                "no webhook secret given",
+            ));
         }
-        Ok(Self { keys, tolerance: TIMESTAMP_TOLERANCE })
+        Ok(Self {
+            keys,
+            tolerance: TIMESTAMP_TOLERANCE,
+        })
     }
 
     /// Changes the timestamp tolerance.
@@ -83,8 +95,16 @@ impl WebhookVerifier {
     ///
     /// [`AuthFailure::WebhookSignature`] naming what failed: a missing header, a timestamp
     /// outside the tolerance, or no signature that matches.
-    pub fn verify<H: HeaderLookup + ?Sized>(&self, headers: &H, body: &[u8], now: SystemTime) -> Result<(), AuthError> {
-        let id = headers.header("webhook-id").filter(|v| !v.is_empty()).ok_or_else(|| fail("missing webhook-id header"))?;
+    pub fn verify<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<(), AuthError> {
+        let id = headers
+            .header("webhook-id")
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| fail("missing webhook-id header"))?;
         let timestamp = headers
             .header("webhook-timestamp")
             .filter(|v| !v.is_empty())
@@ -93,7 +113,9 @@ impl WebhookVerifier {
             .header("webhook-signature")
             .filter(|v| !v.is_empty())
             .ok_or_else(|| fail("missing webhook-signature header"))?;
-        let secs: u64 = timestamp.parse().map_err(|_| fail("webhook-timestamp is not Unix seconds"))?;
+        let secs: u64 = timestamp
+            .parse()
+            .map_err(|_| fail("webhook-timestamp is not Unix seconds"))?;
         let sent = UNIX_EPOCH + Duration::from_secs(secs);
         let off = match now.duration_since(sent) {
             Ok(d) => d,
@@ -116,7 +138,8 @@ impl WebhookVerifier {
         }
         for key in &self.keys {
             for candidate in &candidates {
-                let mut mac = Hmac::<Sha256>::new_from_slice(key.expose_secret()).map_err(|_| fail("bad key"))?;
+                let mut mac = Hmac::<Sha256>::new_from_slice(key.expose_secret())
+                    .map_err(|_| fail("bad key"))?;
                 mac.update(id.as_bytes());
                 mac.update(b".");
                 mac.update(timestamp.as_bytes());
@@ -134,7 +157,8 @@ impl WebhookVerifier {
     /// Signs a delivery as Kling would: the `webhook-signature` value for `id`, `timestamp`
     /// and `body`, with the first secret (for tests and mock servers).
     pub fn sign(&self, id: &str, timestamp: u64, body: &[u8]) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.keys[0].expose_secret()).expect("HMAC takes any key length");
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.keys[0].expose_secret())
+            .expect("HMAC takes any key length");
         mac.update(format!("{id}.{timestamp}.").as_bytes());
         mac.update(body);
         format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
@@ -147,7 +171,11 @@ impl WebhookVerifier {
 /// # Errors
 ///
 /// [`AuthFailure::WebhookSignature`] when the header is missing, not hex, or does not match.
-pub fn verify_runblob_signature<H: HeaderLookup + ?Sized>(secret: &str, headers: &H, body: &[u8]) -> Result<(), AuthError> {
+pub fn verify_runblob_signature<H: HeaderLookup + ?Sized>(
+    secret: &str,
+    headers: &H,
+    body: &[u8],
+) -> Result<(), AuthError> {
     let given = headers
         .header("x-runblob-signature")
         .ok_or_else(|| fail("missing X-RunBlob-Signature header"))?;
@@ -155,15 +183,19 @@ pub fn verify_runblob_signature<H: HeaderLookup + ?Sized>(secret: &str, headers:
     let bytes = decode_hex(given).ok_or_else(|| fail("X-RunBlob-Signature is not hex"))?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| fail("bad key"))?;
     mac.update(body);
-    mac.verify_slice(&bytes).map_err(|_| fail("the RunBlob signature does not match"))
+    mac.verify_slice(&bytes)
+        .map_err(|_| fail("the RunBlob signature does not match"))
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
         .step_by(2)
-        .map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
         .collect()
 }

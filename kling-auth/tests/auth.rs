@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use kling_auth::{AccessKeyPair, Authenticator, Credentials, WebhookVerifier, mint, verify_runblob_signature};
+use kling_auth::{
+    AccessKeyPair, Authenticator, Credentials, WebhookVerifier, mint, verify_runblob_signature,
+};
 use kling_errors::AuthFailure;
 
 const AK: &str = "AKtest0123456789";
@@ -21,11 +23,18 @@ fn pair() -> AccessKeyPair {
 
 /// A part of a token, decoded, byte for byte.
 fn raw_part(token: &str, i: usize) -> String {
-    String::from_utf8(URL_SAFE_NO_PAD.decode(token.split('.').nth(i).unwrap()).unwrap()).unwrap()
+    String::from_utf8(
+        URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(i).unwrap())
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 fn part(token: &str, i: usize) -> serde_json::Value {
-    let raw = URL_SAFE_NO_PAD.decode(token.split('.').nth(i).unwrap()).unwrap();
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(i).unwrap())
+        .unwrap();
     serde_json::from_slice(&raw).unwrap()
 }
 
@@ -37,19 +46,37 @@ fn known_answer_token() {
     assert!(!token.contains('='), "base64url without padding");
     insta::assert_snapshot!(
         "jwt_header_and_claims",
-        format!("header: {}\nclaims: {}", raw_part(token, 0), raw_part(token, 1))
+        format!(
+            "header: {}\nclaims: {}",
+            raw_part(token, 0),
+            raw_part(token, 1)
+        )
     );
     // Another implementation accepts the signature ...
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.required_spec_claims.clear();
-    let decoded = jsonwebtoken::decode::<serde_json::Value>(token, &jsonwebtoken::DecodingKey::from_secret(SK.as_bytes()), &validation)
-        .expect("jsonwebtoken verifies our token");
+    let decoded = jsonwebtoken::decode::<serde_json::Value>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(SK.as_bytes()),
+        &validation,
+    )
+    .expect("jsonwebtoken verifies our token");
     assert_eq!(decoded.claims["iss"], AK);
-    assert_eq!(decoded.claims["exp"].as_u64().unwrap() - decoded.claims["nbf"].as_u64().unwrap(), 1805);
+    assert_eq!(
+        decoded.claims["exp"].as_u64().unwrap() - decoded.claims["nbf"].as_u64().unwrap(),
+        1805
+    );
     // ... and a wrong secret does not verify.
-    assert!(jsonwebtoken::decode::<serde_json::Value>(token, &jsonwebtoken::DecodingKey::from_secret(b"other"), &validation).is_err());
+    assert!(
+        jsonwebtoken::decode::<serde_json::Value>(
+            token,
+            &jsonwebtoken::DecodingKey::from_secret(b"other"),
+            &validation
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -59,7 +86,11 @@ fn refreshes_inside_the_margin_and_not_before() {
     let first = auth.header(at(t0)).unwrap();
     // 1800 s lifetime, 300 s margin: reused up to 1499 s later (301 s left) ...
     for dt in [1, 600, 1499] {
-        assert_eq!(auth.header(at(t0 + dt)).unwrap().expose_value(), first.expose_value(), "+{dt}s");
+        assert_eq!(
+            auth.header(at(t0 + dt)).unwrap().expose_value(),
+            first.expose_value(),
+            "+{dt}s"
+        );
     }
     assert_eq!(auth.mints(), 1);
     // ... re-minted once 300 s or less remain.
@@ -93,7 +124,10 @@ fn a_thousand_concurrent_callers_mint_once() {
                     .stack_size(64 * 1024)
                     .spawn_scoped(scope, move || {
                         barrier.wait();
-                        auth.header(at(1_781_080_000)).unwrap().expose_value().to_owned()
+                        auth.header(at(1_781_080_000))
+                            .unwrap()
+                            .expose_value()
+                            .to_owned()
                     })
                     .unwrap()
             })
@@ -112,11 +146,17 @@ fn clock_skew_from_a_date_header() {
     let server_date = "Wed, 10 Jun 2026 08:13:10 GMT";
     let server = kling_errors::parse_http_date(server_date).unwrap();
     let skew = auth.observe_server_date(server_date, local).unwrap();
-    assert_eq!(skew, (server.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 - 1_781_080_090) * 1000);
+    assert_eq!(
+        skew,
+        (server.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 - 1_781_080_090) * 1000
+    );
     let header = auth.header(local).unwrap();
     let claims = part(header.expose_value().trim_start_matches("Bearer "), 1);
     let server_secs = server.duration_since(UNIX_EPOCH).unwrap().as_secs();
-    assert!(claims["nbf"].as_u64().unwrap() <= server_secs, "nbf must not be in the server's future");
+    assert!(
+        claims["nbf"].as_u64().unwrap() <= server_secs,
+        "nbf must not be in the server's future"
+    );
     assert!(auth.observe_server_date("not a date", local).is_none());
 }
 
@@ -124,7 +164,10 @@ fn clock_skew_from_a_date_header() {
 fn static_keys() {
     let bearer = Authenticator::new(Credentials::api_key("sk-runblob-123").unwrap());
     let h = bearer.header(at(0)).unwrap();
-    assert_eq!((h.name(), h.expose_value()), ("Authorization", "Bearer sk-runblob-123"));
+    assert_eq!(
+        (h.name(), h.expose_value()),
+        ("Authorization", "Bearer sk-runblob-123")
+    );
     let x = Authenticator::new(Credentials::x_api_key("pkz_abc").unwrap());
     let h = x.header(at(0)).unwrap();
     assert_eq!((h.name(), h.expose_value()), ("X-Api-Key", "pkz_abc"));
@@ -134,28 +177,50 @@ fn static_keys() {
 #[test]
 fn environment_loading_names_what_is_missing() {
     let env = |pairs: &'static [(&'static str, &'static str)]| {
-        move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
     };
-    assert!(matches!(Credentials::from_lookup(env(&[("KLING_ACCESS_KEY", AK), ("KLING_SECRET_KEY", SK)])), Ok(Credentials::AccessKey(_))));
-    assert!(matches!(Credentials::from_lookup(env(&[("KLING_API_KEY", "key")])), Ok(Credentials::Bearer(_))));
+    assert!(matches!(
+        Credentials::from_lookup(env(&[("KLING_ACCESS_KEY", AK), ("KLING_SECRET_KEY", SK)])),
+        Ok(Credentials::AccessKey(_))
+    ));
+    assert!(matches!(
+        Credentials::from_lookup(env(&[("KLING_API_KEY", "key")])),
+        Ok(Credentials::Bearer(_))
+    ));
     let e = Credentials::from_lookup(env(&[])).unwrap_err();
     assert_eq!(e.failure(), AuthFailure::Missing);
     assert!(e.message().contains("KLING_ACCESS_KEY") && e.message().contains("KLING_API_KEY"));
     let e = Credentials::from_lookup(env(&[("KLING_ACCESS_KEY", AK)])).unwrap_err();
     assert!(e.message().contains("KLING_SECRET_KEY is not"), "{e}");
-    let e = Credentials::from_lookup(env(&[("KLING_ACCESS_KEY", AK), ("KLING_SECRET_KEY", "SK with space")])).unwrap_err();
+    let e = Credentials::from_lookup(env(&[
+        ("KLING_ACCESS_KEY", AK),
+        ("KLING_SECRET_KEY", "SK with space"),
+    ]))
+    .unwrap_err();
     assert_eq!(e.failure(), AuthFailure::Invalid);
     assert!(!e.to_string().contains("SK with space"));
 }
 
 #[test]
 fn nothing_secret_in_debug_or_display() {
-    let keys = [("AKabcdefghijklmnop", "SKsupersecretvalue1"), ("AK12345", "s3cr3t-XYZ"), ("ak", "sk-short")];
+    let keys = [
+        ("AKabcdefghijklmnop", "SKsupersecretvalue1"),
+        ("AK12345", "s3cr3t-XYZ"),
+        ("ak", "sk-short"),
+    ];
     for (ak, sk) in keys {
         let creds = Credentials::access_key(ak, sk).unwrap();
         let auth = Authenticator::new(creds.clone());
         let header = auth.header(at(1_781_080_000)).unwrap();
-        let token = header.expose_value().trim_start_matches("Bearer ").to_owned();
+        let token = header
+            .expose_value()
+            .trim_start_matches("Bearer ")
+            .to_owned();
         let minted = mint(&AccessKeyPair::new(ak, sk).unwrap(), at(1_781_080_000)).unwrap();
         let api = Credentials::api_key(sk).unwrap();
         let texts = [
@@ -165,14 +230,26 @@ fn nothing_secret_in_debug_or_display() {
             format!("{minted:?}"),
             format!("{api:?}"),
             format!("{:?}", Credentials::x_api_key(sk).unwrap()),
-            format!("{:?}", WebhookVerifier::new("whsec_dGVzdHNlY3JldA==").unwrap()),
-            format!("{}", Credentials::access_key(ak, format!("{sk} x")).unwrap_err()),
-            format!("{:?}", Credentials::access_key(ak, format!("{sk} x")).unwrap_err()),
+            format!(
+                "{:?}",
+                WebhookVerifier::new("whsec_dGVzdHNlY3JldA==").unwrap()
+            ),
+            format!(
+                "{}",
+                Credentials::access_key(ak, format!("{sk} x")).unwrap_err()
+            ),
+            format!(
+                "{:?}",
+                Credentials::access_key(ak, format!("{sk} x")).unwrap_err()
+            ),
         ];
         for text in &texts {
             assert!(!text.contains(sk), "secret key in {text}");
             assert!(!text.contains(&token), "token in {text}");
-            assert!(!text.contains(ak) || ak.len() <= 4, "whole access key in {text}");
+            assert!(
+                !text.contains(ak) || ak.len() <= 4,
+                "whole access key in {text}"
+            );
             assert!(!text.contains("dGVzdHNlY3JldA"), "webhook secret in {text}");
         }
     }
@@ -194,16 +271,27 @@ fn delivery(signature: &str) -> Vec<(&'static str, String)> {
 fn official_webhook_test_vector() {
     let verifier = WebhookVerifier::new(VECTOR_SECRET).unwrap();
     let now = at(1_781_080_800);
-    verifier.verify(&delivery(VECTOR_SIGNATURE), VECTOR_BODY.as_bytes(), now).expect("the official vector verifies");
-    assert_eq!(verifier.sign("9876543210", 1_781_080_794, VECTOR_BODY.as_bytes()), VECTOR_SIGNATURE);
+    verifier
+        .verify(&delivery(VECTOR_SIGNATURE), VECTOR_BODY.as_bytes(), now)
+        .expect("the official vector verifies");
+    assert_eq!(
+        verifier.sign("9876543210", 1_781_080_794, VECTOR_BODY.as_bytes()),
+        VECTOR_SIGNATURE
+    );
 
-    let reject = |headers: Vec<(&'static str, String)>, body: &str, now: SystemTime, verifier: &WebhookVerifier| {
+    let reject = |headers: Vec<(&'static str, String)>,
+                  body: &str,
+                  now: SystemTime,
+                  verifier: &WebhookVerifier| {
         let e = verifier.verify(&headers, body.as_bytes(), now).unwrap_err();
         assert_eq!(e.failure(), AuthFailure::WebhookSignature);
         e.message().to_owned()
     };
     let tampered = VECTOR_BODY.replace("succeeded", "failed");
-    assert!(reject(delivery(VECTOR_SIGNATURE), &tampered, now, &verifier).contains("no webhook signature matches"));
+    assert!(
+        reject(delivery(VECTOR_SIGNATURE), &tampered, now, &verifier)
+            .contains("no webhook signature matches")
+    );
     let wrong = WebhookVerifier::new("whsec_b3RoZXJzZWNyZXQ=").unwrap();
     reject(delivery(VECTOR_SIGNATURE), VECTOR_BODY, now, &wrong);
     let late = at(1_781_080_794 + 360);
@@ -215,10 +303,13 @@ fn official_webhook_test_vector() {
     assert!(reject(missing, VECTOR_BODY, now, &verifier).contains("webhook-id"));
     // Rotation: one stale and one valid signature, in either order.
     let pair = format!("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= {VECTOR_SIGNATURE}");
-    verifier.verify(&delivery(&pair), VECTOR_BODY.as_bytes(), now).expect("a rotation pair with one valid signature");
+    verifier
+        .verify(&delivery(&pair), VECTOR_BODY.as_bytes(), now)
+        .expect("a rotation pair with one valid signature");
     // Our own rotation: old and new secrets.
     let both = WebhookVerifier::with_secrets(["whsec_b3RoZXJzZWNyZXQ=", VECTOR_SECRET]).unwrap();
-    both.verify(&delivery(VECTOR_SIGNATURE), VECTOR_BODY.as_bytes(), now).unwrap();
+    both.verify(&delivery(VECTOR_SIGNATURE), VECTOR_BODY.as_bytes(), now)
+        .unwrap();
     assert!(WebhookVerifier::new("whsec_not base64!").is_err());
 }
 
@@ -228,9 +319,16 @@ fn runblob_hex_signature() {
     let body = br#"{"generation_id":"g","status":"completed"}"#;
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"rb-secret").unwrap();
     mac.update(body);
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     verify_runblob_signature("rb-secret", &[("X-RunBlob-Signature", hex.as_str())], body).unwrap();
-    assert!(verify_runblob_signature("other", &[("X-RunBlob-Signature", hex.as_str())], body).is_err());
+    assert!(
+        verify_runblob_signature("other", &[("X-RunBlob-Signature", hex.as_str())], body).is_err()
+    );
     assert!(verify_runblob_signature("rb-secret", &[("X-RunBlob-Signature", "zz")], body).is_err());
     assert!(verify_runblob_signature("rb-secret", &[] as &[(&str, &str)], body).is_err());
 }
