@@ -26,8 +26,7 @@ pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     let members = members_with_benches(root)?;
     if members.is_empty() {
         println!(
-            "bench: no crate has benchmarks yet (they arrive with kling-auth's token cache and \
-             the clients' throughput runs); nothing to measure"
+            "bench: no crate has a benches/ directory; nothing to measure"
         );
         return Ok(());
     }
