@@ -1,2 +1,24 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+
+pub mod config;
+mod engine;
+pub mod http;
+mod machine;
+mod pollable;
+mod retry;
+mod run;
+pub mod time;
+mod transport;
+
+pub use config::{Backoff, Config, DownloadConfig, PollConfig, RetryConfig};
+pub use engine::{Engine, Prepared};
+pub use http::{HttpRequest, HttpResponse};
+pub use machine::{Call, Create, Created, Machine, Progress, Step, Wait};
+pub use pollable::{Pollable, TaskState};
+pub use retry::{Decision, RetryBudget, RetryPolicy};
+pub use run::{Observer, run_async, run_blocking};
+pub use transport::{
+    AsyncBody, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn, StreamingResponse,
+    Transport,
+};

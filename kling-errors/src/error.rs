@@ -565,6 +565,14 @@ impl TransportError {
         self
     }
 
+    /// Records whether the failed request was a read or the create (transports do not know;
+    /// the engine sets it).
+    #[must_use]
+    pub fn with_operation(mut self, operation: Operation) -> Self {
+        self.operation = operation;
+        self
+    }
+
     /// When the failure happened relative to sending.
     pub fn phase(&self) -> TransportPhase {
         self.phase

@@ -100,6 +100,12 @@ pub trait CreateTask: Endpoint {
 
     /// The query for the task created with `external_task_id`.
     fn lookup(external_task_id: &str) -> Self::Lookup;
+
+    /// The task a lookup found, in the create's response type; `None` when it found nothing.
+    fn found(lookup: <Self::Lookup as Endpoint>::Response) -> Option<Self::Response>;
+
+    /// The query that polls the task a create returned (by its system id).
+    fn poll_query(created: &Self::Response) -> Self::Lookup;
 }
 
 /// Percent-encodes a path segment (ids are usually plain, but never trust them in a URL).

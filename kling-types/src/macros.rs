@@ -240,6 +240,12 @@ macro_rules! task_family {
                 fn lookup(external_task_id: &str) -> $get {
                     $get::by_external_task_id(external_task_id)
                 }
+                fn found(task: crate::task::Task) -> Option<crate::task::Task> {
+                    Some(task)
+                }
+                fn poll_query(created: &crate::task::Task) -> $get {
+                    $get::by_task_id(created.task_id.clone())
+                }
             }
         )?
     };

@@ -540,6 +540,12 @@ macro_rules! standard_endpoint {
             fn lookup(external_task_id: &str) -> GetTasks {
                 GetTasks::by_external_ids([external_task_id.to_owned()])
             }
+            fn found(tasks: Vec<Task>) -> Option<Task> {
+                tasks.into_iter().next()
+            }
+            fn poll_query(created: &Task) -> GetTasks {
+                GetTasks::by_ids([created.id.clone()])
+            }
         }
     };
 }

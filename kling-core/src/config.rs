@@ -1,0 +1,214 @@
+//! Client configuration: every policy number of `reliability.md` as a documented default the
+//! user can change.
+
+use std::time::Duration;
+
+/// The Singapore host (servers outside mainland China; the default).
+pub const SINGAPORE: &str = "https://api-singapore.klingai.com";
+/// The Beijing host (servers in mainland China).
+pub const BEIJING: &str = "https://api-beijing.klingai.com";
+/// RunBlob's platform host.
+pub const RUNBLOB: &str = "https://platform.runblob.io";
+
+/// An exponential backoff: `base × factor^(n-1)`, capped, then multiplied by a jitter drawn
+/// from `[jitter_min, 1]` ("equal jitter": a guaranteed minimum wait).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Backoff {
+    /// The first delay.
+    pub base: Duration,
+    /// Growth per attempt.
+    pub factor: f64,
+    /// The largest delay.
+    pub cap: Duration,
+    /// The smallest jitter factor.
+    pub jitter_min: f64,
+}
+
+impl Backoff {
+    /// A backoff.
+    pub const fn new(base: Duration, factor: f64, cap: Duration) -> Self {
+        Self {
+            base,
+            factor,
+            cap,
+            jitter_min: 0.5,
+        }
+    }
+
+    /// The delay before retry number `n` (1 for the first retry), for a random draw `u` in `[0, 1)`.
+    pub fn delay(&self, n: u32, u: f64) -> Duration {
+        let grown = self.base.as_secs_f64() * self.factor.powi(n.saturating_sub(1).min(64) as i32);
+        let capped = grown.min(self.cap.as_secs_f64());
+        let jitter = self.jitter_min + (1.0 - self.jitter_min) * u.clamp(0.0, 1.0);
+        Duration::from_secs_f64((capped * jitter).max(0.0))
+    }
+}
+
+/// Retry settings (`reliability.md` 1.3.3).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// Attempts of an idempotent request, the first included (4).
+    pub max_read_attempts: u32,
+    /// POSTs of a create, the first included (3).
+    pub max_create_posts: u32,
+    /// Transient failures: 0.5 s, ×2, cap 8 s.
+    pub transient: Backoff,
+    /// Throttling (1302, bare 429, maintenance): 1 s, ×2, cap 20 s.
+    pub throttle: Backoff,
+    /// Concurrency full (1303 on a create): 5 s, ×2, cap 60 s, bounded by the deadline.
+    pub concurrency: Backoff,
+    /// A `Retry-After` longer than this is not waited for: the error is returned with it (60 s).
+    pub max_retry_after: Duration,
+    /// The budget of a whole call, retries included (120 s).
+    pub operation_deadline: Duration,
+    /// The grace before the second reconcile lookup of an ambiguous create (3 s).
+    pub reconcile_grace: Duration,
+    /// Retry budget tokens shared by clones (500); a retry after an HTTP failure costs 5, after
+    /// a timeout or connection failure 10; a first-try success refunds 1.
+    pub budget: u32,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            max_read_attempts: 4,
+            max_create_posts: 3,
+            transient: Backoff::new(Duration::from_millis(500), 2.0, Duration::from_secs(8)),
+            throttle: Backoff::new(Duration::from_secs(1), 2.0, Duration::from_secs(20)),
+            concurrency: Backoff::new(Duration::from_secs(5), 2.0, Duration::from_secs(60)),
+            max_retry_after: Duration::from_secs(60),
+            operation_deadline: Duration::from_secs(120),
+            reconcile_grace: Duration::from_secs(3),
+            budget: 500,
+        }
+    }
+}
+
+/// Polling settings (`reliability.md` 2.2).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PollConfig {
+    /// Delay before the first poll (5 s).
+    pub first_delay: Duration,
+    /// Growth per poll (1.5).
+    pub factor: f64,
+    /// The longest delay (30 s).
+    pub cap: Duration,
+    /// Each delay is multiplied by a draw from `[1 - jitter, 1 + jitter]` (0.1).
+    pub jitter: f64,
+    /// How long to wait in all (30 min).
+    pub max_wait: Duration,
+    /// Consecutive failed polls that end the wait (10).
+    pub max_consecutive_failures: u32,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_secs(5),
+            factor: 1.5,
+            cap: Duration::from_secs(30),
+            jitter: 0.1,
+            max_wait: Duration::from_secs(30 * 60),
+            max_consecutive_failures: 10,
+        }
+    }
+}
+
+/// Download settings (`reliability.md` 4.10).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DownloadConfig {
+    /// The largest file accepted (2 GiB).
+    pub max_bytes: u64,
+    /// Attempts, the first included, to finish a broken download (3).
+    pub max_attempts: u32,
+    /// The total time of one download attempt (30 min).
+    pub timeout: Duration,
+}
+
+impl Default for DownloadConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 2 << 30,
+            max_attempts: 3,
+            timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Everything a client needs besides credentials and a transport.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Config {
+    /// The API host, without a trailing slash (Singapore by default).
+    pub base_url: String,
+    /// Connect timeout (10 s).
+    pub connect_timeout: Duration,
+    /// Read-idle timeout (30 s).
+    pub read_timeout: Duration,
+    /// Total time of one JSON call attempt (60 s), shrunk to the remaining deadline.
+    pub request_timeout: Duration,
+    /// The largest JSON response accepted (1 MiB).
+    pub max_response_bytes: usize,
+    /// Retries.
+    pub retry: RetryConfig,
+    /// Polling.
+    pub poll: PollConfig,
+    /// Downloads.
+    pub download: DownloadConfig,
+    /// Creates wait this long in all, reconciliation included (120 s).
+    pub create_timeout: Duration,
+    /// At most this many tasks of this client (and its clones) in flight at once; `None`: no
+    /// limit. Size it to your resource pack: 1303 means the pack's limit was reached.
+    pub max_in_flight_tasks: Option<usize>,
+    /// The `User-Agent`.
+    pub user_agent: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            base_url: SINGAPORE.to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            max_response_bytes: 1 << 20,
+            retry: RetryConfig::default(),
+            poll: PollConfig::default(),
+            download: DownloadConfig::default(),
+            create_timeout: Duration::from_secs(120),
+            max_in_flight_tasks: None,
+            user_agent: format!("kling-rs/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults, talking to `base_url`.
+    pub fn with_base_url(base_url: impl Into<String>) -> Self {
+        let mut config = Self::default();
+        config.base_url = base_url.into().trim_end_matches('/').to_owned();
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_caps_and_keeps_a_minimum() {
+        let b = RetryConfig::default().throttle;
+        assert_eq!(b.delay(1, 0.0), Duration::from_millis(500));
+        assert_eq!(
+            b.delay(1, 0.999_999_999),
+            Duration::from_secs_f64(0.999_999_999_5)
+        );
+        assert_eq!(b.delay(3, 1.0), Duration::from_secs(4));
+        assert_eq!(b.delay(30, 1.0), Duration::from_secs(20));
+        assert_eq!(b.delay(u32::MAX, 0.0), Duration::from_secs(10));
+    }
+}

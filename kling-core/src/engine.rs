@@ -1,0 +1,243 @@
+//! Building requests and parsing responses: the two pure halves of every exchange.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use kling_auth::Authenticator;
+use kling_errors::KlingCode;
+use kling_errors::{
+    DecodeContext, DecodeError, DecodeFailure, Dialect, Error, Operation, TransportError,
+    check_response, decode_error,
+};
+use kling_types::{Endpoint, Envelope, Method, ResponseFormat};
+use serde::de::DeserializeOwned;
+
+use crate::config::Config;
+use crate::http::{HttpRequest, HttpResponse, with_query};
+use crate::retry::RetryPolicy;
+use crate::time::Rng;
+
+/// What the engine keeps of an endpoint: everything needed to send it again and to read its
+/// answer. The body is serialized once and shared by every attempt.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    method: Method,
+    url: String,
+    body: Option<Arc<[u8]>>,
+    idempotent: bool,
+    dialect: Dialect,
+    format: ResponseFormat,
+}
+
+impl Prepared {
+    /// Whether the request may be sent twice.
+    pub fn idempotent(&self) -> bool {
+        self.idempotent
+    }
+
+    /// The operation kind the retry classes use.
+    pub fn operation(&self) -> Operation {
+        Operation::from_idempotent(self.idempotent)
+    }
+
+    /// The request with `auth` and a total `timeout`.
+    pub fn request(
+        &self,
+        engine: &Engine,
+        auth: Option<(&str, &str)>,
+        timeout: Duration,
+    ) -> HttpRequest {
+        let mut request = HttpRequest::new(self.method, self.url.clone());
+        request
+            .headers
+            .push(("Accept".to_owned(), "application/json".to_owned()));
+        request
+            .headers
+            .push(("User-Agent".to_owned(), engine.config.user_agent.clone()));
+        if let Some(body) = &self.body {
+            request
+                .headers
+                .push(("Content-Type".to_owned(), "application/json".to_owned()));
+            request.body = Some(body.clone());
+        }
+        if let Some((name, value)) = auth {
+            request.headers.push((name.to_owned(), value.to_owned()));
+        }
+        request.timeout = Some(timeout);
+        request
+    }
+}
+
+/// The shared engine of a client: configuration, credentials, retry policy and randomness.
+/// Cheap to clone; clones share the token cache and the retry budget.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) config: Arc<Config>,
+    pub(crate) auth: Authenticator,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) rng: Arc<dyn Rng>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine.
+    pub fn new(config: Config, auth: Authenticator, rng: Arc<dyn Rng>) -> Self {
+        let policy = RetryPolicy::new(config.retry.clone());
+        Self {
+            config: Arc::new(config),
+            auth,
+            policy,
+            rng,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The authenticator (token cache).
+    pub fn auth(&self) -> &Authenticator {
+        &self.auth
+    }
+
+    /// The retry policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// The random source.
+    pub fn rng(&self) -> &dyn Rng {
+        &*self.rng
+    }
+
+    /// Validates `endpoint` and serializes it once.
+    ///
+    /// # Errors
+    ///
+    /// The endpoint's [`ValidationError`](kling_errors::ValidationError), or a body that does
+    /// not serialize.
+    pub fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<Prepared, Error> {
+        endpoint.validate()?;
+        let body = match endpoint.body() {
+            Some(body) => Some(Arc::from(serde_json::to_vec(body).map_err(|e| {
+                Error::from(kling_errors::ValidationError::new(
+                    "body",
+                    KlingCode::InvalidParameter,
+                    &format!("the request does not serialize: {e}"),
+                ))
+            })?)),
+            None => None,
+        };
+        let url = with_query(
+            &format!("{}{}", self.config.base_url, endpoint.path()),
+            &endpoint.query(),
+        );
+        Ok(Prepared {
+            method: endpoint.method(),
+            url,
+            body,
+            idempotent: endpoint.idempotent(),
+            dialect: endpoint.dialect(),
+            format: endpoint.response_format(),
+        })
+    }
+
+    /// The exact request that would be sent for `endpoint` at `now` (a dry run).
+    ///
+    /// # Errors
+    ///
+    /// As [`prepare`](Self::prepare), or a token that cannot be minted.
+    pub fn dry_run<E: Endpoint>(
+        &self,
+        endpoint: &E,
+        now: SystemTime,
+    ) -> Result<HttpRequest, Error> {
+        let prepared = self.prepare(endpoint)?;
+        let header = self.auth.header(now)?;
+        Ok(prepared.request(
+            self,
+            Some((header.name(), header.expose_value())),
+            self.config.request_timeout,
+        ))
+    }
+
+    /// Reads a response to `prepared` received at `now`: status first, then the body, typed.
+    /// The envelope's `code` is checked even on HTTP 200.
+    ///
+    /// # Errors
+    ///
+    /// The error the response describes, or a [`DecodeError`] for a body of the wrong shape.
+    pub fn parse<T: DeserializeOwned>(
+        &self,
+        prepared: &Prepared,
+        response: &HttpResponse,
+        now: SystemTime,
+    ) -> Result<T, Error> {
+        let ctx = DecodeContext::new(prepared.dialect, prepared.operation(), now);
+        let headers = &response.headers;
+        if response.body.len() > self.config.max_response_bytes {
+            return Err(DecodeError::new(
+                DecodeFailure::TooLarge,
+                prepared.operation(),
+                response.status,
+                &response.body,
+            )
+            .into());
+        }
+        if !(200..300).contains(&response.status) {
+            return Err(decode_error(&ctx, response.status, headers, &response.body));
+        }
+        // The fast path: the typed value straight away; errors are rare and parsed again.
+        let typed: Result<(), Option<serde_json::Error>> = match prepared.format {
+            ResponseFormat::KlingEnvelope => {
+                match serde_json::from_slice::<Envelope<T>>(&response.body) {
+                    Ok(env) if env.code == KlingCode::Success => match env.data {
+                        Some(data) => return Ok(data),
+                        None => Err(None),
+                    },
+                    Ok(_) => Err(None),
+                    Err(e) => Err(Some(e)),
+                }
+            }
+            ResponseFormat::Bare => match serde_json::from_slice::<T>(&response.body) {
+                Ok(value) => return Ok(value),
+                Err(e) => Err(Some(e)),
+            },
+            _ => Err(None),
+        };
+        check_response(&ctx, response.status, headers, &response.body)?;
+        // A well-formed success envelope without usable data, or a schema mismatch.
+        let (failure, source) = match typed {
+            Err(Some(e)) => (DecodeFailure::Schema, Some(e)),
+            _ => (DecodeFailure::MissingData, None),
+        };
+        let mut error = DecodeError::new(
+            failure,
+            prepared.operation(),
+            response.status,
+            &response.body,
+        );
+        if let Some(e) = source {
+            error = error.with_source(e);
+        }
+        if let Some(id) = response.header_value("x-request-id") {
+            error = error.with_request_id(id);
+        }
+        Err(error.into())
+    }
+
+    /// A transport failure, with the operation the transport could not know.
+    pub fn transport_error(&self, prepared: &Prepared, error: TransportError) -> Error {
+        error.with_operation(prepared.operation()).into()
+    }
+}

@@ -1,0 +1,150 @@
+//! The seams a user can plug their own HTTP stack into: [`Transport`] (blocking) and
+//! [`AsyncTransport`], each with one required method. Closures work too.
+
+use std::future::Future;
+use std::io::Read;
+
+use async_trait::async_trait;
+use kling_errors::TransportError;
+
+use crate::http::{HttpRequest, HttpResponse};
+
+/// A response whose body is read as a stream (downloads), so it never has to fit in memory.
+#[non_exhaustive]
+pub struct StreamingResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Box<dyn Read + Send>,
+}
+
+impl StreamingResponse {
+    /// A streaming response.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Box<dyn Read + Send>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Sends requests, blocking. Implemented with ureq by `kling-client-blocking`; implement it for
+/// your own stack (a proxy, a recorder, a test double) and hand it to the client.
+pub trait Transport: Send + Sync {
+    /// Sends `request` and reads the whole response. Error statuses are responses, not errors:
+    /// only a failure to get a complete answer is an error.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] saying what failed and whether the request may have been sent.
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// Sends `request` and returns the body as a stream (for downloads). The default reads the
+    /// whole body through [`send`](Self::send); real transports stream.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send).
+    fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError> {
+        let response = self.send(request)?;
+        Ok(StreamingResponse::new(
+            response.status,
+            response.headers,
+            Box::new(std::io::Cursor::new(response.body)),
+        ))
+    }
+}
+
+impl<F> Transport for F
+where
+    F: Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync,
+{
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        self(request)
+    }
+}
+
+/// A streamed body, read chunk by chunk.
+#[async_trait]
+pub trait AsyncBody: Send {
+    /// The next chunk; `None` at the end.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] when the stream breaks.
+    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
+}
+
+/// A body already in memory, given out in one chunk.
+struct InMemory(Option<Vec<u8>>);
+
+#[async_trait]
+impl AsyncBody for InMemory {
+    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        Ok(self.0.take().filter(|b| !b.is_empty()))
+    }
+}
+
+/// An async response whose body is read as a stream.
+#[non_exhaustive]
+pub struct AsyncStreamingResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Box<dyn AsyncBody>,
+}
+
+impl AsyncStreamingResponse {
+    /// A streaming response.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Box<dyn AsyncBody>) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+/// Sends requests, asynchronously. Implemented with reqwest by `kling-client-async`.
+#[async_trait]
+pub trait AsyncTransport: Send + Sync {
+    /// As [`Transport::send`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Transport::send`].
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
+
+    /// As [`Transport::open`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Transport::send`].
+    async fn open(&self, request: &HttpRequest) -> Result<AsyncStreamingResponse, TransportError> {
+        let response = self.send(request).await?;
+        Ok(AsyncStreamingResponse::new(
+            response.status,
+            response.headers,
+            Box::new(InMemory(Some(response.body))),
+        ))
+    }
+}
+
+/// An [`AsyncTransport`] from a closure returning a future.
+pub struct AsyncTransportFn<F>(pub F);
+
+#[async_trait]
+impl<F, Fut> AsyncTransport for AsyncTransportFn<F>
+where
+    F: Fn(HttpRequest) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<HttpResponse, TransportError>> + Send,
+{
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        (self.0)(request.clone()).await
+    }
+}
