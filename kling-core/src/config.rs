@@ -189,9 +189,10 @@ impl Default for Config {
 impl Config {
     /// The defaults, talking to `base_url`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
-        let mut config = Self::default();
-        config.base_url = base_url.into().trim_end_matches('/').to_owned();
-        config
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            ..Self::default()
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub use engine::{Engine, Prepared};
 pub use http::{HttpRequest, HttpResponse};
 pub use machine::{Call, Create, Created, Machine, Progress, Step, Wait};
 pub use pollable::{Pollable, TaskState};
-pub use retry::{Decision, RetryBudget, RetryPolicy};
+pub use retry::{Attempt, Decision, RetryBudget, RetryPolicy};
 pub use run::{Observer, run_async, run_blocking};
 pub use transport::{
     AsyncBody, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn, StreamingResponse,

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::engine::{Engine, Prepared};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::pollable::{Pollable, TaskState};
-use crate::retry::Decision;
+use crate::retry::{Attempt, Decision};
 use crate::time::generate_external_task_id;
 
 /// What a machine wants next.
@@ -221,11 +221,8 @@ impl<T: DeserializeOwned> Machine for Call<T> {
         let decision = if self.retry {
             self.engine.policy.decide(
                 &error,
-                self.attempts,
-                self.max_attempts,
-                self.refreshed,
-                now,
-                deadline,
+                &Attempt::new(self.attempts, self.max_attempts, now, deadline)
+                    .auth_refreshed(self.refreshed),
                 &*self.engine.rng,
             )
         } else if error.retry_class() == RetryClass::RefreshAuth && !self.refreshed {
@@ -380,11 +377,7 @@ where
             },
             _ => match self.engine.policy.decide(
                 &error,
-                self.posts,
-                max,
-                true,
-                now,
-                deadline,
+                &Attempt::new(self.posts, max, now, deadline).auth_refreshed(true),
                 &*self.engine.rng,
             ) {
                 Decision::Retry(delay) => CreatePhase::Sleep {
@@ -552,7 +545,7 @@ pub struct Progress {
 enum WaitPhase<T> {
     Start,
     Sleep(Duration),
-    Poll(Call<T>),
+    Poll(Box<Call<T>>),
     Done(T),
     Failed(Error),
     Finished,
@@ -741,16 +734,16 @@ where
                     self.started = Some(now);
                     self.delay = self.first_delay;
                     self.phase = if self.first_delay.is_zero() {
-                        WaitPhase::Poll(Call::new(&self.engine, self.prepared.clone()))
+                        WaitPhase::Poll(Box::new(Call::new(&self.engine, self.prepared.clone())))
                     } else {
                         self.schedule(now)
                     };
                 }
                 WaitPhase::Sleep(d) => {
-                    self.phase = WaitPhase::Poll(
+                    self.phase = WaitPhase::Poll(Box::new(
                         Call::new(&self.engine, self.prepared.clone())
                             .deadline(self.deadline().max(now + Duration::from_secs(1))),
-                    );
+                    ));
                     return Step::Sleep(d);
                 }
                 WaitPhase::Poll(mut call) => match call.step(now) {

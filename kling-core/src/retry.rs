@@ -58,6 +58,43 @@ impl RetryBudget {
     }
 }
 
+/// Where a call stands when an attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// Attempts made, the failed one included.
+    pub attempts: u32,
+    /// The most attempts allowed (every class but [`RetryClass::ThrottleLong`], which only the
+    /// deadline bounds).
+    pub max_attempts: u32,
+    /// Whether the call already re-minted its token once.
+    pub auth_refreshed: bool,
+    /// Now.
+    pub now: SystemTime,
+    /// When the call must end.
+    pub deadline: SystemTime,
+}
+
+impl Attempt {
+    /// `attempts` of `max_attempts` made, at `now`, ending by `deadline`.
+    pub fn new(attempts: u32, max_attempts: u32, now: SystemTime, deadline: SystemTime) -> Self {
+        Self {
+            attempts,
+            max_attempts,
+            auth_refreshed: false,
+            now,
+            deadline,
+        }
+    }
+
+    /// Records whether the token was already re-minted.
+    #[must_use]
+    pub fn auth_refreshed(mut self, refreshed: bool) -> Self {
+        self.auth_refreshed = refreshed;
+        self
+    }
+}
+
 /// The pure retry decision.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -82,20 +119,15 @@ impl RetryPolicy {
         &self.budget
     }
 
-    /// Decides after `attempts` attempts (the failed one included) failed with `error` at
-    /// `now`, for a call that must end by `deadline`. `auth_refreshed`: whether this call
-    /// already re-minted its token once. `max_attempts` bounds every class except
-    /// [`RetryClass::ThrottleLong`], which only the deadline bounds.
-    pub fn decide(
-        &self,
-        error: &Error,
-        attempts: u32,
-        max_attempts: u32,
-        auth_refreshed: bool,
-        now: SystemTime,
-        deadline: SystemTime,
-        rng: &dyn Rng,
-    ) -> Decision {
+    /// Decides what to do after `at.attempts` attempts failed, the last with `error`.
+    pub fn decide(&self, error: &Error, at: &Attempt, rng: &dyn Rng) -> Decision {
+        let Attempt {
+            attempts,
+            max_attempts,
+            auth_refreshed,
+            now,
+            deadline,
+        } = *at;
         let class = error.retry_class();
         let backoff = match class {
             RetryClass::RefreshAuth => {
@@ -161,7 +193,7 @@ mod tests {
         let rng = FastRng::seeded(1);
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let deadline = now + Duration::from_secs(120);
-        let d = |e: &Error, attempts| p.decide(e, attempts, 4, false, now, deadline, &rng);
+        let d = |e: &Error, attempts| p.decide(e, &Attempt::new(attempts, 4, now, deadline), &rng);
         assert!(
             matches!(d(&api(1302, 429, Operation::Read), 1), Decision::Retry(x) if x >= Duration::from_millis(500) && x <= Duration::from_secs(1))
         );
@@ -182,11 +214,7 @@ mod tests {
         assert_eq!(
             p.decide(
                 &api(1004, 401, Operation::Create),
-                2,
-                4,
-                true,
-                now,
-                deadline,
+                &Attempt::new(2, 4, now, deadline).auth_refreshed(true),
                 &rng
             ),
             Decision::GiveUp
@@ -211,11 +239,7 @@ mod tests {
         assert_eq!(d(&long, 1), Decision::GiveUp);
         let near = p.decide(
             &ra,
-            1,
-            4,
-            false,
-            deadline - Duration::from_secs(2),
-            deadline,
+            &Attempt::new(1, 4, deadline - Duration::from_secs(2), deadline),
             &rng,
         );
         assert_eq!(
