@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod download;
 mod engine;
 pub mod http;
 mod machine;
