@@ -409,17 +409,25 @@ impl Client {
         };
         let clock = &*self.inner.clock;
         let _span = tracing::info_span!("kling.wait", task_id = %task_id).entered();
+        let mut reported = 0;
         loop {
             if cancel.as_ref().is_some_and(CancelHandle::is_cancelled) {
                 return Err(CancelledError::new(Some(task_id)).into());
             }
-            match machine.step(clock.now()) {
+            let step = machine.step(clock.now());
+            // A poll is read when the machine steps after its response: report it then.
+            let now = machine.progress(clock.now());
+            if now.polls > reported {
+                reported = now.polls;
+                tracing::debug!(status = %now.status, elapsed = ?now.elapsed, "poll");
+                if let Some(report) = progress.as_mut() {
+                    report(&now);
+                }
+            }
+            match step {
                 kling_core::Step::Send(request) => {
                     let result = self.inner.transport.send(&request);
                     machine.on_response(result, clock.now());
-                    if let Some(report) = progress.as_mut() {
-                        report(&machine.progress(clock.now()));
-                    }
                 }
                 kling_core::Step::Sleep(d) => sleep.sleep(d),
                 kling_core::Step::Done(task) => return Ok(task),

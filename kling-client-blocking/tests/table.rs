@@ -1,0 +1,100 @@
+//! The reliability table through the blocking client, over a scripted transport (the same
+//! table kling-core and the async client run).
+
+#[path = "../../kling-core/tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use kling_auth::Credentials;
+use kling_client_blocking::{Client, Created, WaitOptions};
+use kling_core::time::{FastRng, ManualClock, ManualSleep};
+use kling_errors::Error;
+use kling_types::Task;
+use kling_types::videos::{CreateText2Video, GetText2VideoTask};
+use support::table::Driver;
+use support::{Answer, Script, t0};
+
+struct Blocking {
+    client: Client,
+    script: Script,
+    sleep: ManualSleep,
+}
+
+impl Driver for Blocking {
+    fn new(answers: Vec<Answer>) -> Self {
+        let script = Script::new(answers);
+        let clock = ManualClock::new(t0());
+        let sleep = ManualSleep::new(clock.clone());
+        let client = Client::builder()
+            .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+            .base_url("https://api.test")
+            .transport(script.clone())
+            .clock(clock)
+            .sleep(sleep.clone())
+            .rng(FastRng::seeded(42))
+            .build()
+            .unwrap();
+        Self {
+            client,
+            script,
+            sleep,
+        }
+    }
+    fn get(&self, id: &str) -> Result<Task, Error> {
+        self.client.get(&GetText2VideoTask::by_task_id(id))
+    }
+    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+        self.client.create(request)
+    }
+    fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
+        self.client.wait(
+            &GetText2VideoTask::by_task_id(id),
+            WaitOptions::new().max_wait(max_wait),
+        )
+    }
+    fn script(&self) -> &Script {
+        &self.script
+    }
+    fn slept(&self) -> Vec<Duration> {
+        self.sleep.slept()
+    }
+    fn mints(&self) -> u64 {
+        self.client.engine().auth().mints()
+    }
+    fn skew_ms(&self) -> i64 {
+        self.client.engine().auth().clock_skew_ms()
+    }
+}
+
+reliability_table!(Blocking);
+
+#[test]
+fn progress_is_reported_and_cancel_stops_the_wait() {
+    let d = Blocking::new(vec![
+        Answer::json(200, &support::task("1", "submitted")),
+        Answer::json(200, &support::task("1", "processing")),
+        Answer::json(200, &support::task_done("1", "https://cdn.test/v.mp4")),
+    ]);
+    let mut seen = Vec::new();
+    d.client
+        .wait(
+            &GetText2VideoTask::by_task_id("1"),
+            WaitOptions::new().progress(|p| seen.push((p.status.clone(), p.polls))),
+        )
+        .unwrap();
+    assert_eq!(seen[0], ("submitted".to_owned(), 1));
+    assert_eq!(seen[1], ("processing".to_owned(), 2));
+    let cancel = kling_client_blocking::CancelHandle::new();
+    cancel.cancel();
+    let d = Blocking::new(vec![]);
+    let e = d
+        .client
+        .wait(
+            &GetText2VideoTask::by_task_id("1"),
+            WaitOptions::new().cancel(cancel),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), kling_errors::ErrorKind::Cancelled);
+    assert!(d.script.requests().is_empty());
+}
