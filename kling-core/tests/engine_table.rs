@@ -39,7 +39,13 @@ struct Harness<const ASYNC: bool> {
 impl<const ASYNC: bool> Harness<ASYNC> {
     fn run<M: Machine + Send>(&self, machine: &mut M) -> Result<M::Output, Error> {
         if ASYNC {
-            block_on(run_async(machine, &self.script, &self.clock, &self.sleep, &mut ()))
+            block_on(run_async(
+                machine,
+                &self.script,
+                &self.clock,
+                &self.sleep,
+                &mut (),
+            ))
         } else {
             run_blocking(machine, &self.script, &self.clock, &self.sleep, &mut ())
         }
@@ -48,19 +54,35 @@ impl<const ASYNC: bool> Harness<ASYNC> {
 
 impl<const ASYNC: bool> Driver for Harness<ASYNC> {
     fn new(answers: Vec<Answer>) -> Self {
-        let auth = Authenticator::new(Credentials::access_key("AKtest0123456789", "SKtest").unwrap());
-        let engine = Engine::new(Config::with_base_url("https://api.test"), auth, Arc::new(FastRng::seeded(42)));
+        let auth =
+            Authenticator::new(Credentials::access_key("AKtest0123456789", "SKtest").unwrap());
+        let engine = Engine::new(
+            Config::with_base_url("https://api.test"),
+            auth,
+            Arc::new(FastRng::seeded(42)),
+        );
         let clock = ManualClock::new(t0());
-        Self { engine, sleep: ManualSleep::new(clock.clone()), clock, script: Script::new(answers) }
+        Self {
+            engine,
+            sleep: ManualSleep::new(clock.clone()),
+            clock,
+            script: Script::new(answers),
+        }
     }
     fn get(&self, id: &str) -> Result<Task, Error> {
-        self.run(&mut Call::of(&self.engine, &GetText2VideoTask::by_task_id(id))?)
+        self.run(&mut Call::of(
+            &self.engine,
+            &GetText2VideoTask::by_task_id(id),
+        )?)
     }
     fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
         self.run(&mut Create::new(&self.engine, request)?)
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
-        self.run(&mut Wait::new(&self.engine, &GetText2VideoTask::by_task_id(id), id)?.max_wait(max_wait))
+        self.run(
+            &mut Wait::new(&self.engine, &GetText2VideoTask::by_task_id(id), id)?
+                .max_wait(max_wait),
+        )
     }
     fn script(&self) -> &Script {
         &self.script

@@ -25,9 +25,7 @@ fn members_with_benches(root: &Path) -> Result<Vec<String>, String> {
 pub(crate) fn run(root: &Path, extra: &[&str]) -> Result<(), String> {
     let members = members_with_benches(root)?;
     if members.is_empty() {
-        println!(
-            "bench: no crate has a benches/ directory; nothing to measure"
-        );
+        println!("bench: no crate has a benches/ directory; nothing to measure");
         return Ok(());
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
