@@ -11,8 +11,8 @@ use kling_auth::{Authenticator, Credentials};
 use kling_core::download::{Download, End, Head};
 use kling_core::time::{Clock, FastRng, Rng, Sleep, SystemClock, ThreadSleep};
 use kling_core::{
-    Call, Config, Create, Created, Engine, HttpRequest, Machine, Pollable, Progress, Transport,
-    Wait, run_blocking,
+    Call, Config, Create, Created, Engine, HttpRequest, Machine, Observer, Pollable, Progress,
+    Transport, Wait, run_blocking,
 };
 use kling_errors::{
     CancelledError, Error, Operation, TransportError, TransportFailure, TransportPhase,
@@ -236,6 +236,24 @@ impl ClientBuilder {
     }
 }
 
+/// Progress callback and cancel handle of a wait.
+struct WaitObserver<'a> {
+    progress: Option<ProgressFn<'a>>,
+    cancel: Option<CancelHandle>,
+}
+
+impl Observer for WaitObserver<'_> {
+    fn on_progress(&mut self, progress: &Progress) {
+        tracing::debug!(status = %progress.status, elapsed = ?progress.elapsed, polls = progress.polls, "poll");
+        if let Some(report) = self.progress.as_mut() {
+            report(progress);
+        }
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(CancelHandle::is_cancelled)
+    }
+}
+
 /// A sleep that wakes early on cancel (when the client sleeps for real).
 struct CancellableSleep<'s> {
     inner: &'s dyn Sleep,
@@ -398,43 +416,26 @@ impl Client {
             machine = machine.max_wait(max);
         }
         let WaitOptions {
-            mut progress,
-            cancel,
-            ..
+            progress, cancel, ..
         } = options;
         let sleep = CancellableSleep {
             inner: &*self.inner.sleep,
             cancel: cancel.clone(),
             real: self.inner.real_sleep,
         };
-        let clock = &*self.inner.clock;
+        let mut observer = WaitObserver { progress, cancel };
         let _span = tracing::info_span!("kling.wait", task_id = %task_id).entered();
-        let mut reported = 0;
-        loop {
-            if cancel.as_ref().is_some_and(CancelHandle::is_cancelled) {
-                return Err(CancelledError::new(Some(task_id)).into());
-            }
-            let step = machine.step(clock.now());
-            // A poll is read when the machine steps after its response: report it then.
-            let now = machine.progress(clock.now());
-            if now.polls > reported {
-                reported = now.polls;
-                tracing::debug!(status = %now.status, elapsed = ?now.elapsed, "poll");
-                if let Some(report) = progress.as_mut() {
-                    report(&now);
-                }
-            }
-            match step {
-                kling_core::Step::Send(request) => {
-                    let result = self.inner.transport.send(&request);
-                    machine.on_response(result, clock.now());
-                }
-                kling_core::Step::Sleep(d) => sleep.sleep(d),
-                kling_core::Step::Done(task) => return Ok(task),
-                kling_core::Step::Failed(e) => return Err(e),
-                _ => return Err(CancelledError::new(Some(task_id)).into()),
-            }
-        }
+        run_blocking(
+            &mut machine,
+            &*self.inner.transport,
+            &*self.inner.clock,
+            &sleep,
+            &mut observer,
+        )
+        .map_err(|e| match e {
+            Error::Cancelled(_) => CancelledError::new(Some(task_id)).into(),
+            other => other,
+        })
     }
 
     /// Creates a task and waits for it.

@@ -42,6 +42,12 @@ pub trait Machine {
 
     /// What came back for the last [`Step::Send`], received at `now`.
     fn on_response(&mut self, result: Result<HttpResponse, TransportError>, now: SystemTime);
+
+    /// Where a long exchange is (waits report their polls); `None` for the others.
+    fn progress(&self, now: SystemTime) -> Option<Progress> {
+        let _ = now;
+        None
+    }
 }
 
 /// A machine driven out of order (a driver bug, not a server answer).
@@ -769,5 +775,9 @@ where
         if let WaitPhase::Poll(call) = &mut self.phase {
             call.on_response(result, now);
         }
+    }
+
+    fn progress(&self, now: SystemTime) -> Option<Progress> {
+        Some(Wait::progress(self, now))
     }
 }

@@ -3,17 +3,34 @@
 
 use kling_errors::{CancelledError, Error};
 
-use crate::machine::{Machine, Step};
+use crate::machine::{Machine, Progress, Step};
 use crate::time::{AsyncSleep, Clock, Sleep};
 use crate::transport::{AsyncTransport, Transport};
 
-/// Hooks a driver loop calls: after every response, and before every step (to cancel).
+/// Hooks a driver loop calls: progress after every poll, and a cancel check before every step.
 pub trait Observer {
-    /// Called after each response was fed to the machine.
-    fn after_response(&mut self) {}
+    /// A poll was read (waits only).
+    fn on_progress(&mut self, progress: &Progress) {
+        let _ = progress;
+    }
     /// Whether to stop now.
     fn cancelled(&self) -> bool {
         false
+    }
+}
+
+/// Reports progress when the machine's poll count grew.
+fn report<M: Machine + ?Sized>(
+    machine: &M,
+    now: std::time::SystemTime,
+    reported: &mut u32,
+    observer: &mut (impl Observer + ?Sized),
+) {
+    if let Some(progress) = machine.progress(now)
+        && progress.polls > *reported
+    {
+        *reported = progress.polls;
+        observer.on_progress(&progress);
     }
 }
 
@@ -32,15 +49,17 @@ pub fn run_blocking<M: Machine>(
     sleep: &dyn Sleep,
     observer: &mut dyn Observer,
 ) -> Result<M::Output, Error> {
+    let mut reported = 0;
     loop {
         if observer.cancelled() {
             return Err(CancelledError::new(None).into());
         }
-        match machine.step(clock.now()) {
+        let step = machine.step(clock.now());
+        report(machine, clock.now(), &mut reported, observer);
+        match step {
             Step::Send(request) => {
                 let result = transport.send(&request);
                 machine.on_response(result, clock.now());
-                observer.after_response();
             }
             Step::Sleep(duration) => sleep.sleep(duration),
             Step::Done(value) => return Ok(value),
@@ -62,15 +81,17 @@ pub async fn run_async<M: Machine + Send>(
     sleep: &dyn AsyncSleep,
     observer: &mut (dyn Observer + Send),
 ) -> Result<M::Output, Error> {
+    let mut reported = 0;
     loop {
         if observer.cancelled() {
             return Err(CancelledError::new(None).into());
         }
-        match machine.step(clock.now()) {
+        let step = machine.step(clock.now());
+        report(machine, clock.now(), &mut reported, observer);
+        match step {
             Step::Send(request) => {
                 let result = transport.send(&request).await;
                 machine.on_response(result, clock.now());
-                observer.after_response();
             }
             Step::Sleep(duration) => sleep.sleep(duration).await,
             Step::Done(value) => return Ok(value),
