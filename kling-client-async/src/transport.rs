@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::{AsyncBody, AsyncStreamingResponse, AsyncTransport, Config, HttpRequest, HttpResponse};
+use kling_core::{
+    AsyncBody, AsyncStreamingResponse, AsyncTransport, Config, HttpRequest, HttpResponse,
+};
 use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
 
 /// The reqwest-based [`AsyncTransport`]. Holds two connection pools, shared by clones of the
@@ -20,21 +22,37 @@ pub struct ReqwestTransport {
 
 impl std::fmt::Debug for ReqwestTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReqwestTransport").field("max_body", &self.max_body).finish_non_exhaustive()
+        f.debug_struct("ReqwestTransport")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
     }
 }
 
-fn client(connect: Duration, read: Duration, redirects: reqwest::redirect::Policy) -> Result<reqwest::Client, TransportError> {
+fn client(
+    connect: Duration,
+    read: Duration,
+    redirects: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, TransportError> {
     #[cfg(feature = "rustls-ring")]
     {
         // reqwest is built without a crypto provider: install ring once (an error only means
         // one is installed already).
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    reqwest::Client::builder().connect_timeout(connect).read_timeout(read).redirect(redirects).build().map_err(|e| {
-        TransportError::new(TransportFailure::Tls, TransportPhase::BeforeSend, Operation::Read, "the HTTP client could not be built")
+    reqwest::Client::builder()
+        .connect_timeout(connect)
+        .read_timeout(read)
+        .redirect(redirects)
+        .build()
+        .map_err(|e| {
+            TransportError::new(
+                TransportFailure::Tls,
+                TransportPhase::BeforeSend,
+                Operation::Read,
+                "the HTTP client could not be built",
+            )
             .with_source(e)
-    })
+        })
 }
 
 impl ReqwestTransport {
@@ -45,17 +63,36 @@ impl ReqwestTransport {
     /// A [`TransportError`] when the TLS stack cannot be set up.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
         Ok(Self {
-            api: client(config.connect_timeout, config.read_timeout, reqwest::redirect::Policy::none())?,
-            files: client(config.connect_timeout, config.read_timeout, reqwest::redirect::Policy::limited(5))?,
+            api: client(
+                config.connect_timeout,
+                config.read_timeout,
+                reqwest::redirect::Policy::none(),
+            )?,
+            files: client(
+                config.connect_timeout,
+                config.read_timeout,
+                reqwest::redirect::Policy::limited(5),
+            )?,
             max_body: config.max_response_bytes,
         })
     }
 
     async fn start(&self, request: &HttpRequest) -> Result<reqwest::Response, TransportError> {
-        let client = if request.follow_redirects { &self.files } else { &self.api };
-        let method = reqwest::Method::from_bytes(request.method.as_str().as_bytes()).map_err(|e| {
-            TransportError::new(TransportFailure::Io, TransportPhase::BeforeSend, Operation::Read, "bad method").with_source(e)
-        })?;
+        let client = if request.follow_redirects {
+            &self.files
+        } else {
+            &self.api
+        };
+        let method =
+            reqwest::Method::from_bytes(request.method.as_str().as_bytes()).map_err(|e| {
+                TransportError::new(
+                    TransportFailure::Io,
+                    TransportPhase::BeforeSend,
+                    Operation::Read,
+                    "bad method",
+                )
+                .with_source(e)
+            })?;
         let mut builder = client.request(method, request.url.as_str());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -74,14 +111,23 @@ fn headers_of(response: &reqwest::Response) -> Vec<(String, String)> {
     response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect()
 }
 
 /// reqwest's error, classified by when it happened.
 fn map_error(error: reqwest::Error) -> TransportError {
     let (failure, phase) = if error.is_connect() {
-        if error.is_timeout() { (TransportFailure::Timeout, TransportPhase::BeforeSend) } else { (TransportFailure::Connect, TransportPhase::BeforeSend) }
+        if error.is_timeout() {
+            (TransportFailure::Timeout, TransportPhase::BeforeSend)
+        } else {
+            (TransportFailure::Connect, TransportPhase::BeforeSend)
+        }
     } else if error.is_timeout() {
         (TransportFailure::Timeout, TransportPhase::AfterSend)
     } else if error.is_redirect() {
@@ -104,7 +150,10 @@ impl AsyncTransport for ReqwestTransport {
         let mut response = self.start(request).await?;
         let status = response.status().as_u16();
         let headers = headers_of(&response);
-        if response.content_length().is_some_and(|n| n > self.max_body as u64) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
             return Err(too_large(self.max_body));
         }
         let mut body = Vec::new();
@@ -121,12 +170,21 @@ impl AsyncTransport for ReqwestTransport {
         let response = self.start(request).await?;
         let status = response.status().as_u16();
         let headers = headers_of(&response);
-        Ok(AsyncStreamingResponse::new(status, headers, Box::new(Chunks(response))))
+        Ok(AsyncStreamingResponse::new(
+            status,
+            headers,
+            Box::new(Chunks(response)),
+        ))
     }
 }
 
 fn too_large(max: usize) -> TransportError {
-    TransportError::new(TransportFailure::BodyTooLarge, TransportPhase::AfterSend, Operation::Read, &format!("the response is larger than {max} bytes"))
+    TransportError::new(
+        TransportFailure::BodyTooLarge,
+        TransportPhase::AfterSend,
+        Operation::Read,
+        &format!("the response is larger than {max} bytes"),
+    )
 }
 
 struct Chunks(reqwest::Response);

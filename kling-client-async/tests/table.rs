@@ -1,0 +1,120 @@
+//! The reliability table through the async client, over a scripted transport (the same table
+//! kling-core and the blocking client run).
+
+#[path = "../../kling-core/tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use kling_auth::Credentials;
+use kling_client_async::{Client, Created, WaitOptions};
+use kling_core::time::{FastRng, ManualClock, ManualSleep};
+use kling_errors::Error;
+use kling_types::Task;
+use kling_types::videos::{CreateText2Video, GetText2VideoTask};
+use support::table::Driver;
+use support::{Answer, Script, t0};
+
+struct Async {
+    client: Client,
+    script: Script,
+    sleep: ManualSleep,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Driver for Async {
+    fn new(answers: Vec<Answer>) -> Self {
+        let script = Script::new(answers);
+        let clock = ManualClock::new(t0());
+        let sleep = ManualSleep::new(clock.clone());
+        let client = Client::builder()
+            .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+            .base_url("https://api.test")
+            .transport(script.clone())
+            .clock(clock)
+            .sleep(sleep.clone())
+            .rng(FastRng::seeded(42))
+            .build()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        Self {
+            client,
+            script,
+            sleep,
+            runtime,
+        }
+    }
+    fn get(&self, id: &str) -> Result<Task, Error> {
+        self.runtime
+            .block_on(self.client.get(&GetText2VideoTask::by_task_id(id)))
+    }
+    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+        self.runtime.block_on(self.client.create(request))
+    }
+    fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
+        self.runtime.block_on(self.client.wait(
+            &GetText2VideoTask::by_task_id(id),
+            WaitOptions::new().max_wait(max_wait),
+        ))
+    }
+    fn script(&self) -> &Script {
+        &self.script
+    }
+    fn slept(&self) -> Vec<Duration> {
+        self.sleep.slept()
+    }
+    fn mints(&self) -> u64 {
+        self.client.engine().auth().mints()
+    }
+    fn skew_ms(&self) -> i64 {
+        self.client.engine().auth().clock_skew_ms()
+    }
+}
+
+reliability_table!(Async);
+
+#[test]
+fn progress_is_reported_and_dropping_the_future_stops_polling() {
+    let d = Async::new(vec![
+        Answer::json(200, &support::task("1", "submitted")),
+        Answer::json(200, &support::task("1", "processing")),
+        Answer::json(200, &support::task_done("1", "https://cdn.test/v.mp4")),
+    ]);
+    let mut seen = Vec::new();
+    d.runtime
+        .block_on(d.client.wait(
+            &GetText2VideoTask::by_task_id("1"),
+            WaitOptions::new().progress(|p| seen.push((p.status.clone(), p.polls))),
+        ))
+        .unwrap();
+    assert_eq!(
+        seen[..2],
+        [("submitted".to_owned(), 1), ("processing".to_owned(), 2)]
+    );
+
+    // A real timer this time: the wait sleeps 5 s before its first poll, and the timeout drops
+    // it after 20 ms; nothing was sent and nothing keeps running.
+    let script = Script::new([]);
+    let client = Client::builder()
+        .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+        .transport(script.clone())
+        .build()
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let result = runtime.block_on(async {
+        tokio::time::timeout(
+            Duration::from_millis(20),
+            client.wait(&GetText2VideoTask::by_task_id("1"), WaitOptions::new()),
+        )
+        .await
+    });
+    assert!(result.is_err(), "timed out");
+    assert!(script.requests().is_empty());
+}
