@@ -310,9 +310,9 @@ impl Client {
     /// The create's error (every error carries the `external_task_id`), or
     /// [`AmbiguousCreateError`](kling_errors::AmbiguousCreateError) when the outcome could not
     /// be settled: look the task up by that id before creating again.
-    pub async fn create<E: CreateTask>(&self, request: E) -> Result<Created<E::Response>, Error>
+    pub async fn create<E>(&self, request: E) -> Result<Created<E::Response>, Error>
     where
-        E: Send,
+        E: CreateTask + Send,
         E::Response: DeserializeOwned + Send,
         E::Lookup: Send,
         <E::Lookup as Endpoint>::Response: DeserializeOwned + Send,
@@ -376,13 +376,13 @@ impl Client {
     ///
     /// As [`create`](Self::create) and [`wait`](Self::wait); every error carries the
     /// `external_task_id`.
-    pub async fn create_and_wait<E: CreateTask>(
+    pub async fn create_and_wait<E>(
         &self,
         request: E,
         options: WaitOptions<'_>,
     ) -> Result<<E::Lookup as Endpoint>::Response, Error>
     where
-        E: Send,
+        E: CreateTask + Send,
         E::Response: DeserializeOwned + Send,
         E::Lookup: Send,
         <E::Lookup as Endpoint>::Response: Pollable + DeserializeOwned + Send,

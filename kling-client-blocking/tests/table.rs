@@ -12,7 +12,7 @@ use kling_core::time::{FastRng, ManualClock, ManualSleep};
 use kling_errors::Error;
 use kling_types::Task;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
-use support::table::Driver;
+use support::table::{Driver, JobDriver};
 use support::{Answer, Script, t0};
 
 struct Blocking {
@@ -68,6 +68,17 @@ impl Driver for Blocking {
 }
 
 reliability_table!(Blocking);
+
+impl JobDriver for Blocking {
+    fn job(&self, request: CreateText2Video, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
+        Ok(self.client.create_and_wait_and_download(request, dir, WaitOptions::new())?.1.into_iter().map(|d| d.path).collect())
+    }
+}
+
+#[test]
+fn create_poll_download_request_sequence() {
+    insta::assert_snapshot!(support::table::create_poll_download_sequence::<Blocking>());
+}
 
 #[test]
 fn progress_is_reported_and_cancel_stops_the_wait() {
