@@ -77,8 +77,21 @@ impl Driver for Async {
 reliability_table!(Async);
 
 impl JobDriver for Async {
-    fn job(&self, request: CreateText2Video, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
-        Ok(self.runtime.block_on(self.client.create_and_wait_and_download(request, dir, WaitOptions::new()))?.1.into_iter().map(|d| d.path).collect())
+    fn job(
+        &self,
+        request: CreateText2Video,
+        dir: &std::path::Path,
+    ) -> Result<Vec<std::path::PathBuf>, Error> {
+        Ok(self
+            .runtime
+            .block_on(
+                self.client
+                    .create_and_wait_and_download(request, dir, WaitOptions::new()),
+            )?
+            .1
+            .into_iter()
+            .map(|d| d.path)
+            .collect())
     }
 }
 

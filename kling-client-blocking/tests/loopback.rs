@@ -3,11 +3,9 @@
 //! byte-exact without credentials, API redirects are not followed. The server stops when the
 //! test drops it.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+#[path = "../../kling-core/tests/support/server.rs"]
+mod server;
+
 use std::time::Duration;
 
 use kling_auth::Credentials;
@@ -15,142 +13,7 @@ use kling_client_blocking::{Client, Config};
 use kling_core::time::{FastRng, ManualClock, ManualSleep, SystemClock};
 use kling_errors::ErrorKind;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
-
-/// A request as the server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    line: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What the server does with a request.
-enum Reply {
-    /// Writes these bytes (a whole response) and closes.
-    Raw(Vec<u8>),
-    /// Reads the request, then says nothing for this long.
-    Stall(Duration),
-}
-
-fn response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
-    let mut out = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    Reply::Raw(bytes)
-}
-
-fn json(status: &str, body: &str) -> Reply {
-    response(
-        status,
-        &[
-            ("Content-Type", "application/json".into()),
-            ("Content-Length", body.len().to_string()),
-        ],
-        body.as_bytes(),
-    )
-}
-
-type Handler = Box<dyn Fn(usize, &Seen) -> Reply + Send + Sync>;
-
-struct Server {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(handler: Handler) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (seen2, stop2) = (seen.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            for (n, stream) in listener.incoming().enumerate() {
-                if stop2.load(Ordering::SeqCst) || n > 50 {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let Some(request) = read_request(&stream) else {
-                    continue;
-                };
-                seen2.lock().unwrap().push(request.clone());
-                match handler(n, &request) {
-                    Reply::Raw(bytes) => {
-                        let mut s = stream;
-                        let _ = s.write_all(&bytes);
-                        let _ = s.flush();
-                        let _ = s.shutdown(Shutdown::Both);
-                    }
-                    Reply::Stall(d) => std::thread::sleep(d),
-                }
-            }
-        });
-        Self {
-            url: format!("http://{addr}"),
-            seen,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop.
-        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn read_request(stream: &TcpStream) -> Option<Seen> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_owned(), v.trim().to_owned()));
-    }
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Seen {
-        line: line.trim_end().to_owned(),
-        headers,
-    })
-}
+use server::{Reply, Server, json, response};
 
 fn client(base: &str, config: impl FnOnce(&mut Config)) -> Client {
     let mut c = Config::with_base_url(base);

@@ -70,8 +70,18 @@ impl Driver for Blocking {
 reliability_table!(Blocking);
 
 impl JobDriver for Blocking {
-    fn job(&self, request: CreateText2Video, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
-        Ok(self.client.create_and_wait_and_download(request, dir, WaitOptions::new())?.1.into_iter().map(|d| d.path).collect())
+    fn job(
+        &self,
+        request: CreateText2Video,
+        dir: &std::path::Path,
+    ) -> Result<Vec<std::path::PathBuf>, Error> {
+        Ok(self
+            .client
+            .create_and_wait_and_download(request, dir, WaitOptions::new())?
+            .1
+            .into_iter()
+            .map(|d| d.path)
+            .collect())
     }
 }
 

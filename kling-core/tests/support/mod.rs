@@ -145,4 +145,5 @@ pub fn task_done(id: &str, url: &str) -> String {
 pub fn kling_error(code: i64) -> String {
     format!(r#"{{"code":{code},"message":"error {code}","request_id":"req-{code}"}}"#)
 }
+pub mod server;
 pub mod table;

@@ -323,7 +323,11 @@ macro_rules! reliability_table {
 /// A driver that can run the whole job (the clients).
 pub trait JobDriver: Driver {
     /// Creates, waits and downloads into `dir`; returns the downloaded paths.
-    fn job(&self, request: CreateText2Video, dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error>;
+    fn job(
+        &self,
+        request: CreateText2Video,
+        dir: &std::path::Path,
+    ) -> Result<Vec<std::path::PathBuf>, Error>;
 }
 
 /// Runs a create-poll-download job and renders every request as it went on the wire, the
@@ -332,25 +336,54 @@ pub fn create_poll_download_sequence<D: JobDriver>() -> String {
     let d = D::new(vec![
         Answer::json(200, &task("831922345719271433", "submitted")),
         Answer::json(200, &task("831922345719271433", "processing")),
-        Answer::json(200, &task_done("831922345719271433", "https://cdn.test/output.mp4")),
-        Answer::raw(200, "video/mp4", b"\x00\x00\x00\x18ftypmp42 fake video bytes"),
+        Answer::json(
+            200,
+            &task_done("831922345719271433", "https://cdn.test/output.mp4"),
+        ),
+        Answer::raw(
+            200,
+            "video/mp4",
+            b"\x00\x00\x00\x18ftypmp42 fake video bytes",
+        ),
     ]);
-    let dir = std::env::temp_dir().join(format!("kling-seq-{}-{}", std::process::id(), std::any::type_name::<D>().len()));
+    let dir = std::env::temp_dir().join(format!(
+        "kling-seq-{}-{}",
+        std::process::id(),
+        std::any::type_name::<D>().len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let files = d
-        .job(CreateText2Video::new("a red fox in fresh snow").external_task_id("job-42"), &dir)
+        .job(
+            CreateText2Video::new("a red fox in fresh snow").external_task_id("job-42"),
+            &dir,
+        )
         .unwrap();
-    assert_eq!(std::fs::read(&files[0]).unwrap(), b"\x00\x00\x00\x18ftypmp42 fake video bytes");
+    assert_eq!(
+        std::fs::read(&files[0]).unwrap(),
+        b"\x00\x00\x00\x18ftypmp42 fake video bytes"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     let mut out = String::new();
     for r in d.script().requests() {
         out.push_str(&format!("{} {}\n", r.method.as_str(), r.url));
         for (k, v) in &r.headers {
-            let v = if k.eq_ignore_ascii_case("authorization") { "Bearer [token]".to_owned() } else { v.clone() };
+            let v = if k.eq_ignore_ascii_case("authorization") {
+                "Bearer [token]".to_owned()
+            } else {
+                v.clone()
+            };
             out.push_str(&format!("  {k}: {v}\n"));
         }
         if let Some(t) = r.timeout {
-            out.push_str(&format!("  (timeout {}s, redirects {})\n", t.as_secs(), if r.follow_redirects { "followed" } else { "refused" }));
+            out.push_str(&format!(
+                "  (timeout {}s, redirects {})\n",
+                t.as_secs(),
+                if r.follow_redirects {
+                    "followed"
+                } else {
+                    "refused"
+                }
+            ));
         }
         if let Some(body) = &r.body {
             out.push_str(&format!("  body: {}\n", String::from_utf8_lossy(body)));
