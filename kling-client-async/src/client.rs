@@ -15,6 +15,7 @@ use kling_core::{
     Pollable, Progress, Wait, run_async,
 };
 use kling_errors::{Error, Operation, TransportError, TransportFailure, TransportPhase};
+use kling_types::callback::CallbackPayload;
 use kling_types::{CreateTask, Endpoint};
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncWriteExt;
@@ -83,6 +84,8 @@ struct Inner {
     transport: Arc<dyn AsyncTransport>,
     clock: Arc<dyn Clock>,
     sleep: Arc<dyn AsyncSleep>,
+    /// The limit on tasks in flight, shared by clones.
+    slots: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// The async Kling client. `Clone + Send + Sync`; clones share the connection pool, the token
@@ -180,6 +183,7 @@ impl ClientBuilder {
             Some(t) => t,
             None => Arc::new(ReqwestTransport::new(&self.config)?),
         };
+        let max_in_flight = self.config.max_in_flight_tasks;
         let engine = Engine::new(
             self.config,
             Authenticator::new(credentials),
@@ -191,6 +195,7 @@ impl ClientBuilder {
                 transport,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+                slots: max_in_flight.map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1)))),
             }),
         })
     }
@@ -370,7 +375,28 @@ impl Client {
         .await
     }
 
-    /// Creates a task and waits for it.
+    /// Re-fetches the task a callback is about, with an authenticated GET, and returns the
+    /// server's view: callbacks are hints (legacy ones are unsigned), never acted on directly.
+    /// Pair with [`CallbackDedupe`](kling_core::CallbackDedupe).
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub async fn reconcile_callback<Q: Endpoint + Send>(
+        &self,
+        payload: &CallbackPayload,
+        query: impl FnOnce(String) -> Q,
+    ) -> Result<Q::Response, Error>
+    where
+        Q::Response: DeserializeOwned + Send,
+    {
+        let query = query(payload.task_id().to_owned());
+        self.get(&query).await
+    }
+
+    /// Creates a task and waits for it. With
+    /// [`max_in_flight_tasks`](kling_core::Config::max_in_flight_tasks), it first waits for a
+    /// free slot (shared by clones) and holds it until the task ends.
     ///
     /// # Errors
     ///
@@ -387,6 +413,18 @@ impl Client {
         E::Lookup: Send,
         <E::Lookup as Endpoint>::Response: Pollable + DeserializeOwned + Send,
     {
+        // With `max_in_flight_tasks`, a task holds its slot from create to its end: Kling's
+        // real limit is concurrent tasks (1303), so queue here instead of being throttled.
+        let _slot = match &self.inner.slots {
+            Some(slots) => Some(
+                slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| kling_errors::CancelledError::new(None))?,
+            ),
+            None => None,
+        };
         let created = self.create(request).await?;
         let query = E::poll_query(&created.task);
         self.wait(&query, options)

@@ -142,3 +142,70 @@ fn progress_is_reported_and_dropping_the_future_stops_polling() {
     assert!(result.is_err(), "timed out");
     assert!(script.requests().is_empty());
 }
+
+#[test]
+fn the_in_flight_limit_holds_for_concurrent_futures() {
+    use kling_client_async::{AsyncTransportFn, HttpRequest, HttpResponse};
+    use std::sync::{Arc, Mutex};
+    for limit in [1usize, 2] {
+        let state = Arc::new(Mutex::new((0usize, 0usize)));
+        let s = state.clone();
+        let transport = AsyncTransportFn(move |request: HttpRequest| {
+            let s = s.clone();
+            async move {
+                tokio::task::yield_now().await;
+                let mut s = s.lock().unwrap();
+                if request.method.as_str() == "POST" {
+                    let body: serde_json::Value =
+                        serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
+                    let id = body["external_task_id"].as_str().unwrap().to_owned();
+                    s.0 += 1;
+                    s.1 = s.1.max(s.0);
+                    Ok(HttpResponse::json(200, support::task(&id, "submitted")))
+                } else {
+                    let id = request.url.rsplit('/').next().unwrap().to_owned();
+                    s.0 -= 1;
+                    Ok(HttpResponse::json(
+                        200,
+                        support::task_done(&id, "https://cdn.test/v.mp4"),
+                    ))
+                }
+            }
+        });
+        let clock = ManualClock::new(t0());
+        let mut config = kling_client_async::Config::with_base_url("https://api.test");
+        config.max_in_flight_tasks = Some(limit);
+        let client = Client::builder()
+            .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+            .config(config)
+            .transport(transport)
+            .clock(clock.clone())
+            .sleep(ManualSleep::new(clock))
+            .build()
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let jobs = (0..6).map(|i| {
+                let client = client.clone();
+                async move {
+                    client
+                        .create_and_wait(
+                            CreateText2Video::new("a fox").external_task_id(format!("job-{i}")),
+                            WaitOptions::new(),
+                        )
+                        .await
+                }
+            });
+            let handles: Vec<_> = jobs.map(tokio::spawn).collect();
+            for h in handles {
+                h.await.unwrap().unwrap();
+            }
+        });
+        let (in_flight, max) = *state.lock().unwrap();
+        assert_eq!(in_flight, 0);
+        assert!(max <= limit && max >= 1, "limit {limit}, saw {max} at once");
+    }
+}

@@ -17,6 +17,7 @@ use kling_core::{
 use kling_errors::{
     CancelledError, Error, Operation, TransportError, TransportFailure, TransportPhase,
 };
+use kling_types::callback::CallbackPayload;
 use kling_types::{CreateTask, Endpoint};
 use serde::de::DeserializeOwned;
 
@@ -122,6 +123,36 @@ struct Inner {
     clock: Arc<dyn Clock>,
     sleep: Arc<dyn Sleep>,
     real_sleep: bool,
+    slots: Option<Slots>,
+}
+
+/// The limit on tasks in flight, shared by clones: a counting semaphore.
+struct Slots {
+    free: Mutex<usize>,
+    available: Condvar,
+}
+
+/// A task slot, given back when dropped.
+struct Slot<'a>(Option<&'a Slots>);
+
+impl Slots {
+    fn acquire(&self) -> Slot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.available.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Slot(Some(self))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Some(slots) = self.0 {
+            *slots.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            slots.available.notify_one();
+        }
+    }
 }
 
 /// The blocking Kling client. `Clone + Send + Sync`; clones share the connection pool, the
@@ -219,6 +250,10 @@ impl ClientBuilder {
             None => Arc::new(UreqTransport::new(&self.config)),
         };
         let real_sleep = self.sleep.is_none();
+        let slots = self.config.max_in_flight_tasks.map(|n| Slots {
+            free: Mutex::new(n.max(1)),
+            available: Condvar::new(),
+        });
         let engine = Engine::new(
             self.config,
             Authenticator::new(credentials),
@@ -231,6 +266,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(ThreadSleep)),
                 real_sleep,
+                slots,
             }),
         })
     }
@@ -438,7 +474,36 @@ impl Client {
         })
     }
 
-    /// Creates a task and waits for it.
+    /// Re-fetches the task a callback is about, with an authenticated GET, and returns the
+    /// server's view: callbacks are hints (legacy ones are unsigned), never acted on directly.
+    /// Pair with [`CallbackDedupe`](kling_core::CallbackDedupe).
+    ///
+    /// ```no_run
+    /// # fn f(client: kling_client_blocking::Client, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kling_types::callback::CallbackPayload;
+    /// use kling_types::videos::GetText2VideoTask;
+    /// let payload = CallbackPayload::parse(body)?;
+    /// let task = client.reconcile_callback(&payload, GetText2VideoTask::by_task_id)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub fn reconcile_callback<Q: Endpoint>(
+        &self,
+        payload: &CallbackPayload,
+        query: impl FnOnce(String) -> Q,
+    ) -> Result<Q::Response, Error>
+    where
+        Q::Response: DeserializeOwned,
+    {
+        self.get(&query(payload.task_id().to_owned()))
+    }
+
+    /// Creates a task and waits for it. With
+    /// [`max_in_flight_tasks`](kling_core::Config::max_in_flight_tasks), it first waits for a
+    /// free slot (shared by clones) and holds it until the task ends.
     ///
     /// # Errors
     ///
@@ -453,6 +518,9 @@ impl Client {
         E::Response: DeserializeOwned,
         <E::Lookup as Endpoint>::Response: Pollable + DeserializeOwned,
     {
+        // With `max_in_flight_tasks`, a task holds its slot from create to its end: Kling's
+        // real limit is concurrent tasks (1303), so queue here instead of being throttled.
+        let _slot = self.inner.slots.as_ref().map_or(Slot(None), Slots::acquire);
         let created = self.create(request)?;
         let query = E::poll_query(&created.task);
         self.wait(&query, options)

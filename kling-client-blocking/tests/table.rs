@@ -119,3 +119,64 @@ fn progress_is_reported_and_cancel_stops_the_wait() {
     assert_eq!(e.kind(), kling_errors::ErrorKind::Cancelled);
     assert!(d.script.requests().is_empty());
 }
+
+/// A transport that runs tasks instantly and counts how many are in flight at once.
+fn counting_transport(
+    state: std::sync::Arc<std::sync::Mutex<(usize, usize)>>,
+) -> impl kling_client_blocking::Transport {
+    move |request: &kling_client_blocking::HttpRequest| {
+        let mut s = state.lock().unwrap();
+        if request.method.as_str() == "POST" {
+            let body: serde_json::Value =
+                serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
+            let id = body["external_task_id"].as_str().unwrap().to_owned();
+            s.0 += 1;
+            s.1 = s.1.max(s.0);
+            Ok(kling_client_blocking::HttpResponse::json(
+                200,
+                support::task(&id, "submitted"),
+            ))
+        } else {
+            let id = request.url.rsplit('/').next().unwrap().to_owned();
+            s.0 -= 1;
+            Ok(kling_client_blocking::HttpResponse::json(
+                200,
+                support::task_done(&id, "https://cdn.test/v.mp4"),
+            ))
+        }
+    }
+}
+
+#[test]
+fn the_in_flight_limit_holds_across_threads_and_clones() {
+    for limit in [1usize, 2] {
+        let state = std::sync::Arc::new(std::sync::Mutex::new((0, 0)));
+        let clock = ManualClock::new(t0());
+        let mut config = kling_client_blocking::Config::with_base_url("https://api.test");
+        config.max_in_flight_tasks = Some(limit);
+        let client = Client::builder()
+            .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+            .config(config)
+            .transport(counting_transport(state.clone()))
+            .clock(clock.clone())
+            .sleep(ManualSleep::new(clock))
+            .build()
+            .unwrap();
+        std::thread::scope(|scope| {
+            for i in 0..6 {
+                let client = client.clone();
+                scope.spawn(move || {
+                    client
+                        .create_and_wait(
+                            CreateText2Video::new("a fox").external_task_id(format!("job-{i}")),
+                            WaitOptions::new(),
+                        )
+                        .unwrap();
+                });
+            }
+        });
+        let (in_flight, max) = *state.lock().unwrap();
+        assert_eq!(in_flight, 0);
+        assert!(max <= limit && max >= 1, "limit {limit}, saw {max} at once");
+    }
+}

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod callback;
 pub mod config;
 pub mod download;
 mod engine;
@@ -12,6 +13,7 @@ mod run;
 pub mod time;
 mod transport;
 
+pub use callback::CallbackDedupe;
 pub use config::{Backoff, Config, DownloadConfig, PollConfig, RetryConfig};
 pub use engine::{Engine, Prepared};
 pub use http::{HttpRequest, HttpResponse};
