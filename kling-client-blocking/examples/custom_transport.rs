@@ -1,0 +1,50 @@
+//! A custom transport: a recorder wrapping the default ureq one, logging each exchange
+//! (method, URL, status, time; never headers, which hold the token). The calling code does not
+//! change: only the builder gets `.transport(..)`.
+//!
+//! ```sh
+//! KLING_ACCESS_KEY=... KLING_SECRET_KEY=... cargo run -p kling-client-blocking --example custom_transport
+//! ```
+
+// An example program: printing is its job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::time::Instant;
+
+use kling_auth::Credentials;
+use kling_client_blocking::{Client, Config, HttpRequest, HttpResponse, Transport, UreqTransport};
+use kling_errors::TransportError;
+use kling_types::videos::ListText2VideoTasks;
+
+/// Logs every exchange, then hands it to the inner transport.
+struct Recording<T>(T);
+
+impl<T: Transport> Transport for Recording<T> {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let started = Instant::now();
+        let result = self.0.send(request);
+        match &result {
+            Ok(r) => eprintln!(
+                "{} {} -> {} in {:?}",
+                request.method.as_str(),
+                request.url,
+                r.status,
+                started.elapsed()
+            ),
+            Err(e) => eprintln!("{} {} -> {e}", request.method.as_str(), request.url),
+        }
+        result
+    }
+}
+
+fn main() -> Result<(), kling_errors::Error> {
+    let config = Config::default();
+    let client = Client::builder()
+        .credentials(Credentials::from_env()?)
+        .transport(Recording(UreqTransport::new(&config)))
+        .config(config)
+        .build()?;
+    let tasks = client.get(&ListText2VideoTasks::new().page_size(5))?;
+    println!("{} recent text-to-video tasks", tasks.len());
+    Ok(())
+}
