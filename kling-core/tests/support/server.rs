@@ -66,7 +66,13 @@ pub struct Server {
 }
 
 impl Server {
+    /// A server answering at most 50 connections (tests).
     pub fn start(handler: Handler) -> Self {
+        Self::start_with_limit(handler, 50)
+    }
+
+    /// A server answering at most `limit` connections (benchmarks).
+    pub fn start_with_limit(handler: Handler, limit: usize) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -74,7 +80,7 @@ impl Server {
         let (seen2, stop2) = (seen.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
             for (n, stream) in listener.incoming().enumerate() {
-                if stop2.load(Ordering::SeqCst) || n > 50 {
+                if stop2.load(Ordering::SeqCst) || n > limit {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
