@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod helpers;
 mod transport;
 
 pub use client::{Client, ClientBuilder, Downloaded, ProgressFn, TokioSleep, WaitOptions};

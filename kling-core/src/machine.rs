@@ -186,6 +186,7 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                         Some((header.name(), header.expose_value())),
                         timeout,
                     );
+                    tracing::debug!(attempt = self.attempts, method = request.method.as_str(), url = %request.url, "sending");
                     return Step::Send(request);
                 }
                 CallState::Waiting => {
@@ -238,6 +239,14 @@ impl<T: DeserializeOwned> Machine for Call<T> {
         };
         match decision {
             Decision::Retry(delay) => {
+                tracing::debug!(
+                    attempt = self.attempts,
+                    reason = %error.kind(),
+                    code = ?error.code().map(|c| c.as_wire().into_owned()),
+                    request_id = ?error.request_id(),
+                    delay = ?delay,
+                    "retrying"
+                );
                 self.last_error = Some(error);
                 self.state = if delay.is_zero() {
                     CallState::Ready
@@ -246,6 +255,7 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                 };
             }
             Decision::RefreshAuth => {
+                tracing::debug!(attempt = self.attempts, request_id = ?error.request_id(), "token rejected: re-minting once");
                 self.refreshed = true;
                 self.engine.auth.invalidate();
                 // 1003 (not yet valid) is clock skew: mint in the server's time.
