@@ -180,3 +180,63 @@ fn the_in_flight_limit_holds_across_threads_and_clones() {
         assert!(max <= limit && max >= 1, "limit {limit}, saw {max} at once");
     }
 }
+
+/// The same table through the real ureq transport and a loopback server.
+struct Loopback {
+    inner: Blocking,
+    _server: support::server::Server,
+}
+
+impl Driver for Loopback {
+    fn new(answers: Vec<Answer>) -> Self {
+        let script = Script::new(answers);
+        let server = support::serve(&script);
+        let clock = ManualClock::new(t0());
+        let sleep = ManualSleep::new(clock.clone());
+        let mut config = kling_client_blocking::Config::with_base_url(server.url.clone());
+        config.request_timeout = Duration::from_millis(400);
+        let client = Client::builder()
+            .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+            .config(config)
+            .clock(clock)
+            .sleep(sleep.clone())
+            .rng(FastRng::seeded(42))
+            .build()
+            .unwrap();
+        let inner = Blocking {
+            client,
+            script,
+            sleep,
+        };
+        Self {
+            inner,
+            _server: server,
+        }
+    }
+    fn get(&self, id: &str) -> Result<Task, Error> {
+        self.inner.get(id)
+    }
+    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+        self.inner.create(request)
+    }
+    fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
+        self.inner.wait(id, max_wait)
+    }
+    fn script(&self) -> &Script {
+        self.inner.script()
+    }
+    fn slept(&self) -> Vec<Duration> {
+        self.inner.slept()
+    }
+    fn mints(&self) -> u64 {
+        self.inner.mints()
+    }
+    fn skew_ms(&self) -> i64 {
+        self.inner.skew_ms()
+    }
+}
+
+mod through_loopback {
+    use super::*;
+    reliability_table!(Loopback);
+}

@@ -83,6 +83,16 @@ impl Script {
         self.answers.lock().unwrap().len()
     }
 
+    /// Records a request (a loopback server does, for what it received).
+    pub fn record(&self, request: HttpRequest) {
+        self.log.lock().unwrap().push(request);
+    }
+
+    /// The next scripted answer.
+    pub fn next(&self) -> Option<Answer> {
+        self.answers.lock().unwrap().pop_front()
+    }
+
     /// The answer to `request`.
     pub fn answer(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.log.lock().unwrap().push(request.clone());
@@ -147,3 +157,40 @@ pub fn kling_error(code: i64) -> String {
 }
 pub mod server;
 pub mod table;
+
+/// A loopback server that answers from `script` and records what it receives into it, so the
+/// reliability table can run through a client's real transport.
+pub fn serve(script: &Script) -> server::Server {
+    let script = script.clone();
+    server::Server::start(Box::new(move |_, seen| {
+        let (method, rest) = seen.line.split_once(' ').unwrap();
+        let path = rest.rsplit_once(' ').map_or(rest, |(p, _)| p);
+        let method = if method == "POST" {
+            kling_core::http::Method::Post
+        } else {
+            kling_core::http::Method::Get
+        };
+        let mut request = HttpRequest::new(method, format!("http://loopback{path}"));
+        request.headers = seen.headers.clone();
+        request.body = (!seen.body.is_empty()).then(|| Arc::from(seen.body.clone()));
+        script.record(request);
+        match script.next() {
+            Some(Answer::Response(r)) => {
+                let mut out = format!(
+                    "HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+                    r.status,
+                    r.body.len()
+                );
+                for (k, v) in &r.headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                let mut bytes = out.into_bytes();
+                bytes.extend_from_slice(&r.body);
+                server::Reply::Raw(bytes)
+            }
+            Some(Answer::TimeoutAfterSend) => server::Reply::Stall(Duration::from_millis(1500)),
+            Some(Answer::Refused) | None => server::Reply::Raw(Vec::new()),
+        }
+    }))
+}

@@ -15,6 +15,7 @@ use std::time::Duration;
 pub struct Seen {
     pub line: String,
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Seen {
@@ -79,6 +80,8 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let (seen2, stop2) = (seen.clone(), stop.clone());
         let thread = std::thread::spawn(move || {
+            let handler = Arc::new(handler);
+            let mut workers: Vec<JoinHandle<()>> = Vec::new();
             for (n, stream) in listener.incoming().enumerate() {
                 if stop2.load(Ordering::SeqCst) || n > limit {
                     break;
@@ -88,7 +91,9 @@ impl Server {
                     continue;
                 };
                 seen2.lock().unwrap().push(request.clone());
-                match handler(n, &request) {
+                // Each connection on its own thread: a stalled answer does not hold up the next.
+                let handler = handler.clone();
+                workers.push(std::thread::spawn(move || match handler(n, &request) {
                     Reply::Raw(bytes) => {
                         let mut s = stream;
                         let _ = s.write_all(&bytes);
@@ -96,7 +101,11 @@ impl Server {
                         let _ = s.shutdown(Shutdown::Both);
                     }
                     Reply::Stall(d) => std::thread::sleep(d),
-                }
+                }));
+                workers.retain(|w| !w.is_finished());
+            }
+            for w in workers {
+                let _ = w.join();
             }
         });
         Self {
@@ -149,5 +158,6 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     Some(Seen {
         line: line.trim_end().to_owned(),
         headers,
+        body,
     })
 }
