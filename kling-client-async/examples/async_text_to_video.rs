@@ -1,7 +1,7 @@
 //! Text to video, end to end: create, wait with progress, download into `./kling-output/`.
 //!
 //! ```sh
-//! KLING_ACCESS_KEY=... KLING_SECRET_KEY=... cargo run -p kling-client-async --example text_to_video -- "a red fox in fresh snow"
+//! KLING_ACCESS_KEY=... KLING_SECRET_KEY=... cargo run -p kling-client-async --example async_text_to_video -- "a red fox in fresh snow"
 //! ```
 
 // An example program: printing is its job.
