@@ -99,3 +99,59 @@ pub fn mint(pair: &AccessKeyPair, now: SystemTime) -> Result<Token, AuthError> {
         expires_at: UNIX_EPOCH + Duration::from_secs(exp),
     })
 }
+
+/// Why a token was refused, as a server checking it would say (for mock servers and tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenRejection {
+    /// Not three base64url parts, or not HS256 JSON (Kling: 1002).
+    Malformed,
+    /// Signed with another secret, or an unknown issuer (Kling: 1002).
+    BadSignature,
+    /// `nbf` is in the future (Kling: 1003).
+    NotYetValid,
+    /// `exp` has passed (Kling: 1004).
+    Expired,
+}
+
+/// Checks `token` as Kling would: HS256 with the secret of its `iss`, then `nbf` and `exp`
+/// against `now`. Returns the access key (`iss`).
+///
+/// # Errors
+///
+/// The [`TokenRejection`].
+pub fn verify(token: &str, pairs: &[AccessKeyPair], now: SystemTime) -> Result<String, TokenRejection> {
+    #[derive(serde::Deserialize)]
+    struct Header {
+        alg: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Parsed {
+        iss: String,
+        exp: Option<u64>,
+        nbf: Option<u64>,
+    }
+    let mut parts = token.split('.');
+    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(TokenRejection::Malformed);
+    };
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenRejection::Malformed);
+    let header: Header = serde_json::from_slice(&decode(h)?).map_err(|_| TokenRejection::Malformed)?;
+    if header.alg != "HS256" {
+        return Err(TokenRejection::Malformed);
+    }
+    let claims: Parsed = serde_json::from_slice(&decode(c)?).map_err(|_| TokenRejection::Malformed)?;
+    let signature = decode(s)?;
+    let pair = pairs.iter().find(|p| p.access_key() == claims.iss).ok_or(TokenRejection::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(pair.secret()).map_err(|_| TokenRejection::BadSignature)?;
+    mac.update(&token.as_bytes()[..h.len() + 1 + c.len()]);
+    mac.verify_slice(&signature).map_err(|_| TokenRejection::BadSignature)?;
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    if claims.nbf.is_some_and(|nbf| secs < nbf) {
+        return Err(TokenRejection::NotYetValid);
+    }
+    if claims.exp.is_none_or(|exp| secs >= exp) {
+        return Err(TokenRejection::Expired);
+    }
+    Ok(claims.iss)
+}
