@@ -120,7 +120,11 @@ pub enum TokenRejection {
 /// # Errors
 ///
 /// The [`TokenRejection`].
-pub fn verify(token: &str, pairs: &[AccessKeyPair], now: SystemTime) -> Result<String, TokenRejection> {
+pub fn verify(
+    token: &str,
+    pairs: &[AccessKeyPair],
+    now: SystemTime,
+) -> Result<String, TokenRejection> {
     #[derive(serde::Deserialize)]
     struct Header {
         alg: String,
@@ -132,20 +136,33 @@ pub fn verify(token: &str, pairs: &[AccessKeyPair], now: SystemTime) -> Result<S
         nbf: Option<u64>,
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(TokenRejection::Malformed);
     };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenRejection::Malformed);
-    let header: Header = serde_json::from_slice(&decode(h)?).map_err(|_| TokenRejection::Malformed)?;
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| TokenRejection::Malformed)
+    };
+    let header: Header =
+        serde_json::from_slice(&decode(h)?).map_err(|_| TokenRejection::Malformed)?;
     if header.alg != "HS256" {
         return Err(TokenRejection::Malformed);
     }
-    let claims: Parsed = serde_json::from_slice(&decode(c)?).map_err(|_| TokenRejection::Malformed)?;
+    let claims: Parsed =
+        serde_json::from_slice(&decode(c)?).map_err(|_| TokenRejection::Malformed)?;
     let signature = decode(s)?;
-    let pair = pairs.iter().find(|p| p.access_key() == claims.iss).ok_or(TokenRejection::BadSignature)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(pair.secret()).map_err(|_| TokenRejection::BadSignature)?;
+    let pair = pairs
+        .iter()
+        .find(|p| p.access_key() == claims.iss)
+        .ok_or(TokenRejection::BadSignature)?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(pair.secret()).map_err(|_| TokenRejection::BadSignature)?;
     mac.update(&token.as_bytes()[..h.len() + 1 + c.len()]);
-    mac.verify_slice(&signature).map_err(|_| TokenRejection::BadSignature)?;
+    mac.verify_slice(&signature)
+        .map_err(|_| TokenRejection::BadSignature)?;
     let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     if claims.nbf.is_some_and(|nbf| secs < nbf) {
         return Err(TokenRejection::NotYetValid);

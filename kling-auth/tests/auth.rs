@@ -338,10 +338,25 @@ fn verify_checks_signature_and_window() {
     use kling_auth::{TokenRejection, verify};
     let token = mint(&pair(), at(1_000_000)).unwrap();
     let pairs = [pair()];
-    assert_eq!(verify(token.expose(), &pairs, at(1_000_000)), Ok(AK.to_owned()));
-    assert_eq!(verify(token.expose(), &pairs, at(1_000_000 - 60)), Err(TokenRejection::NotYetValid));
-    assert_eq!(verify(token.expose(), &pairs, at(1_000_000 + 1800)), Err(TokenRejection::Expired));
+    assert_eq!(
+        verify(token.expose(), &pairs, at(1_000_000)),
+        Ok(AK.to_owned())
+    );
+    assert_eq!(
+        verify(token.expose(), &pairs, at(1_000_000 - 60)),
+        Err(TokenRejection::NotYetValid)
+    );
+    assert_eq!(
+        verify(token.expose(), &pairs, at(1_000_000 + 1800)),
+        Err(TokenRejection::Expired)
+    );
     let other = [AccessKeyPair::new(AK, "another-secret").unwrap()];
-    assert_eq!(verify(token.expose(), &other, at(1_000_000)), Err(TokenRejection::BadSignature));
-    assert_eq!(verify("a.b", &pairs, at(1_000_000)), Err(TokenRejection::Malformed));
+    assert_eq!(
+        verify(token.expose(), &other, at(1_000_000)),
+        Err(TokenRejection::BadSignature)
+    );
+    assert_eq!(
+        verify("a.b", &pairs, at(1_000_000)),
+        Err(TokenRejection::Malformed)
+    );
 }
