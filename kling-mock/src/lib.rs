@@ -422,16 +422,16 @@ impl MockServer {
     ///
     /// The I/O error of binding the ports.
     pub fn start_on(config: MockConfig, port: u16) -> io::Result<Self> {
+        // Bound here with std, so starting works from any context (even inside a runtime);
+        // served on the mock's own runtime thread.
+        let api = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        let files = std::net::TcpListener::bind("127.0.0.1:0")?;
+        api.set_nonblocking(true)?;
+        files.set_nonblocking(true)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let (api, files) = runtime.block_on(async {
-            Ok::<_, io::Error>((
-                TcpListener::bind(("127.0.0.1", port)).await?,
-                TcpListener::bind("127.0.0.1:0").await?,
-            ))
-        })?;
         let api_url = format!("http://{}", api.local_addr()?);
         let files_url = format!("http://{}", files.local_addr()?);
         let pairs = config
@@ -459,6 +459,11 @@ impl MockServer {
             .with_state(state.clone());
         let thread = std::thread::spawn(move || {
             runtime.block_on(async move {
+                let (Ok(api), Ok(files)) =
+                    (TcpListener::from_std(api), TcpListener::from_std(files))
+                else {
+                    return;
+                };
                 let stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
                     let _ = rx.wait_for(|s| *s).await;
                 };
