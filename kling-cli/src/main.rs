@@ -2,6 +2,8 @@
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+// The doc comments below are clap's help text, written for a terminal, not rustdoc.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::bare_urls)]
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -479,9 +481,16 @@ impl App {
             options = options.max_wait(max);
         }
         let b = bar.clone();
-        let options = options.progress(move |p| match &b {
-            Some(bar) => bar.set_message(format!("{}  {:.0?}", p.status, p.elapsed)),
-            None => {}
+        let quiet_lines = self.output == Output::Text;
+        let mut last = String::new();
+        let options = options.progress(move |p| {
+            if let Some(bar) = &b {
+                bar.set_message(format!("{}  {:.0?}", p.status, p.elapsed));
+            } else if quiet_lines && p.status != last {
+                // Piped: one line per status change, no animation.
+                eprintln!("{}  {:.0?}", p.status, p.elapsed);
+                last.clone_from(&p.status);
+            }
         });
         (options, bar)
     }
@@ -556,7 +565,7 @@ impl App {
         let task = task?;
         self.print_task(&task);
         if let Some(dir) = &args.download {
-            self.download_results(&task, dir).await?;
+            self.download_results(&task, dir, true).await?;
         }
         Ok(())
     }
@@ -565,6 +574,7 @@ impl App {
         &self,
         task: &Task,
         dir: &std::path::Path,
+        announce: bool,
     ) -> Result<Vec<PathBuf>, Error> {
         std::fs::create_dir_all(dir).map_err(|e| {
             kling_errors::ValidationError::new(
@@ -579,7 +589,7 @@ impl App {
                 .client
                 .download(&v.url, dir.join(format!("{}.mp4", v.id)))
                 .await?;
-            if self.output == Output::Text {
+            if announce && self.output == Output::Text {
                 println!("saved {} ({} bytes)", done.path.display(), done.bytes);
             }
             paths.push(done.path);
@@ -589,7 +599,7 @@ impl App {
                 .client
                 .download(&im.url, dir.join(format!("{}-{i}.png", task.task_id)))
                 .await?;
-            if self.output == Output::Text {
+            if announce && self.output == Output::Text {
                 println!("saved {} ({} bytes)", done.path.display(), done.bytes);
             }
             paths.push(done.path);
@@ -715,7 +725,7 @@ async fn demo(cli: &Cli, instant: bool) -> Result<(), Error> {
     }
     let task = task?;
     let paths = app
-        .download_results(&task, std::path::Path::new("kling-demo"))
+        .download_results(&task, std::path::Path::new("kling-demo"), false)
         .await?;
     match app.output {
         Output::Json => println!(
