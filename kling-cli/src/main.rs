@@ -75,6 +75,9 @@ enum Command {
     /// Create video tasks
     #[command(subcommand)]
     Video(VideoCommand),
+    /// Create image tasks
+    #[command(subcommand)]
+    Image(ImageCommand),
     /// Query tasks
     #[command(subcommand)]
     Task(TaskCommand),
@@ -130,6 +133,64 @@ enum VideoCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ImageCommand {
+    /// Images from text (and optionally a reference image)
+    Generate {
+        /// What to draw
+        #[arg(long)]
+        prompt: String,
+        /// Model, e.g. kling-v2-1, kling-v3 (any name is passed through)
+        #[arg(long)]
+        model: Option<String>,
+        /// How many images, 1-9
+        #[arg(long)]
+        n: Option<u32>,
+        /// Aspect ratio: 16:9, 9:16, 1:1, 4:3, 3:4, 3:2, 2:3, 21:9
+        #[arg(long)]
+        aspect_ratio: Option<String>,
+        /// Resolution
+        #[arg(long, value_enum)]
+        resolution: Option<ResolutionArg>,
+        /// A reference image: a file path or a URL
+        #[arg(long)]
+        image: Option<String>,
+        /// What to avoid (not with a reference image)
+        #[arg(long)]
+        negative_prompt: Option<String>,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ResolutionArg {
+    #[value(name = "1k")]
+    OneK,
+    #[value(name = "2k")]
+    TwoK,
+}
+
+/// What happens after the create: shared by every create command.
+#[derive(Args)]
+struct FlowArgs {
+    /// Your id for the task (generated when absent)
+    #[arg(long)]
+    external_task_id: Option<String>,
+    /// Where Kling POSTs status changes
+    #[arg(long)]
+    callback_url: Option<String>,
+    /// Wait for the task to finish
+    #[arg(long)]
+    wait: bool,
+    /// Wait, then download the results into this directory
+    #[arg(long, value_name = "DIR")]
+    download: Option<PathBuf>,
+    /// Print the exact HTTP request (token redacted) and send nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
 #[derive(Args)]
 struct VideoArgs {
     /// What to generate
@@ -153,24 +214,11 @@ struct VideoArgs {
     /// Native sound (v2.6 and later)
     #[arg(long, value_enum)]
     sound: Option<SoundArg>,
-    /// Your id for the task (generated when absent)
-    #[arg(long)]
-    external_task_id: Option<String>,
-    /// Where Kling POSTs status changes
-    #[arg(long)]
-    callback_url: Option<String>,
     /// Also return watermarked copies
     #[arg(long)]
     watermark: bool,
-    /// Wait for the task to finish
-    #[arg(long)]
-    wait: bool,
-    /// Wait, then download the results into this directory
-    #[arg(long, value_name = "DIR")]
-    download: Option<PathBuf>,
-    /// Print the exact HTTP request (token redacted) and send nothing
-    #[arg(long)]
-    dry_run: bool,
+    #[command(flatten)]
+    flow: FlowArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -523,7 +571,7 @@ impl App {
             .clone()
     }
 
-    async fn run_create<E>(&self, request: E, args: &VideoArgs, get_path: &str) -> Result<(), Error>
+    async fn run_create<E>(&self, request: E, args: &FlowArgs, get_path: &str) -> Result<(), Error>
     where
         E: kling_types::CreateTask<Response = Task> + Send,
         E::Lookup: Endpoint<Response = Task> + Send,
@@ -819,10 +867,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     r.negative_prompt = common.negative_prompt.clone();
                     r.cfg_scale = common.cfg_scale;
                     r.aspect_ratio = aspect_ratio.as_deref().map(AspectRatio::from);
-                    r.external_task_id = common.external_task_id.clone();
-                    r.callback_url = common.callback_url.clone();
+                    r.external_task_id = common.flow.external_task_id.clone();
+                    r.callback_url = common.flow.callback_url.clone();
                     r.watermark_info = common.watermark.then(|| WatermarkInfo::new(true));
-                    app.run_create(r, common, "/v1/videos/text2video").await
+                    app.run_create(r, &common.flow, "/v1/videos/text2video")
+                        .await
                 }
                 Command::Video(VideoCommand::Image2video {
                     common,
@@ -843,10 +892,39 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     r.duration = common.duration.map(Into::into);
                     r.negative_prompt = common.negative_prompt.clone();
                     r.cfg_scale = common.cfg_scale;
-                    r.external_task_id = common.external_task_id.clone();
-                    r.callback_url = common.callback_url.clone();
+                    r.external_task_id = common.flow.external_task_id.clone();
+                    r.callback_url = common.flow.callback_url.clone();
                     r.watermark_info = common.watermark.then(|| WatermarkInfo::new(true));
-                    app.run_create(r, common, "/v1/videos/image2video").await
+                    app.run_create(r, &common.flow, "/v1/videos/image2video")
+                        .await
+                }
+                Command::Image(ImageCommand::Generate {
+                    prompt,
+                    model,
+                    n,
+                    aspect_ratio,
+                    resolution,
+                    image,
+                    negative_prompt,
+                    flow,
+                }) => {
+                    let mut r = kling_types::images::CreateImageGeneration::new(prompt.clone());
+                    r.model = model.as_deref().map(Model::from);
+                    r.n = *n;
+                    r.aspect_ratio = aspect_ratio.as_deref().map(AspectRatio::from);
+                    r.resolution = resolution.map(|x| match x {
+                        ResolutionArg::OneK => kling_types::images::ImageResolution::OneK,
+                        ResolutionArg::TwoK => kling_types::images::ImageResolution::TwoK,
+                    });
+                    r.image = image
+                        .as_deref()
+                        .map(image_input)
+                        .transpose()?
+                        .map(Into::into);
+                    r.negative_prompt = negative_prompt.clone();
+                    r.external_task_id = flow.external_task_id.clone();
+                    r.callback_url = flow.callback_url.clone();
+                    app.run_create(r, flow, "/v1/images/generations").await
                 }
                 Command::Task(TaskCommand::Get { family, id }) => {
                     let task = app

@@ -134,6 +134,32 @@ fn a_job_against_the_mock_with_a_fault_script() {
         .count();
     assert_eq!(posts, 2, "the throttled create was posted again once");
 
+    // Images too.
+    let out = kling(
+        &[
+            "image",
+            "generate",
+            "--prompt",
+            "a cat",
+            "--n",
+            "1",
+            "--download",
+            "imgs",
+            "--poll-interval",
+            "0",
+        ],
+        &dir,
+        &env,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let png = std::fs::read_dir(dir.join("imgs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(std::fs::read(png).unwrap(), kling_mock::SAMPLE_PNG);
+
     // A dry run sends nothing and never shows the token.
     let before = mock.requests().len();
     let out = kling(

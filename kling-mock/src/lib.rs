@@ -81,6 +81,8 @@ pub struct MockConfig {
     pub api_keys: Vec<String>,
     /// When set, callbacks are signed (Standard Webhooks) with this `whsec_` secret.
     pub webhook_secret: Option<String>,
+    /// Requests per second before 1302 (rate limit); `None`: unlimited.
+    pub rate_limit_per_sec: Option<u32>,
 }
 
 impl Default for MockConfig {
@@ -102,6 +104,7 @@ impl MockConfig {
             access_keys: vec![(DEMO_ACCESS_KEY.to_owned(), DEMO_SECRET_KEY.to_owned())],
             api_keys: vec![DEMO_API_KEY.to_owned()],
             webhook_secret: None,
+            rate_limit_per_sec: None,
         }
     }
 
@@ -260,6 +263,8 @@ struct TaskRecord {
     created_ms: i64,
     fail: bool,
     standard: bool,
+    runblob: bool,
+    prompt: String,
 }
 
 struct Inner {
@@ -272,6 +277,8 @@ struct Inner {
     credits: Option<u64>,
     faults: Vec<Fault>,
     log: Vec<String>,
+    /// The current rate-limit window: its start and the requests in it.
+    window: (Instant, u32),
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -358,6 +365,151 @@ impl TaskRecord {
                 json!([{"charge_type": "unit", "amount": "1", "package_type": "video"}]);
         }
         task
+    }
+}
+
+impl TaskRecord {
+    fn generation(&self, config: &MockConfig, files_url: &str) -> Value {
+        let status = match self.status(config) {
+            "submitted" => "pending",
+            "processing" => "processing",
+            "failed" => "failed",
+            _ => "completed",
+        };
+        let url = (status == "completed").then(|| self.file_url(files_url));
+        let (video, image) = if self.kind == Kind::Image {
+            (None, url)
+        } else {
+            (url, None)
+        };
+        json!({
+            "generation_id": self.id, "status": status, "prompt": self.prompt,
+            "video_url": video, "image_url": image, "model": self.family,
+            "message": if status == "failed" { Some("CONTENT_POLICY_VIOLATION") } else { None },
+        })
+    }
+}
+
+fn detail(status: u16, detail: &str) -> Response {
+    json_response(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        &json!({"detail": detail}),
+    )
+}
+
+/// RunBlob's Kling API under `/runblob`: its bodies, its `detail` errors, its statuses.
+fn runblob(
+    inner: &mut Inner,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !key.is_some_and(|k| inner.config.api_keys.iter().any(|a| a == k)) {
+        return detail(401, "Missing credentials");
+    }
+    let products = [
+        "/v1/kling/o1-video",
+        "/v1/kling/o3-video",
+        "/v1/kling/o1-photo",
+        "/v1/kling/o3-photo",
+        "/v1/kling",
+    ];
+    if path == "/v1/data/balance" && method == Method::GET {
+        return json_response(
+            StatusCode::OK,
+            &json!({"balance": inner.credits.map_or("100.00".to_owned(), |c| format!("{:.2}", c as f64 * 0.15))}),
+        );
+    }
+    let Some(product) = products.iter().find(|p| path.starts_with(*p)) else {
+        return detail(404, "Not Found");
+    };
+    let rest = &path[product.len()..];
+    let kind = if product.ends_with("photo") {
+        Kind::Image
+    } else {
+        Kind::Video
+    };
+    match (method.clone(), rest) {
+        (Method::POST, "/generate") => {
+            let Ok(body) = serde_json::from_slice::<Value>(body) else {
+                return detail(422, "Validation error: body is not JSON");
+            };
+            let prompt = body
+                .get("prompt")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            if prompt.trim().is_empty() {
+                return detail(422, "Validation error: prompt is required");
+            }
+            let count = |k: &str| body.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+            let urls = count("images_url") + count("images_urls");
+            let b64 = count("images_base64");
+            if urls > 0 && b64 > 0 {
+                return detail(400, "Cannot provide both images_base64 and images_url");
+            }
+            if urls + b64 > 5 && !product.ends_with("o3-photo") {
+                return detail(
+                    400,
+                    &format!("Maximum 5 images allowed, got {}", urls + b64),
+                );
+            }
+            if let Some(d) = body.get("duration").and_then(|d| {
+                d.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| d.as_u64().map(|n| n.to_string()))
+            }) && *product == "/v1/kling/o3-video"
+                && !["5", "10", "15"].contains(&d.as_str())
+            {
+                return detail(400, "Duration must be 5, 10, or 15 seconds");
+            }
+            if inner.credits == Some(0) {
+                return detail(402, "INSUFFICIENT_CREDITS");
+            }
+            if let Some(c) = inner.credits.as_mut() {
+                *c -= 1;
+            }
+            inner.next_id += 1;
+            let n = inner.next_id;
+            let task = TaskRecord {
+                id: format!(
+                    "{:08x}-0000-4000-8000-{:012x}",
+                    n >> 32,
+                    n & 0xFFFF_FFFF_FFFF
+                ),
+                family: product
+                    .trim_start_matches("/v1/kling")
+                    .trim_start_matches('/')
+                    .to_owned(),
+                kind,
+                external: None,
+                created: Instant::now(),
+                created_ms: now_ms(),
+                fail: !inner.config.fail_word.is_empty()
+                    && prompt.to_lowercase().contains(&inner.config.fail_word),
+                standard: false,
+                runblob: true,
+                prompt,
+            };
+            let created = json!({"generation_id": task.id, "status": "pending", "price": "0.1500"});
+            inner.tasks.push(task);
+            json_response(StatusCode::CREATED, &created)
+        }
+        (Method::GET, rest) if rest.starts_with("/generations/") => {
+            let id = &rest["/generations/".len()..];
+            let config = inner.config.clone();
+            let files = inner.files_url.clone();
+            match inner.tasks.iter().find(|t| t.runblob && t.id == id) {
+                Some(t) => json_response(StatusCode::OK, &t.generation(&config, &files)),
+                None => detail(404, "Generation not found"),
+            }
+        }
+        _ => detail(404, "Not Found"),
     }
 }
 
@@ -449,6 +601,7 @@ impl MockServer {
             requests: 0,
             faults: Vec::new(),
             log: Vec::new(),
+            window: (Instant::now(), 0),
         }));
         let (tx, rx) = tokio::sync::watch::channel(false);
         let api_router = Router::new()
@@ -626,6 +779,23 @@ fn route(
 ) -> Response {
     let path = uri.path();
     let mut inner = state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(rest) = path.strip_prefix("/runblob") {
+        return runblob(&mut inner, method, rest, headers, body);
+    }
+    if let Some(limit) = inner.config.rate_limit_per_sec {
+        if inner.window.0.elapsed() >= Duration::from_secs(1) {
+            inner.window = (Instant::now(), 0);
+        }
+        inner.window.1 += 1;
+        if inner.window.1 > limit {
+            return kling_error(
+                429,
+                1302,
+                "The API request is too fast, exceeding the platform's rate limit",
+                request_id,
+            );
+        }
+    }
     if let Err((status, code, message)) = authenticate(&inner, headers) {
         return kling_error(status, code, message, request_id);
     }
@@ -830,6 +1000,8 @@ fn create(
         created_ms: now_ms(),
         fail: !config.fail_word.is_empty() && prompt.to_lowercase().contains(&config.fail_word),
         standard,
+        runblob: false,
+        prompt,
     };
     let callback = body
         .get("callback_url")

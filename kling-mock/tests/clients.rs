@@ -162,3 +162,110 @@ fn injected_faults_are_survived() {
         "{requests:?}"
     );
 }
+
+#[test]
+fn runblob_routes_speak_runblob() {
+    use kling_types::runblob::{GenerateO3Video, GetGeneration, Product};
+    let mut config = MockConfig::instant();
+    config.credits = Some(1);
+    let mock = MockServer::start(config).unwrap();
+    let clock = ManualClock::new(SystemTime::now());
+    let client = kling_client_blocking::Client::builder()
+        .credentials(Credentials::api_key(kling_mock::DEMO_API_KEY).unwrap())
+        .base_url(format!("{}/runblob", mock.api_url))
+        .clock(clock.clone())
+        .sleep(ManualSleep::new(clock))
+        .build()
+        .unwrap();
+    let created = client.send(&GenerateO3Video::new("a fox")).unwrap();
+    assert_eq!(created.status.as_str(), "pending");
+    let done = client
+        .get(&GetGeneration::new(
+            Product::O3Video,
+            created.generation_id.clone(),
+        ))
+        .unwrap();
+    assert_eq!(done.status.as_str(), "completed");
+    assert!(done.video_url.unwrap().ends_with(".mp4"));
+    let e = client.send(&GenerateO3Video::new("a fox")).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.http_status()),
+        (ErrorKind::Billing, Some(402)),
+        "credits ran out: {e}"
+    );
+    let e = client
+        .get(&GetGeneration::new(Product::O3Video, "missing"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn callbacks_are_posted_and_signed() {
+    use std::io::{BufRead, BufReader, Read};
+    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cb", receiver.local_addr().unwrap());
+    let mut config = MockConfig::instant();
+    let secret = "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=";
+    config.webhook_secret = Some(secret.to_owned());
+    let mock = MockServer::start(config).unwrap();
+    let client = blocking(&mock, DEMO_SECRET_KEY, SystemTime::now());
+    client
+        .create(CreateText2Video::new("a fox").callback_url(url))
+        .unwrap();
+    receiver.set_nonblocking(false).unwrap();
+    let (stream, _) = receiver.accept().unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("POST /cb "), "{line}");
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).unwrap();
+        let h = h.trim_end().to_owned();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':').unwrap();
+        headers.push((k.trim().to_owned(), v.trim().to_owned()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let payload = kling_types::callback::CallbackPayload::parse(&body).unwrap();
+    assert_eq!(payload.status(), "succeed");
+    kling_auth::WebhookVerifier::new(secret)
+        .unwrap()
+        .verify(&headers, &body, SystemTime::now())
+        .expect("signed callback");
+}
+
+#[test]
+fn the_rate_limit_answers_1302() {
+    let mut config = MockConfig::instant();
+    config.rate_limit_per_sec = Some(1);
+    let mock = MockServer::start(config).unwrap();
+    let pair = kling_auth::AccessKeyPair::new(DEMO_ACCESS_KEY, DEMO_SECRET_KEY).unwrap();
+    let token = kling_auth::mint(&pair, SystemTime::now()).unwrap();
+    let transport =
+        kling_client_blocking::UreqTransport::new(&kling_client_blocking::Config::default());
+    let request = kling_core::HttpRequest::new(
+        kling_core::http::Method::Get,
+        format!("{}/v1/videos/text2video?pageNum=1&pageSize=1", mock.api_url),
+    )
+    .header("Authorization", format!("Bearer {}", token.expose()));
+    let first = kling_core::Transport::send(&transport, &request).unwrap();
+    let second = kling_core::Transport::send(&transport, &request).unwrap();
+    assert_eq!(first.status, 200);
+    let body: serde_json::Value = serde_json::from_slice(&second.body).unwrap();
+    assert_eq!((second.status, body["code"].as_i64()), (429, Some(1302)));
+}
