@@ -212,8 +212,22 @@ fn callbacks_are_posted_and_signed() {
     client
         .create(CreateText2Video::new("a fox").callback_url(url))
         .unwrap();
-    receiver.set_nonblocking(false).unwrap();
-    let (stream, _) = receiver.accept().unwrap();
+    // Bounded: the callback must arrive within 10 s, or the test fails instead of hanging.
+    receiver.set_nonblocking(true).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let stream = loop {
+        match receiver.accept() {
+            Ok((stream, _)) => break stream,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("no callback within 10 s: {e}"),
+        }
+    };
+    stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
@@ -263,9 +277,15 @@ fn the_rate_limit_answers_1302() {
         format!("{}/v1/videos/text2video?pageNum=1&pageSize=1", mock.api_url),
     )
     .header("Authorization", format!("Bearer {}", token.expose()));
-    let first = kling_core::Transport::send(&transport, &request).unwrap();
-    let second = kling_core::Transport::send(&transport, &request).unwrap();
-    assert_eq!(first.status, 200);
-    let body: serde_json::Value = serde_json::from_slice(&second.body).unwrap();
-    assert_eq!((second.status, body["code"].as_i64()), (429, Some(1302)));
+    // One request per second: of three sent back to back, the first passes and one is refused.
+    let answers: Vec<_> = (0..3)
+        .map(|_| kling_core::Transport::send(&transport, &request).unwrap())
+        .collect();
+    assert_eq!(answers[0].status, 200);
+    let refused = answers
+        .iter()
+        .find(|a| a.status == 429)
+        .expect("one request over the limit");
+    let body: serde_json::Value = serde_json::from_slice(&refused.body).unwrap();
+    assert_eq!(body["code"].as_i64(), Some(1302));
 }
