@@ -32,7 +32,7 @@ fn cached_header(bencher: Bencher<'_, '_>) {
 
 /// Baseline for the hot path: clone an `Arc<str>` out of a read lock.
 #[divan::bench]
-fn baseline_arc_clone_under_read_lock(bencher: Bencher<'_, '_>) {
+fn cached_header_baseline(bencher: Bencher<'_, '_>) {
     let slot: RwLock<Option<Arc<str>>> =
         RwLock::new(Some(Arc::from("Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig")));
     bencher.bench(|| black_box(&slot).read().unwrap().clone());
@@ -47,7 +47,7 @@ fn fresh_mint(bencher: Bencher<'_, '_>) {
 
 /// Baseline for the mint: one HMAC-SHA256 over a token-sized input.
 #[divan::bench]
-fn baseline_hmac_sha256(bencher: Bencher<'_, '_>) {
+fn fresh_mint_baseline(bencher: Bencher<'_, '_>) {
     let input = [b'x'; 110];
     bencher.bench(|| {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"SKbenchmark-secret").unwrap();
