@@ -1,9 +1,9 @@
 //! `cargo xtask bench`: runs `cargo bench` for the workspace members that have benchmarks.
 //!
-//! Benchmarks report ratios against a raw baseline measured in the same run (see the
-//! developers' guide): after each run this prints, from divan's table, the median of every
-//! benchmark over the median of its baseline — `X_baseline` for `X`, or the single `raw_*` /
-//! `baseline_*` row of the same file for all the others.
+//! Benchmarks report ratios against a raw baseline measured in the same run: after each run
+//! this prints, from divan's table, the median of every benchmark over the median of its
+//! baseline — `X_baseline` for `X`, or the single `raw_*` / `baseline_*` row of the same file
+//! for all the others.
 
 use std::path::Path;
 use std::process::Command;
@@ -97,6 +97,7 @@ fn tables(output: &str) -> Vec<Vec<(String, f64)>> {
     groups
 }
 
+/// Whether a benchmark row is a baseline (`raw_*`, `baseline_*` or `*_baseline`).
 fn is_baseline(name: &str) -> bool {
     name.starts_with("raw_") || name.starts_with("baseline_") || name.ends_with("_baseline")
 }

@@ -36,6 +36,7 @@ const BLOCKING_FORBIDDEN: &[&str] = &["tokio"];
 /// The crate the rule above is about.
 const BLOCKING_CLIENT: &str = "kling-client-blocking";
 
+/// The cargo that runs us (`$CARGO`), or `cargo` from `PATH`.
 fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }

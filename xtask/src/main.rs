@@ -15,6 +15,7 @@ mod codegen;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The help text, printed by `help` and (on stderr) for an unknown command.
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
@@ -32,6 +33,7 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Dispatches the subcommand: exit 0 on success, 1 on a failed command, 2 on bad usage.
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
