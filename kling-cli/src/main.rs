@@ -491,7 +491,12 @@ fn credentials(cli: &Cli) -> Result<Credentials, Error> {
     })?)
 }
 
-fn build_app(cli: &Cli, base_url: Option<String>, creds: Credentials) -> Result<App, Error> {
+fn build_app(
+    cli: &Cli,
+    base_url: Option<String>,
+    creds: Credentials,
+    tweak: impl FnOnce(&mut Config),
+) -> Result<App, Error> {
     let mut config = Config::default();
     if let Some(url) = base_url.or_else(|| cli.base_url.clone()) {
         config.base_url = url.trim_end_matches('/').to_owned();
@@ -499,6 +504,7 @@ fn build_app(cli: &Cli, base_url: Option<String>, creds: Credentials) -> Result<
     if let Some(secs) = cli.poll_interval {
         config.poll.first_delay = Duration::from_secs(secs);
     }
+    tweak(&mut config);
     let last_request_id = Arc::new(Mutex::new(None));
     let transport = Recording {
         inner: Arc::new(ReqwestTransport::new(&config)?),
@@ -632,20 +638,10 @@ impl App {
             )
         })?;
         let mut paths = Vec::new();
-        for v in &task.task_result.videos {
+        for file in kling_core::download::result_files(task) {
             let done = self
                 .client
-                .download(&v.url, dir.join(format!("{}.mp4", v.id)))
-                .await?;
-            if announce && self.output == Output::Text {
-                println!("saved {} ({} bytes)", done.path.display(), done.bytes);
-            }
-            paths.push(done.path);
-        }
-        for (i, im) in task.task_result.images.iter().enumerate() {
-            let done = self
-                .client
-                .download(&im.url, dir.join(format!("{}-{i}.png", task.task_id)))
+                .download(&file.url, dir.join(&file.file_name))
                 .await?;
             if announce && self.output == Output::Text {
                 println!("saved {} ({} bytes)", done.path.display(), done.bytes);
@@ -714,42 +710,36 @@ fn explain(code: Option<&str>, output: Output) -> Result<(), Error> {
     Ok(())
 }
 
-async fn demo(cli: &Cli, instant: bool) -> Result<(), Error> {
-    let config = if instant {
-        kling_mock::MockConfig::instant()
-    } else {
-        kling_mock::MockConfig::demo()
-    };
-    let mock = kling_mock::MockServer::start(config).map_err(|e| {
+/// Starts the built-in mock.
+fn start_mock(config: kling_mock::MockConfig, port: u16) -> Result<kling_mock::MockServer, Error> {
+    kling_mock::MockServer::start_on(config, port).map_err(|e| {
         kling_errors::TransportError::new(
             kling_errors::TransportFailure::Io,
             kling_errors::TransportPhase::BeforeSend,
             kling_errors::Operation::Read,
             &format!("cannot start the mock: {e}"),
         )
-    })?;
+        .into()
+    })
+}
+
+async fn demo(cli: &Cli, instant: bool) -> Result<(), Error> {
+    let config = if instant {
+        kling_mock::MockConfig::instant()
+    } else {
+        kling_mock::MockConfig::demo()
+    };
+    let mock = start_mock(config, 0)?;
     eprintln!("kling-mock running at {} (demo credentials)", mock.api_url);
     let creds = Credentials::access_key(kling_mock::DEMO_ACCESS_KEY, kling_mock::DEMO_SECRET_KEY)?;
-    let mut app = build_app(cli, Some(mock.api_url.clone()), creds)?;
-    if cli.poll_interval.is_none() {
-        // The mock is quick: poll every second rather than after 5 s.
-        let mut config = app.client.engine().config().clone();
-        config.poll.first_delay = Duration::from_secs(1);
-        config.poll.cap = Duration::from_secs(2);
-        let last_request_id = app.last_request_id.clone();
-        let transport = Recording {
-            inner: Arc::new(ReqwestTransport::new(&config)?),
-            last_request_id,
-        };
-        app.client = Client::builder()
-            .credentials(Credentials::access_key(
-                kling_mock::DEMO_ACCESS_KEY,
-                kling_mock::DEMO_SECRET_KEY,
-            )?)
-            .config(config)
-            .transport(transport)
-            .build()?;
-    }
+    let quick = cli.poll_interval.is_none();
+    let app = build_app(cli, Some(mock.api_url.clone()), creds, |config| {
+        if quick {
+            // The mock is quick: poll every second rather than after 5 s.
+            config.poll.first_delay = Duration::from_secs(1);
+            config.poll.cap = Duration::from_secs(2);
+        }
+    })?;
     let request = CreateText2Video::new("A red fox trotting through fresh snow at dawn")
         .model(Model::KlingV2_6)
         .mode(Mode::Std)
@@ -815,14 +805,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                         &e,
                     )
                 })?;
-            let mock = kling_mock::MockServer::start_on(config, *port).map_err(|e| {
-                kling_errors::TransportError::new(
-                    kling_errors::TransportFailure::Io,
-                    kling_errors::TransportPhase::BeforeSend,
-                    kling_errors::Operation::Read,
-                    &format!("cannot start the mock: {e}"),
-                )
-            })?;
+            let mock = start_mock(config, *port)?;
             for f in faults {
                 mock.add_fault(f);
             }
@@ -852,7 +835,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             .into()),
         },
         command => {
-            let app = build_app(&cli, None, credentials(&cli)?)?;
+            let app = build_app(&cli, None, credentials(&cli)?, |_| {})?;
             match command {
                 Command::Video(VideoCommand::Text2video {
                     common,

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kling_auth::{Authenticator, Credentials};
-use kling_core::download::{Download, End, Head};
+use kling_core::download::{Download, End, Head, disk_error, result_files};
 use kling_core::time::{AsyncSleep, Clock, FastRng, Rng, SystemClock};
 use kling_core::{
     AsyncTransport, Call, Config, Create, Created, Engine, HttpRequest, Machine, Observer,
     Pollable, Progress, Wait, run_async,
 };
-use kling_errors::{Error, Operation, TransportError, TransportFailure, TransportPhase};
+use kling_errors::{Error, Operation};
 use kling_types::callback::CallbackPayload;
 use kling_types::{CreateTask, Endpoint};
 use serde::de::DeserializeOwned;
@@ -171,7 +171,7 @@ impl ClientBuilder {
     /// # Errors
     ///
     /// [`AuthError`](kling_errors::AuthError) when no credentials were given; a
-    /// [`TransportError`] when the TLS stack cannot be set up.
+    /// [`TransportError`](kling_errors::TransportError) when the TLS stack cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or_else(|| {
             kling_errors::AuthError::new(
@@ -213,17 +213,6 @@ impl Observer for WaitObserver<'_> {
             report(progress);
         }
     }
-}
-
-fn io_error(what: &str, path: &Path, error: std::io::Error) -> Error {
-    TransportError::new(
-        TransportFailure::Io,
-        TransportPhase::BeforeSend,
-        Operation::Read,
-        &format!("{what} {}: {error}", path.display()),
-    )
-    .with_source(error)
-    .into()
 }
 
 impl Client {
@@ -348,16 +337,8 @@ impl Client {
     where
         Q::Response: Pollable + DeserializeOwned + Send,
     {
-        let task_id = match query.query().first() {
-            Some((_, ids)) => ids.clone(),
-            None => query
-                .path()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        let mut machine = Wait::new(&self.inner.engine, query, task_id.clone())?;
+        let mut machine = Wait::for_query(&self.inner.engine, query)?;
+        let task_id = machine.task_id().to_owned();
         if let Some(max) = options.max_wait {
             machine = machine.max_wait(max);
         }
@@ -461,7 +442,7 @@ impl Client {
                 Head::Append => tokio::fs::OpenOptions::new().append(true).open(&part).await,
                 _ => tokio::fs::File::create(&part).await,
             }
-            .map_err(|e| io_error("opening", &part, e))?;
+            .map_err(|e| disk_error("opening", &part, e))?;
             let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
             let result = loop {
                 match response.body.chunk().await {
@@ -469,7 +450,7 @@ impl Client {
                         download.on_chunk(chunk.len())?;
                         out.write_all(&chunk)
                             .await
-                            .map_err(|e| io_error("writing", &part, e))?;
+                            .map_err(|e| disk_error("writing", &part, e))?;
                     }
                     Ok(None) => break Ok(()),
                     Err(e) => break Err(e),
@@ -477,17 +458,17 @@ impl Client {
             };
             out.flush()
                 .await
-                .map_err(|e| io_error("writing", &part, e))?;
+                .map_err(|e| disk_error("writing", &part, e))?;
             out.get_ref()
                 .sync_all()
                 .await
-                .map_err(|e| io_error("syncing", &part, e))?;
+                .map_err(|e| disk_error("syncing", &part, e))?;
             drop(out);
             match download.on_end(result)? {
                 End::Complete { bytes } => {
                     tokio::fs::rename(&part, dest)
                         .await
-                        .map_err(|e| io_error("renaming to", dest, e))?;
+                        .map_err(|e| disk_error("renaming to", dest, e))?;
                     return Ok(Downloaded {
                         path: dest.to_path_buf(),
                         bytes,
@@ -515,25 +496,9 @@ impl Client {
     {
         let task = self.create_and_wait(request, options).await?;
         let mut files = Vec::new();
-        let r = &task.task_result;
-        let urls: Vec<(String, String, &str)> = r
-            .videos
-            .iter()
-            .map(|v| (v.id.clone(), v.url.clone(), "mp4"))
-            .chain(
-                r.images
-                    .iter()
-                    .chain(&r.series_images)
-                    .enumerate()
-                    .map(|(i, im)| (format!("{}-{i}", task.task_id), im.url.clone(), "png")),
-            )
-            .collect();
-        for (id, url, ext) in urls {
-            if url.is_empty() {
-                continue;
-            }
-            let dest = dir.as_ref().join(format!("{id}.{ext}"));
-            let downloaded = self.download(&url, dest).await.map_err(|e| {
+        for file in result_files(&task) {
+            let dest = dir.as_ref().join(&file.file_name);
+            let downloaded = self.download(&file.url, dest).await.map_err(|e| {
                 e.with_external_task_id(task.external_task_id().unwrap_or_default().to_owned())
             })?;
             files.push(downloaded);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use kling_auth::{Authenticator, Credentials};
-use kling_core::download::{Download, End, Head};
+use kling_core::download::{Download, End, Head, disk_error, result_files};
 use kling_core::time::{Clock, FastRng, Rng, Sleep, SystemClock, ThreadSleep};
 use kling_core::{
     Call, Config, Create, Created, Engine, HttpRequest, Machine, Observer, Pollable, Progress,
@@ -306,17 +306,6 @@ impl Sleep for CancellableSleep<'_> {
     }
 }
 
-fn io_error(what: &str, path: &Path, error: std::io::Error) -> Error {
-    TransportError::new(
-        TransportFailure::Io,
-        TransportPhase::BeforeSend,
-        Operation::Read,
-        &format!("{what} {}: {error}", path.display()),
-    )
-    .with_source(error)
-    .into()
-}
-
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
@@ -438,16 +427,8 @@ impl Client {
     where
         Q::Response: Pollable + DeserializeOwned,
     {
-        let task_id = match query.query().first() {
-            Some((_, ids)) => ids.clone(),
-            None => query
-                .path()
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        };
-        let mut machine = Wait::new(&self.inner.engine, query, task_id.clone())?;
+        let mut machine = Wait::for_query(&self.inner.engine, query)?;
+        let task_id = machine.task_id().to_owned();
         if let Some(max) = options.max_wait {
             machine = machine.max_wait(max);
         }
@@ -561,11 +542,11 @@ impl Client {
                 Head::Append => OpenOptions::new().append(true).open(&part),
                 _ => File::create(&part),
             }
-            .map_err(|e| io_error("opening", &part, e))?;
+            .map_err(|e| disk_error("opening", &part, e))?;
             let result = copy(response.body, file, &mut download, &part)?;
             match download.on_end(result)? {
                 End::Complete { bytes } => {
-                    std::fs::rename(&part, dest).map_err(|e| io_error("renaming to", dest, e))?;
+                    std::fs::rename(&part, dest).map_err(|e| disk_error("renaming to", dest, e))?;
                     return Ok(Downloaded {
                         path: dest.to_path_buf(),
                         bytes,
@@ -593,26 +574,12 @@ impl Client {
     {
         let task = self.create_and_wait(request, options)?;
         let mut files = Vec::new();
-        let r = &task.task_result;
-        let urls = r
-            .videos
-            .iter()
-            .map(|v| (v.id.clone(), v.url.clone(), "mp4"))
-            .chain(
-                r.images
-                    .iter()
-                    .chain(&r.series_images)
-                    .enumerate()
-                    .map(|(i, im)| (format!("{}-{i}", task.task_id), im.url.clone(), "png")),
-            );
-        for (id, url, ext) in urls {
-            if url.is_empty() {
-                continue;
-            }
-            let dest = dir.as_ref().join(format!("{id}.{ext}"));
-            files.push(self.download(&url, dest).map_err(|e| {
+        for file in result_files(&task) {
+            let dest = dir.as_ref().join(&file.file_name);
+            let downloaded = self.download(&file.url, dest).map_err(|e| {
                 e.with_external_task_id(task.external_task_id().unwrap_or_default().to_owned())
-            })?);
+            })?;
+            files.push(downloaded);
         }
         Ok((task, files))
     }
@@ -633,7 +600,7 @@ fn copy(
             Ok(n) => {
                 download.on_chunk(n)?;
                 out.write_all(&buf[..n])
-                    .map_err(|e| io_error("writing", path, e))?;
+                    .map_err(|e| disk_error("writing", path, e))?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -649,7 +616,8 @@ fn copy(
     };
     let file = out
         .into_inner()
-        .map_err(|e| io_error("writing", path, e.into_error()))?;
-    file.sync_all().map_err(|e| io_error("syncing", path, e))?;
+        .map_err(|e| disk_error("writing", path, e.into_error()))?;
+    file.sync_all()
+        .map_err(|e| disk_error("syncing", path, e))?;
     Ok(result)
 }

@@ -614,6 +614,30 @@ where
         })
     }
 
+    /// A wait polling `query`, the task id read from it: the ids of a `?task_ids=` query, else
+    /// the last path segment.
+    ///
+    /// # Errors
+    ///
+    /// The query's validation error.
+    pub fn for_query(engine: &Engine, query: &Q) -> Result<Self, Error> {
+        let task_id = match query.query().first() {
+            Some((_, ids)) => ids.clone(),
+            None => query
+                .path()
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        };
+        Self::new(engine, query, task_id)
+    }
+
+    /// The id of the task waited for.
+    pub fn task_id(&self) -> &str {
+        &self.task_id
+    }
+
     /// Waits at most `max_wait` (instead of the configured 30 min).
     #[must_use]
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
