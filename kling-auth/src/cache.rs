@@ -72,6 +72,10 @@ impl fmt::Debug for Authenticator {
             Credentials::AccessKey(pair) => format!("access key {}", preview(pair.access_key())),
             Credentials::Bearer(_) => "bearer API key".to_owned(),
             Credentials::XApiKey(_) => "X-Api-Key".to_owned(),
+            Credentials::Both(pair, _) => format!(
+                "access key {} and bearer API key",
+                preview(pair.access_key())
+            ),
         };
         f.debug_struct("Authenticator")
             .field("credentials", &kind)
@@ -100,7 +104,7 @@ impl Authenticator {
     pub fn with_refresh_margin(credentials: Credentials, margin: Duration) -> Self {
         let fixed = match &credentials {
             Credentials::AccessKey(_) => None,
-            Credentials::Bearer(key) => Some(AuthHeader {
+            Credentials::Bearer(key) | Credentials::Both(_, key) => Some(AuthHeader {
                 name: "Authorization",
                 value: Arc::from(format!("Bearer {}", key.expose())),
             }),
@@ -127,7 +131,8 @@ impl Authenticator {
         &self.inner.credentials
     }
 
-    /// The header for a request sent at `now` (local clock).
+    /// The header for a request sent at `now` (local clock), for an API that takes a JWT or
+    /// an API key (Kling's legacy API): the JWT when there is an access key pair, else the key.
     ///
     /// For an access key pair: the cached token while more than the refresh margin remains,
     /// else a new one, minted by one caller while concurrent callers wait for it.
@@ -137,7 +142,7 @@ impl Authenticator {
     /// A mint failure (a clock before 1970).
     pub fn header(&self, now: SystemTime) -> Result<AuthHeader, AuthError> {
         let pair = match (&self.inner.credentials, &self.inner.fixed) {
-            (Credentials::AccessKey(pair), _) => pair,
+            (Credentials::AccessKey(pair) | Credentials::Both(pair, _), _) => pair,
             (_, Some(fixed)) => return Ok(fixed.clone()),
             (_, None) => {
                 return Err(AuthError::new(
@@ -171,6 +176,22 @@ impl Authenticator {
         });
         *self.inner.cached.write().unwrap_or_else(|e| e.into_inner()) = Some(cached);
         Ok(header)
+    }
+
+    /// The header for an API that takes an API key only (Kling's new standard, RunBlob).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthFailure::Missing`] when the credentials hold only an access key pair: say so
+    /// before anything is sent, instead of letting the server answer 401.
+    pub fn api_key_header(&self) -> Result<AuthHeader, AuthError> {
+        self.inner.fixed.clone().ok_or_else(|| {
+            AuthError::new(
+                AuthFailure::Missing,
+                "this API accepts only an API key, and only an access key pair is configured: \
+                 set KLING_API_KEY (or use Credentials::api_key / Credentials::both)",
+            )
+        })
     }
 
     /// The cached header, if it has more than the refresh margin left at `server_now`.

@@ -117,6 +117,10 @@ impl fmt::Debug for ApiKey {
 }
 
 /// How requests are authenticated.
+///
+/// Kling's legacy API takes a JWT minted from an access key pair or an API key; the new
+/// standard (and RunBlob) takes an API key only. With [`Both`](Self::Both), legacy requests
+/// carry the JWT and the new standard's carry the key.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -126,6 +130,9 @@ pub enum Credentials {
     Bearer(ApiKey),
     /// A static key sent as `X-Api-Key: <key>` (Pikzels' style).
     XApiKey(ApiKey),
+    /// An access key pair for the APIs that take a JWT, and a bearer API key for those that
+    /// take only a key.
+    Both(AccessKeyPair, ApiKey),
 }
 
 impl Credentials {
@@ -159,8 +166,29 @@ impl Credentials {
         ApiKey::new(key).map(Self::XApiKey)
     }
 
-    /// Credentials from the environment: `KLING_ACCESS_KEY` + `KLING_SECRET_KEY`, else
-    /// `KLING_API_KEY`.
+    /// An access key pair and a bearer API key ([`Both`](Self::Both)).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthFailure::Invalid`] when a key is empty or contains whitespace.
+    pub fn both(
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Result<Self, AuthError> {
+        Ok(Self::Both(
+            AccessKeyPair::new(access_key, secret_key)?,
+            ApiKey::new(api_key)?,
+        ))
+    }
+
+    /// Whether an API key is among the credentials (the new standard needs one).
+    pub fn has_api_key(&self) -> bool {
+        !matches!(self, Self::AccessKey(_))
+    }
+
+    /// Credentials from the environment: `KLING_ACCESS_KEY` + `KLING_SECRET_KEY`, and/or
+    /// `KLING_API_KEY` (all three give [`Both`](Self::Both)).
     ///
     /// # Errors
     ///
@@ -179,7 +207,8 @@ impl Credentials {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AuthError> {
         let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
         match (get(ENV_ACCESS_KEY), get(ENV_SECRET_KEY), get(ENV_API_KEY)) {
-            (Some(ak), Some(sk), _) => Self::access_key(ak, sk),
+            (Some(ak), Some(sk), Some(key)) => Self::both(ak, sk, key),
+            (Some(ak), Some(sk), None) => Self::access_key(ak, sk),
             (Some(_), None, None) => Err(AuthError::new(
                 AuthFailure::Missing,
                 &format!("{ENV_ACCESS_KEY} is set but {ENV_SECRET_KEY} is not"),

@@ -175,6 +175,30 @@ fn static_keys() {
 }
 
 #[test]
+fn key_only_apis_get_the_key_or_a_clear_error() {
+    // Only a pair: an API that takes only a key is refused before anything is sent.
+    let pair = Authenticator::new(Credentials::access_key(AK, SK).unwrap());
+    let e = pair.api_key_header().unwrap_err();
+    assert_eq!(e.failure(), AuthFailure::Missing);
+    assert!(e.message().contains("only an API key") && e.message().contains("KLING_API_KEY"));
+    // Both: the JWT where a token is accepted, the key where only a key is.
+    let both = Authenticator::new(Credentials::both(AK, SK, "sk-new-standard").unwrap());
+    assert!(both.header(at(0)).unwrap().expose_value().starts_with("Bearer ey"));
+    assert_eq!(
+        both.api_key_header().unwrap().expose_value(),
+        "Bearer sk-new-standard"
+    );
+    assert_eq!(both.mints(), 1);
+    let debug = format!("{both:?}");
+    assert!(!debug.contains("sk-new-standard") && !debug.contains(SK), "{debug}");
+    let key = Authenticator::new(Credentials::api_key("sk-only").unwrap());
+    assert_eq!(
+        key.api_key_header().unwrap().expose_value(),
+        key.header(at(0)).unwrap().expose_value()
+    );
+}
+
+#[test]
 fn environment_loading_names_what_is_missing() {
     let env = |pairs: &'static [(&'static str, &'static str)]| {
         move |name: &str| {
@@ -191,6 +215,14 @@ fn environment_loading_names_what_is_missing() {
     assert!(matches!(
         Credentials::from_lookup(env(&[("KLING_API_KEY", "key")])),
         Ok(Credentials::Bearer(_))
+    ));
+    assert!(matches!(
+        Credentials::from_lookup(env(&[
+            ("KLING_ACCESS_KEY", AK),
+            ("KLING_SECRET_KEY", SK),
+            ("KLING_API_KEY", "key")
+        ])),
+        Ok(Credentials::Both(..))
     ));
     let e = Credentials::from_lookup(env(&[])).unwrap_err();
     assert_eq!(e.failure(), AuthFailure::Missing);

@@ -149,7 +149,7 @@ impl Error {
             Self::Decode(e) => e.external_task_id.as_deref(),
             Self::TaskFailed(e) => e.external_task_id.as_deref(),
             Self::WaitTimeout(e) => e.external_task_id.as_deref(),
-            Self::AmbiguousCreate(e) => Some(&e.external_task_id),
+            Self::AmbiguousCreate(e) => e.external_task_id.as_deref(),
             Self::Auth(_) | Self::Validation(_) | Self::Cancelled(_) => None,
         }
     }
@@ -536,6 +536,7 @@ pub struct TransportError {
     failure: TransportFailure,
     operation: Operation,
     message: String,
+    host: Option<String>,
     external_task_id: Option<String>,
     source: Option<BoxedSource>,
 }
@@ -553,9 +554,23 @@ impl TransportError {
             failure,
             operation,
             message: bounded(message),
+            host: None,
             external_task_id: None,
             source: None,
         }
+    }
+
+    /// Records the host the request went to, so the error names it (a DNS failure of a
+    /// mistyped base URL says which).
+    #[must_use]
+    pub fn with_host(mut self, host: &str) -> Self {
+        self.host = Some(bounded(host));
+        self
+    }
+
+    /// The host the request went to, when known.
+    pub fn host(&self) -> Option<&str> {
+        self.host.as_deref()
     }
 
     /// Keeps the HTTP library's error as the source.
@@ -624,12 +639,11 @@ impl fmt::Display for TransportError {
             TransportPhase::AfterSend => "after the request was sent",
             TransportPhase::Unknown => "possibly after the request was sent",
         };
-        write!(
-            f,
-            "transport error ({}, {when}): {}",
-            self.failure.as_str(),
-            self.message
-        )
+        write!(f, "transport error ({}, {when})", self.failure.as_str())?;
+        if let Some(host) = &self.host {
+            write!(f, " talking to {host}")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
@@ -1039,7 +1053,8 @@ impl StdError for WaitTimeoutError {}
 /// `external_task_id` could not settle it. Look the task up by that id before creating again.
 #[derive(Debug)]
 pub struct AmbiguousCreateError {
-    external_task_id: String,
+    external_task_id: Option<String>,
+    endpoint: Option<String>,
     posts: u32,
     last: Error,
 }
@@ -1048,15 +1063,39 @@ impl AmbiguousCreateError {
     /// An unsettled create after `posts` POSTs; `last` is the failure that left it open.
     pub fn new(external_task_id: impl Into<String>, posts: u32, last: Error) -> Self {
         Self {
-            external_task_id: external_task_id.into(),
+            external_task_id: Some(external_task_id.into()),
+            endpoint: None,
             posts,
             last,
         }
     }
 
-    /// The id to look the task up by.
-    pub fn external_task_id(&self) -> &str {
-        &self.external_task_id
+    /// An unsettled create of an API that takes no `external_task_id` and so cannot look the
+    /// task up (RunBlob): it is reported, never posted again.
+    pub fn without_lookup(posts: u32, last: Error) -> Self {
+        Self {
+            external_task_id: None,
+            endpoint: None,
+            posts,
+            last,
+        }
+    }
+
+    /// Records which operation was posted (`POST /v1/kling/o3-video/generate`).
+    #[must_use]
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(bounded(&endpoint.into()));
+        self
+    }
+
+    /// The id to look the task up by; `None` where the API has none.
+    pub fn external_task_id(&self) -> Option<&str> {
+        self.external_task_id.as_deref()
+    }
+
+    /// The operation that was posted, if recorded.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
     }
 
     /// How many times the create was posted.
@@ -1072,12 +1111,26 @@ impl AmbiguousCreateError {
 
 impl fmt::Display for AmbiguousCreateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the create")?;
+        if let Some(endpoint) = &self.endpoint {
+            write!(f, " ({endpoint})")?;
+        }
         write!(
             f,
-            "the create may or may not have happened after {} attempt(s); look the task up by \
-             external_task_id {:?} before creating again",
-            self.posts, self.external_task_id
-        )
+            " may or may not have happened after {} attempt(s)",
+            self.posts
+        )?;
+        match &self.external_task_id {
+            Some(id) => write!(
+                f,
+                "; look the task up by external_task_id {id:?} before creating again"
+            ),
+            None => write!(
+                f,
+                "; this API cannot look a task up by the caller's id: check its recent \
+                 generations before creating again"
+            ),
+        }
     }
 }
 
@@ -1274,6 +1327,15 @@ mod tests {
         assert!(!outer.is_retryable());
         assert!(outer.to_string().contains("ext-1"));
         assert!(StdError::source(&outer).is_some());
+        let unsettled: Error = AmbiguousCreateError::without_lookup(1, outer)
+            .with_endpoint("POST /v1/kling/o3-video/generate")
+            .into();
+        assert_eq!(unsettled.external_task_id(), None);
+        let text = unsettled.to_string();
+        assert!(
+            text.contains("/v1/kling/o3-video/generate") && text.contains("cannot look a task up"),
+            "{text}"
+        );
     }
 
     #[test]

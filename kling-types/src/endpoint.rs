@@ -5,6 +5,8 @@ use serde::de::DeserializeOwned;
 
 use kling_errors::{Dialect, ValidationError};
 
+use crate::query::TaskRef;
+
 /// The HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -33,6 +35,16 @@ pub enum ResponseFormat {
     KlingEnvelope,
     /// A gateway's bare JSON: the value is the whole body.
     Bare,
+}
+
+/// Which credentials an operation accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// A JWT minted from an access key pair, or an API key (the legacy API).
+    TokenOrApiKey,
+    /// An API key only (the new standard, RunBlob).
+    ApiKey,
 }
 
 /// One API operation, described as data: what to send and what comes back.
@@ -75,6 +87,11 @@ pub trait Endpoint {
         ResponseFormat::KlingEnvelope
     }
 
+    /// Which credentials the operation accepts.
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::TokenOrApiKey
+    }
+
     /// Checks the request against the rules the server is known to enforce, before anything is
     /// sent (and before credits are spent).
     ///
@@ -86,33 +103,55 @@ pub trait Endpoint {
     }
 }
 
-/// A create that starts a paid task, and can be looked up again by its `external_task_id`:
-/// what the create flow needs to reconcile an ambiguous failure instead of re-posting blindly.
-pub trait CreateTask: Endpoint {
-    /// The query that finds the task by its external id.
-    type Lookup: Endpoint;
+/// A query that reads one task: what a wait polls, and what settles an ambiguous create.
+pub trait TaskQuery: Endpoint {
+    /// The task it reads (one task, even where the API answers with a list).
+    type Task;
+
+    /// Which task it asks for (for progress reports and errors).
+    fn task_ref(&self) -> TaskRef;
+
+    /// The task this query asked for, out of a response to it; `None` when the response does
+    /// not hold it (a new-standard task not visible yet, or an answer about another task).
+    fn task(&self, response: Self::Response) -> Option<Self::Task>;
+}
+
+/// A create: an operation that starts a paid task, and how that task is found again. The
+/// create flow reconciles an ambiguous failure with [`lookup`](Self::lookup) instead of
+/// posting blindly again; a wait polls [`poll_query`](Self::poll_query).
+pub trait CreateEndpoint: Endpoint {
+    /// The query that reads the task: by its id after the create, by the caller's
+    /// `external_task_id` when a create must be settled.
+    type Query: TaskQuery;
 
     /// The caller's id for the task, if set.
     fn external_task_id(&self) -> Option<&str>;
 
-    /// Sets the id (the create flow generates one when the caller gave none).
+    /// Sets the caller's id (the create flow generates one when the caller gave none). Has no
+    /// effect where the API takes none (RunBlob).
     fn set_external_task_id(&mut self, id: String);
 
-    /// The query for the task created with `external_task_id`.
-    fn lookup(external_task_id: &str) -> Self::Lookup;
+    /// The query for the task created with `external_task_id`; `None` where the API cannot
+    /// look a task up by the caller's id (RunBlob): an ambiguous create can then only be
+    /// reported, never settled.
+    fn lookup(&self, external_task_id: &str) -> Option<Self::Query>;
 
-    /// The task a lookup found, in the create's response type; `None` when it found nothing.
-    fn found(lookup: <Self::Lookup as Endpoint>::Response) -> Option<Self::Response>;
+    /// The query that polls the task a create answered with.
+    fn poll_query(&self, created: &Self::Response) -> Self::Query;
 
-    /// The query that polls the task a create returned (by its system id).
-    fn poll_query(created: &Self::Response) -> Self::Lookup;
+    /// The create's answer, made of the task a lookup found (`None` where they differ).
+    fn found(task: <Self::Query as TaskQuery>::Task) -> Option<Self::Response>;
 }
 
-/// Percent-encodes a path segment (ids are usually plain, but never trust them in a URL).
+/// Percent-encodes a path segment (ids are usually plain, but never trust them in a URL). A
+/// segment of dots alone (`.`, `..`) is encoded too, so no URL normalization can turn it into
+/// a step up the path.
 pub(crate) fn segment(text: &str) -> String {
+    let only_dots = text.bytes().all(|b| b == b'.');
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+        let plain = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~');
+        if plain || (byte == b'.' && !only_dots) {
             out.push(byte as char);
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -134,5 +173,8 @@ mod tests {
     fn segments_are_encoded() {
         assert_eq!(super::segment("job-42_a.b~"), "job-42_a.b~");
         assert_eq!(super::segment("a/b c?é"), "a%2Fb%20c%3F%C3%A9");
+        assert_eq!(super::segment(".."), "%2E%2E");
+        assert_eq!(super::segment("."), "%2E");
+        assert_eq!(super::segment("a..b"), "a..b");
     }
 }

@@ -26,7 +26,7 @@ pub use capability::{EndFrame, VideoCapabilities};
 pub use common::{
     AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound,
 };
-pub use endpoint::{CreateTask, Endpoint, Method, ResponseFormat};
+pub use endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, TaskQuery};
 pub use envelope::Envelope;
 pub use query::TaskRef;
 pub use task::{Task, TaskStatus};

@@ -127,7 +127,7 @@ macro_rules! setters {
     };
 }
 
-/// The single query, the list query and the `CreateTask` link of a legacy task family.
+/// The single query, the list query and the `CreateEndpoint` link of a legacy task family.
 macro_rules! task_family {
     (
         $name:literal, $path:literal, max_page_size = $max:literal,
@@ -228,23 +228,38 @@ macro_rules! task_family {
             }
         }
 
+        impl crate::endpoint::TaskQuery for $get {
+            type Task = crate::task::Task;
+            fn task_ref(&self) -> crate::query::TaskRef {
+                self.id.clone()
+            }
+            fn task(&self, task: crate::task::Task) -> Option<crate::task::Task> {
+                // An answer about another task is no answer (a confused or lying server).
+                let ours = match &self.id {
+                    crate::query::TaskRef::TaskId(id) => task.task_id == *id,
+                    crate::query::TaskRef::ExternalTaskId(id) => task.external_task_id() == Some(id.as_str()),
+                };
+                ours.then_some(task)
+            }
+        }
+
         $(
-            impl crate::endpoint::CreateTask for $create {
-                type Lookup = $get;
+            impl crate::endpoint::CreateEndpoint for $create {
+                type Query = $get;
                 fn external_task_id(&self) -> Option<&str> {
                     self.external_task_id.as_deref()
                 }
                 fn set_external_task_id(&mut self, id: String) {
                     self.external_task_id = Some(id);
                 }
-                fn lookup(external_task_id: &str) -> $get {
-                    $get::by_external_task_id(external_task_id)
+                fn lookup(&self, external_task_id: &str) -> Option<$get> {
+                    Some($get::by_external_task_id(external_task_id))
+                }
+                fn poll_query(&self, created: &crate::task::Task) -> $get {
+                    $get::by_task_id(created.task_id.clone())
                 }
                 fn found(task: crate::task::Task) -> Option<crate::task::Task> {
                     Some(task)
-                }
-                fn poll_query(created: &crate::task::Task) -> $get {
-                    $get::by_task_id(created.task_id.clone())
                 }
             }
         )?

@@ -9,7 +9,10 @@ use kling_errors::{Dialect, RunBlobCode, ValidationError};
 
 use crate::common::{AspectRatio, Secs};
 use crate::de;
-use crate::endpoint::{Endpoint, Method, Preflight, ResponseFormat, segment};
+use crate::endpoint::{
+    AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat, TaskQuery, segment,
+};
+use crate::query::TaskRef;
 
 fn fail(field: &str, code: RunBlobCode, message: impl AsRef<str>) -> ValidationError {
     ValidationError::new(field, code, message.as_ref())
@@ -631,7 +634,7 @@ pub struct Created {
 }
 
 macro_rules! runblob_create {
-    ($ty:ty, |$s:ident| $path:expr) => {
+    ($ty:ty, |$s:ident| $product:expr) => {
         impl Endpoint for $ty {
             type Response = Created;
             type Body = Self;
@@ -639,8 +642,7 @@ macro_rules! runblob_create {
                 Method::Post
             }
             fn path(&self) -> String {
-                let $s = self;
-                $path.to_owned()
+                format!("{}/generate", self.product().prefix())
             }
             fn body(&self) -> Option<&Self> {
                 Some(self)
@@ -651,6 +653,9 @@ macro_rules! runblob_create {
             fn response_format(&self) -> ResponseFormat {
                 ResponseFormat::Bare
             }
+            fn auth_scheme(&self) -> AuthScheme {
+                AuthScheme::ApiKey
+            }
             fn validate(&self) -> Result<(), ValidationError> {
                 if self.preflight.skip {
                     Ok(())
@@ -659,16 +664,43 @@ macro_rules! runblob_create {
                 }
             }
         }
+
+        /// RunBlob takes no `external_task_id` and cannot look a generation up by one: an
+        /// ambiguous create is reported, never settled and never posted again.
+        impl CreateEndpoint for $ty {
+            type Query = GetGeneration;
+            fn external_task_id(&self) -> Option<&str> {
+                None
+            }
+            fn set_external_task_id(&mut self, _id: String) {}
+            fn lookup(&self, _external_task_id: &str) -> Option<GetGeneration> {
+                None
+            }
+            fn poll_query(&self, created: &Created) -> GetGeneration {
+                GetGeneration::new(self.product(), created.generation_id.clone())
+            }
+            fn found(_generation: Generation) -> Option<Created> {
+                None
+            }
+        }
+
+        impl $ty {
+            /// The product this request creates a generation of (it decides the paths).
+            pub fn product(&self) -> Product {
+                let $s = self;
+                $product
+            }
+        }
     };
 }
 
-runblob_create!(Generate, |_s| "/v1/kling/generate");
-runblob_create!(GenerateO1Video, |_s| "/v1/kling/o1-video/generate");
-runblob_create!(GenerateO3Video, |_s| "/v1/kling/o3-video/generate");
+runblob_create!(Generate, |_s| Product::Classic);
+runblob_create!(GenerateO1Video, |_s| Product::O1Video);
+runblob_create!(GenerateO3Video, |_s| Product::O3Video);
 runblob_create!(GeneratePhoto, |s| if s.o3 {
-    "/v1/kling/o3-photo/generate"
+    Product::O3Photo
 } else {
-    "/v1/kling/o1-photo/generate"
+    Product::O1Photo
 });
 
 string_enum! {
@@ -808,6 +840,9 @@ impl Endpoint for GetGeneration {
     fn response_format(&self) -> ResponseFormat {
         ResponseFormat::Bare
     }
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::ApiKey
+    }
     fn validate(&self) -> Result<(), ValidationError> {
         ensure(
             !self.generation_id.trim().is_empty(),
@@ -815,6 +850,16 @@ impl Endpoint for GetGeneration {
             RunBlobCode::InvalidParameters,
             "is required",
         )
+    }
+}
+
+impl TaskQuery for GetGeneration {
+    type Task = Generation;
+    fn task_ref(&self) -> TaskRef {
+        TaskRef::TaskId(self.generation_id.clone())
+    }
+    fn task(&self, generation: Generation) -> Option<Generation> {
+        (generation.generation_id == self.generation_id).then_some(generation)
     }
 }
 
@@ -860,6 +905,9 @@ impl Endpoint for ListGenerations {
     fn response_format(&self) -> ResponseFormat {
         ResponseFormat::Bare
     }
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::ApiKey
+    }
 }
 
 /// The account balance: `GET /v1/data/balance`.
@@ -900,5 +948,8 @@ impl Endpoint for GetBalance {
     }
     fn response_format(&self) -> ResponseFormat {
         ResponseFormat::Bare
+    }
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::ApiKey
     }
 }

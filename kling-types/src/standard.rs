@@ -8,7 +8,8 @@ use kling_errors::ValidationError;
 
 use crate::common::{AspectRatio, WatermarkInfo};
 use crate::de;
-use crate::endpoint::{CreateTask, Endpoint, Method, Preflight, segment};
+use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, TaskQuery, segment};
+use crate::query::TaskRef;
 use crate::validate::{ensure, int_range, invalid, max_items, required_text};
 use crate::videos::CharacterOrientation;
 
@@ -520,6 +521,9 @@ macro_rules! standard_endpoint {
             fn body(&self) -> Option<&Self> {
                 Some(self)
             }
+            fn auth_scheme(&self) -> AuthScheme {
+                AuthScheme::ApiKey
+            }
             fn validate(&self) -> Result<(), ValidationError> {
                 if self.preflight.skip {
                     Ok(())
@@ -529,22 +533,22 @@ macro_rules! standard_endpoint {
             }
         }
 
-        impl CreateTask for $alias {
-            type Lookup = GetTasks;
+        impl CreateEndpoint for $alias {
+            type Query = GetTasks;
             fn external_task_id(&self) -> Option<&str> {
                 self.options.external_task_id.as_deref()
             }
             fn set_external_task_id(&mut self, id: String) {
                 self.options.external_task_id = Some(id);
             }
-            fn lookup(external_task_id: &str) -> GetTasks {
-                GetTasks::by_external_ids([external_task_id.to_owned()])
+            fn lookup(&self, external_task_id: &str) -> Option<GetTasks> {
+                Some(GetTasks::by_external_ids([external_task_id.to_owned()]))
             }
-            fn found(tasks: Vec<Task>) -> Option<Task> {
-                tasks.into_iter().next()
-            }
-            fn poll_query(created: &Task) -> GetTasks {
+            fn poll_query(&self, created: &Task) -> GetTasks {
                 GetTasks::by_ids([created.id.clone()])
+            }
+            fn found(task: Task) -> Option<Task> {
+                Some(task)
             }
         }
     };
@@ -592,6 +596,9 @@ impl Endpoint for GetTasks {
     fn path(&self) -> String {
         "/tasks".to_owned()
     }
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::ApiKey
+    }
     fn query(&self) -> Vec<(&'static str, String)> {
         let key = if self.external {
             "external_task_ids"
@@ -617,6 +624,29 @@ impl Endpoint for GetTasks {
             field,
             "ids must be non-empty and contain no comma",
         )
+    }
+}
+
+/// As a [`TaskQuery`], `GetTasks` reads the task of its first id.
+impl TaskQuery for GetTasks {
+    type Task = Task;
+    fn task_ref(&self) -> TaskRef {
+        let id = self.ids.first().cloned().unwrap_or_default();
+        if self.external {
+            TaskRef::ExternalTaskId(id)
+        } else {
+            TaskRef::TaskId(id)
+        }
+    }
+    fn task(&self, tasks: Vec<Task>) -> Option<Task> {
+        let wanted = self.ids.first()?;
+        tasks.into_iter().find(|t| {
+            if self.external {
+                t.external_id.as_deref() == Some(wanted.as_str())
+            } else {
+                t.id == *wanted
+            }
+        })
     }
 }
 
@@ -726,6 +756,9 @@ impl Endpoint for ListTasks {
     }
     fn body(&self) -> Option<&Self> {
         Some(self)
+    }
+    fn auth_scheme(&self) -> AuthScheme {
+        AuthScheme::ApiKey
     }
     fn idempotent(&self) -> bool {
         true
