@@ -187,6 +187,23 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The defaults, talking to Kling's Singapore host (servers outside mainland China).
+    pub fn singapore() -> Self {
+        Self::default()
+    }
+
+    /// The defaults, talking to Kling's Beijing host (servers in mainland China; the
+    /// accounts and keys are separate from the global ones).
+    pub fn beijing() -> Self {
+        Self::with_base_url(BEIJING)
+    }
+
+    /// The defaults, talking to RunBlob's platform (`runblob::` requests; an API key is the
+    /// only credential it takes).
+    pub fn runblob() -> Self {
+        Self::with_base_url(RUNBLOB)
+    }
+
     /// The defaults, talking to `base_url`.
     pub fn with_base_url(base_url: impl Into<String>) -> Self {
         Self {

@@ -97,6 +97,7 @@ impl Download {
     /// the server offers ranges. It never carries credentials: the file host is not the API.
     pub fn request(&mut self) -> HttpRequest {
         self.attempts += 1;
+        tracing::debug!(attempt = self.attempts, offset = self.written, "fetching");
         let mut request = HttpRequest::new(Method::Get, self.url.clone());
         request.follow_redirects = true;
         request.timeout = Some(self.config.timeout);
@@ -223,6 +224,12 @@ impl Download {
             if !self.ranges {
                 self.written = 0;
             }
+            tracing::info!(
+                attempt = self.attempts,
+                resume_at = self.written,
+                reason = failure.failure().as_str(),
+                "download interrupted: retrying"
+            );
             return Ok(End::Retry);
         }
         Err(failure.with_operation(Operation::Read).into())
@@ -234,35 +241,19 @@ impl Download {
     }
 }
 
-/// A result file of a finished task: where to fetch it and a file name for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ResultFile {
-    /// A file name: `<video id>.mp4` for videos, `<task id>-<n>.png` for images.
-    pub file_name: String,
-    /// The download URL.
-    pub url: String,
-}
-
-/// The files a legacy task produced (videos, then images and series images), in the order
-/// the clients download them; results without a URL are skipped.
-pub fn result_files(task: &kling_types::Task) -> Vec<ResultFile> {
-    let r = &task.task_result;
-    let videos = r.videos.iter().map(|v| (format!("{}.mp4", v.id), &v.url));
-    let images = r
-        .images
-        .iter()
-        .chain(&r.series_images)
-        .enumerate()
-        .map(|(i, image)| (format!("{}-{i}.png", task.task_id), &image.url));
-    videos
-        .chain(images)
-        .filter(|(_, url)| !url.is_empty())
-        .map(|(file_name, url)| ResultFile {
-            file_name,
-            url: url.clone(),
-        })
-        .collect()
+/// The span a download runs in (both clients, the same).
+pub(crate) fn span(url: &str, dest: &std::path::Path) -> tracing::Span {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    tracing::info_span!(
+        "kling.download",
+        host,
+        file = %dest.file_name().unwrap_or_default().to_string_lossy()
+    )
 }
 
 /// A local disk failure while writing a download (the drivers' file I/O), as an [`Error`].
@@ -339,20 +330,6 @@ mod tests {
         d.on_head(200, &[("Content-Type", "video/mp4")]).unwrap();
         assert!(d.on_chunk(11).is_err());
         assert!(Download::new("file:///etc/passwd", config(10)).is_err());
-    }
-
-    #[test]
-    fn result_files_name_videos_and_images() {
-        let task: kling_types::Task = serde_json::from_str(
-            r#"{"task_id":"7","task_status":"succeed","task_result":{"videos":[{"id":"v1","url":"https://c/v.mp4"},{"id":"v2","url":""}],
-                "images":[{"index":0,"url":"https://c/a.png"}],"series_images":[{"index":0,"url":"https://c/b.png"}]}}"#,
-        )
-        .unwrap();
-        let names: Vec<String> = result_files(&task)
-            .into_iter()
-            .map(|f| f.file_name)
-            .collect();
-        assert_eq!(names, ["v1.mp4", "7-0.png", "7-1.png"]);
     }
 
     #[test]

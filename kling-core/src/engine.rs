@@ -10,7 +10,8 @@ use kling_errors::{
     DecodeContext, DecodeError, DecodeFailure, Dialect, Error, Operation, TransportError,
     check_response, decode_error,
 };
-use kling_types::{Endpoint, Envelope, Method, ResponseFormat};
+use kling_auth::AuthHeader;
+use kling_types::{AuthScheme, Endpoint, Envelope, Method, ResponseFormat};
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;
@@ -28,9 +29,51 @@ pub struct Prepared {
     idempotent: bool,
     dialect: Dialect,
     format: ResponseFormat,
+    auth: AuthScheme,
+}
+
+/// A successful answer and what the server said about it besides the value: the
+/// `request_id` to quote to support (from the envelope, else an `X-Request-Id` header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Reply<T> {
+    /// The decoded value.
+    pub value: T,
+    /// The server's id for the request, when it sent one.
+    pub request_id: Option<String>,
+}
+
+impl<T> Reply<T> {
+    /// A reply.
+    pub fn new(value: T, request_id: Option<String>) -> Self {
+        Self { value, request_id }
+    }
+
+    /// The value alone.
+    pub fn into_value(self) -> T {
+        self.value
+    }
 }
 
 impl Prepared {
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The URL's path, without host and query (for logs and errors).
+    pub fn path(&self) -> &str {
+        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let path = rest.find('/').map_or("", |i| &rest[i..]);
+        path.split(['?', '#']).next().unwrap_or_default()
+    }
+
+    /// The host the request goes to.
+    pub fn host(&self) -> &str {
+        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        rest.split(['/', '?', '#']).next().unwrap_or(rest)
+    }
+
     /// Whether the request may be sent twice.
     pub fn idempotent(&self) -> bool {
         self.idempotent
@@ -138,6 +181,11 @@ impl Engine {
             })?)),
             None => None,
         };
+        let auth = endpoint.auth_scheme();
+        if auth == AuthScheme::ApiKey {
+            // Say it before anything is sent, not after a 401.
+            self.auth.api_key_header()?;
+        }
         let url = with_query(
             &format!("{}{}", self.config.base_url, endpoint.path()),
             &endpoint.query(),
@@ -149,6 +197,21 @@ impl Engine {
             idempotent: endpoint.idempotent(),
             dialect: endpoint.dialect(),
             format: endpoint.response_format(),
+            auth,
+        })
+    }
+
+    /// The auth header `prepared` carries at `now`: the JWT (minted or cached) or the API key
+    /// for the legacy API, the API key for the APIs that take nothing else.
+    ///
+    /// # Errors
+    ///
+    /// An [`AuthError`](kling_errors::AuthError): a key-only API with only an access key
+    /// pair, or a token that cannot be minted.
+    pub fn auth_header(&self, prepared: &Prepared, now: SystemTime) -> Result<AuthHeader, Error> {
+        Ok(match prepared.auth {
+            AuthScheme::ApiKey => self.auth.api_key_header()?,
+            _ => self.auth.header(now)?,
         })
     }
 
@@ -163,7 +226,7 @@ impl Engine {
         now: SystemTime,
     ) -> Result<HttpRequest, Error> {
         let prepared = self.prepare(endpoint)?;
-        let header = self.auth.header(now)?;
+        let header = self.auth_header(&prepared, now)?;
         Ok(prepared.request(
             self,
             Some((header.name(), header.expose_value())),
@@ -171,8 +234,8 @@ impl Engine {
         ))
     }
 
-    /// Reads a response to `prepared` received at `now`: status first, then the body, typed.
-    /// The envelope's `code` is checked even on HTTP 200.
+    /// Reads a response to `prepared` received at `now`: status first, then the body, typed,
+    /// with the request id. The envelope's `code` is checked even on HTTP 200.
     ///
     /// # Errors
     ///
@@ -182,7 +245,8 @@ impl Engine {
         prepared: &Prepared,
         response: &HttpResponse,
         now: SystemTime,
-    ) -> Result<T, Error> {
+    ) -> Result<Reply<T>, Error> {
+        let header_id = || response.header_value("x-request-id").map(str::to_owned);
         let ctx = DecodeContext::new(prepared.dialect, prepared.operation(), now);
         let headers = &response.headers;
         if response.body.len() > self.config.max_response_bytes {
@@ -202,7 +266,9 @@ impl Engine {
             ResponseFormat::KlingEnvelope => {
                 match serde_json::from_slice::<Envelope<T>>(&response.body) {
                     Ok(env) if env.code == KlingCode::Success => match env.data {
-                        Some(data) => return Ok(data),
+                        Some(data) => {
+                            return Ok(Reply::new(data, env.request_id.or_else(header_id)));
+                        }
                         None => Err(None),
                     },
                     Ok(_) => Err(None),
@@ -210,7 +276,7 @@ impl Engine {
                 }
             }
             ResponseFormat::Bare => match serde_json::from_slice::<T>(&response.body) {
-                Ok(value) => return Ok(value),
+                Ok(value) => return Ok(Reply::new(value, header_id())),
                 Err(e) => Err(Some(e)),
             },
             _ => Err(None),
@@ -236,8 +302,12 @@ impl Engine {
         Err(error.into())
     }
 
-    /// A transport failure, with the operation the transport could not know.
+    /// A transport failure, with what the transport could not know: the operation (read or
+    /// create) and the host it talked to.
     pub fn transport_error(&self, prepared: &Prepared, error: TransportError) -> Error {
-        error.with_operation(prepared.operation()).into()
+        error
+            .with_operation(prepared.operation())
+            .with_host(prepared.host())
+            .into()
     }
 }

@@ -1,27 +1,35 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod builder;
 mod callback;
+mod cancel;
+mod client;
 pub mod config;
 pub mod download;
 mod engine;
 pub mod http;
+pub mod job;
 mod machine;
-mod pollable;
 mod retry;
 mod run;
 pub mod time;
 mod transport;
 
+pub use builder::{ClientBuilder, ENV_BASE_URL, Flavor, IntoShared, Parts};
 pub use callback::CallbackDedupe;
+pub use cancel::{CancelHandle, Cancelled};
+pub use client::{
+    AsyncDriver, AsyncKling, Downloaded, Driver, Kling, ProgressFn, TaskSlot, WaitOptions,
+};
 pub use config::{Backoff, Config, DownloadConfig, PollConfig, RetryConfig};
-pub use engine::{Engine, Prepared};
+pub use engine::{Engine, Prepared, Reply};
 pub use http::{HttpRequest, HttpResponse};
+pub use job::{CreateTask, Pollable, TaskOf, TaskState, TaskView};
 pub use machine::{Call, Create, Created, Machine, Progress, Step, Wait};
-pub use pollable::{Pollable, TaskState};
 pub use retry::{Attempt, Decision, RetryBudget, RetryPolicy};
 pub use run::{Observer, run_async, run_blocking};
 pub use transport::{
     AsyncBody, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn, StreamingResponse,
-    Transport,
+    Transport, TransportFn,
 };

@@ -1,28 +1,36 @@
 //! The driver loops, once: step the machine, send, sleep. The blocking and async clients call
 //! these with their transport; logic never lives twice.
 
-use kling_errors::{CancelledError, Error};
+use std::time::SystemTime;
 
+use kling_errors::{CancelledError, Error};
+use tracing::Instrument;
+
+use crate::cancel::CancelHandle;
 use crate::machine::{Machine, Progress, Step};
 use crate::time::{AsyncSleep, Clock, Sleep};
 use crate::transport::{AsyncTransport, Transport};
 
-/// Hooks a driver loop calls: progress after every poll, and a cancel check before every step.
+/// Hooks a driver loop calls: progress after every poll, and a cancel handle checked before
+/// every step and woken out of every sleep.
 pub trait Observer {
     /// A poll was read (waits only).
     fn on_progress(&mut self, progress: &Progress) {
         let _ = progress;
     }
-    /// Whether to stop now.
-    fn cancelled(&self) -> bool {
-        false
+    /// The handle that stops the loop, if any.
+    fn cancel(&self) -> Option<&CancelHandle> {
+        None
     }
 }
+
+/// No hooks.
+impl Observer for () {}
 
 /// Reports progress when the machine's poll count grew.
 fn report<M: Machine + ?Sized>(
     machine: &M,
-    now: std::time::SystemTime,
+    now: SystemTime,
     reported: &mut u32,
     observer: &mut (impl Observer + ?Sized),
 ) {
@@ -34,14 +42,25 @@ fn report<M: Machine + ?Sized>(
     }
 }
 
-/// No hooks.
-impl Observer for () {}
+/// The error of a cancelled loop, naming the task when the machine knows it.
+fn cancelled<M: Machine + ?Sized>(
+    machine: &M,
+    now: SystemTime,
+    observer: &(impl Observer + ?Sized),
+) -> Option<Error> {
+    let cancel = observer.cancel()?;
+    cancel.is_cancelled().then(|| {
+        let task_id = machine.progress(now).map(|p| p.task_id);
+        tracing::info!(task_id = task_id.as_deref(), "cancelled");
+        CancelledError::new(task_id).into()
+    })
+}
 
 /// Runs `machine` to the end, blocking.
 ///
 /// # Errors
 ///
-/// The machine's failure, or [`CancelledError`] when `observer` cancels.
+/// The machine's failure, or [`CancelledError`] when the observer's handle is cancelled.
 pub fn run_blocking<M: Machine>(
     machine: &mut M,
     transport: &dyn Transport,
@@ -51,17 +70,20 @@ pub fn run_blocking<M: Machine>(
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
     loop {
-        if observer.cancelled() {
-            return Err(CancelledError::new(None).into());
+        if let Some(error) = cancelled(machine, clock.now(), observer) {
+            return Err(error);
         }
         let step = machine.step(clock.now());
         report(machine, clock.now(), &mut reported, observer);
         match step {
             Step::Send(request) => {
-                let result = transport.send(&request);
+                let result = machine.span().in_scope(|| transport.send(&request));
                 machine.on_response(result, clock.now());
             }
-            Step::Sleep(duration) => sleep.sleep(duration),
+            Step::Sleep(duration) => match observer.cancel() {
+                Some(cancel) => sleep.sleep_or_cancel(duration, cancel),
+                None => sleep.sleep(duration),
+            },
             Step::Done(value) => return Ok(value),
             Step::Failed(error) => return Err(error),
         }
@@ -73,7 +95,7 @@ pub fn run_blocking<M: Machine>(
 ///
 /// # Errors
 ///
-/// The machine's failure, or [`CancelledError`] when `observer` cancels.
+/// The machine's failure, or [`CancelledError`] when the observer's handle is cancelled.
 pub async fn run_async<M: Machine + Send>(
     machine: &mut M,
     transport: &dyn AsyncTransport,
@@ -83,17 +105,23 @@ pub async fn run_async<M: Machine + Send>(
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
     loop {
-        if observer.cancelled() {
-            return Err(CancelledError::new(None).into());
+        if let Some(error) = cancelled(machine, clock.now(), observer) {
+            return Err(error);
         }
         let step = machine.step(clock.now());
         report(machine, clock.now(), &mut reported, observer);
         match step {
             Step::Send(request) => {
-                let result = transport.send(&request).await;
+                let result = transport
+                    .send(&request)
+                    .instrument(machine.span())
+                    .await;
                 machine.on_response(result, clock.now());
             }
-            Step::Sleep(duration) => sleep.sleep(duration).await,
+            Step::Sleep(duration) => match observer.cancel() {
+                Some(cancel) => sleep.sleep_or_cancel(duration, cancel).await,
+                None => sleep.sleep(duration).await,
+            },
             Step::Done(value) => return Ok(value),
             Step::Failed(error) => return Err(error),
         }

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 
+use crate::cancel::{CancelHandle, first_of};
+
 /// The current wall-clock time.
 pub trait Clock: Send + Sync {
     /// Now.
@@ -26,6 +28,13 @@ impl Clock for SystemClock {
 pub trait Sleep: Send + Sync {
     /// Sleeps for `duration`.
     fn sleep(&self, duration: Duration);
+
+    /// Sleeps for `duration`, waking early when `cancel` fires. A sleep that returns at once
+    /// (a test clock) need not override it; a real one does.
+    fn sleep_or_cancel(&self, duration: Duration, cancel: &CancelHandle) {
+        let _ = cancel;
+        self.sleep(duration);
+    }
 }
 
 /// `std::thread::sleep`.
@@ -36,6 +45,10 @@ impl Sleep for ThreadSleep {
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
+
+    fn sleep_or_cancel(&self, duration: Duration, cancel: &CancelHandle) {
+        cancel.sleep(duration);
+    }
 }
 
 /// Async sleep (the async client provides tokio's).
@@ -43,6 +56,11 @@ impl Sleep for ThreadSleep {
 pub trait AsyncSleep: Send + Sync {
     /// Sleeps for `duration`.
     async fn sleep(&self, duration: Duration);
+
+    /// Sleeps for `duration`, waking early when `cancel` fires.
+    async fn sleep_or_cancel(&self, duration: Duration, cancel: &CancelHandle) {
+        first_of(self.sleep(duration), cancel.cancelled()).await;
+    }
 }
 
 /// Randomness for jitter and generated ids.

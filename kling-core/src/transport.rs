@@ -1,8 +1,12 @@
 //! The seams a user can plug their own HTTP stack into: [`Transport`] (blocking) and
-//! [`AsyncTransport`], each with one required method. Closures work too.
+//! [`AsyncTransport`]. Both methods of each are required: a wrapper that forgot `open` would
+//! otherwise buffer every video in memory (and hit the JSON body cap). Closures and test
+//! doubles that only know how to answer a whole response use the explicit buffering adapters
+//! [`TransportFn`] / [`AsyncTransportFn`], or `StreamingResponse::from(response)`.
 
 use std::future::Future;
 use std::io::Read;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use kling_errors::TransportError;
@@ -31,39 +35,61 @@ impl StreamingResponse {
     }
 }
 
+/// A whole response, given out as a stream: the buffering adapter for test doubles.
+impl From<HttpResponse> for StreamingResponse {
+    fn from(response: HttpResponse) -> Self {
+        Self::new(
+            response.status,
+            response.headers,
+            Box::new(std::io::Cursor::new(response.body)),
+        )
+    }
+}
+
 /// Sends requests, blocking. Implemented with ureq by `kling-client-blocking`; implement it for
 /// your own stack (a proxy, a recorder, a test double) and hand it to the client.
 pub trait Transport: Send + Sync {
-    /// Sends `request` and reads the whole response. Error statuses are responses, not errors:
-    /// only a failure to get a complete answer is an error.
+    /// Sends `request` and reads the whole response (API calls: small JSON bodies). Error
+    /// statuses are responses, not errors: only a failure to get a complete answer is an
+    /// error.
     ///
     /// # Errors
     ///
     /// A [`TransportError`] saying what failed and whether the request may have been sent.
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 
-    /// Sends `request` and returns the body as a stream (for downloads). The default reads the
-    /// whole body through [`send`](Self::send); real transports stream.
+    /// Sends `request` and returns the body as a stream (result files, up to gigabytes). A
+    /// wrapper forwards this to the transport it wraps; a test double may answer
+    /// `self.send(request).map(Into::into)`.
     ///
     /// # Errors
     ///
     /// As [`send`](Self::send).
+    fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request)
+    }
     fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError> {
-        let response = self.send(request)?;
-        Ok(StreamingResponse::new(
-            response.status,
-            response.headers,
-            Box::new(std::io::Cursor::new(response.body)),
-        ))
+        (**self).open(request)
     }
 }
 
-impl<F> Transport for F
+/// A [`Transport`] from a closure answering whole responses. Its `open` buffers the whole
+/// body in memory: for test doubles and small files, not for real downloads.
+pub struct TransportFn<F>(pub F);
+
+impl<F> Transport for TransportFn<F>
 where
     F: Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync,
 {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        self(request)
+        (self.0)(request)
+    }
+    fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError> {
+        (self.0)(request).map(Into::into)
     }
 }
 
@@ -110,6 +136,17 @@ impl AsyncStreamingResponse {
     }
 }
 
+/// A whole response, given out as a stream: the buffering adapter for test doubles.
+impl From<HttpResponse> for AsyncStreamingResponse {
+    fn from(response: HttpResponse) -> Self {
+        Self::new(
+            response.status,
+            response.headers,
+            Box::new(InMemory(Some(response.body))),
+        )
+    }
+}
+
 /// Sends requests, asynchronously. Implemented with reqwest by `kling-client-async`.
 #[async_trait]
 pub trait AsyncTransport: Send + Sync {
@@ -120,22 +157,28 @@ pub trait AsyncTransport: Send + Sync {
     /// As [`Transport::send`].
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 
-    /// As [`Transport::open`].
+    /// As [`Transport::open`]: a wrapper forwards it; a test double may answer
+    /// `self.send(request).await.map(Into::into)`.
     ///
     /// # Errors
     ///
     /// As [`Transport::send`].
+    async fn open(&self, request: &HttpRequest) -> Result<AsyncStreamingResponse, TransportError>;
+}
+
+#[async_trait]
+impl<T: AsyncTransport + ?Sized> AsyncTransport for Arc<T> {
+    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        (**self).send(request).await
+    }
     async fn open(&self, request: &HttpRequest) -> Result<AsyncStreamingResponse, TransportError> {
-        let response = self.send(request).await?;
-        Ok(AsyncStreamingResponse::new(
-            response.status,
-            response.headers,
-            Box::new(InMemory(Some(response.body))),
-        ))
+        (**self).open(request).await
     }
 }
 
-/// An [`AsyncTransport`] from a closure returning a future.
+/// An [`AsyncTransport`] from a closure returning a future of a whole response. Its `open`
+/// buffers the whole body in memory: for test doubles and small files, not for real
+/// downloads.
 pub struct AsyncTransportFn<F>(pub F);
 
 #[async_trait]
@@ -146,5 +189,8 @@ where
 {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         (self.0)(request.clone()).await
+    }
+    async fn open(&self, request: &HttpRequest) -> Result<AsyncStreamingResponse, TransportError> {
+        (self.0)(request.clone()).await.map(Into::into)
     }
 }

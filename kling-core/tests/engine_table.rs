@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use kling_auth::{Authenticator, Credentials};
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
-use kling_core::{Call, Config, Create, Created, Engine, Machine, Wait, run_async, run_blocking};
+use kling_core::{
+    Call, Config, Create, Created, Engine, Machine, Reply, Wait, run_async, run_blocking,
+};
 use kling_errors::Error;
 use kling_types::Task;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
@@ -74,14 +76,14 @@ impl<const ASYNC: bool> Driver for Harness<ASYNC> {
             &self.engine,
             &GetText2VideoTask::by_task_id(id),
         )?)
+        .map(Reply::into_value)
     }
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.run(&mut Create::new(&self.engine, request)?)
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
         self.run(
-            &mut Wait::new(&self.engine, &GetText2VideoTask::by_task_id(id), id)?
-                .max_wait(max_wait),
+            &mut Wait::new(&self.engine, GetText2VideoTask::by_task_id(id))?.max_wait(max_wait),
         )
     }
     fn script(&self) -> &Script {

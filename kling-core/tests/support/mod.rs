@@ -123,12 +123,21 @@ impl kling_core::Transport for Script {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.answer(request)
     }
+    fn open(&self, request: &HttpRequest) -> Result<kling_core::StreamingResponse, TransportError> {
+        self.answer(request).map(Into::into)
+    }
 }
 
 #[async_trait::async_trait]
 impl kling_core::AsyncTransport for Script {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.answer(request)
+    }
+    async fn open(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<kling_core::AsyncStreamingResponse, TransportError> {
+        self.answer(request).map(Into::into)
     }
 }
 

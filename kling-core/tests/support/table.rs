@@ -20,7 +20,7 @@ pub trait Driver: Sized {
     /// `GET /v1/videos/text2video/{id}`.
     fn get(&self, id: &str) -> Result<Task, Error>;
     /// A text-to-video create.
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error>;
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error>;
     /// Waits for task `id`, at most `max_wait`.
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error>;
     /// The transport.

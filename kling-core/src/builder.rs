@@ -1,0 +1,268 @@
+//! The client builder, once for both clients: every setting but the transport's and the
+//! sleep's kind is the same. Order does not matter: an explicit [`base_url`](ClientBuilder::base_url)
+//! wins over the one inside a [`config`](ClientBuilder::config), whichever came first.
+
+use std::fmt;
+use std::sync::Arc;
+
+use kling_auth::{Authenticator, Credentials};
+use kling_errors::{AuthError, AuthFailure, Error, KlingCode, ValidationError};
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::time::{AsyncSleep, Clock, FastRng, Rng, Sleep, SystemClock};
+use crate::transport::{AsyncTransport, Transport};
+
+/// The environment variable of the API host.
+pub const ENV_BASE_URL: &str = "KLING_BASE_URL";
+
+/// What a client is made of, handed to [`Flavor::assemble`].
+#[non_exhaustive]
+pub struct Parts<T: ?Sized, S: ?Sized> {
+    /// Configuration, credentials, retry policy, randomness.
+    pub engine: Engine,
+    /// The transport.
+    pub transport: Arc<T>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// The sleep.
+    pub sleep: Arc<S>,
+}
+
+/// A kind of client the builder can make: the blocking one (`dyn Transport`, `dyn Sleep`)
+/// or the async one (`dyn AsyncTransport`, `dyn AsyncSleep`). Implemented by the client
+/// crates.
+pub trait Flavor: Sized {
+    /// The transport trait object (`dyn Transport` or `dyn AsyncTransport`).
+    type Transport: ?Sized + Send + Sync;
+    /// The sleep trait object (`dyn Sleep` or `dyn AsyncSleep`).
+    type Sleep: ?Sized + Send + Sync;
+
+    /// The transport used when none was given.
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be set up (a TLS stack).
+    fn default_transport(config: &Config) -> Result<Arc<Self::Transport>, Error>;
+
+    /// The sleep used when none was given.
+    fn default_sleep() -> Arc<Self::Sleep>;
+
+    /// The client, from its parts.
+    fn assemble(parts: Parts<Self::Transport, Self::Sleep>) -> Self;
+}
+
+/// A value the builder holds shared as `Arc<T>`: any [`Transport`] as `Arc<dyn Transport>`,
+/// any [`Sleep`] as `Arc<dyn Sleep>`, and their async twins.
+pub trait IntoShared<T: ?Sized> {
+    /// `self`, shared.
+    fn into_shared(self) -> Arc<T>;
+}
+
+impl<X: Transport + 'static> IntoShared<dyn Transport> for X {
+    fn into_shared(self) -> Arc<dyn Transport> {
+        Arc::new(self)
+    }
+}
+
+impl<X: AsyncTransport + 'static> IntoShared<dyn AsyncTransport> for X {
+    fn into_shared(self) -> Arc<dyn AsyncTransport> {
+        Arc::new(self)
+    }
+}
+
+impl<X: Sleep + 'static> IntoShared<dyn Sleep> for X {
+    fn into_shared(self) -> Arc<dyn Sleep> {
+        Arc::new(self)
+    }
+}
+
+impl<X: AsyncSleep + 'static> IntoShared<dyn AsyncSleep> for X {
+    fn into_shared(self) -> Arc<dyn AsyncSleep> {
+        Arc::new(self)
+    }
+}
+
+/// Builds a client (`Client::builder()` of either client crate).
+#[must_use]
+pub struct ClientBuilder<C: Flavor> {
+    config: Config,
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    transport: Option<Arc<C::Transport>>,
+    sleep: Option<Arc<C::Sleep>>,
+    clock: Option<Arc<dyn Clock>>,
+    rng: Option<Arc<dyn Rng>>,
+}
+
+impl<C: Flavor> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("transport", &self.transport.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Flavor> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: Flavor> ClientBuilder<C> {
+    /// A builder with the default configuration (Singapore host) and no credentials.
+    pub fn new() -> Self {
+        Self {
+            config: Config::default(),
+            base_url: None,
+            credentials: None,
+            transport: None,
+            sleep: None,
+            clock: None,
+            rng: None,
+        }
+    }
+
+    /// A builder with the credentials of the environment (`KLING_ACCESS_KEY` and
+    /// `KLING_SECRET_KEY`, and/or `KLING_API_KEY`) and `KLING_BASE_URL` if set.
+    ///
+    /// # Errors
+    ///
+    /// An [`AuthError`](kling_errors::AuthError) naming what is missing.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut builder = Self::new().credentials(Credentials::from_env()?);
+        if let Ok(url) = std::env::var(ENV_BASE_URL)
+            && !url.trim().is_empty()
+        {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// The credentials (required). See [`Credentials::both`] for an access key pair and an
+    /// API key together (the new standard accepts only the key).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The API host: Singapore by default; [`config::BEIJING`](crate::config::BEIJING) for
+    /// servers in mainland China; RunBlob's host or a mock. Wins over the one in
+    /// [`config`](Self::config), whatever the order.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The whole configuration (its base URL counts unless [`base_url`](Self::base_url) is
+    /// given too).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Your own transport instead of the crate's default one.
+    pub fn transport(mut self, transport: impl IntoShared<C::Transport>) -> Self {
+        self.transport = Some(transport.into_shared());
+        self
+    }
+
+    /// A clock (tests).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// A sleep (tests).
+    pub fn sleep(mut self, sleep: impl IntoShared<C::Sleep>) -> Self {
+        self.sleep = Some(sleep.into_shared());
+        self
+    }
+
+    /// A random source (tests).
+    pub fn rng(mut self, rng: impl Rng + 'static) -> Self {
+        self.rng = Some(Arc::new(rng));
+        self
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError`](kling_errors::AuthError) when no credentials were given; a
+    /// [`ValidationError`] for a base URL that is not `http(s)://host...`; the default
+    /// transport's error when it cannot be set up.
+    pub fn build(self) -> Result<C, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            AuthError::new(
+                AuthFailure::Missing,
+                "no credentials given to the client builder",
+            )
+        })?;
+        let mut config = self.config;
+        if let Some(url) = self.base_url {
+            config.base_url = url;
+        }
+        config.base_url = checked_base_url(&config.base_url)?;
+        let transport = match self.transport {
+            Some(t) => t,
+            None => C::default_transport(&config)?,
+        };
+        let engine = Engine::new(
+            config,
+            Authenticator::new(credentials),
+            self.rng.unwrap_or_else(|| Arc::new(FastRng::new())),
+        );
+        Ok(C::assemble(Parts {
+            engine,
+            transport,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            sleep: self.sleep.unwrap_or_else(C::default_sleep),
+        }))
+    }
+}
+
+/// `url` without trailing slashes, if it is an http(s) URL with a host.
+fn checked_base_url(url: &str) -> Result<String, Error> {
+    let url = url.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or_default();
+    if host.is_empty() || url.contains(['?', '#']) {
+        return Err(ValidationError::new(
+            "base_url",
+            KlingCode::InvalidParameter,
+            &format!(
+                "must be an http(s) URL such as https://api-singapore.klingai.com, got {url:?}"
+            ),
+        )
+        .into());
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked_base_url;
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            checked_base_url("https://h/runblob").unwrap(),
+            "https://h/runblob"
+        );
+        for bad in ["127.0.0.1:8080", "https://", "ftp://h", "", "https://h/?x=1"] {
+            let e = checked_base_url(bad).unwrap_err();
+            assert!(e.to_string().contains("base_url"), "{bad}: {e}");
+        }
+    }
+}

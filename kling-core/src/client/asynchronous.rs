@@ -1,0 +1,290 @@
+//! The async client trait, and the driver an async client implements to get it. The same
+//! methods and docs as [`Kling`](super::Kling), returning `Send` futures (so a call can be
+//! spawned); dropping a future stops it after the current request.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use kling_errors::Error;
+use kling_types::callback::CallbackPayload;
+use kling_types::Endpoint;
+use tracing::Instrument;
+
+use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
+use crate::engine::{Engine, Reply};
+use crate::http::HttpRequest;
+use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
+use crate::machine::{Call, Create, Created, Wait};
+use crate::run::run_async;
+use crate::time::{AsyncSleep, Clock};
+use crate::transport::AsyncTransport;
+
+/// The async Kling client, as a trait: implemented by `kling_client_async::Client`, and by
+/// any fake you write for your tests. Generic code takes `impl AsyncKling`. Every future is
+/// `Send`.
+///
+/// Implement the four primitives; the composites come with them.
+pub trait AsyncKling: Send + Sync {
+    /// As [`Kling::call`](super::Kling::call).
+    ///
+    /// # Errors
+    ///
+    /// The [`Error`] of the last attempt.
+    fn call<E: Endpoint<Response: Send> + Sync>(
+        &self,
+        endpoint: &E,
+    ) -> impl Future<Output = Result<Reply<E::Response>, Error>> + Send;
+
+    /// As [`Kling::create`](super::Kling::create).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::create`](super::Kling::create).
+    fn create<E: CreateTask>(
+        &self,
+        request: E,
+    ) -> impl Future<Output = Result<Created<E>, Error>> + Send;
+
+    /// As [`Kling::wait`](super::Kling::wait).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::wait`](super::Kling::wait).
+    fn wait<Q: Pollable>(
+        &self,
+        query: &Q,
+        options: WaitOptions<'_>,
+    ) -> impl Future<Output = Result<Q::Task, Error>> + Send;
+
+    /// As [`Kling::download`](super::Kling::download).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::download`](super::Kling::download).
+    fn download(
+        &self,
+        url: &str,
+        dest: impl AsRef<Path> + Send,
+    ) -> impl Future<Output = Result<Downloaded, Error>> + Send;
+
+    /// As [`Kling::task_slot`](super::Kling::task_slot).
+    ///
+    /// # Errors
+    ///
+    /// When no slot can be had any more.
+    fn task_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {
+        async { Ok(TaskSlot::unlimited()) }
+    }
+
+    /// As [`call`](Self::call), the value alone.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    fn send<E: Endpoint<Response: Send> + Sync>(
+        &self,
+        endpoint: &E,
+    ) -> impl Future<Output = Result<E::Response, Error>> + Send {
+        async move { self.call(endpoint).await.map(Reply::into_value) }
+    }
+
+    /// Queries a task (or anything else): the same as [`send`](Self::send).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    fn get<E: Endpoint<Response: Send> + Sync>(
+        &self,
+        query: &E,
+    ) -> impl Future<Output = Result<E::Response, Error>> + Send {
+        self.send(query)
+    }
+
+    /// As [`Kling::create_and_wait`](super::Kling::create_and_wait).
+    ///
+    /// # Errors
+    ///
+    /// As [`create`](Self::create) and [`wait`](Self::wait).
+    fn create_and_wait<E: CreateTask>(
+        &self,
+        request: E,
+        options: WaitOptions<'_>,
+    ) -> impl Future<Output = Result<TaskOf<E>, Error>> + Send {
+        async move {
+            drive_job(self, JobRun::new(request, None), options)
+                .await
+                .map(|(task, _)| task)
+        }
+    }
+
+    /// As [`Kling::create_and_wait_and_download`](super::Kling::create_and_wait_and_download).
+    ///
+    /// # Errors
+    ///
+    /// As [`create_and_wait`](Self::create_and_wait) and [`download`](Self::download).
+    fn create_and_wait_and_download<E: CreateTask>(
+        &self,
+        request: E,
+        dir: impl AsRef<Path> + Send,
+        options: WaitOptions<'_>,
+    ) -> impl Future<Output = Result<(TaskOf<E>, Vec<Downloaded>), Error>> + Send {
+        let run = JobRun::new(request, Some(dir.as_ref().to_path_buf()));
+        drive_job(self, run, options)
+    }
+
+    /// As [`Kling::reconcile_callback`](super::Kling::reconcile_callback).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call), or a decode error when the answer does not hold the task.
+    fn reconcile_callback<Q: Pollable>(
+        &self,
+        payload: &CallbackPayload,
+        query: impl FnOnce(String) -> Q + Send,
+    ) -> impl Future<Output = Result<Q::Task, Error>> + Send {
+        let query = query(payload.task_id().to_owned());
+        async move {
+            let reply = self.call(&query).await?;
+            query.task(reply.value).ok_or_else(not_in_answer)
+        }
+    }
+}
+
+/// Runs a job with `client`'s primitives, holding a task slot from the create to the task's
+/// end.
+async fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
+    client: &K,
+    mut run: JobRun<E>,
+    options: WaitOptions<'_>,
+) -> Result<(TaskOf<E>, Vec<Downloaded>), Error> {
+    let span = run.span().clone();
+    async move {
+        let mut slot = Some(client.task_slot().await?);
+        let mut options = Some(options);
+        loop {
+            match run.step() {
+                JobStep::Create(request) => run.created(client.create(request).await),
+                JobStep::Wait(query) => {
+                    let waited = client
+                        .wait(&query, options.take().unwrap_or_default())
+                        .await;
+                    // The task has ended (or the wait gave up): the downloads need no slot.
+                    drop(slot.take());
+                    run.waited(waited);
+                }
+                JobStep::Download { url, dest } => {
+                    run.downloaded(client.download(&url, &dest).await);
+                }
+                JobStep::Done(task, files) => return Ok((task, files)),
+                JobStep::Failed(error) => return Err(error),
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// What an async client crate implements to get [`AsyncKling`]: the engine, the I/O pieces
+/// and the file I/O of a download. Every decision stays in kling-core.
+pub trait AsyncDriver: Send + Sync {
+    /// The engine (configuration, token cache, retry policy).
+    fn engine(&self) -> &Engine;
+    /// The transport.
+    fn transport(&self) -> &dyn AsyncTransport;
+    /// The clock.
+    fn clock(&self) -> &dyn Clock;
+    /// The sleep.
+    fn sleep(&self) -> &dyn AsyncSleep;
+
+    /// As [`Driver::fetch_file`](super::Driver::fetch_file).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::download`](super::Kling::download).
+    fn fetch_file(
+        &self,
+        url: &str,
+        dest: &Path,
+    ) -> impl Future<Output = Result<Downloaded, Error>> + Send;
+
+    /// As [`AsyncKling::task_slot`].
+    ///
+    /// # Errors
+    ///
+    /// As [`AsyncKling::task_slot`].
+    fn acquire_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {
+        async { Ok(TaskSlot::unlimited()) }
+    }
+
+    /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
+    /// before printing).
+    ///
+    /// # Errors
+    ///
+    /// A validation error, or credentials that cannot sign it.
+    fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
+        self.engine().dry_run(endpoint, self.clock().now())
+    }
+}
+
+impl<D: AsyncDriver> AsyncKling for D {
+    async fn call<E: Endpoint<Response: Send> + Sync>(
+        &self,
+        endpoint: &E,
+    ) -> Result<Reply<E::Response>, Error> {
+        let mut machine = Call::of(self.engine(), endpoint)?;
+        run_async(
+            &mut machine,
+            self.transport(),
+            self.clock(),
+            self.sleep(),
+            &mut (),
+        )
+        .await
+    }
+
+    async fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
+        let mut machine = Create::new(self.engine(), request)?;
+        run_async(
+            &mut machine,
+            self.transport(),
+            self.clock(),
+            self.sleep(),
+            &mut (),
+        )
+        .await
+    }
+
+    fn wait<Q: Pollable>(
+        &self,
+        query: &Q,
+        mut options: WaitOptions<'_>,
+    ) -> impl Future<Output = Result<Q::Task, Error>> + Send {
+        let machine = Wait::with_options(self.engine(), query.clone(), &options);
+        async move {
+            let mut machine = machine?;
+            run_async(
+                &mut machine,
+                self.transport(),
+                self.clock(),
+                self.sleep(),
+                &mut options,
+            )
+            .await
+        }
+    }
+
+    fn download(
+        &self,
+        url: &str,
+        dest: impl AsRef<Path> + Send,
+    ) -> impl Future<Output = Result<Downloaded, Error>> + Send {
+        let dest: PathBuf = dest.as_ref().to_path_buf();
+        let span = crate::download::span(url, &dest);
+        async move { self.fetch_file(url, &dest).await }.instrument(span)
+    }
+
+    fn task_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {
+        self.acquire_slot()
+    }
+}

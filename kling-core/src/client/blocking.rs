@@ -1,0 +1,249 @@
+//! The blocking client trait, and the driver a blocking client implements to get it.
+
+use std::path::{Path, PathBuf};
+
+use kling_errors::Error;
+use kling_types::callback::CallbackPayload;
+use kling_types::Endpoint;
+
+use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
+use crate::engine::{Engine, Reply};
+use crate::http::HttpRequest;
+use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
+use crate::machine::{Call, Create, Created, Wait};
+use crate::run::run_blocking;
+use crate::time::{Clock, Sleep};
+use crate::transport::Transport;
+
+/// The blocking Kling client, as a trait: implemented by `kling_client_blocking::Client`, and
+/// by any fake you write for your tests. Generic code takes `impl Kling`.
+///
+/// Implement the four primitives; the composites come with them.
+pub trait Kling: Send + Sync {
+    /// Sends `endpoint` with the retry policy (reads retried; a create only when nothing can
+    /// have happened: use [`create`](Self::create) for reconciliation), and returns the value
+    /// with the server's `request_id`.
+    ///
+    /// # Errors
+    ///
+    /// The [`Error`] of the last attempt.
+    fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error>;
+
+    /// Creates a task safely: an `external_task_id` is generated when missing (where the API
+    /// takes one), and an ambiguous failure is settled by looking the task up by it before
+    /// any re-post.
+    ///
+    /// # Errors
+    ///
+    /// The create's error (carrying the `external_task_id`), or
+    /// [`AmbiguousCreateError`](kling_errors::AmbiguousCreateError) when the outcome could not
+    /// be settled: look the task up before creating again.
+    fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error>;
+
+    /// Polls `query` until its task finishes.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskFailedError`](kling_errors::TaskFailedError) with the server's message and the
+    /// request id of the poll that saw it; [`WaitTimeoutError`](kling_errors::WaitTimeoutError)
+    /// at the deadline (the task lives on); [`CancelledError`](kling_errors::CancelledError)
+    /// naming the task; a fatal query error.
+    fn wait<Q: Pollable>(&self, query: &Q, options: WaitOptions<'_>) -> Result<Q::Task, Error>;
+
+    /// Downloads `url` to `dest`: streamed to `<dest>.part` in bounded memory, capped,
+    /// checked, resumed with `Range` where offered, renamed when complete; the folder is
+    /// created if missing. The request never carries the Kling credentials.
+    ///
+    /// # Errors
+    ///
+    /// A gone file (403/404/410), a non-media content type, the size cap, a broken stream
+    /// after the retries, or a disk error.
+    fn download(&self, url: &str, dest: impl AsRef<Path>) -> Result<Downloaded, Error>;
+
+    /// Waits for a free task slot ([`Config::max_in_flight_tasks`](crate::Config)), held
+    /// until the returned guard drops. Without a limit: at once.
+    ///
+    /// # Errors
+    ///
+    /// When no slot can be had any more.
+    fn task_slot(&self) -> Result<TaskSlot, Error> {
+        Ok(TaskSlot::unlimited())
+    }
+
+    /// As [`call`](Self::call), the value alone.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
+        self.call(endpoint).map(Reply::into_value)
+    }
+
+    /// Queries a task (or anything else): the same as [`send`](Self::send).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    fn get<E: Endpoint>(&self, query: &E) -> Result<E::Response, Error> {
+        self.send(query)
+    }
+
+    /// Creates a task and waits for it. It first takes a [task slot](Self::task_slot) and
+    /// holds it until the task ends.
+    ///
+    /// # Errors
+    ///
+    /// As [`create`](Self::create) and [`wait`](Self::wait); every error after the create
+    /// carries the `external_task_id`.
+    fn create_and_wait<E: CreateTask>(
+        &self,
+        request: E,
+        options: WaitOptions<'_>,
+    ) -> Result<TaskOf<E>, Error> {
+        drive_job(self, JobRun::new(request, None), options).map(|(task, _)| task)
+    }
+
+    /// Creates a task, waits for it and downloads every result file into `dir` (videos,
+    /// images, audio, watermarked copies when asked for) under safe names.
+    ///
+    /// # Errors
+    ///
+    /// As [`create_and_wait`](Self::create_and_wait) and [`download`](Self::download).
+    fn create_and_wait_and_download<E: CreateTask>(
+        &self,
+        request: E,
+        dir: impl AsRef<Path>,
+        options: WaitOptions<'_>,
+    ) -> Result<(TaskOf<E>, Vec<Downloaded>), Error> {
+        let run = JobRun::new(request, Some(dir.as_ref().to_path_buf()));
+        drive_job(self, run, options)
+    }
+
+    /// Re-fetches the task a callback is about, with an authenticated GET, and returns the
+    /// server's view: callbacks are hints (legacy ones are unsigned), never acted on directly.
+    /// Pair with [`CallbackDedupe`](crate::CallbackDedupe).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call), or a decode error when the answer does not hold the task.
+    fn reconcile_callback<Q: Pollable>(
+        &self,
+        payload: &CallbackPayload,
+        query: impl FnOnce(String) -> Q,
+    ) -> Result<Q::Task, Error> {
+        let query = query(payload.task_id().to_owned());
+        let reply = self.call(&query)?;
+        query.task(reply.value).ok_or_else(not_in_answer)
+    }
+}
+
+/// Runs a job with `client`'s primitives, holding a task slot from the create to the task's
+/// end.
+fn drive_job<K: Kling + ?Sized, E: CreateTask>(
+    client: &K,
+    mut run: JobRun<E>,
+    options: WaitOptions<'_>,
+) -> Result<(TaskOf<E>, Vec<Downloaded>), Error> {
+    let span = run.span().clone();
+    let _enter = span.enter();
+    let mut slot = Some(client.task_slot()?);
+    let mut options = Some(options);
+    loop {
+        match run.step() {
+            JobStep::Create(request) => run.created(client.create(request)),
+            JobStep::Wait(query) => {
+                let waited = client.wait(&query, options.take().unwrap_or_default());
+                // The task has ended (or the wait gave up): the downloads need no slot.
+                drop(slot.take());
+                run.waited(waited);
+            }
+            JobStep::Download { url, dest } => run.downloaded(client.download(&url, &dest)),
+            JobStep::Done(task, files) => return Ok((task, files)),
+            JobStep::Failed(error) => return Err(error),
+        }
+    }
+}
+
+/// What a blocking client crate implements to get [`Kling`]: the engine, the I/O pieces and
+/// the file I/O of a download. Every decision stays in kling-core.
+pub trait Driver: Send + Sync {
+    /// The engine (configuration, token cache, retry policy).
+    fn engine(&self) -> &Engine;
+    /// The transport.
+    fn transport(&self) -> &dyn Transport;
+    /// The clock.
+    fn clock(&self) -> &dyn Clock;
+    /// The sleep.
+    fn sleep(&self) -> &dyn Sleep;
+
+    /// Streams `download`'s file into `dest` (through `<dest>.part`), following its
+    /// decisions ([`Download`](crate::download::Download)).
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::download`].
+    fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error>;
+
+    /// As [`Kling::task_slot`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Kling::task_slot`].
+    fn acquire_slot(&self) -> Result<TaskSlot, Error> {
+        Ok(TaskSlot::unlimited())
+    }
+
+    /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
+    /// before printing).
+    ///
+    /// # Errors
+    ///
+    /// A validation error, or credentials that cannot sign it.
+    fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
+        self.engine().dry_run(endpoint, self.clock().now())
+    }
+}
+
+impl<D: Driver> Kling for D {
+    fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
+        let mut machine = Call::of(self.engine(), endpoint)?;
+        run_blocking(
+            &mut machine,
+            self.transport(),
+            self.clock(),
+            self.sleep(),
+            &mut (),
+        )
+    }
+
+    fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
+        let mut machine = Create::new(self.engine(), request)?;
+        run_blocking(
+            &mut machine,
+            self.transport(),
+            self.clock(),
+            self.sleep(),
+            &mut (),
+        )
+    }
+
+    fn wait<Q: Pollable>(&self, query: &Q, mut options: WaitOptions<'_>) -> Result<Q::Task, Error> {
+        let mut machine = Wait::with_options(self.engine(), query.clone(), &options)?;
+        run_blocking(
+            &mut machine,
+            self.transport(),
+            self.clock(),
+            self.sleep(),
+            &mut options,
+        )
+    }
+
+    fn download(&self, url: &str, dest: impl AsRef<Path>) -> Result<Downloaded, Error> {
+        let dest: PathBuf = dest.as_ref().to_path_buf();
+        crate::download::span(url, &dest).in_scope(|| self.fetch_file(url, &dest))
+    }
+
+    fn task_slot(&self) -> Result<TaskSlot, Error> {
+        self.acquire_slot()
+    }
+}

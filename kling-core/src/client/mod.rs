@@ -1,0 +1,148 @@
+//! The client seam: [`Kling`] (blocking) and [`AsyncKling`], the traits both client crates
+//! implement and user code can be generic over (or implement for a fake in its tests).
+//!
+//! The primitives are `call`, `create`, `wait` and `download`; `send`, `get`,
+//! `create_and_wait`, `create_and_wait_and_download` and `reconcile_callback` are written
+//! once, as provided methods over kling-core's job sequence. A client crate does not even
+//! write the primitives: it implements [`Driver`] / [`AsyncDriver`] (its transport, clock,
+//! sleep and the file I/O of a download) and gets the whole trait from kling-core.
+
+mod asynchronous;
+mod blocking;
+
+use std::any::Any;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
+
+use crate::cancel::CancelHandle;
+use crate::machine::Progress;
+use crate::run::Observer;
+
+pub use asynchronous::{AsyncDriver, AsyncKling};
+pub use blocking::{Driver, Kling};
+
+/// A progress callback.
+pub type ProgressFn<'a> = Box<dyn FnMut(&Progress) + Send + 'a>;
+
+/// Options of a wait (`wait`, `create_and_wait`, `create_and_wait_and_download`).
+#[derive(Default)]
+#[non_exhaustive]
+pub struct WaitOptions<'a> {
+    /// Called after every poll with the status and the time waited.
+    pub progress: Option<ProgressFn<'a>>,
+    /// How long to wait (the configured default when `None`).
+    pub max_wait: Option<Duration>,
+    /// Stops the wait from another thread or task. (An async wait also stops when its
+    /// future is dropped.)
+    pub cancel: Option<CancelHandle>,
+}
+
+impl fmt::Debug for WaitOptions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("progress", &self.progress.is_some())
+            .field("max_wait", &self.max_wait)
+            .field("cancel", &self.cancel)
+            .finish()
+    }
+}
+
+impl<'a> WaitOptions<'a> {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reports progress after every poll.
+    #[must_use]
+    pub fn progress(mut self, f: impl FnMut(&Progress) + Send + 'a) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// Waits at most `max_wait` (`Duration::MAX`: as long as it takes).
+    #[must_use]
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = Some(max_wait);
+        self
+    }
+
+    /// Lets `cancel` stop the wait; a sleeping wait wakes at once.
+    #[must_use]
+    pub fn cancel(mut self, cancel: CancelHandle) -> Self {
+        self.cancel = Some(cancel);
+        self
+    }
+}
+
+impl Observer for WaitOptions<'_> {
+    fn on_progress(&mut self, progress: &Progress) {
+        if let Some(report) = self.progress.as_mut() {
+            report(progress);
+        }
+    }
+    fn cancel(&self) -> Option<&CancelHandle> {
+        self.cancel.as_ref()
+    }
+}
+
+/// A downloaded file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+}
+
+impl Downloaded {
+    /// A file of `bytes` bytes at `path`.
+    pub fn new(path: impl Into<PathBuf>, bytes: u64) -> Self {
+        Self {
+            path: path.into(),
+            bytes,
+        }
+    }
+}
+
+/// A task slot of [`Config::max_in_flight_tasks`](crate::Config::max_in_flight_tasks), held
+/// from a create to its task's end and given back when dropped.
+#[must_use = "the slot is given back when dropped"]
+pub struct TaskSlot(Option<Box<dyn Any + Send + Sync>>);
+
+impl fmt::Debug for TaskSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "TaskSlot(held)"
+        } else {
+            "TaskSlot(unlimited)"
+        })
+    }
+}
+
+impl TaskSlot {
+    /// No limit: nothing is held.
+    pub fn unlimited() -> Self {
+        Self(None)
+    }
+
+    /// A slot held by `guard` (a semaphore permit) until this is dropped.
+    pub fn holding(guard: impl Send + Sync + 'static) -> Self {
+        Self(Some(Box::new(guard)))
+    }
+}
+
+/// The answer to a callback's re-fetch did not hold the task it was about.
+fn not_in_answer() -> Error {
+    DecodeError::new(
+        DecodeFailure::MissingData,
+        Operation::Read,
+        200,
+        b"the answer does not hold the task the callback is about",
+    )
+    .into()
+}

@@ -1,0 +1,343 @@
+//! Waiting for a task: polls its query on the schedule of `reliability.md` 2.2.
+
+use std::time::{Duration, SystemTime};
+
+use kling_errors::{
+    DecodeError, DecodeFailure, Error, ErrorKind, Operation, TaskFailedError, TransportError,
+    WaitTimeoutError,
+};
+use kling_types::Endpoint;
+
+use super::{Call, Machine, Step};
+use crate::client::WaitOptions;
+use crate::engine::{Engine, Prepared, Reply};
+use crate::http::HttpResponse;
+use crate::job::{Pollable, TaskState, TaskView};
+
+/// Where a wait is, for progress reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// The task's id (before the first answer: the id the query asks for).
+    pub task_id: String,
+    /// The last status seen.
+    pub status: String,
+    /// Time since the wait began.
+    pub elapsed: Duration,
+    /// Polls made.
+    pub polls: u32,
+}
+
+enum WaitPhase<Q: Pollable> {
+    Start,
+    Sleep(Duration),
+    Poll(Box<Call<<Q as Endpoint>::Response>>),
+    Done(Q::Task),
+    Failed(Error),
+    Finished,
+}
+
+/// Polls a task until it finishes (`reliability.md` 2.2): first poll after 5 s, then ×1.5 up to
+/// 30 s with ±10 % jitter; unknown statuses (and a task not visible yet) keep it polling;
+/// `failed` becomes [`TaskFailedError`] with the server's message and the failing poll's
+/// request id; the deadline becomes [`WaitTimeoutError`] (the task lives on); 10 consecutive
+/// failed polls or a fatal error end it.
+pub struct Wait<Q: Pollable> {
+    engine: Engine,
+    query: Q,
+    prepared: Prepared,
+    task_id: String,
+    started: Option<SystemTime>,
+    delay: Duration,
+    polls: u32,
+    failures: u32,
+    seen: bool,
+    last_status: Option<String>,
+    max_wait: Duration,
+    first_delay: Duration,
+    phase: WaitPhase<Q>,
+    span: tracing::Span,
+}
+
+impl<Q: Pollable> Wait<Q> {
+    /// A wait polling `query`.
+    ///
+    /// # Errors
+    ///
+    /// The query's validation error, or credentials it does not accept.
+    pub fn new(engine: &Engine, query: Q) -> Result<Self, Error> {
+        let poll = &engine.config.poll;
+        let task_id = query.task_ref().as_str().to_owned();
+        let span = tracing::info_span!(
+            "kling.wait",
+            task_id = task_id.as_str(),
+            external_task_id = tracing::field::Empty
+        );
+        Ok(Self {
+            prepared: engine.prepare(&query)?,
+            engine: engine.clone(),
+            query,
+            task_id,
+            started: None,
+            delay: poll.first_delay,
+            polls: 0,
+            failures: 0,
+            seen: false,
+            last_status: None,
+            max_wait: poll.max_wait,
+            first_delay: poll.first_delay,
+            phase: WaitPhase::Start,
+            span,
+        })
+    }
+
+    /// A wait polling `query` with the deadline of `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    pub fn with_options(
+        engine: &Engine,
+        query: Q,
+        options: &WaitOptions<'_>,
+    ) -> Result<Self, Error> {
+        let wait = Self::new(engine, query)?;
+        Ok(match options.max_wait {
+            Some(max) => wait.max_wait(max),
+            None => wait,
+        })
+    }
+
+    /// The id of the task waited for.
+    pub fn task_id(&self) -> &str {
+        &self.task_id
+    }
+
+    /// Waits at most `max_wait` (instead of the configured 30 min).
+    #[must_use]
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// Polls first after `delay` (instead of the configured 5 s); zero polls at once.
+    #[must_use]
+    pub fn first_delay(mut self, delay: Duration) -> Self {
+        self.first_delay = delay;
+        self.delay = delay;
+        self
+    }
+
+    /// Where the wait is.
+    pub fn progress(&self, now: SystemTime) -> Progress {
+        Progress {
+            task_id: self.task_id.clone(),
+            status: self
+                .last_status
+                .clone()
+                .unwrap_or_else(|| "submitted".to_owned()),
+            elapsed: self.elapsed(now),
+            polls: self.polls,
+        }
+    }
+
+    fn elapsed(&self, now: SystemTime) -> Duration {
+        self.started
+            .and_then(|s| now.duration_since(s).ok())
+            .unwrap_or_default()
+    }
+
+    fn deadline(&self) -> SystemTime {
+        let start = self.started.unwrap_or(SystemTime::UNIX_EPOCH);
+        // `Duration::MAX` means "forever": saturate instead of overflowing.
+        start
+            .checked_add(self.max_wait)
+            .unwrap_or(start + Duration::from_secs(86_400 * 365 * 100))
+    }
+
+    fn timeout(&self, now: SystemTime) -> Error {
+        WaitTimeoutError::new(
+            self.task_id.clone(),
+            self.last_status.clone(),
+            self.elapsed(now),
+        )
+        .into()
+    }
+
+    /// The next sleep, or the deadline.
+    fn schedule(&mut self, now: SystemTime) -> WaitPhase<Q> {
+        let poll = &self.engine.config.poll;
+        let jitter = 1.0 + poll.jitter * (2.0 * self.engine.rng.next_f64() - 1.0);
+        let cap = poll.cap.as_secs_f64();
+        let delay = Duration::from_secs_f64((self.delay.as_secs_f64() * jitter).clamp(0.0, cap));
+        self.delay =
+            Duration::from_secs_f64((self.delay.as_secs_f64() * poll.factor).clamp(0.0, cap));
+        let deadline = self.deadline();
+        if now.checked_add(delay).is_none_or(|t| t >= deadline) {
+            let left = deadline.duration_since(now).unwrap_or_default();
+            if left.is_zero() {
+                return WaitPhase::Failed(self.timeout(now));
+            }
+            // One last poll at the deadline.
+            return WaitPhase::Sleep(left);
+        }
+        WaitPhase::Sleep(delay)
+    }
+
+    fn failed(&self, task: &Q::Task, message: Option<&str>, request_id: Option<String>) -> Error {
+        let mut error = TaskFailedError::new(task.dialect(), task.task_id().to_owned(), message);
+        if let Some(id) = request_id {
+            error = error.with_request_id(id);
+        }
+        let error: Error = error.into();
+        match task.external_task_id() {
+            Some(id) => error.with_external_task_id(id),
+            None => error,
+        }
+    }
+
+    fn on_poll(&mut self, result: Result<Reply<Q::Response>, Error>, now: SystemTime) -> WaitPhase<Q> {
+        self.polls += 1;
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(error) => return self.on_poll_error(error, now),
+        };
+        self.failures = 0;
+        let Some(task) = self.query.task(reply.value) else {
+            // Not visible yet (the new standard's list may come back empty at first).
+            tracing::debug!(polls = self.polls, "poll: the task is not visible yet");
+            return self.pending("not visible yet", now);
+        };
+        if !self.seen {
+            self.seen = true;
+            self.task_id = task.task_id().to_owned();
+            if let Some(id) = task.external_task_id() {
+                self.span.record("external_task_id", id);
+            }
+        }
+        let request_id = reply.request_id;
+        match task.state() {
+            TaskState::Succeeded if task.has_results() => {
+                tracing::debug!(polls = self.polls, status = "succeeded", "poll");
+                WaitPhase::Done(task)
+            }
+            TaskState::Succeeded => {
+                let mut error = DecodeError::new(
+                    DecodeFailure::MissingData,
+                    Operation::Read,
+                    200,
+                    b"succeeded without results",
+                );
+                if let Some(id) = request_id {
+                    error = error.with_request_id(id);
+                }
+                WaitPhase::Failed(error.into())
+            }
+            TaskState::Failed(message) => {
+                tracing::debug!(polls = self.polls, status = "failed", "poll");
+                WaitPhase::Failed(self.failed(&task, message, request_id))
+            }
+            TaskState::Pending(status) => {
+                let status = status.to_owned();
+                self.pending(&status, now)
+            }
+        }
+    }
+
+    fn pending(&mut self, status: &str, now: SystemTime) -> WaitPhase<Q> {
+        tracing::debug!(
+            polls = self.polls,
+            status,
+            elapsed = ?self.elapsed(now),
+            "poll"
+        );
+        self.last_status = Some(status.to_owned());
+        if now >= self.deadline() {
+            return WaitPhase::Failed(self.timeout(now));
+        }
+        self.schedule(now)
+    }
+
+    fn on_poll_error(&mut self, error: Error, now: SystemTime) -> WaitPhase<Q> {
+        self.failures += 1;
+        let fatal = match error.kind() {
+            ErrorKind::Auth
+            | ErrorKind::Billing
+            | ErrorKind::Permission
+            | ErrorKind::InvalidRequest => true,
+            ErrorKind::NotFound => self.seen,
+            _ => false,
+        };
+        if fatal
+            || self.failures >= self.engine.config.poll.max_consecutive_failures
+            || now >= self.deadline()
+        {
+            return WaitPhase::Failed(error);
+        }
+        self.schedule(now)
+    }
+
+    fn poll_call(&self, now: SystemTime) -> Box<Call<Q::Response>> {
+        let deadline = self.deadline().max(now + Duration::from_secs(1));
+        Box::new(Call::new(&self.engine, self.prepared.clone()).deadline(deadline))
+    }
+}
+
+impl<Q: Pollable> Machine for Wait<Q> {
+    type Output = Q::Task;
+
+    fn step(&mut self, now: SystemTime) -> Step<Q::Task> {
+        let span = self.span.clone();
+        let _enter = span.enter();
+        loop {
+            match std::mem::replace(&mut self.phase, WaitPhase::Finished) {
+                WaitPhase::Start => {
+                    self.started = Some(now);
+                    self.delay = self.first_delay;
+                    self.phase = if self.first_delay.is_zero() {
+                        WaitPhase::Poll(self.poll_call(now))
+                    } else {
+                        self.schedule(now)
+                    };
+                }
+                WaitPhase::Sleep(d) => {
+                    self.phase = WaitPhase::Poll(self.poll_call(now));
+                    return Step::Sleep(d);
+                }
+                WaitPhase::Poll(mut call) => match call.step(now) {
+                    Step::Send(r) => {
+                        self.phase = WaitPhase::Poll(call);
+                        return Step::Send(r);
+                    }
+                    Step::Sleep(d) => {
+                        self.phase = WaitPhase::Poll(call);
+                        return Step::Sleep(d);
+                    }
+                    Step::Done(reply) => self.phase = self.on_poll(Ok(reply), now),
+                    Step::Failed(e) => self.phase = self.on_poll(Err(e), now),
+                },
+                WaitPhase::Done(task) => return Step::Done(task),
+                WaitPhase::Failed(e) => return Step::Failed(e),
+                WaitPhase::Finished => return Step::Failed(self.timeout(now)),
+            }
+        }
+    }
+
+    fn on_response(&mut self, result: Result<HttpResponse, TransportError>, now: SystemTime) {
+        let _enter = self.span.enter();
+        if let WaitPhase::Poll(call) = &mut self.phase {
+            call.on_response(result, now);
+        }
+    }
+
+    fn progress(&self, now: SystemTime) -> Option<Progress> {
+        Some(Wait::progress(self, now))
+    }
+
+    fn span(&self) -> tracing::Span {
+        match &self.phase {
+            WaitPhase::Poll(call) => call.span(),
+            _ => self.span.clone(),
+        }
+    }
+}
