@@ -2,12 +2,31 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod helpers;
 mod transport;
 
-pub use client::{Client, ClientBuilder, Downloaded, ProgressFn, TokioSleep, WaitOptions};
+pub use client::{Client, ClientBuilder, TokioSleep};
+pub use transport::ReqwestTransport;
+
+// One dependency is enough: everything a user of this client names.
+pub use kling_auth::{Credentials, WebhookVerifier};
+pub use kling_core::job::{FileKind, ResultFile};
 pub use kling_core::{
-    AsyncTransport, AsyncTransportFn, Config, Created, HttpRequest, HttpResponse, Progress,
+    AsyncDriver, AsyncKling, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn,
+    CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest,
+    HttpResponse, Pollable, Progress, Reply, TaskOf, TaskSlot, TaskView, WaitOptions,
 };
 pub use kling_errors::{Error, ErrorKind};
-pub use transport::ReqwestTransport;
+/// The request and response types of every API (legacy, new standard, RunBlob).
+pub use kling_types as types;
+/// Error codes of every dialect, and the error's context types.
+pub use kling_errors as errors;
+/// Injected time and randomness (test clocks and sleeps).
+pub use kling_core::time;
+/// Configuration presets and numbers.
+pub use kling_core::config;
+
+/// The traits whose methods the client has, in scope without taking their names:
+/// `use kling_client_async::prelude::*;`.
+pub mod prelude {
+    pub use kling_core::{AsyncDriver as _, AsyncKling as _, TaskView as _};
+}

@@ -7,6 +7,7 @@ mod support;
 use std::time::Duration;
 
 use kling_auth::Credentials;
+use kling_client_async::prelude::*;
 use kling_client_async::{Client, Created, WaitOptions};
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
 use kling_errors::Error;
@@ -51,7 +52,7 @@ impl Driver for Async {
         self.runtime
             .block_on(self.client.get(&GetText2VideoTask::by_task_id(id)))
     }
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.runtime.block_on(self.client.create(request))
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
@@ -249,7 +250,7 @@ impl Driver for Loopback {
     fn get(&self, id: &str) -> Result<Task, Error> {
         self.inner.get(id)
     }
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.inner.create(request)
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {

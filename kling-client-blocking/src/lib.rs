@@ -2,12 +2,31 @@
 #![forbid(unsafe_code)]
 
 mod client;
-mod helpers;
 mod transport;
 
-pub use client::{CancelHandle, Client, ClientBuilder, Downloaded, ProgressFn, WaitOptions};
+pub use client::{Client, ClientBuilder};
+pub use transport::UreqTransport;
+
+// One dependency is enough: everything a user of this client names.
+pub use kling_auth::{Credentials, WebhookVerifier};
+pub use kling_core::job::{FileKind, ResultFile};
 pub use kling_core::{
-    Config, Created, HttpRequest, HttpResponse, Progress, StreamingResponse, Transport,
+    CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, Driver, HttpRequest,
+    HttpResponse, Kling, Pollable, Progress, Reply, StreamingResponse, TaskOf, TaskSlot,
+    TaskView, Transport, TransportFn, WaitOptions,
 };
 pub use kling_errors::{Error, ErrorKind};
-pub use transport::UreqTransport;
+/// The request and response types of every API (legacy, new standard, RunBlob).
+pub use kling_types as types;
+/// Error codes of every dialect, and the error's context types.
+pub use kling_errors as errors;
+/// Injected time and randomness (test clocks and sleeps).
+pub use kling_core::time;
+/// Configuration presets and numbers.
+pub use kling_core::config;
+
+/// The traits whose methods the client has, in scope without taking their names:
+/// `use kling_client_blocking::prelude::*;`.
+pub mod prelude {
+    pub use kling_core::{Driver as _, Kling as _, TaskView as _};
+}

@@ -27,10 +27,13 @@ impl std::fmt::Debug for UreqTransport {
     }
 }
 
-fn agent(connect: Duration, redirects: u32) -> Agent {
+fn agent(connect: Duration, read: Duration, redirects: u32) -> Agent {
     let config = Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(connect))
+        // A stalled peer ends the attempt after `read` of silence, as with reqwest, instead
+        // of holding a download for the whole 30-minute attempt.
+        .timeout_per_read(Some(read))
         .max_redirects(redirects)
         .max_redirects_will_error(false)
         .user_agent("")
@@ -42,8 +45,8 @@ impl UreqTransport {
     /// A transport with the timeouts and body cap of `config`.
     pub fn new(config: &Config) -> Self {
         Self {
-            api: agent(config.connect_timeout, 0),
-            files: agent(config.connect_timeout, 5),
+            api: agent(config.connect_timeout, config.read_timeout, 0),
+            files: agent(config.connect_timeout, config.read_timeout, 5),
             max_body: config.max_response_bytes as u64,
         }
     }

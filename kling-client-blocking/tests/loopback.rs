@@ -9,6 +9,7 @@ mod server;
 use std::time::Duration;
 
 use kling_auth::Credentials;
+use kling_client_blocking::prelude::*;
 use kling_client_blocking::{Client, Config};
 use kling_core::time::{FastRng, ManualClock, ManualSleep, SystemClock};
 use kling_errors::ErrorKind;

@@ -7,7 +7,8 @@ mod support;
 use std::time::Duration;
 
 use kling_auth::Credentials;
-use kling_client_blocking::{Client, Created, WaitOptions};
+use kling_client_blocking::prelude::*;
+use kling_client_blocking::{Client, Created, TransportFn, WaitOptions};
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
 use kling_errors::Error;
 use kling_types::Task;
@@ -44,7 +45,7 @@ impl Driver for Blocking {
     fn get(&self, id: &str) -> Result<Task, Error> {
         self.client.get(&GetText2VideoTask::by_task_id(id))
     }
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.client.create(request)
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {
@@ -124,7 +125,7 @@ fn progress_is_reported_and_cancel_stops_the_wait() {
 fn counting_transport(
     state: std::sync::Arc<std::sync::Mutex<(usize, usize)>>,
 ) -> impl kling_client_blocking::Transport {
-    move |request: &kling_client_blocking::HttpRequest| {
+    TransportFn(move |request: &kling_client_blocking::HttpRequest| {
         let mut s = state.lock().unwrap();
         if request.method.as_str() == "POST" {
             let body: serde_json::Value =
@@ -144,7 +145,7 @@ fn counting_transport(
                 support::task_done(&id, "https://cdn.test/v.mp4"),
             ))
         }
-    }
+    })
 }
 
 #[test]
@@ -216,7 +217,7 @@ impl Driver for Loopback {
     fn get(&self, id: &str) -> Result<Task, Error> {
         self.inner.get(id)
     }
-    fn create(&self, request: CreateText2Video) -> Result<Created<Task>, Error> {
+    fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.inner.create(request)
     }
     fn wait(&self, id: &str, max_wait: Duration) -> Result<Task, Error> {

@@ -83,6 +83,13 @@ impl Download {
         })
     }
 
+    /// Where a download to `dest` is written until it is complete: `<dest>.part`.
+    pub fn part_path(dest: &std::path::Path) -> std::path::PathBuf {
+        let mut part = dest.as_os_str().to_owned();
+        part.push(".part");
+        part.into()
+    }
+
     /// Bytes written to the part file so far.
     pub fn written(&self) -> u64 {
         self.written

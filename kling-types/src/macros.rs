@@ -234,10 +234,13 @@ macro_rules! task_family {
                 self.id.clone()
             }
             fn task(&self, task: crate::task::Task) -> Option<crate::task::Task> {
-                // An answer about another task is no answer (a confused or lying server).
+                // An answer about another task is no answer (a confused or lying server); a
+                // task that does not echo the caller's id is taken at its word.
                 let ours = match &self.id {
                     crate::query::TaskRef::TaskId(id) => task.task_id == *id,
-                    crate::query::TaskRef::ExternalTaskId(id) => task.external_task_id() == Some(id.as_str()),
+                    crate::query::TaskRef::ExternalTaskId(id) => {
+                        task.external_task_id().is_none_or(|echoed| echoed == id)
+                    }
                 };
                 ours.then_some(task)
             }

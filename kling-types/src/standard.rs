@@ -640,13 +640,19 @@ impl TaskQuery for GetTasks {
     }
     fn task(&self, tasks: Vec<Task>) -> Option<Task> {
         let wanted = self.ids.first()?;
-        tasks.into_iter().find(|t| {
-            if self.external {
-                t.external_id.as_deref() == Some(wanted.as_str())
-            } else {
-                t.id == *wanted
+        if !self.external {
+            return tasks.into_iter().find(|t| t.id == *wanted);
+        }
+        // The task that echoes the caller's id, else one that echoes none (taken at its word).
+        let mut unechoed = None;
+        for task in tasks {
+            match task.external_id.as_deref() {
+                Some(echoed) if echoed == wanted => return Some(task),
+                None if unechoed.is_none() => unechoed = Some(task),
+                _ => {}
             }
-        })
+        }
+        unechoed
     }
 }
 
