@@ -8,16 +8,13 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use async_trait::async_trait;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kling_auth::Credentials;
-use kling_client_async::{
-    AsyncTransport, Client, Config, HttpRequest, HttpResponse, ReqwestTransport, WaitOptions,
-};
-use kling_errors::{Error, ErrorCode, ErrorKind, TransportError};
+use kling_client_async::prelude::*;
+use kling_client_async::{Client, Config, CreateTask, WaitOptions};
+use kling_errors::{Error, ErrorCode, ErrorKind};
 use kling_types::common::WatermarkInfo;
 use kling_types::videos::{CreateImage2Video, CreateText2Video};
 use kling_types::{AspectRatio, Endpoint, Mode, Model, Sound, Task};
@@ -322,6 +319,7 @@ enum MockCommand {
 }
 
 /// A query of any legacy family, by path (the CLI knows families by name only).
+#[derive(Debug, Clone)]
 struct GetTask(String);
 
 impl Endpoint for GetTask {
@@ -335,6 +333,16 @@ impl Endpoint for GetTask {
     }
     fn body(&self) -> Option<&()> {
         None
+    }
+}
+
+impl kling_types::TaskQuery for GetTask {
+    type Task = Task;
+    fn task_ref(&self) -> kling_types::TaskRef {
+        kling_types::TaskRef::TaskId(self.0.rsplit('/').next().unwrap_or_default().to_owned())
+    }
+    fn task(&self, task: Task) -> Option<Task> {
+        Some(task)
     }
 }
 
@@ -358,39 +366,6 @@ impl Endpoint for ListTasks {
     }
     fn body(&self) -> Option<&()> {
         None
-    }
-}
-
-/// Wraps the transport to remember the last `request_id` the API sent (to print it).
-struct Recording {
-    inner: Arc<dyn AsyncTransport>,
-    last_request_id: Arc<Mutex<Option<String>>>,
-}
-
-#[async_trait]
-impl AsyncTransport for Recording {
-    async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let response = self.inner.send(request).await?;
-        if let Some(id) = serde_json::from_slice::<serde_json::Value>(&response.body)
-            .ok()
-            .and_then(|v| {
-                v.get("request_id")
-                    .and_then(|r| r.as_str().map(str::to_owned))
-            })
-        {
-            *self
-                .last_request_id
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some(id);
-        }
-        Ok(response)
-    }
-
-    async fn open(
-        &self,
-        request: &HttpRequest,
-    ) -> Result<kling_core::AsyncStreamingResponse, TransportError> {
-        self.inner.open(request).await
     }
 }
 
@@ -475,7 +450,6 @@ fn base64(bytes: &[u8]) -> String {
 struct App {
     client: Client,
     output: Output,
-    last_request_id: Arc<Mutex<Option<String>>>,
     max_wait: Option<Duration>,
 }
 
@@ -505,20 +479,10 @@ fn build_app(
         config.poll.first_delay = Duration::from_secs(secs);
     }
     tweak(&mut config);
-    let last_request_id = Arc::new(Mutex::new(None));
-    let transport = Recording {
-        inner: Arc::new(ReqwestTransport::new(&config)?),
-        last_request_id: last_request_id.clone(),
-    };
-    let client = Client::builder()
-        .credentials(creds)
-        .config(config)
-        .transport(transport)
-        .build()?;
+    let client = Client::builder().credentials(creds).config(config).build()?;
     Ok(App {
         client,
         output: cli.output,
-        last_request_id,
         max_wait: cli.max_wait.map(Duration::from_secs),
     })
 }
@@ -570,17 +534,10 @@ impl App {
         }
     }
 
-    fn request_id(&self) -> Option<String> {
-        self.last_request_id
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    async fn run_create<E>(&self, request: E, args: &FlowArgs, get_path: &str) -> Result<(), Error>
+    async fn run_create<E>(&self, request: E, args: &FlowArgs) -> Result<(), Error>
     where
-        E: kling_types::CreateTask<Response = Task> + Send,
-        E::Lookup: Endpoint<Response = Task> + Send,
+        E: CreateTask<Response = Task>,
+        E::Query: kling_types::TaskQuery<Task = Task>,
     {
         if args.dry_run {
             let prepared = self.client.prepare(&request)?;
@@ -607,12 +564,11 @@ impl App {
             return Ok(());
         }
         let (options, bar) = self.wait_options();
-        let query = GetTask(format!("{get_path}/{}", created.task.task_id));
-        let task = self
-            .client
-            .wait(&query, options)
-            .await
-            .map_err(|e| e.with_external_task_id(created.external_task_id.clone()));
+        let task = self.client.wait(&created.query, options).await;
+        let task = match &created.external_task_id {
+            Some(id) => task.map_err(|e| e.with_external_task_id(id.clone())),
+            None => task,
+        };
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
@@ -638,7 +594,7 @@ impl App {
             )
         })?;
         let mut paths = Vec::new();
-        for file in kling_core::download::result_files(task) {
+        for file in task.result_files() {
             let done = self
                 .client
                 .download(&file.url, dir.join(&file.file_name))
@@ -745,19 +701,14 @@ async fn demo(cli: &Cli, instant: bool) -> Result<(), Error> {
         .mode(Mode::Std)
         .duration(5);
     let created = app.client.create(request).await?;
-    let create_request_id = app.request_id();
+    let create_request_id = created.request_id.clone();
     eprintln!(
         "created task {} (external task id {})",
-        created.task.task_id, created.external_task_id
+        created.task.task_id,
+        created.external_task_id.as_deref().unwrap_or("-")
     );
     let (options, bar) = app.wait_options();
-    let task = app
-        .client
-        .wait(
-            &GetTask(format!("/v1/videos/text2video/{}", created.task.task_id)),
-            options,
-        )
-        .await;
+    let task = app.client.wait(&created.query, options).await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -853,8 +804,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     r.external_task_id = common.flow.external_task_id.clone();
                     r.callback_url = common.flow.callback_url.clone();
                     r.watermark_info = common.watermark.then(|| WatermarkInfo::new(true));
-                    app.run_create(r, &common.flow, "/v1/videos/text2video")
-                        .await
+                    app.run_create(r, &common.flow).await
                 }
                 Command::Video(VideoCommand::Image2video {
                     common,
@@ -878,8 +828,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     r.external_task_id = common.flow.external_task_id.clone();
                     r.callback_url = common.flow.callback_url.clone();
                     r.watermark_info = common.watermark.then(|| WatermarkInfo::new(true));
-                    app.run_create(r, &common.flow, "/v1/videos/image2video")
-                        .await
+                    app.run_create(r, &common.flow).await
                 }
                 Command::Image(ImageCommand::Generate {
                     prompt,
@@ -907,7 +856,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                     r.negative_prompt = negative_prompt.clone();
                     r.external_task_id = flow.external_task_id.clone();
                     r.callback_url = flow.callback_url.clone();
-                    app.run_create(r, flow, "/v1/images/generations").await
+                    app.run_create(r, flow).await
                 }
                 Command::Task(TaskCommand::Get { family, id }) => {
                     let task = app

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
 use kling_auth::Credentials;
-use kling_client_async::Client;
+use kling_client_async::{AsyncKling, Client};
 use kling_types::videos::GetText2VideoTask;
 use server::{Server, json};
 

@@ -9,12 +9,11 @@
 // An example program: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use kling_auth::Credentials;
-use kling_client_async::{Client, Config, WaitOptions};
-use kling_types::videos::CreateText2Video;
+use kling_client_async::types::videos::CreateText2Video;
+use kling_client_async::{AsyncKling, Client, Config, Credentials, Error, WaitOptions};
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), kling_errors::Error> {
+async fn main() -> Result<(), Error> {
     let mut config = Config::default();
     config.max_in_flight_tasks = Some(2);
     let client = Client::builder()

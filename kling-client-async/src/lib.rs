@@ -16,6 +16,9 @@ pub use kling_core::{
     HttpResponse, Pollable, Progress, Reply, TaskOf, TaskSlot, TaskView, WaitOptions,
 };
 pub use kling_errors::{Error, ErrorKind};
+/// The attribute that implements [`AsyncTransport`] (and `AsyncSleep`, `AsyncBody`):
+/// `#[kling_client_async::async_trait]`.
+pub use async_trait::async_trait;
 /// The request and response types of every API (legacy, new standard, RunBlob).
 pub use kling_types as types;
 /// Error codes of every dialect, and the error's context types.

@@ -230,3 +230,27 @@ fn downloads_are_capped() {
     assert!(!dest.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_stalled_file_host_is_given_up_after_the_read_timeout() {
+    // The same stall as the blocking client's test: `Config::read_timeout` ends the attempt.
+    let server = Server::start(Box::new(|_, _| {
+        Reply::RawThenStall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000\r\n\r\nabc"
+                .to_vec(),
+            Duration::from_secs(1),
+        )
+    }));
+    let dir = std::env::temp_dir().join(format!("kling-astall-{}", std::process::id()));
+    let dest = dir.join("stalled.mp4");
+    let c = client("http://api.invalid", |c| {
+        c.read_timeout = Duration::from_millis(200);
+        c.download.max_attempts = 1;
+    });
+    let e = c
+        .download(&format!("{}/stalled.mp4", server.url), &dest)
+        .wait()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

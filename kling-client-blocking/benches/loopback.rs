@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use divan::{Bencher, black_box};
 use kling_auth::Credentials;
-use kling_client_blocking::Client;
+use kling_client_blocking::{Client, Kling};
 use kling_types::videos::GetText2VideoTask;
 use server::{Server, json};
 

@@ -1,6 +1,7 @@
 //! A custom transport: a recorder wrapping the default ureq one, logging each exchange
 //! (method, URL, status, time; never headers, which hold the token). The calling code does not
-//! change: only the builder gets `.transport(..)`.
+//! change: only the builder gets `.transport(..)`. Both methods forward: `open` streams
+//! result files, so a wrapper that forgot it would not compile.
 //!
 //! ```sh
 //! KLING_ACCESS_KEY=... KLING_SECRET_KEY=... cargo run -p kling-client-blocking --example custom_transport
@@ -11,33 +12,45 @@
 
 use std::time::Instant;
 
-use kling_auth::Credentials;
-use kling_client_blocking::{Client, Config, HttpRequest, HttpResponse, Transport, UreqTransport};
-use kling_errors::TransportError;
-use kling_types::videos::ListText2VideoTasks;
+use kling_client_blocking::errors::TransportError;
+use kling_client_blocking::types::videos::ListText2VideoTasks;
+use kling_client_blocking::{
+    Client, Config, Credentials, Error, HttpRequest, HttpResponse, Kling, StreamingResponse,
+    Transport, UreqTransport,
+};
 
 /// Logs every exchange, then hands it to the inner transport.
 struct Recording<T>(T);
+
+fn log(request: &HttpRequest, status: Result<u16, &TransportError>, started: Instant) {
+    match status {
+        Ok(status) => eprintln!(
+            "{} {} -> {status} in {:?}",
+            request.method.as_str(),
+            request.url,
+            started.elapsed()
+        ),
+        Err(e) => eprintln!("{} {} -> {e}", request.method.as_str(), request.url),
+    }
+}
 
 impl<T: Transport> Transport for Recording<T> {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let started = Instant::now();
         let result = self.0.send(request);
-        match &result {
-            Ok(r) => eprintln!(
-                "{} {} -> {} in {:?}",
-                request.method.as_str(),
-                request.url,
-                r.status,
-                started.elapsed()
-            ),
-            Err(e) => eprintln!("{} {} -> {e}", request.method.as_str(), request.url),
-        }
+        log(request, result.as_ref().map(|r| r.status), started);
+        result
+    }
+
+    fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError> {
+        let started = Instant::now();
+        let result = self.0.open(request);
+        log(request, result.as_ref().map(|r| r.status), started);
         result
     }
 }
 
-fn main() -> Result<(), kling_errors::Error> {
+fn main() -> Result<(), Error> {
     let config = Config::default();
     let client = Client::builder()
         .credentials(Credentials::from_env()?)

@@ -1,4 +1,5 @@
 //! Text to video, end to end: create, wait with progress, download into `./kling-output/`.
+//! The job is generic: the same function runs a new-standard or a RunBlob request.
 //!
 //! ```sh
 //! KLING_ACCESS_KEY=... KLING_SECRET_KEY=... cargo run -p kling-client-blocking --example text_to_video -- "a red fox in fresh snow"
@@ -9,9 +10,24 @@
 
 use std::process::ExitCode;
 
-use kling_client_blocking::{Client, WaitOptions};
-use kling_types::videos::CreateText2Video;
-use kling_types::{Mode, Model};
+use kling_client_blocking::types::videos::CreateText2Video;
+use kling_client_blocking::types::{Mode, Model};
+use kling_client_blocking::{Client, CreateTask, Error, Kling, TaskView, WaitOptions};
+
+/// Any job on any client: create, wait (printing progress), download every result.
+fn job<C: Kling, R: CreateTask>(client: &C, request: R) -> Result<(), Error> {
+    let options = WaitOptions::new().progress(|p| eprintln!("{:>6.0?}  {}", p.elapsed, p.status));
+    let (task, files) = client.create_and_wait_and_download(request, "kling-output", options)?;
+    for file in files {
+        println!(
+            "{} ({} bytes) from task {}",
+            file.path.display(),
+            file.bytes,
+            task.task_id()
+        );
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let prompt = std::env::args()
@@ -28,19 +44,8 @@ fn main() -> ExitCode {
         .model(Model::KlingV2_6)
         .mode(Mode::Std)
         .duration(5);
-    let options = WaitOptions::new().progress(|p| eprintln!("{:>6.0?}  {}", p.elapsed, p.status));
-    match client.create_and_wait_and_download(request, "kling-output", options) {
-        Ok((task, files)) => {
-            for file in files {
-                println!(
-                    "{} ({} bytes) from task {}",
-                    file.path.display(),
-                    file.bytes,
-                    task.task_id
-                );
-            }
-            ExitCode::SUCCESS
-        }
+    match job(&client, request) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
             if let Some(id) = e.external_task_id() {

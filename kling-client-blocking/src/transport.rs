@@ -153,7 +153,27 @@ impl Transport for UreqTransport {
         let response = self.run(request)?;
         let status = response.status().as_u16();
         let headers = headers_of(&response);
-        let reader: Box<dyn Read + Send> = Box::new(response.into_body().into_reader());
+        let reader: Box<dyn Read + Send> = Box::new(Body(response.into_body().into_reader()));
         Ok(StreamingResponse::new(status, headers, reader))
+    }
+}
+
+/// A streamed body whose timeouts read as [`std::io::ErrorKind::TimedOut`] (ureq reports them
+/// as `Other`), so a stalled file host is a timeout, not a reset.
+struct Body<R>(R);
+
+impl<R: Read> Read for Body<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            let timeout = e
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)));
+            if timeout {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, e)
+            } else {
+                e
+            }
+        })
     }
 }

@@ -210,3 +210,98 @@ fn downloads_are_capped() {
     std::fs::remove_dir_all(&dir).unwrap();
     let _ = SystemClock;
 }
+
+#[test]
+fn a_stalled_file_host_is_given_up_after_the_read_timeout() {
+    // The head and three bytes, then silence: `Config::read_timeout` ends the attempt (as
+    // reqwest's does in the async client) instead of the 30-minute download timeout.
+    let server = Server::start(Box::new(|_, _| {
+        Reply::RawThenStall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000\r\n\r\nabc"
+                .to_vec(),
+            Duration::from_secs(1),
+        )
+    }));
+    let dir = std::env::temp_dir().join(format!("kling-stall-{}", std::process::id()));
+    let dest = dir.join("stalled.mp4");
+    let c = client("http://api.invalid", |c| {
+        c.read_timeout = Duration::from_millis(200);
+        c.download.max_attempts = 1;
+    });
+    let e = c
+        .download(&format!("{}/stalled.mp4", server.url), &dest)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_explicit_base_url_wins_over_the_config_in_either_order() {
+    use kling_client_blocking::{HttpRequest, HttpResponse, TransportFn};
+    use std::sync::{Arc, Mutex};
+    let urls = Arc::new(Mutex::new(Vec::new()));
+    let transport = || {
+        let urls = urls.clone();
+        TransportFn(move |r: &HttpRequest| {
+            urls.lock().unwrap().push(r.url.clone());
+            Ok(HttpResponse::json(200, TASK))
+        })
+    };
+    let credentials = || Credentials::access_key("AKtest0123456789", "SKtest").unwrap();
+    let mine = "http://127.0.0.1:8080/";
+    let first = Client::builder()
+        .credentials(credentials())
+        .transport(transport())
+        .base_url(mine)
+        .config(Config::default())
+        .build()
+        .unwrap();
+    let last = Client::builder()
+        .credentials(credentials())
+        .transport(transport())
+        .config(Config::default())
+        .base_url(mine)
+        .build()
+        .unwrap();
+    let config_only = Client::builder()
+        .credentials(credentials())
+        .transport(transport())
+        .config(Config::beijing())
+        .build()
+        .unwrap();
+    for c in [&first, &last, &config_only] {
+        c.get(&GetText2VideoTask::by_task_id("9")).unwrap();
+    }
+    assert_eq!(
+        *urls.lock().unwrap(),
+        [
+            "http://127.0.0.1:8080/v1/videos/text2video/9",
+            "http://127.0.0.1:8080/v1/videos/text2video/9",
+            "https://api-beijing.klingai.com/v1/videos/text2video/9",
+        ]
+    );
+    let e = Client::builder()
+        .credentials(credentials())
+        .base_url("127.0.0.1:8080")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("base_url"), "{e}");
+}
+
+#[test]
+fn transport_errors_name_the_host() {
+    // A port that was free a moment ago: the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = client(&format!("http://127.0.0.1:{port}"), |_| {})
+        .get(&GetText2VideoTask::by_task_id("9"))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(
+        e.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{e}"
+    );
+}

@@ -25,6 +25,10 @@ pub const DEMO_API_KEY: &str = "sk-demo-kling-mock";
 pub const SAMPLE_MP4: &[u8] = include_bytes!("../assets/sample.mp4");
 /// The sample image served for every image result.
 pub const SAMPLE_PNG: &[u8] = include_bytes!("../assets/sample.png");
+/// The sample MP3 served for every audio result (1 s, 440 Hz).
+pub const SAMPLE_MP3: &[u8] = include_bytes!("../assets/sample.mp3");
+/// The sample WAV served for every audio result (0.5 s, 440 Hz).
+pub const SAMPLE_WAV: &[u8] = include_bytes!("../assets/sample.wav");
 
 /// The legacy task families the mock serves, and what their results are.
 const FAMILIES: &[(&str, Kind)] = &[
@@ -48,6 +52,14 @@ const FAMILIES: &[(&str, Kind)] = &[
     ("images/kolors-virtual-try-on", Kind::Image),
     ("general/custom-voices", Kind::Voice),
     ("general/advanced-custom-elements", Kind::Element),
+];
+
+/// The new standard's create paths (the model follows).
+const STANDARD_CREATES: &[&str] = &[
+    "/text-to-video",
+    "/image-to-video",
+    "/omni-video",
+    "/motion-control",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,10 +322,10 @@ impl TaskRecord {
     }
 
     fn file_url(&self, files_url: &str) -> String {
-        let ext = if self.kind == Kind::Image {
-            "png"
-        } else {
-            "mp4"
+        let ext = match self.kind {
+            Kind::Image => "png",
+            Kind::Audio => "mp3",
+            _ => "mp4",
         };
         format!("{files_url}/files/{}.{ext}", self.id)
     }
@@ -336,7 +348,9 @@ impl TaskRecord {
                 }
                 Kind::Image => json!({"images": [{"index": 0, "url": url}]}),
                 Kind::Audio => {
-                    json!({"audios": [{"id": format!("{}-a", self.id), "url_mp3": url, "duration_mp3": "2"}]})
+                    let wav = format!("{files_url}/files/{}.wav", self.id);
+                    json!({"audios": [{"id": format!("{}-a", self.id), "url_mp3": url, "duration_mp3": "1",
+                        "url_wav": wav, "duration_wav": "0.5"}]})
                 }
                 Kind::Voice => {
                     json!({"voices": [{"voice_id": format!("{}-voice", self.id), "voice_name": "mock", "trial_url": url, "owned_by": "0"}]})
@@ -689,8 +703,20 @@ fn take_fault(inner: &mut Inner, method: &Method, path: &str) -> Option<FaultAct
     None
 }
 
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authenticated {
+    /// With a static API key.
+    ApiKey,
+    /// With a JWT of an access key pair.
+    Token,
+}
+
 /// Checks the `Authorization` header as Kling does (1000-1004).
-fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<(), (u16, i64, &'static str)> {
+fn authenticate(
+    inner: &Inner,
+    headers: &HeaderMap,
+) -> Result<Authenticated, (u16, i64, &'static str)> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -702,10 +728,10 @@ fn authenticate(inner: &Inner, headers: &HeaderMap) -> Result<(), (u16, i64, &'s
         return Err((401, 1002, "Authorization is invalid"));
     };
     if inner.config.api_keys.iter().any(|k| k == token) {
-        return Ok(());
+        return Ok(Authenticated::ApiKey);
     }
     match verify(token, &inner.pairs, SystemTime::now()) {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(Authenticated::Token),
         Err(TokenRejection::NotYetValid) => Err((401, 1003, "Authorization is not yet valid")),
         Err(TokenRejection::Expired) => Err((401, 1004, "Authorization has expired")),
         Err(_) => Err((401, 1002, "Authorization is invalid")),
@@ -796,8 +822,22 @@ fn route(
             );
         }
     }
-    if let Err((status, code, message)) = authenticate(&inner, headers) {
-        return kling_error(status, code, message, request_id);
+    let authenticated = match authenticate(&inner, headers) {
+        Ok(a) => a,
+        Err((status, code, message)) => return kling_error(status, code, message, request_id),
+    };
+    let standard = path == "/tasks"
+        || STANDARD_CREATES
+            .iter()
+            .any(|p| path.strip_prefix(p).is_some_and(|m| m.starts_with('/')));
+    if standard && authenticated != Authenticated::ApiKey {
+        // The new standard takes an API key only (kling-api.md 1b).
+        return kling_error(
+            401,
+            1002,
+            "Authorization is invalid: this API accepts only an API key",
+            request_id,
+        );
     }
     if path == "/account/costs" && method == Method::GET {
         let data = json!({"code": 0, "msg": "success", "resource_pack_subscribe_infos": [{
@@ -842,13 +882,12 @@ fn route(
             .collect();
         return envelope(Value::Array(found), request_id);
     }
-    for prefix in [
-        "/text-to-video/",
-        "/image-to-video/",
-        "/omni-video/",
-        "/motion-control/",
-    ] {
-        if let Some(_model) = path.strip_prefix(prefix).filter(|_| method == Method::POST) {
+    for prefix in STANDARD_CREATES {
+        if let Some(_model) = path
+            .strip_prefix(prefix)
+            .and_then(|m| m.strip_prefix('/'))
+            .filter(|_| method == Method::POST)
+        {
             return create(
                 &mut inner,
                 prefix.trim_matches('/'),
@@ -1101,6 +1140,10 @@ async fn files_handler(State(_state): State<Shared>, uri: Uri, headers: HeaderMa
         )
     } else if path.starts_with("/files/") && path.ends_with(".png") {
         (Bytes::from_static(SAMPLE_PNG), "image/png")
+    } else if path.starts_with("/files/") && path.ends_with(".mp3") {
+        (Bytes::from_static(SAMPLE_MP3), "audio/mpeg")
+    } else if path.starts_with("/files/") && path.ends_with(".wav") {
+        (Bytes::from_static(SAMPLE_WAV), "audio/wav")
     } else if path.starts_with("/files/") {
         (Bytes::from_static(SAMPLE_MP4), "video/mp4")
     } else {

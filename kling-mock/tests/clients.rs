@@ -4,6 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use kling_auth::Credentials;
+use kling_client_async::prelude::*;
+use kling_client_blocking::prelude::*;
 use kling_core::time::{ManualClock, ManualSleep};
 use kling_errors::{ErrorCode, ErrorKind, KlingCode};
 use kling_mock::{

@@ -33,6 +33,8 @@ pub enum Reply {
     Raw(Vec<u8>),
     /// Reads the request, then says nothing for this long.
     Stall(Duration),
+    /// Writes these bytes (a head, part of a body), then says nothing for this long.
+    RawThenStall(Vec<u8>, Duration),
 }
 
 pub fn response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
@@ -101,6 +103,12 @@ impl Server {
                         let _ = s.shutdown(Shutdown::Both);
                     }
                     Reply::Stall(d) => std::thread::sleep(d),
+                    Reply::RawThenStall(bytes, d) => {
+                        let mut s = stream;
+                        let _ = s.write_all(&bytes);
+                        let _ = s.flush();
+                        std::thread::sleep(d);
+                    }
                 }));
                 workers.retain(|w| !w.is_finished());
             }
