@@ -183,14 +183,22 @@ fn key_only_apis_get_the_key_or_a_clear_error() {
     assert!(e.message().contains("only an API key") && e.message().contains("KLING_API_KEY"));
     // Both: the JWT where a token is accepted, the key where only a key is.
     let both = Authenticator::new(Credentials::both(AK, SK, "sk-new-standard").unwrap());
-    assert!(both.header(at(0)).unwrap().expose_value().starts_with("Bearer ey"));
+    assert!(
+        both.header(at(0))
+            .unwrap()
+            .expose_value()
+            .starts_with("Bearer ey")
+    );
     assert_eq!(
         both.api_key_header().unwrap().expose_value(),
         "Bearer sk-new-standard"
     );
     assert_eq!(both.mints(), 1);
     let debug = format!("{both:?}");
-    assert!(!debug.contains("sk-new-standard") && !debug.contains(SK), "{debug}");
+    assert!(
+        !debug.contains("sk-new-standard") && !debug.contains(SK),
+        "{debug}"
+    );
     let key = Authenticator::new(Credentials::api_key("sk-only").unwrap());
     assert_eq!(
         key.api_key_header().unwrap().expose_value(),

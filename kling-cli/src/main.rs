@@ -479,7 +479,10 @@ fn build_app(
         config.poll.first_delay = Duration::from_secs(secs);
     }
     tweak(&mut config);
-    let client = Client::builder().credentials(creds).config(config).build()?;
+    let client = Client::builder()
+        .credentials(creds)
+        .config(config)
+        .build()?;
     Ok(App {
         client,
         output: cli.output,

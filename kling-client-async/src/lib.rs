@@ -8,25 +8,25 @@ pub use client::{Client, ClientBuilder, TokioSleep};
 pub use transport::ReqwestTransport;
 
 // One dependency is enough: everything a user of this client names.
+/// The attribute that implements [`AsyncTransport`] (and `AsyncSleep`, `AsyncBody`):
+/// `#[kling_client_async::async_trait]`.
+pub use async_trait::async_trait;
 pub use kling_auth::{Credentials, WebhookVerifier};
+/// Configuration presets and numbers.
+pub use kling_core::config;
 pub use kling_core::job::{FileKind, ResultFile};
+/// Injected time and randomness (test clocks and sleeps).
+pub use kling_core::time;
 pub use kling_core::{
     AsyncDriver, AsyncKling, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn,
     CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest,
     HttpResponse, Pollable, Progress, Reply, TaskOf, TaskSlot, TaskView, WaitOptions,
 };
-pub use kling_errors::{Error, ErrorKind};
-/// The attribute that implements [`AsyncTransport`] (and `AsyncSleep`, `AsyncBody`):
-/// `#[kling_client_async::async_trait]`.
-pub use async_trait::async_trait;
-/// The request and response types of every API (legacy, new standard, RunBlob).
-pub use kling_types as types;
 /// Error codes of every dialect, and the error's context types.
 pub use kling_errors as errors;
-/// Injected time and randomness (test clocks and sleeps).
-pub use kling_core::time;
-/// Configuration presets and numbers.
-pub use kling_core::config;
+pub use kling_errors::{Error, ErrorKind};
+/// The request and response types of every API (legacy, new standard, RunBlob).
+pub use kling_types as types;
 
 /// The traits whose methods the client has, in scope without taking their names:
 /// `use kling_client_async::prelude::*;`.

@@ -70,7 +70,12 @@ impl Subscriber for Shared {
         let id = self.0.next.fetch_add(1, Ordering::Relaxed) + 1;
         let mut fields = Fields::default();
         attrs.record(&mut fields);
-        let line = format!("span [{}] {}{}", self.0.path(), attrs.metadata().name(), fields.0);
+        let line = format!(
+            "span [{}] {}{}",
+            self.0.path(),
+            attrs.metadata().name(),
+            fields.0
+        );
         self.0.lines.lock().unwrap().push(line);
         self.0
             .spans
@@ -129,14 +134,15 @@ fn request() -> CreateText2Video {
 fn record(run: impl FnOnce()) -> Vec<String> {
     let recorder = Arc::new(Recorder::default());
     tracing::subscriber::with_default(Shared(recorder.clone()), run);
-    let lines = recorder.lines.lock().unwrap().clone();
-    lines
+    recorder.lines.lock().unwrap().clone()
 }
 
 fn blocking_client(script: &Script) -> kling_client_blocking::Client {
     let clock = ManualClock::new(t0());
     kling_client_blocking::Client::builder()
-        .credentials(kling_client_blocking::Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+        .credentials(
+            kling_client_blocking::Credentials::access_key("AKtest0123456789", "SKtest").unwrap(),
+        )
         .base_url("https://api.test")
         .transport(script.clone())
         .clock(clock.clone())
@@ -149,7 +155,9 @@ fn blocking_client(script: &Script) -> kling_client_blocking::Client {
 fn async_client(script: &Script) -> kling_client_async::Client {
     let clock = ManualClock::new(t0());
     kling_client_async::Client::builder()
-        .credentials(kling_client_async::Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+        .credentials(
+            kling_client_async::Credentials::access_key("AKtest0123456789", "SKtest").unwrap(),
+        )
         .base_url("https://api.test")
         .transport(script.clone())
         .clock(clock.clone())
@@ -249,7 +257,9 @@ fn an_async_wait_wakes_from_its_sleep_when_cancelled() {
     // cancel comes after 1 s and wakes it.
     let script = Script::new([]);
     let client = kling_client_async::Client::builder()
-        .credentials(kling_client_async::Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
+        .credentials(
+            kling_client_async::Credentials::access_key("AKtest0123456789", "SKtest").unwrap(),
+        )
         .base_url("https://api.test")
         .transport(script.clone())
         .build()
@@ -278,6 +288,10 @@ fn an_async_wait_wakes_from_its_sleep_when_cancelled() {
     });
     assert_eq!(e.kind(), kling_client_async::ErrorKind::Cancelled);
     assert!(e.to_string().contains("task 7"), "{e}");
-    assert_eq!(waited, Duration::from_secs(1), "woken at the cancel, on tokio's paused clock");
+    assert_eq!(
+        waited,
+        Duration::from_secs(1),
+        "woken at the cancel, on tokio's paused clock"
+    );
     assert!(script.requests().is_empty());
 }

@@ -9,21 +9,21 @@ pub use transport::UreqTransport;
 
 // One dependency is enough: everything a user of this client names.
 pub use kling_auth::{Credentials, WebhookVerifier};
+/// Configuration presets and numbers.
+pub use kling_core::config;
 pub use kling_core::job::{FileKind, ResultFile};
+/// Injected time and randomness (test clocks and sleeps).
+pub use kling_core::time;
 pub use kling_core::{
     CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, Driver, HttpRequest,
-    HttpResponse, Kling, Pollable, Progress, Reply, StreamingResponse, TaskOf, TaskSlot,
-    TaskView, Transport, TransportFn, WaitOptions,
+    HttpResponse, Kling, Pollable, Progress, Reply, StreamingResponse, TaskOf, TaskSlot, TaskView,
+    Transport, TransportFn, WaitOptions,
 };
+/// Error codes of every dialect, and the error's context types.
+pub use kling_errors as errors;
 pub use kling_errors::{Error, ErrorKind};
 /// The request and response types of every API (legacy, new standard, RunBlob).
 pub use kling_types as types;
-/// Error codes of every dialect, and the error's context types.
-pub use kling_errors as errors;
-/// Injected time and randomness (test clocks and sleeps).
-pub use kling_core::time;
-/// Configuration presets and numbers.
-pub use kling_core::config;
 
 /// The traits whose methods the client has, in scope without taking their names:
 /// `use kling_client_blocking::prelude::*;`.

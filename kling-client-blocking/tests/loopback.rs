@@ -300,8 +300,5 @@ fn transport_errors_name_the_host() {
         .get(&GetText2VideoTask::by_task_id("9"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
-    assert!(
-        e.to_string().contains(&format!("127.0.0.1:{port}")),
-        "{e}"
-    );
+    assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
 }

@@ -260,7 +260,13 @@ mod tests {
             checked_base_url("https://h/runblob").unwrap(),
             "https://h/runblob"
         );
-        for bad in ["127.0.0.1:8080", "https://", "ftp://h", "", "https://h/?x=1"] {
+        for bad in [
+            "127.0.0.1:8080",
+            "https://",
+            "ftp://h",
+            "",
+            "https://h/?x=1",
+        ] {
             let e = checked_base_url(bad).unwrap_err();
             assert!(e.to_string().contains("base_url"), "{bad}: {e}");
         }

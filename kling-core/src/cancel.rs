@@ -169,7 +169,10 @@ mod tests {
             assert!(pending.as_mut().poll(&mut cx).is_pending());
             assert_eq!(handle.state().waiters.len(), 1);
         }
-        assert!(handle.state().waiters.is_empty(), "dropped futures leave nothing");
+        assert!(
+            handle.state().waiters.is_empty(),
+            "dropped futures leave nothing"
+        );
         let mut waiting = pin!(handle.cancelled());
         assert!(waiting.as_mut().poll(&mut cx).is_pending());
         handle.cancel();

@@ -4,13 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use kling_auth::AuthHeader;
 use kling_auth::Authenticator;
 use kling_errors::KlingCode;
 use kling_errors::{
     DecodeContext, DecodeError, DecodeFailure, Dialect, Error, Operation, TransportError,
     check_response, decode_error,
 };
-use kling_auth::AuthHeader;
 use kling_types::{AuthScheme, Endpoint, Envelope, Method, ResponseFormat};
 use serde::de::DeserializeOwned;
 
@@ -63,14 +63,20 @@ impl Prepared {
 
     /// The URL's path, without host and query (for logs and errors).
     pub fn path(&self) -> &str {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
         let path = rest.find('/').map_or("", |i| &rest[i..]);
         path.split(['?', '#']).next().unwrap_or_default()
     }
 
     /// The host the request goes to.
     pub fn host(&self) -> &str {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, r)| r);
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
         rest.split(['/', '?', '#']).next().unwrap_or(rest)
     }
 

@@ -112,10 +112,7 @@ pub async fn run_async<M: Machine + Send>(
         report(machine, clock.now(), &mut reported, observer);
         match step {
             Step::Send(request) => {
-                let result = transport
-                    .send(&request)
-                    .instrument(machine.span())
-                    .await;
+                let result = transport.send(&request).instrument(machine.span()).await;
                 machine.on_response(result, clock.now());
             }
             Step::Sleep(duration) => match observer.cancel() {

@@ -113,7 +113,10 @@ fn key() -> kling_client_blocking::Credentials {
     kling_client_blocking::Credentials::api_key(DEMO_API_KEY).unwrap()
 }
 
-fn targets<C>(mock: &MockServer, make: impl Fn(&str, kling_client_blocking::Credentials) -> C) -> Targets<C> {
+fn targets<C>(
+    mock: &MockServer,
+    make: impl Fn(&str, kling_client_blocking::Credentials) -> C,
+) -> Targets<C> {
     Targets {
         legacy: make(&mock.api_url, pair()),
         standard: make(&mock.api_url, key()),
@@ -137,9 +140,17 @@ fn o3() -> GenerateO3Video {
 fn assert_one_mp4(dir: &Path, count: usize) {
     assert_eq!(count, 1);
     let files = files_in(dir);
-    assert_eq!(files.len(), 1, "{:?}", files.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(
+        files.len(),
+        1,
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     assert!(files[0].0.ends_with(".mp4"), "{}", files[0].0);
-    assert!(files[0].1 == SAMPLE_MP4, "the mock's fixture, byte for byte");
+    assert!(
+        files[0].1 == SAMPLE_MP4,
+        "the mock's fixture, byte for byte"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -150,7 +161,10 @@ fn three_apis_one_job_function_blocking() {
     let dir = fresh_dir("b-legacy");
     assert_one_mp4(&dir, blocking_user::job(&t.legacy, t2v(), &dir).unwrap());
     let dir = fresh_dir("b-standard");
-    assert_one_mp4(&dir, blocking_user::job(&t.standard, std_t2v(), &dir).unwrap());
+    assert_one_mp4(
+        &dir,
+        blocking_user::job(&t.standard, std_t2v(), &dir).unwrap(),
+    );
     let dir = fresh_dir("b-runblob");
     assert_one_mp4(&dir, blocking_user::job(&t.runblob, o3(), &dir).unwrap());
     let requests = mock.requests();
@@ -255,7 +269,10 @@ fn request_ids_reach_successes_and_task_failures() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TaskFailed);
     assert_eq!(e.request_id(), Some("mock-4"), "{e}");
-    assert!(e.external_task_id().is_some_and(|id| id.starts_with("kling-rs-")));
+    assert!(
+        e.external_task_id()
+            .is_some_and(|id| id.starts_with("kling-rs-"))
+    );
 }
 
 #[test]
@@ -275,8 +292,14 @@ fn the_new_standard_takes_an_api_key_only() {
     let client = blocking_client(&mock.api_url, both);
     client.create(std_t2v()).unwrap();
     client.create(t2v()).unwrap();
-    assert_eq!(client.prepare_auth_of(&std_t2v()), format!("Bearer {DEMO_API_KEY}"));
-    assert!(client.prepare_auth_of(&t2v()).starts_with("Bearer ey"), "a JWT");
+    assert_eq!(
+        client.prepare_auth_of(&std_t2v()),
+        format!("Bearer {DEMO_API_KEY}")
+    );
+    assert!(
+        client.prepare_auth_of(&t2v()).starts_with("Bearer ey"),
+        "a JWT"
+    );
 }
 
 /// The `Authorization` a request would carry (a dry run).

@@ -8,7 +8,9 @@ use kling_errors::ValidationError;
 
 use crate::common::{AspectRatio, WatermarkInfo};
 use crate::de;
-use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, TaskQuery, segment};
+use crate::endpoint::{
+    AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, TaskQuery, segment,
+};
 use crate::query::TaskRef;
 use crate::validate::{ensure, int_range, invalid, max_items, required_text};
 use crate::videos::CharacterOrientation;

@@ -6,8 +6,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use kling_errors::Error;
-use kling_types::callback::CallbackPayload;
 use kling_types::Endpoint;
+use kling_types::callback::CallbackPayload;
 use tracing::Instrument;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use kling_errors::Error;
-use kling_types::callback::CallbackPayload;
 use kling_types::Endpoint;
+use kling_types::callback::CallbackPayload;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
 use crate::engine::{Engine, Reply};

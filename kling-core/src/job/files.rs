@@ -350,7 +350,14 @@ mod tests {
         let name = &task.result_files()[0].file_name;
         assert_eq!(name.len(), MAX_STEM + ".mp4".len());
         // Whatever the server sends, the name is one plain path component.
-        for id in ["../../etc/passwd", "a/../../b", "..\\..\\x", "./.", "~", "a:b"] {
+        for id in [
+            "../../etc/passwd",
+            "a/../../b",
+            "..\\..\\x",
+            "./.",
+            "~",
+            "a:b",
+        ] {
             let stem = safe_stem(id, "f");
             let path = std::path::Path::new(&stem);
             assert_eq!(path.components().count(), 1, "{id:?} -> {stem:?}");

@@ -254,10 +254,7 @@ impl<E: CreateTask> Create<E> {
         let deadline = self.deadline.unwrap_or(now);
         let not_found = match result {
             Ok(reply) => {
-                let found = self
-                    .lookup
-                    .as_ref()
-                    .and_then(|l| l.query.task(reply.value));
+                let found = self.lookup.as_ref().and_then(|l| l.query.task(reply.value));
                 match found {
                     Some(task) => {
                         return match E::found(task) {

@@ -196,7 +196,11 @@ impl<Q: Pollable> Wait<Q> {
         }
     }
 
-    fn on_poll(&mut self, result: Result<Reply<Q::Response>, Error>, now: SystemTime) -> WaitPhase<Q> {
+    fn on_poll(
+        &mut self,
+        result: Result<Reply<Q::Response>, Error>,
+        now: SystemTime,
+    ) -> WaitPhase<Q> {
         self.polls += 1;
         let reply = match result {
             Ok(reply) => reply,
