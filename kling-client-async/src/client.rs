@@ -2,17 +2,14 @@
 //! what is async about it: tokio's timer, its semaphore for task slots, and the file I/O of a
 //! download.
 
-use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use kling_core::download::{Download, End, Head, disk_error};
-use kling_core::time::{AsyncSleep, Clock};
-use kling_core::{
-    AsyncDriver, AsyncTransport, Config, Downloaded, Engine, Flavor, Parts, TaskSlot,
-};
+use kling_core::time::AsyncSleep;
+use kling_core::{AsyncDriver, AsyncTransport, Config, Downloaded, Flavor, Parts, TaskSlot};
 use kling_errors::{CancelledError, Error, Operation};
 use tokio::io::AsyncWriteExt;
 
@@ -37,42 +34,19 @@ impl AsyncSleep for TokioSleep {
 /// (bring it into scope: `use kling_client_async::AsyncKling;`); every future is `Send`.
 ///
 /// [`AsyncKling`]: kling_core::AsyncKling
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Debug)]
 struct Inner {
     parts: Parts<dyn AsyncTransport, dyn AsyncSleep>,
     /// `max_in_flight_tasks`, shared by clones.
     slots: Option<Arc<tokio::sync::Semaphore>>,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("engine", &self.inner.parts.engine)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client with the credentials of the environment (`KLING_ACCESS_KEY` and
-    /// `KLING_SECRET_KEY`, and/or `KLING_API_KEY`) and `KLING_BASE_URL` if set.
-    ///
-    /// # Errors
-    ///
-    /// An [`AuthError`](kling_errors::AuthError) naming what is missing, or a TLS stack that
-    /// cannot be set up.
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-}
+kling_core::client_constructors!(Client);
 
 impl Flavor for Client {
     type Transport = dyn AsyncTransport;
@@ -99,20 +73,8 @@ impl Flavor for Client {
 }
 
 impl AsyncDriver for Client {
-    fn engine(&self) -> &Engine {
-        &self.inner.parts.engine
-    }
-
-    fn transport(&self) -> &dyn AsyncTransport {
-        &*self.inner.parts.transport
-    }
-
-    fn clock(&self) -> &dyn Clock {
-        &*self.inner.parts.clock
-    }
-
-    fn sleep(&self) -> &dyn AsyncSleep {
-        &*self.inner.parts.sleep
+    fn parts(&self) -> &Parts<dyn AsyncTransport, dyn AsyncSleep> {
+        &self.inner.parts
     }
 
     async fn acquire_slot(&self) -> Result<TaskSlot, Error> {

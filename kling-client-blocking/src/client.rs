@@ -1,15 +1,14 @@
 //! The blocking client: ureq underneath, kling-core's decisions on top. This file holds only
 //! what is blocking about it: the task-slot semaphore and the file I/O of a download.
 
-use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 
 use kling_core::download::{Download, End, Head, disk_error};
-use kling_core::time::{Clock, Sleep, ThreadSleep};
-use kling_core::{Config, Downloaded, Driver, Engine, Flavor, Parts, TaskSlot, Transport};
+use kling_core::time::{Sleep, ThreadSleep};
+use kling_core::{Config, Downloaded, Driver, Flavor, Parts, TaskSlot, Transport};
 use kling_errors::{Error, Operation, TransportError, TransportFailure, TransportPhase};
 
 use crate::transport::UreqTransport;
@@ -22,41 +21,19 @@ pub type ClientBuilder = kling_core::ClientBuilder<Client>;
 /// (bring it into scope: `use kling_client_blocking::Kling;`).
 ///
 /// [`Kling`]: kling_core::Kling
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
 }
 
+#[derive(Debug)]
 struct Inner {
     parts: Parts<dyn Transport, dyn Sleep>,
     /// `max_in_flight_tasks`, shared by clones.
     slots: Option<Arc<Slots>>,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("engine", &self.inner.parts.engine)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// A builder.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client with the credentials of the environment (`KLING_ACCESS_KEY` and
-    /// `KLING_SECRET_KEY`, and/or `KLING_API_KEY`) and `KLING_BASE_URL` if set.
-    ///
-    /// # Errors
-    ///
-    /// An [`AuthError`](kling_errors::AuthError) naming what is missing.
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-}
+kling_core::client_constructors!(Client);
 
 impl Flavor for Client {
     type Transport = dyn Transport;
@@ -79,20 +56,8 @@ impl Flavor for Client {
 }
 
 impl Driver for Client {
-    fn engine(&self) -> &Engine {
-        &self.inner.parts.engine
-    }
-
-    fn transport(&self) -> &dyn Transport {
-        &*self.inner.parts.transport
-    }
-
-    fn clock(&self) -> &dyn Clock {
-        &*self.inner.parts.clock
-    }
-
-    fn sleep(&self) -> &dyn Sleep {
-        &*self.inner.parts.sleep
+    fn parts(&self) -> &Parts<dyn Transport, dyn Sleep> {
+        &self.inner.parts
     }
 
     fn acquire_slot(&self) -> Result<TaskSlot, Error> {
@@ -186,6 +151,7 @@ fn copy(
 }
 
 /// The limit on tasks in flight, shared by clones: a counting semaphore.
+#[derive(Debug)]
 struct Slots {
     free: Mutex<usize>,
     available: Condvar,

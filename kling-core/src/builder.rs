@@ -29,6 +29,40 @@ pub struct Parts<T: ?Sized, S: ?Sized> {
     pub sleep: Arc<S>,
 }
 
+impl<T: ?Sized, S: ?Sized> fmt::Debug for Parts<T, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parts")
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The constructors every client type has (`Client::builder()`, `Client::from_env()`),
+/// written once for both client crates.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_constructors {
+    ($client:ty) => {
+        impl $client {
+            /// A builder: `Client::builder().credentials(..).build()?`.
+            pub fn builder() -> $crate::ClientBuilder<Self> {
+                $crate::ClientBuilder::new()
+            }
+
+            /// A client with the credentials of the environment (`KLING_ACCESS_KEY` and
+            /// `KLING_SECRET_KEY`, and/or `KLING_API_KEY`) and `KLING_BASE_URL` if set.
+            ///
+            /// # Errors
+            ///
+            /// An [`AuthError`](kling_errors::AuthError) naming what is missing, or a default
+            /// transport that cannot be set up.
+            pub fn from_env() -> Result<Self, kling_errors::Error> {
+                $crate::ClientBuilder::from_env()?.build()
+            }
+        }
+    };
+}
+
 /// A kind of client the builder can make: the blocking one (`dyn Transport`, `dyn Sleep`)
 /// or the async one (`dyn AsyncTransport`, `dyn AsyncSleep`). Implemented by the client
 /// crates.

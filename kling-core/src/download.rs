@@ -250,15 +250,9 @@ impl Download {
 
 /// The span a download runs in (both clients, the same).
 pub(crate) fn span(url: &str, dest: &std::path::Path) -> tracing::Span {
-    let host = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest)
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
     tracing::info_span!(
         "kling.download",
-        host,
+        host = crate::http::host_of(url),
         file = %dest.file_name().unwrap_or_default().to_string_lossy()
     )
 }

@@ -67,17 +67,13 @@ impl Prepared {
             .url
             .split_once("://")
             .map_or(self.url.as_str(), |(_, r)| r);
-        let path = rest.find('/').map_or("", |i| &rest[i..]);
-        path.split(['?', '#']).next().unwrap_or_default()
+        let after = &rest[crate::http::host_of(rest).len()..];
+        after.split(['?', '#']).next().unwrap_or_default()
     }
 
     /// The host the request goes to.
     pub fn host(&self) -> &str {
-        let rest = self
-            .url
-            .split_once("://")
-            .map_or(self.url.as_str(), |(_, r)| r);
-        rest.split(['/', '?', '#']).next().unwrap_or(rest)
+        crate::http::host_of(&self.url)
     }
 
     /// Whether the request may be sent twice.

@@ -67,12 +67,14 @@ impl HttpRequest {
 
     /// The host part of the URL (for tracing and redirect checks).
     pub fn host(&self) -> &str {
-        let rest = self
-            .url
-            .split_once("://")
-            .map_or(self.url.as_str(), |(_, r)| r);
-        rest.split(['/', '?', '#']).next().unwrap_or(rest)
+        host_of(&self.url)
     }
+}
+
+/// The host (and port) of `url`: what a log or an error may name.
+pub fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 impl fmt::Debug for HttpRequest {

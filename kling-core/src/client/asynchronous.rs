@@ -11,11 +11,12 @@ use kling_types::callback::CallbackPayload;
 use tracing::Instrument;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
+use crate::builder::Parts;
 use crate::engine::{Engine, Reply};
 use crate::http::HttpRequest;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
-use crate::machine::{Call, Create, Created, Wait};
-use crate::run::run_async;
+use crate::machine::{Call, Create, Created, Machine, Wait};
+use crate::run::{Observer, run_async};
 use crate::time::{AsyncSleep, Clock};
 use crate::transport::AsyncTransport;
 
@@ -184,17 +185,12 @@ async fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
     .await
 }
 
-/// What an async client crate implements to get [`AsyncKling`]: the engine, the I/O pieces
-/// and the file I/O of a download. Every decision stays in kling-core.
+/// What an async client crate implements to get [`AsyncKling`]: its parts (engine,
+/// transport, clock, sleep), the file I/O of a download and, optionally, task slots. Every
+/// decision stays in kling-core.
 pub trait AsyncDriver: Send + Sync {
-    /// The engine (configuration, token cache, retry policy).
-    fn engine(&self) -> &Engine;
-    /// The transport.
-    fn transport(&self) -> &dyn AsyncTransport;
-    /// The clock.
-    fn clock(&self) -> &dyn Clock;
-    /// The sleep.
-    fn sleep(&self) -> &dyn AsyncSleep;
+    /// What the client is made of.
+    fn parts(&self) -> &Parts<dyn AsyncTransport, dyn AsyncSleep>;
 
     /// As [`Driver::fetch_file`](super::Driver::fetch_file).
     ///
@@ -216,6 +212,26 @@ pub trait AsyncDriver: Send + Sync {
         async { Ok(TaskSlot::unlimited()) }
     }
 
+    /// The engine (configuration, token cache, retry policy).
+    fn engine(&self) -> &Engine {
+        &self.parts().engine
+    }
+
+    /// The transport.
+    fn transport(&self) -> &dyn AsyncTransport {
+        &*self.parts().transport
+    }
+
+    /// The clock.
+    fn clock(&self) -> &dyn Clock {
+        &*self.parts().clock
+    }
+
+    /// The sleep.
+    fn sleep(&self) -> &dyn AsyncSleep {
+        &*self.parts().sleep
+    }
+
     /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
     /// before printing).
     ///
@@ -227,32 +243,32 @@ pub trait AsyncDriver: Send + Sync {
     }
 }
 
+/// Runs `machine` with `driver`'s I/O.
+async fn drive<D: AsyncDriver + ?Sized, M: Machine + Send>(
+    driver: &D,
+    machine: &mut M,
+    observer: &mut (dyn Observer + Send),
+) -> Result<M::Output, Error> {
+    run_async(
+        machine,
+        driver.transport(),
+        driver.clock(),
+        driver.sleep(),
+        observer,
+    )
+    .await
+}
+
 impl<D: AsyncDriver> AsyncKling for D {
     async fn call<E: Endpoint<Response: Send> + Sync>(
         &self,
         endpoint: &E,
     ) -> Result<Reply<E::Response>, Error> {
-        let mut machine = Call::of(self.engine(), endpoint)?;
-        run_async(
-            &mut machine,
-            self.transport(),
-            self.clock(),
-            self.sleep(),
-            &mut (),
-        )
-        .await
+        drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ()).await
     }
 
     async fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
-        let mut machine = Create::new(self.engine(), request)?;
-        run_async(
-            &mut machine,
-            self.transport(),
-            self.clock(),
-            self.sleep(),
-            &mut (),
-        )
-        .await
+        drive(self, &mut Create::new(self.engine(), request)?, &mut ()).await
     }
 
     fn wait<Q: Pollable>(
@@ -261,17 +277,7 @@ impl<D: AsyncDriver> AsyncKling for D {
         mut options: WaitOptions<'_>,
     ) -> impl Future<Output = Result<Q::Task, Error>> + Send {
         let machine = Wait::with_options(self.engine(), query.clone(), &options);
-        async move {
-            let mut machine = machine?;
-            run_async(
-                &mut machine,
-                self.transport(),
-                self.clock(),
-                self.sleep(),
-                &mut options,
-            )
-            .await
-        }
+        async move { drive(self, &mut machine?, &mut options).await }
     }
 
     fn download(

@@ -7,11 +7,12 @@ use kling_types::Endpoint;
 use kling_types::callback::CallbackPayload;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
+use crate::builder::Parts;
 use crate::engine::{Engine, Reply};
 use crate::http::HttpRequest;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
-use crate::machine::{Call, Create, Created, Wait};
-use crate::run::run_blocking;
+use crate::machine::{Call, Create, Created, Machine, Wait};
+use crate::run::{Observer, run_blocking};
 use crate::time::{Clock, Sleep};
 use crate::transport::Transport;
 
@@ -164,20 +165,15 @@ fn drive_job<K: Kling + ?Sized, E: CreateTask>(
     }
 }
 
-/// What a blocking client crate implements to get [`Kling`]: the engine, the I/O pieces and
-/// the file I/O of a download. Every decision stays in kling-core.
+/// What a blocking client crate implements to get [`Kling`]: its parts (engine, transport,
+/// clock, sleep), the file I/O of a download and, optionally, task slots. Every decision
+/// stays in kling-core.
 pub trait Driver: Send + Sync {
-    /// The engine (configuration, token cache, retry policy).
-    fn engine(&self) -> &Engine;
-    /// The transport.
-    fn transport(&self) -> &dyn Transport;
-    /// The clock.
-    fn clock(&self) -> &dyn Clock;
-    /// The sleep.
-    fn sleep(&self) -> &dyn Sleep;
+    /// What the client is made of.
+    fn parts(&self) -> &Parts<dyn Transport, dyn Sleep>;
 
-    /// Streams `download`'s file into `dest` (through `<dest>.part`), following its
-    /// decisions ([`Download`](crate::download::Download)).
+    /// Streams the file at `url` into `dest` (through `<dest>.part`), following the decisions
+    /// of a [`Download`](crate::download::Download).
     ///
     /// # Errors
     ///
@@ -193,6 +189,26 @@ pub trait Driver: Send + Sync {
         Ok(TaskSlot::unlimited())
     }
 
+    /// The engine (configuration, token cache, retry policy).
+    fn engine(&self) -> &Engine {
+        &self.parts().engine
+    }
+
+    /// The transport.
+    fn transport(&self) -> &dyn Transport {
+        &*self.parts().transport
+    }
+
+    /// The clock.
+    fn clock(&self) -> &dyn Clock {
+        &*self.parts().clock
+    }
+
+    /// The sleep.
+    fn sleep(&self) -> &dyn Sleep {
+        &*self.parts().sleep
+    }
+
     /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
     /// before printing).
     ///
@@ -204,38 +220,33 @@ pub trait Driver: Send + Sync {
     }
 }
 
+/// Runs `machine` with `driver`'s I/O.
+fn drive<D: Driver + ?Sized, M: Machine>(
+    driver: &D,
+    machine: &mut M,
+    observer: &mut dyn Observer,
+) -> Result<M::Output, Error> {
+    run_blocking(
+        machine,
+        driver.transport(),
+        driver.clock(),
+        driver.sleep(),
+        observer,
+    )
+}
+
 impl<D: Driver> Kling for D {
     fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
-        let mut machine = Call::of(self.engine(), endpoint)?;
-        run_blocking(
-            &mut machine,
-            self.transport(),
-            self.clock(),
-            self.sleep(),
-            &mut (),
-        )
+        drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ())
     }
 
     fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
-        let mut machine = Create::new(self.engine(), request)?;
-        run_blocking(
-            &mut machine,
-            self.transport(),
-            self.clock(),
-            self.sleep(),
-            &mut (),
-        )
+        drive(self, &mut Create::new(self.engine(), request)?, &mut ())
     }
 
     fn wait<Q: Pollable>(&self, query: &Q, mut options: WaitOptions<'_>) -> Result<Q::Task, Error> {
         let mut machine = Wait::with_options(self.engine(), query.clone(), &options)?;
-        run_blocking(
-            &mut machine,
-            self.transport(),
-            self.clock(),
-            self.sleep(),
-            &mut options,
-        )
+        drive(self, &mut machine, &mut options)
     }
 
     fn download(&self, url: &str, dest: impl AsRef<Path>) -> Result<Downloaded, Error> {
