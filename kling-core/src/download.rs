@@ -239,7 +239,10 @@ impl Download {
             );
             return Ok(End::Retry);
         }
-        Err(failure.with_operation(Operation::Read).into())
+        Err(failure
+            .with_operation(Operation::Read)
+            .with_host(crate::http::host_of(&self.url))
+            .into())
     }
 
     /// A short pause before a retry.

@@ -313,3 +313,76 @@ impl Engine {
             .into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::FastRng;
+    use kling_auth::Credentials;
+    use kling_types::standard::{CreateTextToVideo, StandardModel};
+    use kling_types::videos::GetText2VideoTask;
+
+    fn engine(credentials: Credentials) -> Engine {
+        Engine::new(
+            Config::with_base_url("https://api.test"),
+            Authenticator::new(credentials),
+            Arc::new(FastRng::seeded(1)),
+        )
+    }
+
+    fn pair() -> Credentials {
+        Credentials::access_key("AKtest0123456789", "SKtest").unwrap()
+    }
+
+    #[test]
+    fn replies_keep_the_request_id_from_the_envelope_or_the_header() {
+        let e = engine(pair());
+        let prepared = e.prepare(&GetText2VideoTask::by_task_id("1")).unwrap();
+        let now = SystemTime::UNIX_EPOCH;
+        let body = r#"{"code":0,"message":"SUCCEED","request_id":"r-body","data":{"task_id":"1","task_status":"submitted"}}"#;
+        let reply: Reply<kling_types::Task> = e
+            .parse(&prepared, &HttpResponse::json(200, body), now)
+            .unwrap();
+        assert_eq!(reply.request_id.as_deref(), Some("r-body"));
+        let body =
+            r#"{"code":0,"message":"SUCCEED","data":{"task_id":"1","task_status":"submitted"}}"#;
+        let mut response = HttpResponse::json(200, body);
+        response
+            .headers
+            .push(("X-Request-Id".to_owned(), "r-header".to_owned()));
+        let reply: Reply<kling_types::Task> = e.parse(&prepared, &response, now).unwrap();
+        assert_eq!(reply.request_id.as_deref(), Some("r-header"));
+        assert_eq!(reply.into_value().task_id, "1");
+    }
+
+    #[test]
+    fn key_only_endpoints_are_refused_before_sending_without_a_key() {
+        let request = CreateTextToVideo::new(StandardModel::Kling3_0, "a fox");
+        let e = engine(pair()).prepare(&request).unwrap_err();
+        assert_eq!(e.kind(), kling_errors::ErrorKind::Auth);
+        assert!(e.to_string().contains("only an API key"), "{e}");
+        let both = Credentials::both("AKtest0123456789", "SKtest", "sk-key").unwrap();
+        let e = engine(both);
+        let request = e.dry_run(&request, SystemTime::now()).unwrap();
+        assert_eq!(request.header_value("authorization"), Some("Bearer sk-key"));
+        let legacy = e
+            .dry_run(&GetText2VideoTask::by_task_id("1"), SystemTime::now())
+            .unwrap();
+        assert!(
+            legacy
+                .header_value("authorization")
+                .is_some_and(|h| h.starts_with("Bearer ey")),
+            "the JWT where a token is taken"
+        );
+    }
+
+    #[test]
+    fn prepared_requests_know_their_path_and_host() {
+        let e = engine(pair());
+        let prepared = e
+            .prepare(&kling_types::videos::ListText2VideoTasks::new())
+            .unwrap();
+        assert_eq!(prepared.path(), "/v1/videos/text2video");
+        assert_eq!(prepared.host(), "api.test");
+    }
+}

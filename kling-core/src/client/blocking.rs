@@ -124,6 +124,15 @@ pub trait Kling: Send + Sync {
     /// server's view: callbacks are hints (legacy ones are unsigned), never acted on directly.
     /// Pair with [`CallbackDedupe`](crate::CallbackDedupe).
     ///
+    /// ```no_run
+    /// # fn f(client: &impl kling_core::Kling, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kling_types::callback::CallbackPayload;
+    /// use kling_types::videos::GetText2VideoTask;
+    /// let payload = CallbackPayload::parse(body)?;
+    /// let task = client.reconcile_callback(&payload, GetText2VideoTask::by_task_id)?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`call`](Self::call), or a decode error when the answer does not hold the task.
