@@ -76,13 +76,10 @@ impl<E: CreateTask> JobRun<E> {
             Next::Wait(query) => JobStep::Wait(query),
             Next::Failed(error) => JobStep::Failed(error),
             Next::Download => match (self.files.next(), &self.dir) {
-                (Some(file), Some(dir)) => {
-                    self.next = Next::Download;
-                    JobStep::Download {
-                        dest: dir.join(&file.file_name),
-                        url: file.url,
-                    }
-                }
+                (Some(file), Some(dir)) => JobStep::Download {
+                    dest: dir.join(&file.file_name),
+                    url: file.url,
+                },
                 _ => match self.task.take() {
                     Some(task) => JobStep::Done(task, std::mem::take(&mut self.downloaded)),
                     None => JobStep::Failed(crate::machine::misuse("the job has already finished")),
