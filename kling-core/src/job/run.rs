@@ -9,7 +9,7 @@ use kling_types::TaskQuery as _;
 
 use super::{CreateTask, ResultFile, TaskOf, TaskView};
 use crate::client::Downloaded;
-use crate::machine::Created;
+use crate::machine::{Created, about};
 
 /// What the job wants next.
 pub(crate) enum JobStep<E: CreateTask> {
@@ -91,14 +91,6 @@ impl<E: CreateTask> JobRun<E> {
         }
     }
 
-    /// Every error after the create carries its `external_task_id`.
-    fn about(&self, error: Error) -> Error {
-        match &self.external_task_id {
-            Some(id) => error.with_external_task_id(id.clone()),
-            None => error,
-        }
-    }
-
     /// How the create went.
     pub(crate) fn created(&mut self, result: Result<Created<E>, Error>) {
         self.next = match result {
@@ -125,7 +117,7 @@ impl<E: CreateTask> JobRun<E> {
                 self.task = Some(task);
                 Next::Download
             }
-            Err(error) => Next::Failed(self.about(error)),
+            Err(error) => Next::Failed(about(error, self.external_task_id.as_deref())),
         };
     }
 
@@ -136,7 +128,7 @@ impl<E: CreateTask> JobRun<E> {
                 self.downloaded.push(file);
                 Next::Download
             }
-            Err(error) => Next::Failed(self.about(error)),
+            Err(error) => Next::Failed(about(error, self.external_task_id.as_deref())),
         };
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use kling_errors::{AmbiguousCreateError, Error, ErrorKind, RetryClass, TransportError};
 use kling_types::{CreateEndpoint, Endpoint, TaskQuery};
 
-use super::{Call, Machine, Step, misuse};
+use super::{Call, Machine, Step, about, misuse};
 use crate::engine::{Engine, Prepared, Reply};
 use crate::http::HttpResponse;
 use crate::job::CreateTask;
@@ -158,11 +158,9 @@ impl<E: CreateTask> Create<E> {
         if let Some(id) = &external_task_id {
             request.set_external_task_id(id.clone());
         }
-        let about = |e: Error| match &external_task_id {
-            Some(id) => e.with_external_task_id(id.clone()),
-            None => e,
-        };
-        let prepared = engine.prepare(&request).map_err(about)?;
+        let prepared = engine
+            .prepare(&request)
+            .map_err(|e| about(e, external_task_id.as_deref()))?;
         let span = tracing::info_span!(
             "kling.create",
             path = prepared.path(),
@@ -186,13 +184,6 @@ impl<E: CreateTask> Create<E> {
         self.external_task_id.as_deref()
     }
 
-    fn about(&self, error: Error) -> Error {
-        match &self.external_task_id {
-            Some(id) => error.with_external_task_id(id.clone()),
-            None => error,
-        }
-    }
-
     fn post_call(&self, deadline: SystemTime) -> Call<E::Response> {
         // One POST per call: the decision to post again is this machine's.
         Call::new(&self.engine, self.prepared.clone())
@@ -212,7 +203,7 @@ impl<E: CreateTask> Create<E> {
     }
 
     fn ambiguous(&self, cause: Error) -> Error {
-        let cause = self.about(cause);
+        let cause = about(cause, self.external_task_id.as_deref());
         let error = match &self.external_task_id {
             Some(id) => AmbiguousCreateError::new(id.clone(), self.posts, cause),
             None => AmbiguousCreateError::without_lookup(self.posts, cause),
@@ -240,7 +231,7 @@ impl<E: CreateTask> Create<E> {
                 delay,
                 then: Box::new(CreatePhase::PostNext),
             },
-            _ => CreatePhase::Failed(self.about(error)),
+            _ => CreatePhase::Failed(about(error, self.external_task_id.as_deref())),
         }
     }
 

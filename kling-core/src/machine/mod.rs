@@ -55,6 +55,14 @@ pub trait Machine {
     }
 }
 
+/// `error`, carrying the create's `external_task_id` when the API has one.
+pub(crate) fn about(error: Error, external_task_id: Option<&str>) -> Error {
+    match external_task_id {
+        Some(id) => error.with_external_task_id(id),
+        None => error,
+    }
+}
+
 /// A machine (or job) driven out of order: a driver bug, not a server answer.
 pub(crate) fn misuse(message: &str) -> Error {
     kling_errors::ValidationError::new(
