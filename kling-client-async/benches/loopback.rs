@@ -1,8 +1,7 @@
 //! The async client against a raw reqwest loop, both querying the same loopback server in the
 //! same run: the ratio is the client's overhead. `cargo xtask bench`.
 
-#[path = "../../kling-core/tests/support/server.rs"]
-mod server;
+use kling_test_support::server;
 
 use std::sync::LazyLock;
 

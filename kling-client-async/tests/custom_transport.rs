@@ -1,8 +1,7 @@
 //! A wrapping transport keeps real downloads streaming (its `open` is required, so it cannot
 //! forget), and a closure goes through the explicit buffering adapter.
 
-#[path = "../../kling-core/tests/support/server.rs"]
-mod server;
+use kling_test_support::server;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,8 +2,7 @@
 //! same tracing spans and events (call attempts, retries with reason and delay, polls,
 //! downloads, all carrying the task's ids), and a cancelled wait names its task in both.
 
-#[path = "../../kling-core/tests/support/mod.rs"]
-mod support;
+use kling_test_support as support;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

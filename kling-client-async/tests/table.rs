@@ -1,8 +1,7 @@
 //! The reliability table through the async client, over a scripted transport (the same table
 //! kling-core and the blocking client run).
 
-#[path = "../../kling-core/tests/support/mod.rs"]
-mod support;
+use kling_test_support as support;
 
 use std::time::Duration;
 
@@ -75,7 +74,7 @@ impl Driver for Async {
     }
 }
 
-reliability_table!(Async);
+kling_test_support::reliability_table!(Async);
 
 impl JobDriver for Async {
     fn job(
@@ -272,5 +271,5 @@ impl Driver for Loopback {
 
 mod through_loopback {
     use super::*;
-    reliability_table!(Loopback);
+    kling_test_support::reliability_table!(Loopback);
 }

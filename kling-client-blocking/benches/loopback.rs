@@ -2,8 +2,7 @@
 //! the same run: the ratio is the client's overhead (token from the cache, request building,
 //! decoding, retry bookkeeping). `cargo xtask bench`.
 
-#[path = "../../kling-core/tests/support/server.rs"]
-mod server;
+use kling_test_support::server;
 
 use std::sync::LazyLock;
 

@@ -1,8 +1,7 @@
 //! A user swaps in their own transport with no change to their calling code, and a wrapping
 //! transport keeps real downloads streaming (its `open` is required, so it cannot forget).
 
-#[path = "../../kling-core/tests/support/server.rs"]
-mod server;
+use kling_test_support::server;
 
 use std::sync::{Arc, Mutex};
 

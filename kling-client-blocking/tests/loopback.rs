@@ -3,8 +3,7 @@
 //! byte-exact without credentials, API redirects are not followed. The server stops when the
 //! test drops it.
 
-#[path = "../../kling-core/tests/support/server.rs"]
-mod server;
+use kling_test_support::server;
 
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! The reliability table through the blocking client, over a scripted transport (the same
 //! table kling-core and the async client run).
 
-#[path = "../../kling-core/tests/support/mod.rs"]
-mod support;
+use kling_test_support as support;
 
 use std::time::Duration;
 
@@ -68,7 +67,7 @@ impl Driver for Blocking {
     }
 }
 
-reliability_table!(Blocking);
+kling_test_support::reliability_table!(Blocking);
 
 impl JobDriver for Blocking {
     fn job(
@@ -239,5 +238,5 @@ impl Driver for Loopback {
 
 mod through_loopback {
     use super::*;
-    reliability_table!(Loopback);
+    kling_test_support::reliability_table!(Loopback);
 }

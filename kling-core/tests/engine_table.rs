@@ -1,7 +1,7 @@
 //! The reliability table through the engine's machines, driven by both driver loops
 //! (blocking and async) over a scripted transport with injected time.
 
-mod support;
+use kling_test_support as support;
 
 use std::future::Future;
 use std::pin::pin;
@@ -102,10 +102,10 @@ impl<const ASYNC: bool> Driver for Harness<ASYNC> {
 
 mod blocking_loop {
     use super::*;
-    reliability_table!(Harness<false>);
+    kling_test_support::reliability_table!(Harness<false>);
 }
 
 mod async_loop {
     use super::*;
-    reliability_table!(Harness<true>);
+    kling_test_support::reliability_table!(Harness<true>);
 }

@@ -2,7 +2,7 @@
 //! run by kling-core's machines (both driver loops) and by both clients. Scripted transport,
 //! injected time: no test sleeps for real.
 
-#![allow(dead_code)]
+
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use kling_errors::{Error, ErrorKind};
 use kling_types::Task;
 use kling_types::videos::CreateText2Video;
 
-use super::{Answer, Script, kling_error, task, task_done};
+use crate::{Answer, Script, kling_error, task, task_done};
 
 /// What the table needs from a client (or an engine driver).
 pub trait Driver: Sized {
@@ -301,22 +301,22 @@ pub fn p_wait_deadline_gives_wait_timeout<D: Driver>() {
 #[macro_export]
 macro_rules! reliability_table {
     ($driver:ty) => {
-        #[test] fn success_path() { support::table::success_path::<$driver>() }
-        #[test] fn s1_rate_limit_is_throttled() { support::table::s1_rate_limit_is_throttled::<$driver>() }
-        #[test] fn s2_concurrency_full_on_create_reposts_the_same_bytes() { support::table::s2_concurrency_full_on_create_reposts_the_same_bytes::<$driver>() }
-        #[test] fn s3_billing_and_allow_list_are_never_retried() { support::table::s3_billing_and_allow_list_are_never_retried::<$driver>() }
-        #[test] fn a1_expired_token_is_reminted_once() { support::table::a1_expired_token_is_reminted_once::<$driver>() }
-        #[test] fn a3_not_yet_valid_measures_skew_from_date() { support::table::a3_not_yet_valid_measures_skew_from_date::<$driver>() }
-        #[test] fn s7_server_errors_and_truncated_bodies_are_retried_for_reads() { support::table::s7_server_errors_and_truncated_bodies_are_retried_for_reads::<$driver>() }
-        #[test] fn s8_ambiguous_create_finds_the_task_and_never_posts_twice() { support::table::s8_ambiguous_create_finds_the_task_and_never_posts_twice::<$driver>() }
-        #[test] fn c2_not_found_twice_reposts_with_the_same_id() { support::table::c2_not_found_twice_reposts_with_the_same_id::<$driver>() }
-        #[test] fn c3_unsettled_create_is_ambiguous_after_one_post() { support::table::c3_unsettled_create_is_ambiguous_after_one_post::<$driver>() }
-        #[test] fn c4_a_generated_external_id_is_sent_and_returned() { support::table::c4_a_generated_external_id_is_sent_and_returned::<$driver>() }
-        #[test] fn s11_s12_retry_after_is_a_floor_and_a_limit() { support::table::s11_s12_retry_after_is_a_floor_and_a_limit::<$driver>() }
-        #[test] fn deadline_is_respected() { support::table::deadline_is_respected::<$driver>() }
-        #[test] fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal() { support::table::p_wait_polls_until_done_keeping_unknown_statuses_non_terminal::<$driver>() }
-        #[test] fn p2_failed_task_carries_the_server_message() { support::table::p2_failed_task_carries_the_server_message::<$driver>() }
-        #[test] fn p_wait_deadline_gives_wait_timeout() { support::table::p_wait_deadline_gives_wait_timeout::<$driver>() }
+        #[test] fn success_path() { $crate::table::success_path::<$driver>() }
+        #[test] fn s1_rate_limit_is_throttled() { $crate::table::s1_rate_limit_is_throttled::<$driver>() }
+        #[test] fn s2_concurrency_full_on_create_reposts_the_same_bytes() { $crate::table::s2_concurrency_full_on_create_reposts_the_same_bytes::<$driver>() }
+        #[test] fn s3_billing_and_allow_list_are_never_retried() { $crate::table::s3_billing_and_allow_list_are_never_retried::<$driver>() }
+        #[test] fn a1_expired_token_is_reminted_once() { $crate::table::a1_expired_token_is_reminted_once::<$driver>() }
+        #[test] fn a3_not_yet_valid_measures_skew_from_date() { $crate::table::a3_not_yet_valid_measures_skew_from_date::<$driver>() }
+        #[test] fn s7_server_errors_and_truncated_bodies_are_retried_for_reads() { $crate::table::s7_server_errors_and_truncated_bodies_are_retried_for_reads::<$driver>() }
+        #[test] fn s8_ambiguous_create_finds_the_task_and_never_posts_twice() { $crate::table::s8_ambiguous_create_finds_the_task_and_never_posts_twice::<$driver>() }
+        #[test] fn c2_not_found_twice_reposts_with_the_same_id() { $crate::table::c2_not_found_twice_reposts_with_the_same_id::<$driver>() }
+        #[test] fn c3_unsettled_create_is_ambiguous_after_one_post() { $crate::table::c3_unsettled_create_is_ambiguous_after_one_post::<$driver>() }
+        #[test] fn c4_a_generated_external_id_is_sent_and_returned() { $crate::table::c4_a_generated_external_id_is_sent_and_returned::<$driver>() }
+        #[test] fn s11_s12_retry_after_is_a_floor_and_a_limit() { $crate::table::s11_s12_retry_after_is_a_floor_and_a_limit::<$driver>() }
+        #[test] fn deadline_is_respected() { $crate::table::deadline_is_respected::<$driver>() }
+        #[test] fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal() { $crate::table::p_wait_polls_until_done_keeping_unknown_statuses_non_terminal::<$driver>() }
+        #[test] fn p2_failed_task_carries_the_server_message() { $crate::table::p2_failed_task_carries_the_server_message::<$driver>() }
+        #[test] fn p_wait_deadline_gives_wait_timeout() { $crate::table::p_wait_deadline_gives_wait_timeout::<$driver>() }
     };
 }
 

@@ -1,7 +1,7 @@
 //! A small HTTP/1.1 server on 127.0.0.1 (port 0) for loopback tests: one connection at a
 //! time, a handler per request, bounded to 50 connections, stopped when dropped.
 
-#![allow(dead_code, unreachable_pub)]
+
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -1,7 +1,5 @@
-//! A scripted transport and a manual clock: the test double every driver runs the reliability
-//! table through. Shared by kling-core's tests and both clients' tests (`#[path]`).
-
-#![allow(dead_code, unreachable_pub)]
+//! A scripted transport: the test double every driver runs the reliability table through,
+//! and the bodies it answers with.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -163,43 +161,4 @@ pub fn task_done(id: &str, url: &str) -> String {
 /// A Kling error envelope.
 pub fn kling_error(code: i64) -> String {
     format!(r#"{{"code":{code},"message":"error {code}","request_id":"req-{code}"}}"#)
-}
-pub mod server;
-pub mod table;
-
-/// A loopback server that answers from `script` and records what it receives into it, so the
-/// reliability table can run through a client's real transport.
-pub fn serve(script: &Script) -> server::Server {
-    let script = script.clone();
-    server::Server::start(Box::new(move |_, seen| {
-        let (method, rest) = seen.line.split_once(' ').unwrap();
-        let path = rest.rsplit_once(' ').map_or(rest, |(p, _)| p);
-        let method = if method == "POST" {
-            kling_core::http::Method::Post
-        } else {
-            kling_core::http::Method::Get
-        };
-        let mut request = HttpRequest::new(method, format!("http://loopback{path}"));
-        request.headers = seen.headers.clone();
-        request.body = (!seen.body.is_empty()).then(|| Arc::from(seen.body.clone()));
-        script.record(request);
-        match script.next() {
-            Some(Answer::Response(r)) => {
-                let mut out = format!(
-                    "HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n",
-                    r.status,
-                    r.body.len()
-                );
-                for (k, v) in &r.headers {
-                    out.push_str(&format!("{k}: {v}\r\n"));
-                }
-                out.push_str("\r\n");
-                let mut bytes = out.into_bytes();
-                bytes.extend_from_slice(&r.body);
-                server::Reply::Raw(bytes)
-            }
-            Some(Answer::TimeoutAfterSend) => server::Reply::Stall(Duration::from_millis(1500)),
-            Some(Answer::Refused) | None => server::Reply::Raw(Vec::new()),
-        }
-    }))
 }

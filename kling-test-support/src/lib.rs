@@ -1,0 +1,57 @@
+//! Test support of kling-rs (not published): a scripted transport ([`Script`]), a small
+//! HTTP/1.1 loopback server ([`server::Server`]) with raw-socket faults (refuse, hang, close or
+//! reset before the head, reset mid-body, stall, slow loris, short bodies), and the
+//! reliability table every driver runs ([`table`]). The clients' tests and benches use this
+//! crate; none includes another crate's files.
+
+// Test support: its items are documented by their use.
+#![allow(missing_docs, clippy::print_stdout, clippy::print_stderr)]
+
+mod script;
+pub mod server;
+pub mod table;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kling_core::HttpRequest;
+
+pub use script::*;
+
+
+/// A loopback server that answers from `script` and records what it receives into it, so the
+/// reliability table can run through a client's real transport.
+pub fn serve(script: &Script) -> server::Server {
+    let script = script.clone();
+    server::Server::start(Box::new(move |_, seen| {
+        let (method, rest) = seen.line.split_once(' ').unwrap();
+        let path = rest.rsplit_once(' ').map_or(rest, |(p, _)| p);
+        let method = if method == "POST" {
+            kling_core::http::Method::Post
+        } else {
+            kling_core::http::Method::Get
+        };
+        let mut request = HttpRequest::new(method, format!("http://loopback{path}"));
+        request.headers = seen.headers.clone();
+        request.body = (!seen.body.is_empty()).then(|| Arc::from(seen.body.clone()));
+        script.record(request);
+        match script.next() {
+            Some(Answer::Response(r)) => {
+                let mut out = format!(
+                    "HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+                    r.status,
+                    r.body.len()
+                );
+                for (k, v) in &r.headers {
+                    out.push_str(&format!("{k}: {v}\r\n"));
+                }
+                out.push_str("\r\n");
+                let mut bytes = out.into_bytes();
+                bytes.extend_from_slice(&r.body);
+                server::Reply::Raw(bytes)
+            }
+            Some(Answer::TimeoutAfterSend) => server::Reply::Stall(Duration::from_millis(1500)),
+            Some(Answer::Refused) | None => server::Reply::Raw(Vec::new()),
+        }
+    }))
+}
