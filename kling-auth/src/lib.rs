@@ -11,4 +11,6 @@ pub use credentials::{
     AccessKeyPair, ApiKey, Credentials, ENV_ACCESS_KEY, ENV_API_KEY, ENV_SECRET_KEY,
 };
 pub use jwt::{NOT_BEFORE_LEEWAY, TOKEN_LIFETIME, Token, TokenRejection, mint, verify};
-pub use webhook::{TIMESTAMP_TOLERANCE, WebhookVerifier, verify_runblob_signature};
+pub use webhook::{
+    MAX_WEBHOOK_BODY, TIMESTAMP_TOLERANCE, WebhookVerifier, verify_runblob_signature,
+};

@@ -14,6 +14,13 @@ use sha2::Sha256;
 /// How far a webhook's timestamp may be from now (5 minutes), against replays.
 pub const TIMESTAMP_TOLERANCE: Duration = Duration::from_secs(300);
 
+/// The largest webhook body checked (1 MiB; a task is a few KiB): anything larger is refused
+/// before any work is spent on it.
+pub const MAX_WEBHOOK_BODY: usize = 1 << 20;
+
+/// At most this many `v1,` signatures are tried (a rotation sends two).
+const MAX_SIGNATURES: usize = 8;
+
 fn fail(message: &str) -> AuthError {
     AuthError::new(AuthFailure::WebhookSignature, message)
 }
@@ -90,17 +97,20 @@ impl WebhookVerifier {
     }
 
     /// Checks a delivery: its headers, its raw body bytes (exactly as received), at `now`.
+    /// Everything in it is the sender's and is checked before it is used: a body over
+    /// [`MAX_WEBHOOK_BODY`], a timestamp of any size, any number of signatures.
     ///
     /// # Errors
     ///
-    /// [`AuthFailure::WebhookSignature`] naming what failed: a missing header, a timestamp
-    /// outside the tolerance, or no signature that matches.
+    /// [`AuthFailure::WebhookSignature`] naming what failed: a body too large, a missing
+    /// header, a timestamp outside the tolerance, or no signature that matches.
     pub fn verify<H: HeaderLookup + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],
         now: SystemTime,
     ) -> Result<(), AuthError> {
+        check_size(body)?;
         let id = headers
             .header("webhook-id")
             .filter(|v| !v.is_empty())
@@ -116,21 +126,28 @@ impl WebhookVerifier {
         let secs: u64 = timestamp
             .parse()
             .map_err(|_| fail("webhook-timestamp is not Unix seconds"))?;
-        let sent = UNIX_EPOCH + Duration::from_secs(secs);
-        let off = match now.duration_since(sent) {
-            Ok(d) => d,
-            Err(e) => e.duration(),
-        };
-        if off > self.tolerance {
-            return Err(fail(&format!(
-                "webhook-timestamp is {}s away from now (tolerance {}s)",
-                off.as_secs(),
-                self.tolerance.as_secs()
-            )));
+        // A timestamp beyond what a clock can hold is simply far away (never an overflow).
+        let off = UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .map(|sent| match now.duration_since(sent) {
+                Ok(d) => d,
+                Err(e) => e.duration(),
+            });
+        match off {
+            Some(off) if off <= self.tolerance => {}
+            Some(off) => {
+                return Err(fail(&format!(
+                    "webhook-timestamp is {}s away from now (tolerance {}s)",
+                    off.as_secs(),
+                    self.tolerance.as_secs()
+                )));
+            }
+            None => return Err(fail("webhook-timestamp is beyond any clock")),
         }
         let candidates: Vec<Vec<u8>> = signatures
             .split_whitespace()
             .filter_map(|s| s.strip_prefix("v1,"))
+            .take(MAX_SIGNATURES)
             .filter_map(|b64| STANDARD.decode(b64).ok())
             .collect();
         if candidates.is_empty() {
@@ -176,6 +193,7 @@ pub fn verify_runblob_signature<H: HeaderLookup + ?Sized>(
     headers: &H,
     body: &[u8],
 ) -> Result<(), AuthError> {
+    check_size(body)?;
     let given = headers
         .header("x-runblob-signature")
         .ok_or_else(|| fail("missing X-RunBlob-Signature header"))?;
@@ -185,6 +203,17 @@ pub fn verify_runblob_signature<H: HeaderLookup + ?Sized>(
     mac.update(body);
     mac.verify_slice(&bytes)
         .map_err(|_| fail("the RunBlob signature does not match"))
+}
+
+/// Refuses a body over [`MAX_WEBHOOK_BODY`].
+fn check_size(body: &[u8]) -> Result<(), AuthError> {
+    if body.len() > MAX_WEBHOOK_BODY {
+        return Err(fail(&format!(
+            "the webhook body is {} bytes, over the {MAX_WEBHOOK_BODY}-byte limit",
+            body.len()
+        )));
+    }
+    Ok(())
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {

@@ -341,6 +341,29 @@ fn official_webhook_test_vector() {
     let mut missing = delivery(VECTOR_SIGNATURE);
     missing.remove(0);
     assert!(reject(missing, VECTOR_BODY, now, &verifier).contains("webhook-id"));
+    // Timestamps of any size are refused, never a panic (a receiver on the internet could be
+    // crashed by anyone otherwise).
+    for ts in [
+        "18446744073709551615",
+        "9223372036854775808",
+        "99999999999999999999",
+    ] {
+        let mut hostile = delivery(VECTOR_SIGNATURE);
+        hostile.retain(|(k, _)| *k != "webhook-timestamp");
+        hostile.push(("webhook-timestamp", ts.to_owned()));
+        let message = reject(hostile, VECTOR_BODY, now, &verifier);
+        assert!(message.contains("timestamp"), "{ts}: {message}");
+    }
+    // A body over the limit is refused before any work (W6).
+    let huge = "x".repeat(10 << 20);
+    assert!(reject(delivery(VECTOR_SIGNATURE), &huge, now, &verifier).contains("limit"));
+    let e = kling_auth::verify_runblob_signature(
+        "s",
+        &[("X-RunBlob-Signature", "00")],
+        huge.as_bytes(),
+    )
+    .unwrap_err();
+    assert!(e.message().contains("limit"), "{e}");
     // Rotation: one stale and one valid signature, in either order.
     let pair = format!("v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= {VECTOR_SIGNATURE}");
     verifier

@@ -18,7 +18,6 @@ use kling_core::HttpRequest;
 
 pub use script::*;
 
-
 /// A loopback server that answers from `script` and records what it receives into it, so the
 /// reliability table can run through a client's real transport.
 pub fn serve(script: &Script) -> server::Server {

@@ -1,7 +1,7 @@
-//! A small HTTP/1.1 server on 127.0.0.1 (port 0) for loopback tests: one connection at a
-//! time, a handler per request, bounded to 50 connections, stopped when dropped.
-
-
+//! A small HTTP/1.1 server on 127.0.0.1 (port 0) for loopback tests, and the raw-socket
+//! faults of `reliability.md` section 5: a handler per request (each on its own thread), one
+//! request per connection, bounded to 50 connections, stopped when dropped. Every fault is
+//! bounded in time by the server itself.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -31,19 +31,153 @@ impl Seen {
 pub enum Reply {
     /// Writes these bytes (a whole response) and closes.
     Raw(Vec<u8>),
-    /// Reads the request, then says nothing for this long.
+    /// Reads the request, then says nothing for this long (accept and hang).
     Stall(Duration),
     /// Writes these bytes (a head, part of a body), then says nothing for this long.
     RawThenStall(Vec<u8>, Duration),
+    /// Reads the request and closes the connection (FIN) before any header.
+    Close,
+    /// Reads the request and resets the connection (RST: zero linger) before any header.
+    Reset,
+    /// Writes these bytes (a head, part of a body), then resets the connection.
+    ResetAfter(Vec<u8>),
+    /// Slow loris: writes `head`, then one byte every `every`, for at most `for_at_most`.
+    Dribble {
+        head: Vec<u8>,
+        every: Duration,
+        for_at_most: Duration,
+    },
+    /// Writes `head`, then bytes as fast as the client reads them, until it hangs up or
+    /// `max_bytes` were written.
+    Endless { head: Vec<u8>, max_bytes: u64 },
 }
 
-pub fn response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
+/// A head of `status` with these headers (no body yet).
+pub fn head(status: &str, headers: &[(&str, String)]) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
     out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
+    out.into_bytes()
+}
+
+/// Resets `stream`: a zero linger turns the close into an RST.
+fn reset(stream: TcpStream) {
+    let socket = socket2::Socket::from(stream);
+    let _ = socket.set_linger(Some(Duration::ZERO));
+    drop(socket);
+}
+
+/// Carries out `reply` on `stream`.
+fn answer(mut stream: TcpStream, reply: Reply) {
+    match reply {
+        Reply::Raw(bytes) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        Reply::Stall(d) => std::thread::sleep(d),
+        Reply::RawThenStall(bytes, d) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            std::thread::sleep(d);
+        }
+        Reply::Close => {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        Reply::Reset => reset(stream),
+        Reply::ResetAfter(bytes) => {
+            let _ = stream.write_all(&bytes);
+            let _ = stream.flush();
+            // Let the bytes leave before the RST discards the send queue.
+            std::thread::sleep(Duration::from_millis(50));
+            reset(stream);
+        }
+        Reply::Dribble {
+            head,
+            every,
+            for_at_most,
+        } => {
+            let started = std::time::Instant::now();
+            if stream.write_all(&head).is_err() {
+                return;
+            }
+            while started.elapsed() < for_at_most {
+                if stream
+                    .write_all(b"x")
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return;
+                }
+                std::thread::sleep(every);
+            }
+        }
+        Reply::Endless { head, max_bytes } => {
+            if stream.write_all(&head).is_err() {
+                return;
+            }
+            let chunk = vec![0x42u8; 64 * 1024];
+            let mut written = 0u64;
+            while written < max_bytes {
+                if stream.write_all(&chunk).is_err() {
+                    return;
+                }
+                written += chunk.len() as u64;
+            }
+        }
+    }
+}
+
+/// A loopback port nothing listens on: connecting is refused.
+pub fn refused_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9)
+}
+
+/// A loopback address whose connects never complete: a listener with a backlog of 0 that
+/// never accepts, its queue filled with idle sockets (Linux drops further SYNs). Dropping it
+/// closes everything.
+#[cfg(target_os = "linux")]
+pub struct Unconnectable {
+    pub url: String,
+    _listener: socket2::Socket,
+    _fillers: Vec<socket2::Socket>,
+}
+
+#[cfg(target_os = "linux")]
+impl Unconnectable {
+    pub fn new() -> std::io::Result<Self> {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        listener.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+        listener.listen(0)?;
+        let addr = listener
+            .local_addr()?
+            .as_socket()
+            .ok_or_else(|| std::io::Error::other("no address"))?;
+        let mut fillers = Vec::new();
+        // Fill the accept queue: non-blocking connects, so none of them waits.
+        for _ in 0..8 {
+            let s = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+            s.set_nonblocking(true)?;
+            let _ = s.connect(&addr.into());
+            fillers.push(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        Ok(Self {
+            url: format!("http://{addr}"),
+            _listener: listener,
+            _fillers: fillers,
+        })
+    }
+}
+
+pub fn response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
+    let mut bytes = head(status, headers);
     bytes.extend_from_slice(body);
     Reply::Raw(bytes)
 }
@@ -95,20 +229,8 @@ impl Server {
                 seen2.lock().unwrap().push(request.clone());
                 // Each connection on its own thread: a stalled answer does not hold up the next.
                 let handler = handler.clone();
-                workers.push(std::thread::spawn(move || match handler(n, &request) {
-                    Reply::Raw(bytes) => {
-                        let mut s = stream;
-                        let _ = s.write_all(&bytes);
-                        let _ = s.flush();
-                        let _ = s.shutdown(Shutdown::Both);
-                    }
-                    Reply::Stall(d) => std::thread::sleep(d),
-                    Reply::RawThenStall(bytes, d) => {
-                        let mut s = stream;
-                        let _ = s.write_all(&bytes);
-                        let _ = s.flush();
-                        std::thread::sleep(d);
-                    }
+                workers.push(std::thread::spawn(move || {
+                    answer(stream, handler(n, &request))
                 }));
                 workers.retain(|w| !w.is_finished());
             }

@@ -2,8 +2,6 @@
 //! run by kling-core's machines (both driver loops) and by both clients. Scripted transport,
 //! injected time: no test sleeps for real.
 
-
-
 use std::time::Duration;
 
 use kling_core::Created;
@@ -301,22 +299,71 @@ pub fn p_wait_deadline_gives_wait_timeout<D: Driver>() {
 #[macro_export]
 macro_rules! reliability_table {
     ($driver:ty) => {
-        #[test] fn success_path() { $crate::table::success_path::<$driver>() }
-        #[test] fn s1_rate_limit_is_throttled() { $crate::table::s1_rate_limit_is_throttled::<$driver>() }
-        #[test] fn s2_concurrency_full_on_create_reposts_the_same_bytes() { $crate::table::s2_concurrency_full_on_create_reposts_the_same_bytes::<$driver>() }
-        #[test] fn s3_billing_and_allow_list_are_never_retried() { $crate::table::s3_billing_and_allow_list_are_never_retried::<$driver>() }
-        #[test] fn a1_expired_token_is_reminted_once() { $crate::table::a1_expired_token_is_reminted_once::<$driver>() }
-        #[test] fn a3_not_yet_valid_measures_skew_from_date() { $crate::table::a3_not_yet_valid_measures_skew_from_date::<$driver>() }
-        #[test] fn s7_server_errors_and_truncated_bodies_are_retried_for_reads() { $crate::table::s7_server_errors_and_truncated_bodies_are_retried_for_reads::<$driver>() }
-        #[test] fn s8_ambiguous_create_finds_the_task_and_never_posts_twice() { $crate::table::s8_ambiguous_create_finds_the_task_and_never_posts_twice::<$driver>() }
-        #[test] fn c2_not_found_twice_reposts_with_the_same_id() { $crate::table::c2_not_found_twice_reposts_with_the_same_id::<$driver>() }
-        #[test] fn c3_unsettled_create_is_ambiguous_after_one_post() { $crate::table::c3_unsettled_create_is_ambiguous_after_one_post::<$driver>() }
-        #[test] fn c4_a_generated_external_id_is_sent_and_returned() { $crate::table::c4_a_generated_external_id_is_sent_and_returned::<$driver>() }
-        #[test] fn s11_s12_retry_after_is_a_floor_and_a_limit() { $crate::table::s11_s12_retry_after_is_a_floor_and_a_limit::<$driver>() }
-        #[test] fn deadline_is_respected() { $crate::table::deadline_is_respected::<$driver>() }
-        #[test] fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal() { $crate::table::p_wait_polls_until_done_keeping_unknown_statuses_non_terminal::<$driver>() }
-        #[test] fn p2_failed_task_carries_the_server_message() { $crate::table::p2_failed_task_carries_the_server_message::<$driver>() }
-        #[test] fn p_wait_deadline_gives_wait_timeout() { $crate::table::p_wait_deadline_gives_wait_timeout::<$driver>() }
+        #[test]
+        fn success_path() {
+            $crate::table::success_path::<$driver>()
+        }
+        #[test]
+        fn s1_rate_limit_is_throttled() {
+            $crate::table::s1_rate_limit_is_throttled::<$driver>()
+        }
+        #[test]
+        fn s2_concurrency_full_on_create_reposts_the_same_bytes() {
+            $crate::table::s2_concurrency_full_on_create_reposts_the_same_bytes::<$driver>()
+        }
+        #[test]
+        fn s3_billing_and_allow_list_are_never_retried() {
+            $crate::table::s3_billing_and_allow_list_are_never_retried::<$driver>()
+        }
+        #[test]
+        fn a1_expired_token_is_reminted_once() {
+            $crate::table::a1_expired_token_is_reminted_once::<$driver>()
+        }
+        #[test]
+        fn a3_not_yet_valid_measures_skew_from_date() {
+            $crate::table::a3_not_yet_valid_measures_skew_from_date::<$driver>()
+        }
+        #[test]
+        fn s7_server_errors_and_truncated_bodies_are_retried_for_reads() {
+            $crate::table::s7_server_errors_and_truncated_bodies_are_retried_for_reads::<$driver>()
+        }
+        #[test]
+        fn s8_ambiguous_create_finds_the_task_and_never_posts_twice() {
+            $crate::table::s8_ambiguous_create_finds_the_task_and_never_posts_twice::<$driver>()
+        }
+        #[test]
+        fn c2_not_found_twice_reposts_with_the_same_id() {
+            $crate::table::c2_not_found_twice_reposts_with_the_same_id::<$driver>()
+        }
+        #[test]
+        fn c3_unsettled_create_is_ambiguous_after_one_post() {
+            $crate::table::c3_unsettled_create_is_ambiguous_after_one_post::<$driver>()
+        }
+        #[test]
+        fn c4_a_generated_external_id_is_sent_and_returned() {
+            $crate::table::c4_a_generated_external_id_is_sent_and_returned::<$driver>()
+        }
+        #[test]
+        fn s11_s12_retry_after_is_a_floor_and_a_limit() {
+            $crate::table::s11_s12_retry_after_is_a_floor_and_a_limit::<$driver>()
+        }
+        #[test]
+        fn deadline_is_respected() {
+            $crate::table::deadline_is_respected::<$driver>()
+        }
+        #[test]
+        fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal() {
+            $crate::table::p_wait_polls_until_done_keeping_unknown_statuses_non_terminal::<$driver>(
+            )
+        }
+        #[test]
+        fn p2_failed_task_carries_the_server_message() {
+            $crate::table::p2_failed_task_carries_the_server_message::<$driver>()
+        }
+        #[test]
+        fn p_wait_deadline_gives_wait_timeout() {
+            $crate::table::p_wait_deadline_gives_wait_timeout::<$driver>()
+        }
     };
 }
 

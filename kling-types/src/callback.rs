@@ -8,6 +8,9 @@ use crate::runblob::Generation;
 use crate::standard;
 use crate::task::Task;
 
+/// The largest callback body parsed (1 MiB; a task is a few KiB).
+pub const MAX_CALLBACK_BYTES: usize = 1 << 20;
+
 /// A callback body, recognized by its shape.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -21,12 +24,18 @@ pub enum CallbackPayload {
 }
 
 impl CallbackPayload {
-    /// Parses a callback body.
+    /// Parses a callback body (anyone on the internet can send one: it is bounded first).
     ///
     /// # Errors
     ///
-    /// The JSON error when the body is not JSON, or is in none of the three shapes.
+    /// A body over [`MAX_CALLBACK_BYTES`], not JSON, or in none of the three shapes.
     pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
+        if body.len() > MAX_CALLBACK_BYTES {
+            return Err(serde::de::Error::custom(format!(
+                "the callback body is {} bytes, over the {MAX_CALLBACK_BYTES}-byte limit",
+                body.len()
+            )));
+        }
         let value: serde_json::Value = serde_json::from_slice(body)?;
         if value.get("task_id").is_some() && value.get("task_status").is_some() {
             serde_json::from_value(value).map(|t| Self::Legacy(Box::new(t)))

@@ -139,3 +139,23 @@ fn ids_from_a_server_never_climb_the_path() {
         "/v1/videos/text2video/..%2F..%2Faccount%2Fcosts"
     );
 }
+
+#[test]
+fn callback_bodies_are_bounded_before_parsing() {
+    use kling_types::callback::{CallbackPayload, MAX_CALLBACK_BYTES};
+    let mut huge = br#"{"task_id":"1","task_status":"succeed","pad":""#.to_vec();
+    huge.resize(10 << 20, b'x');
+    huge.extend_from_slice(b"\"}");
+    let e = CallbackPayload::parse(&huge).unwrap_err();
+    assert!(e.to_string().contains("limit"), "{e}");
+    assert!(huge.len() > MAX_CALLBACK_BYTES);
+    for bad in [&b""[..], b"{", b"[1,2]", b"\xff\xfe", b"{\"task_id\":\"..\"}"] {
+        assert!(CallbackPayload::parse(bad).is_err(), "{bad:?}");
+    }
+    let ok = CallbackPayload::parse(br#"{"task_id":"..","task_status":"succeed"}"#).unwrap();
+    assert_eq!(
+        GetText2VideoTask::by_task_id(ok.task_id()).path(),
+        "/v1/videos/text2video/%2E%2E",
+        "a callback's id never climbs the path"
+    );
+}
