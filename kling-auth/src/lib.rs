@@ -2,11 +2,13 @@
 #![forbid(unsafe_code)]
 
 mod cache;
+mod callback_token;
 mod credentials;
 mod jwt;
 mod webhook;
 
 pub use cache::{AuthHeader, Authenticator, DEFAULT_REFRESH_MARGIN};
+pub use callback_token::CallbackToken;
 pub use credentials::{
     AccessKeyPair, ApiKey, Credentials, ENV_ACCESS_KEY, ENV_API_KEY, ENV_SECRET_KEY,
 };

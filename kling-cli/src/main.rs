@@ -31,7 +31,8 @@ const EXIT_CODES: &str = "Exit codes:
   7  the task failed
   8  timed out (the task may still finish: `kling task wait`)
   9  the create may or may not have happened (look it up by its external task id)
-  10 network, server or unreadable response";
+  10 network, server or unreadable response
+  11 a local file or folder could not be read or written";
 
 #[derive(Parser)]
 #[command(name = "kling", version, about = "Generate videos and images with Kling AI", after_help = EXIT_CODES)]
@@ -386,6 +387,7 @@ fn exit_code(error: &Error) -> u8 {
         | ErrorKind::Server
         | ErrorKind::Maintenance
         | ErrorKind::InvalidResponse => 10,
+        ErrorKind::Io => 11,
         _ => 1,
     }
 }
@@ -406,6 +408,11 @@ fn report(error: &Error, output: Output) -> ExitCode {
         ),
         Output::Text => {
             eprintln!("error: {error}");
+            let mut cause = std::error::Error::source(error);
+            while let Some(c) = cause {
+                eprintln!("  caused by: {c}");
+                cause = c.source();
+            }
             if let Some(id) = error.external_task_id() {
                 eprintln!("external task id: {id}");
             }
@@ -419,13 +426,7 @@ fn image_input(value: &str) -> Result<String, Error> {
     if value.starts_with("http://") || value.starts_with("https://") || value.starts_with("data:") {
         return Ok(value.to_owned());
     }
-    let bytes = std::fs::read(value).map_err(|e| {
-        kling_errors::ValidationError::new(
-            "image",
-            kling_errors::KlingCode::InvalidParameter,
-            &format!("cannot read {value}: {e}"),
-        )
-    })?;
+    let bytes = std::fs::read(value).map_err(|e| kling_errors::IoError::new("read", value, e))?;
     Ok(base64(&bytes))
 }
 
@@ -589,13 +590,8 @@ impl App {
         dir: &std::path::Path,
         announce: bool,
     ) -> Result<Vec<PathBuf>, Error> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            kling_errors::ValidationError::new(
-                "download",
-                kling_errors::KlingCode::InvalidParameter,
-                &format!("cannot create {}: {e}", dir.display()),
-            )
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
         let mut paths = Vec::new();
         for file in task.result_files() {
             let done = self

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::download::{Download, End, Head, disk_error};
+use kling_core::download::{Download, End, Head};
 use kling_core::time::AsyncSleep;
 use kling_core::{AsyncDriver, AsyncTransport, Config, Downloaded, Flavor, Parts, TaskSlot};
-use kling_errors::{CancelledError, Error, Operation};
+use kling_errors::{CancelledError, Error, IoError, Operation};
 use tokio::io::AsyncWriteExt;
 
 use crate::transport::ReqwestTransport;
@@ -91,12 +91,24 @@ impl AsyncDriver for Client {
     }
 
     async fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error> {
-        let mut download = Download::new(url, self.engine().config().download.clone())?;
         let part = Download::part_path(dest);
+        let result = self.fetch_into(url, dest, &part).await;
+        if result.is_err() {
+            // Nothing resumes a part file later: never leave one behind.
+            let _ = tokio::fs::remove_file(&part).await;
+        }
+        result
+    }
+}
+
+impl Client {
+    /// The download loop: `Download` decides, this moves bytes into `part`.
+    async fn fetch_into(&self, url: &str, dest: &Path, part: &Path) -> Result<Downloaded, Error> {
+        let mut download = Download::new(url, self.engine().config().download.clone())?;
         if let Some(dir) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir)
                 .await
-                .map_err(|e| disk_error("creating", dir, e))?;
+                .map_err(|e| IoError::new("create the folder", dir, e))?;
         }
         loop {
             let request = download.request();
@@ -109,12 +121,16 @@ impl AsyncDriver for Client {
                     continue;
                 }
             };
-            let head = download.on_head(response.status, &response.headers)?;
-            let file = match head {
-                Head::Append => tokio::fs::OpenOptions::new().append(true).open(&part).await,
-                _ => tokio::fs::File::create(&part).await,
+            let file = match download.on_head(response.status, &response.headers)? {
+                Head::Append => tokio::fs::OpenOptions::new().append(true).open(part).await,
+                Head::Fresh => tokio::fs::File::create(part).await,
+                _ => {
+                    drop(response);
+                    self.sleep().sleep(download.retry_delay()).await;
+                    continue;
+                }
             }
-            .map_err(|e| disk_error("opening", &part, e))?;
+            .map_err(|e| IoError::new("open", part, e))?;
             let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
             let result = loop {
                 match response.body.chunk().await {
@@ -122,7 +138,7 @@ impl AsyncDriver for Client {
                         download.on_chunk(chunk.len())?;
                         out.write_all(&chunk)
                             .await
-                            .map_err(|e| disk_error("writing", &part, e))?;
+                            .map_err(|e| IoError::new("write", part, e))?;
                     }
                     Ok(None) => break Ok(()),
                     Err(e) => break Err(e),
@@ -130,17 +146,17 @@ impl AsyncDriver for Client {
             };
             out.flush()
                 .await
-                .map_err(|e| disk_error("writing", &part, e))?;
+                .map_err(|e| IoError::new("write", part, e))?;
             out.get_ref()
                 .sync_all()
                 .await
-                .map_err(|e| disk_error("syncing", &part, e))?;
+                .map_err(|e| IoError::new("sync", part, e))?;
             drop(out);
             match download.on_end(result)? {
                 End::Complete { bytes } => {
-                    tokio::fs::rename(&part, dest)
+                    tokio::fs::rename(part, dest)
                         .await
-                        .map_err(|e| disk_error("renaming to", dest, e))?;
+                        .map_err(|e| IoError::new("rename to", dest, e))?;
                     return Ok(Downloaded::new(dest, bytes));
                 }
                 _ => self.sleep().sleep(download.retry_delay()).await,

@@ -95,7 +95,7 @@ impl ReqwestTransport {
             })?;
         let mut builder = client.request(method, request.url.as_str());
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_str(), header_value(name, value)?);
         }
         if let Some(body) = &request.body {
             builder = builder.body(body.to_vec());
@@ -105,6 +105,23 @@ impl ReqwestTransport {
         }
         builder.send().await.map_err(map_error)
     }
+}
+
+/// A header value, marked sensitive when it is a credential, so no log level of reqwest or
+/// hyper can print it.
+fn header_value(name: &str, value: &str) -> Result<reqwest::header::HeaderValue, TransportError> {
+    let mut header = reqwest::header::HeaderValue::from_str(value).map_err(|e| {
+        // Never echo the value: it may be a credential.
+        TransportError::new(
+            TransportFailure::Io,
+            TransportPhase::BeforeSend,
+            Operation::Read,
+            &format!("the value of header {name} is not valid HTTP"),
+        )
+        .with_source(e)
+    })?;
+    header.set_sensitive(kling_core::http::is_sensitive_header(name));
+    Ok(header)
 }
 
 fn headers_of(response: &reqwest::Response) -> Vec<(String, String)> {
@@ -193,5 +210,27 @@ struct Chunks(reqwest::Response);
 impl AsyncBody for Chunks {
     async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         Ok(self.0.chunk().await.map_err(map_error)?.map(|b| b.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_value;
+
+    #[test]
+    fn credentials_are_marked_sensitive() {
+        assert!(
+            header_value("Authorization", "Bearer t")
+                .unwrap()
+                .is_sensitive()
+        );
+        assert!(header_value("x-api-key", "k").unwrap().is_sensitive());
+        assert!(
+            !header_value("Accept", "application/json")
+                .unwrap()
+                .is_sensitive()
+        );
+        let e = header_value("Authorization", "Bearer sec\nret").unwrap_err();
+        assert!(!e.to_string().contains("sec"), "{e}");
     }
 }

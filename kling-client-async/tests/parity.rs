@@ -4,117 +4,12 @@
 
 use kling_test_support as support;
 
-use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
 use std::time::Duration;
 
 use kling_client_blocking::types::videos::{CreateText2Video, GetText2VideoTask};
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
+use support::trace::record;
 use support::{Answer, Script, kling_error, t0, task, task_done};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// Collects `name{field=value ...}` of every span and event, with the span path each event
-/// happened in: enough to compare two runs line by line.
-#[derive(Default)]
-struct Recorder {
-    next: AtomicU64,
-    spans: Mutex<HashMap<u64, (String, String)>>,
-    stacks: Mutex<HashMap<ThreadId, Vec<u64>>>,
-    lines: Mutex<Vec<String>>,
-}
-
-#[derive(Default)]
-struct Fields(String);
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-impl Recorder {
-    fn stack(&self) -> Vec<u64> {
-        let stacks = self.stacks.lock().unwrap();
-        stacks
-            .get(&std::thread::current().id())
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    fn path(&self) -> String {
-        let spans = self.spans.lock().unwrap();
-        self.stack()
-            .iter()
-            .filter_map(|id| spans.get(id).map(|(name, _)| name.clone()))
-            .collect::<Vec<_>>()
-            .join(" > ")
-    }
-}
-
-struct Shared(Arc<Recorder>);
-
-impl Subscriber for Shared {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let id = self.0.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let mut fields = Fields::default();
-        attrs.record(&mut fields);
-        let line = format!(
-            "span [{}] {}{}",
-            self.0.path(),
-            attrs.metadata().name(),
-            fields.0
-        );
-        self.0.lines.lock().unwrap().push(line);
-        self.0
-            .spans
-            .lock()
-            .unwrap()
-            .insert(id, (attrs.metadata().name().to_owned(), fields.0));
-        Id::from_u64(id)
-    }
-    fn record(&self, span: &Id, values: &Record<'_>) {
-        let mut fields = Fields::default();
-        values.record(&mut fields);
-        let name = self.0.spans.lock().unwrap()[&span.into_u64()].0.clone();
-        self.0
-            .lines
-            .lock()
-            .unwrap()
-            .push(format!("record {name}{}", fields.0));
-    }
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields::default();
-        event.record(&mut fields);
-        let line = format!("event [{}]{}", self.0.path(), fields.0);
-        self.0.lines.lock().unwrap().push(line);
-    }
-    fn enter(&self, span: &Id) {
-        let mut stacks = self.0.stacks.lock().unwrap();
-        stacks
-            .entry(std::thread::current().id())
-            .or_default()
-            .push(span.into_u64());
-    }
-    fn exit(&self, span: &Id) {
-        let mut stacks = self.0.stacks.lock().unwrap();
-        let stack = stacks.entry(std::thread::current().id()).or_default();
-        if let Some(i) = stack.iter().rposition(|s| *s == span.into_u64()) {
-            stack.remove(i);
-        }
-    }
-}
 
 /// A job whose poll is throttled once (1302), so a retry is traced too.
 fn answers() -> Vec<Answer> {
@@ -128,12 +23,6 @@ fn answers() -> Vec<Answer> {
 
 fn request() -> CreateText2Video {
     CreateText2Video::new("a fox").external_task_id("job-1")
-}
-
-fn record(run: impl FnOnce()) -> Vec<String> {
-    let recorder = Arc::new(Recorder::default());
-    tracing::subscriber::with_default(Shared(recorder.clone()), run);
-    recorder.lines.lock().unwrap().clone()
 }
 
 fn blocking_client(script: &Script) -> kling_client_blocking::Client {

@@ -6,10 +6,10 @@ use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 
-use kling_core::download::{Download, End, Head, disk_error};
+use kling_core::download::{Download, End, Head};
 use kling_core::time::{Sleep, ThreadSleep};
 use kling_core::{Config, Downloaded, Driver, Flavor, Parts, TaskSlot, Transport};
-use kling_errors::{Error, Operation, TransportError, TransportFailure, TransportPhase};
+use kling_errors::{Error, IoError, Operation, TransportError, TransportFailure, TransportPhase};
 
 use crate::transport::UreqTransport;
 
@@ -68,9 +68,23 @@ impl Driver for Client {
     }
 
     fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error> {
-        let mut download = Download::new(url, self.engine().config().download.clone())?;
         let part = Download::part_path(dest);
-        create_parent(dest)?;
+        let result = self.fetch_into(url, dest, &part);
+        if result.is_err() {
+            // Nothing resumes a part file later: never leave one behind.
+            let _ = std::fs::remove_file(&part);
+        }
+        result
+    }
+}
+
+impl Client {
+    /// The download loop: `Download` decides, this moves bytes into `part`.
+    fn fetch_into(&self, url: &str, dest: &Path, part: &Path) -> Result<Downloaded, Error> {
+        let mut download = Download::new(url, self.engine().config().download.clone())?;
+        if let Some(dir) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| IoError::new("create the folder", dir, e))?;
+        }
         loop {
             let request = download.request();
             let response = match self.transport().open(&request) {
@@ -82,29 +96,25 @@ impl Driver for Client {
                     continue;
                 }
             };
-            let head = download.on_head(response.status, &response.headers)?;
-            let file = match head {
-                Head::Append => OpenOptions::new().append(true).open(&part),
-                _ => File::create(&part),
+            let file = match download.on_head(response.status, &response.headers)? {
+                Head::Append => OpenOptions::new().append(true).open(part),
+                Head::Fresh => File::create(part),
+                _ => {
+                    drop(response);
+                    self.sleep().sleep(download.retry_delay());
+                    continue;
+                }
             }
-            .map_err(|e| disk_error("opening", &part, e))?;
-            let result = copy(response.body, file, &mut download, &part)?;
+            .map_err(|e| IoError::new("open", part, e))?;
+            let result = copy(response.body, file, &mut download, part)?;
             match download.on_end(result)? {
                 End::Complete { bytes } => {
-                    std::fs::rename(&part, dest).map_err(|e| disk_error("renaming to", dest, e))?;
+                    std::fs::rename(part, dest).map_err(|e| IoError::new("rename to", dest, e))?;
                     return Ok(Downloaded::new(dest, bytes));
                 }
                 _ => self.sleep().sleep(download.retry_delay()),
             }
         }
-    }
-}
-
-/// Creates the folder `dest` goes in, if missing.
-fn create_parent(dest: &Path) -> Result<(), Error> {
-    match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| disk_error("creating", dir, e)),
-        None => Ok(()),
     }
 }
 
@@ -123,7 +133,7 @@ fn copy(
             Ok(n) => {
                 download.on_chunk(n)?;
                 out.write_all(&buf[..n])
-                    .map_err(|e| disk_error("writing", path, e))?;
+                    .map_err(|e| IoError::new("write", path, e))?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => {
@@ -144,9 +154,8 @@ fn copy(
     };
     let file = out
         .into_inner()
-        .map_err(|e| disk_error("writing", path, e.into_error()))?;
-    file.sync_all()
-        .map_err(|e| disk_error("syncing", path, e))?;
+        .map_err(|e| IoError::new("write", path, e.into_error()))?;
+    file.sync_all().map_err(|e| IoError::new("sync", path, e))?;
     Ok(result)
 }
 

@@ -64,7 +64,7 @@ impl UreqTransport {
             .method(request.method.as_str())
             .uri(request.url.as_str());
         for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
+            builder = builder.header(name.as_str(), header_value(name, value)?);
         }
         let body: Vec<u8> = request
             .body
@@ -86,6 +86,23 @@ impl UreqTransport {
             .build();
         agent.run(http_request).map_err(map_error)
     }
+}
+
+/// A header value, marked sensitive when it is a credential, so no log level of ureq can
+/// print it.
+fn header_value(name: &str, value: &str) -> Result<ureq::http::HeaderValue, TransportError> {
+    let mut header = ureq::http::HeaderValue::from_str(value).map_err(|e| {
+        // Never echo the value: it may be a credential.
+        TransportError::new(
+            TransportFailure::Io,
+            TransportPhase::BeforeSend,
+            Operation::Read,
+            &format!("the value of header {name} is not valid HTTP"),
+        )
+        .with_source(e)
+    })?;
+    header.set_sensitive(kling_core::http::is_sensitive_header(name));
+    Ok(header)
 }
 
 fn headers_of(response: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
@@ -140,6 +157,20 @@ impl Transport for UreqTransport {
         let response = self.run(request)?;
         let status = response.status().as_u16();
         let headers = headers_of(&response);
+        // A length over the cap is refused before a byte of the body is read.
+        let announced = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if announced.is_some_and(|n| n > self.max_body) {
+            return Err(TransportError::new(
+                TransportFailure::BodyTooLarge,
+                TransportPhase::AfterSend,
+                Operation::Read,
+                &format!("the response announces more than {} bytes", self.max_body),
+            ));
+        }
         let body = response
             .into_body()
             .with_config()
@@ -175,5 +206,27 @@ impl<R: Read> Read for Body<R> {
                 e
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::header_value;
+
+    #[test]
+    fn credentials_are_marked_sensitive() {
+        assert!(
+            header_value("Authorization", "Bearer t")
+                .unwrap()
+                .is_sensitive()
+        );
+        assert!(header_value("x-api-key", "k").unwrap().is_sensitive());
+        assert!(
+            !header_value("Accept", "application/json")
+                .unwrap()
+                .is_sensitive()
+        );
+        let e = header_value("Authorization", "Bearer sec\nret").unwrap_err();
+        assert!(!e.to_string().contains("sec"), "{e}");
     }
 }

@@ -236,7 +236,7 @@ impl<C: Flavor> ClientBuilder<C> {
                 "no credentials given to the client builder",
             )
         })?;
-        let mut config = self.config;
+        let mut config = self.config.bounded();
         if let Some(url) = self.base_url {
             config.base_url = url;
         }

@@ -41,7 +41,7 @@ impl Backoff {
         let grown = self.base.as_secs_f64() * self.factor.powi(n.saturating_sub(1).min(64) as i32);
         let capped = grown.min(self.cap.as_secs_f64());
         let jitter = self.jitter_min + (1.0 - self.jitter_min) * u.clamp(0.0, 1.0);
-        Duration::from_secs_f64((capped * jitter).max(0.0))
+        crate::time::saturating_secs(capped * jitter)
     }
 }
 
@@ -53,6 +53,9 @@ pub struct RetryConfig {
     pub max_read_attempts: u32,
     /// POSTs of a create, the first included (3).
     pub max_create_posts: u32,
+    /// Retries of a read whose answer arrived but did not decode (truncated, empty or not
+    /// JSON), within `max_read_attempts` (2).
+    pub max_decode_retries: u32,
     /// Transient failures: 0.5 s, ×2, cap 8 s.
     pub transient: Backoff,
     /// Throttling (1302, bare 429, maintenance): 1 s, ×2, cap 20 s.
@@ -75,6 +78,7 @@ impl Default for RetryConfig {
         Self {
             max_read_attempts: 4,
             max_create_posts: 3,
+            max_decode_retries: 2,
             transient: Backoff::new(Duration::from_millis(500), 2.0, Duration::from_secs(8)),
             throttle: Backoff::new(Duration::from_secs(1), 2.0, Duration::from_secs(20)),
             concurrency: Backoff::new(Duration::from_secs(5), 2.0, Duration::from_secs(60)),
@@ -90,8 +94,11 @@ impl Default for RetryConfig {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PollConfig {
-    /// Delay before the first poll (5 s).
+    /// Delay before the first poll (5 s; zero polls at once).
     pub first_delay: Duration,
+    /// The shortest delay between two polls (1 s), whatever the other settings say: a zero
+    /// first delay never turns into a GET per round trip.
+    pub min_delay: Duration,
     /// Growth per poll (1.5).
     pub factor: f64,
     /// The longest delay (30 s).
@@ -108,6 +115,7 @@ impl Default for PollConfig {
     fn default() -> Self {
         Self {
             first_delay: Duration::from_secs(5),
+            min_delay: Duration::from_secs(1),
             factor: 1.5,
             cap: Duration::from_secs(30),
             jitter: 0.1,
@@ -187,6 +195,39 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The longest any duration of a configuration is taken to be (ten years): "forever"
+    /// (`Duration::MAX`) means this, so no clock or timer arithmetic can overflow.
+    pub const LONGEST: Duration = Duration::from_secs(10 * 365 * 86_400);
+
+    /// The configuration with every duration shortened to at most [`LONGEST`](Self::LONGEST)
+    /// (the builder applies it).
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        for d in [
+            &mut self.connect_timeout,
+            &mut self.read_timeout,
+            &mut self.request_timeout,
+            &mut self.create_timeout,
+            &mut self.retry.max_retry_after,
+            &mut self.retry.operation_deadline,
+            &mut self.retry.reconcile_grace,
+            &mut self.retry.transient.base,
+            &mut self.retry.transient.cap,
+            &mut self.retry.throttle.base,
+            &mut self.retry.throttle.cap,
+            &mut self.retry.concurrency.base,
+            &mut self.retry.concurrency.cap,
+            &mut self.poll.first_delay,
+            &mut self.poll.min_delay,
+            &mut self.poll.cap,
+            &mut self.poll.max_wait,
+            &mut self.download.timeout,
+        ] {
+            *d = (*d).min(Self::LONGEST);
+        }
+        self
+    }
+
     /// The defaults, talking to Kling's Singapore host (servers outside mainland China).
     pub fn singapore() -> Self {
         Self::default()
@@ -228,5 +269,14 @@ mod tests {
         assert_eq!(b.delay(3, 1.0), Duration::from_secs(4));
         assert_eq!(b.delay(30, 1.0), Duration::from_secs(20));
         assert_eq!(b.delay(u32::MAX, 0.0), Duration::from_secs(10));
+        // Whatever the settings, a delay, never a panic.
+        let wild = Backoff::new(Duration::MAX, f64::MAX, Duration::MAX);
+        assert_eq!(wild.delay(64, 1.0), Duration::MAX);
+        let nan = Backoff::new(Duration::from_secs(1), f64::NAN, Duration::from_secs(8));
+        assert_eq!(
+            nan.delay(3, 1.0),
+            Duration::from_secs(8),
+            "NaN growth: the cap"
+        );
     }
 }

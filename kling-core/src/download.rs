@@ -1,8 +1,15 @@
 //! Downloads, sans-IO (`reliability.md` 4.10): the requests to make (never with the Kling
 //! `Authorization` header; with `Range` to resume), what a response head means, the size cap,
 //! and when a broken stream is resumed or restarted. The drivers move the bytes into
-//! `<dest>.part` and rename it when this says the file is complete.
+//! `<dest>.part` and rename it when this says the file is complete; on any failure they remove
+//! the part file (a later download starts over).
+//!
+//! Everything the file host says is checked: a `206` must carry a well-formed
+//! `Content-Range` starting exactly where the file stands (else the download starts over
+//! without ranges), sizes are compared with saturating arithmetic, and a body that ends short
+//! of (or beyond) the announced size is never reported complete.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kling_errors::{
@@ -11,16 +18,22 @@ use kling_errors::{
 };
 
 use crate::config::DownloadConfig;
-use crate::http::{HttpRequest, Method};
+use crate::http::{HttpRequest, Method, host_of};
+
+/// The longest a single download attempt may be given, whatever the configuration says.
+const MAX_ATTEMPT_TIME: Duration = Duration::from_secs(7 * 86_400);
 
 /// What to do with the part file when a response head arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Head {
-    /// Start the file over (a full `200` response).
+    /// Start the file over (a full `200`, or a `206` from byte 0).
     Fresh,
     /// Append to what was written (a `206` continuing at the right offset).
     Append,
+    /// Discard this response, wait [`Download::retry_delay`] and send
+    /// [`Download::request`] again (a transient status, or a range that does not fit).
+    Retry,
 }
 
 /// What to do after a body ended.
@@ -44,6 +57,8 @@ pub struct Download {
     written: u64,
     total: Option<u64>,
     ranges: bool,
+    /// Whether the last request asked for a range.
+    asked_range: bool,
     attempts: u32,
 }
 
@@ -55,6 +70,38 @@ fn too_large(max: u64) -> Error {
         &format!("the file is larger than the {max}-byte cap"),
     )
     .into()
+}
+
+/// A `Content-Range` of a `206`: `bytes START-END/TOTAL` (TOTAL may be `*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ContentRange {
+    start: u64,
+    end: u64,
+    total: Option<u64>,
+}
+
+/// Parses a `Content-Range` strictly: digits only, `start <= end`, `end < total`.
+fn parse_content_range(value: &str) -> Option<ContentRange> {
+    let digits = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let range = ContentRange {
+        start: digits(start)?,
+        end: digits(end)?,
+        total: match total.trim() {
+            "*" => None,
+            t => Some(digits(t)?),
+        },
+    };
+    let fits = range.start <= range.end && range.total.is_none_or(|t| range.end < t);
+    fits.then_some(range)
 }
 
 impl Download {
@@ -79,12 +126,13 @@ impl Download {
             written: 0,
             total: None,
             ranges: false,
+            asked_range: false,
             attempts: 0,
         })
     }
 
     /// Where a download to `dest` is written until it is complete: `<dest>.part`.
-    pub fn part_path(dest: &std::path::Path) -> std::path::PathBuf {
+    pub fn part_path(dest: &Path) -> PathBuf {
         let mut part = dest.as_os_str().to_owned();
         part.push(".part");
         part.into()
@@ -103,12 +151,13 @@ impl Download {
     /// The next request: a plain `GET`, or a `Range` request resuming at what was written when
     /// the server offers ranges. It never carries credentials: the file host is not the API.
     pub fn request(&mut self) -> HttpRequest {
-        self.attempts += 1;
+        self.attempts = self.attempts.saturating_add(1);
         tracing::debug!(attempt = self.attempts, offset = self.written, "fetching");
         let mut request = HttpRequest::new(Method::Get, self.url.clone());
         request.follow_redirects = true;
-        request.timeout = Some(self.config.timeout);
-        if self.written > 0 && self.ranges {
+        request.timeout = Some(self.config.timeout.min(MAX_ATTEMPT_TIME));
+        self.asked_range = self.written > 0 && self.ranges;
+        if self.asked_range {
             request
                 .headers
                 .push(("Range".to_owned(), format!("bytes={}-", self.written)));
@@ -116,18 +165,29 @@ impl Download {
         request
     }
 
+    /// Whether another attempt is allowed.
+    fn may_retry(&self) -> bool {
+        self.attempts < self.config.max_attempts
+    }
+
     /// Reads a response head.
     ///
     /// # Errors
     ///
     /// An error status (403/404/410: the result is gone, they are deleted after 30 days), a
-    /// body that is not a media file (HTML, JSON), or a size over the cap.
+    /// body that is not a media file (HTML, JSON), a size over the cap, or a transient status
+    /// or an unusable range once the attempts are spent.
     pub fn on_head<H: HeaderLookup + ?Sized>(
         &mut self,
         status: u16,
         headers: &H,
     ) -> Result<Head, Error> {
         if !matches!(status, 200 | 206) {
+            let transient = matches!(status, 408 | 429 | 500..=599);
+            if transient && self.may_retry() {
+                tracing::info!(status, attempt = self.attempts, "file host busy: retrying");
+                return Ok(Head::Retry);
+            }
             let mut error = ApiError::new(Dialect::Kling, Operation::Read, status);
             if matches!(status, 403 | 404 | 410) {
                 error = error.with_message("the result file is gone (results are deleted after 30 days) or the link expired");
@@ -155,24 +215,28 @@ impl Download {
         self.ranges = self.ranges
             || headers
                 .header("accept-ranges")
-                .is_some_and(|v| v.eq_ignore_ascii_case("bytes"));
-        let length: Option<u64> = headers
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("bytes"));
+        let length = headers
             .header("content-length")
-            .and_then(|v| v.parse().ok());
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let head = if status == 206 {
-            let range = headers
-                .header("content-range")
-                .and_then(parse_content_range);
-            match range {
-                Some((start, total)) if start == self.written => {
-                    self.total = total.or(self.total);
-                    Head::Append
-                }
-                // A range we did not ask for: start over.
-                _ => {
+            match self.on_partial(headers.header("content-range"), length) {
+                Some(head) => head,
+                None if self.may_retry() => {
+                    // A range that does not fit what was written: start over, without ranges.
+                    tracing::info!(
+                        offset = self.written,
+                        "the file host sent an unusable range: starting over"
+                    );
+                    self.ranges = false;
                     self.written = 0;
                     self.total = None;
-                    Head::Fresh
+                    return Ok(Head::Retry);
+                }
+                None => {
+                    return Err(ApiError::new(Dialect::Kling, Operation::Read, status)
+                        .with_message("the file host sent a range that does not fit the file")
+                        .into());
                 }
             }
         } else {
@@ -180,11 +244,35 @@ impl Download {
             self.total = length;
             Head::Fresh
         };
-        let expected = self.total.or(length.map(|l| l + self.written));
+        let expected = self
+            .total
+            .or_else(|| length.map(|l| l.saturating_add(self.written)));
         if expected.is_some_and(|t| t > self.config.max_bytes) {
             return Err(too_large(self.config.max_bytes));
         }
         Ok(head)
+    }
+
+    /// A `206`: append when it continues exactly where the file stands and we asked for it,
+    /// start over when it starts at 0; anything else (no or a malformed `Content-Range`, a
+    /// length that disagrees) is unusable.
+    fn on_partial(&mut self, content_range: Option<&str>, length: Option<u64>) -> Option<Head> {
+        let range = parse_content_range(content_range?)?;
+        let span = range.end - range.start + 1;
+        if length.is_some_and(|l| l != span) {
+            return None;
+        }
+        if self.asked_range && range.start == self.written {
+            self.total = range.total.or(self.total);
+            Some(Head::Append)
+        } else if range.start == 0 {
+            // Unasked, or a restart from the top: never appended to what is on disk.
+            self.written = 0;
+            self.total = range.total;
+            Some(Head::Fresh)
+        } else {
+            None
+        }
     }
 
     /// Counts `len` more bytes written.
@@ -193,7 +281,9 @@ impl Download {
     ///
     /// The size cap, crossed: stop reading.
     pub fn on_chunk(&mut self, len: usize) -> Result<(), Error> {
-        self.written += len as u64;
+        self.written = self
+            .written
+            .saturating_add(u64::try_from(len).unwrap_or(u64::MAX));
         if self.written > self.config.max_bytes {
             Err(too_large(self.config.max_bytes))
         } else {
@@ -205,31 +295,42 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// The transport's error, or a short file, once the attempts are spent.
+    /// The transport's error, or a short (or overlong) file, once the attempts are spent.
     pub fn on_end(&mut self, result: Result<(), TransportError>) -> Result<End, Error> {
-        let short = self.total.is_some_and(|t| self.written < t);
         let failure = match result {
-            Ok(()) if !short => {
-                return Ok(End::Complete {
-                    bytes: self.written,
-                });
-            }
-            Ok(()) => TransportError::new(
-                TransportFailure::Reset,
-                TransportPhase::AfterSend,
-                Operation::Read,
-                &format!(
-                    "the body ended at {} of {} bytes",
-                    self.written,
-                    self.total.unwrap_or(0)
+            Ok(()) => match self.total {
+                Some(total) if self.written > total => {
+                    // More than announced: the file on disk is not the file; start over.
+                    self.ranges = false;
+                    TransportError::new(
+                        TransportFailure::Reset,
+                        TransportPhase::AfterSend,
+                        Operation::Read,
+                        &format!(
+                            "the body ran to {} bytes, past the announced {total}",
+                            self.written
+                        ),
+                    )
+                }
+                Some(total) if self.written < total => TransportError::new(
+                    TransportFailure::Reset,
+                    TransportPhase::AfterSend,
+                    Operation::Read,
+                    &format!("the body ended at {} of {total} bytes", self.written),
                 ),
-            ),
+                _ => {
+                    return Ok(End::Complete {
+                        bytes: self.written,
+                    });
+                }
+            },
             Err(e) if e.failure() == TransportFailure::BodyTooLarge => return Err(e.into()),
             Err(e) => e,
         };
-        if self.attempts < self.config.max_attempts {
+        if self.may_retry() {
             if !self.ranges {
                 self.written = 0;
+                self.total = None;
             }
             tracing::info!(
                 attempt = self.attempts,
@@ -241,43 +342,23 @@ impl Download {
         }
         Err(failure
             .with_operation(Operation::Read)
-            .with_host(crate::http::host_of(&self.url))
+            .with_host(host_of(&self.url))
             .into())
     }
 
     /// A short pause before a retry.
     pub fn retry_delay(&self) -> Duration {
-        Duration::from_millis(500 * u64::from(self.attempts))
+        Duration::from_millis(500u64.saturating_mul(u64::from(self.attempts)))
     }
 }
 
 /// The span a download runs in (both clients, the same).
-pub(crate) fn span(url: &str, dest: &std::path::Path) -> tracing::Span {
+pub(crate) fn span(url: &str, dest: &Path) -> tracing::Span {
     tracing::info_span!(
         "kling.download",
-        host = crate::http::host_of(url),
+        host = host_of(url),
         file = %dest.file_name().unwrap_or_default().to_string_lossy()
     )
-}
-
-/// A local disk failure while writing a download (the drivers' file I/O), as an [`Error`].
-pub fn disk_error(what: &str, path: &std::path::Path, error: std::io::Error) -> Error {
-    TransportError::new(
-        TransportFailure::Io,
-        TransportPhase::BeforeSend,
-        Operation::Read,
-        &format!("{what} {}: {error}", path.display()),
-    )
-    .with_source(error)
-    .into()
-}
-
-/// `bytes 100-199/1000` → (100, Some(1000)).
-fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
-    let rest = value.trim().strip_prefix("bytes ")?;
-    let (range, total) = rest.split_once('/')?;
-    let (start, _) = range.split_once('-')?;
-    Some((start.trim().parse().ok()?, total.trim().parse().ok()))
 }
 
 #[cfg(test)]
@@ -292,6 +373,15 @@ mod tests {
         }
     }
 
+    fn cut() -> TransportError {
+        TransportError::new(
+            TransportFailure::Reset,
+            TransportPhase::AfterSend,
+            Operation::Read,
+            "reset",
+        )
+    }
+
     #[test]
     fn resumes_with_range_when_offered() {
         let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
@@ -304,17 +394,12 @@ mod tests {
         ];
         assert_eq!(d.on_head(200, &head).unwrap(), Head::Fresh);
         d.on_chunk(40).unwrap();
-        let cut = TransportError::new(
-            TransportFailure::Reset,
-            TransportPhase::AfterSend,
-            Operation::Read,
-            "reset",
-        );
-        assert_eq!(d.on_end(Err(cut)).unwrap(), End::Retry);
+        assert_eq!(d.on_end(Err(cut())).unwrap(), End::Retry);
         assert_eq!(d.request().header_value("range"), Some("bytes=40-"));
         let head = [
             ("Content-Type", "video/mp4"),
             ("Content-Range", "bytes 40-99/100"),
+            ("Content-Length", "60"),
         ];
         assert_eq!(d.on_head(206, &head).unwrap(), Head::Append);
         d.on_chunk(60).unwrap();
@@ -349,5 +434,154 @@ mod tests {
         assert_eq!(d.on_end(Ok(())).unwrap(), End::Retry);
         assert_eq!(d.written(), 0);
         assert!(d.request().header_value("range").is_none());
+    }
+
+    /// A download that wrote 40 of 100 bytes and asks for the rest.
+    fn resuming() -> Download {
+        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
+        d.request();
+        let head = [("Content-Length", "100"), ("Accept-Ranges", "bytes")];
+        d.on_head(200, &head).unwrap();
+        d.on_chunk(40).unwrap();
+        assert_eq!(d.on_end(Err(cut())).unwrap(), End::Retry);
+        assert_eq!(d.request().header_value("range"), Some("bytes=40-"));
+        d
+    }
+
+    #[test]
+    fn a_206_that_does_not_fit_is_never_appended() {
+        for bad in [
+            None,
+            Some("bytes 41-99/100"),
+            Some("bytes 39-99/100"),
+            Some("bytes 40-100/100"),
+            Some("bytes 50-40/100"),
+            Some("bytes -40-99/100"),
+            Some("bytes 40-99/abc"),
+            Some("items 40-99/100"),
+            Some("bytes 4O-99/100"),
+            Some(""),
+        ] {
+            let mut d = resuming();
+            let mut head = vec![("Content-Type", "video/mp4")];
+            if let Some(v) = bad {
+                head.push(("Content-Range", v));
+            }
+            assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry, "{bad:?}");
+            assert_eq!(d.written(), 0, "starts over: {bad:?}");
+            assert!(
+                d.request().header_value("range").is_none(),
+                "without ranges: {bad:?}"
+            );
+        }
+        // A length that disagrees with the range.
+        let mut d = resuming();
+        let head = [
+            ("Content-Range", "bytes 40-99/100"),
+            ("Content-Length", "10"),
+        ];
+        assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry);
+        // Out of attempts: an error, not a file.
+        let mut d = resuming();
+        d.request();
+        assert!(
+            d.on_head(206, &[("Content-Range", "bytes 7-9/100")])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_unasked_206_from_zero_starts_the_file_over() {
+        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
+        d.request();
+        let head = [
+            ("Content-Range", "bytes 0-99/100"),
+            ("Content-Length", "100"),
+        ];
+        assert_eq!(
+            d.on_head(206, &head).unwrap(),
+            Head::Fresh,
+            "never appended to a stale part file"
+        );
+        assert_eq!(d.total(), Some(100));
+        d.on_chunk(100).unwrap();
+        assert_eq!(d.on_end(Ok(())).unwrap(), End::Complete { bytes: 100 });
+    }
+
+    #[test]
+    fn hostile_sizes_saturate_and_overlong_bodies_are_not_complete() {
+        let mut d = resuming();
+        let head = [
+            ("Content-Range", "bytes 40-99/100"),
+            ("Content-Length", "18446744073709551615"),
+        ];
+        assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry, "disagrees");
+        let mut d = Download::new("https://cdn/v.mp4", config(u64::MAX)).unwrap();
+        d.request();
+        d.written = 10;
+        let head = [("Content-Length", "18446744073709551615")];
+        assert_eq!(d.on_head(200, &head).unwrap(), Head::Fresh, "no overflow");
+        assert!(d.on_chunk(usize::MAX).is_ok());
+        assert_eq!(d.written(), u64::MAX, "saturated");
+        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
+        d.request();
+        d.on_head(200, &[("Content-Length", "10")]).unwrap();
+        d.on_chunk(20).unwrap();
+        assert_eq!(
+            d.on_end(Ok(())).unwrap(),
+            End::Retry,
+            "past the announced size"
+        );
+        assert_eq!(
+            Download::new(
+                "https://cdn/v.mp4",
+                DownloadConfig {
+                    timeout: Duration::MAX,
+                    ..config(10)
+                }
+            )
+            .unwrap()
+            .request()
+            .timeout,
+            Some(MAX_ATTEMPT_TIME)
+        );
+    }
+
+    #[test]
+    fn transient_statuses_are_retried_then_reported() {
+        let none: [(&str, &str); 0] = [];
+        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
+        d.request();
+        assert_eq!(d.on_head(503, &none).unwrap(), Head::Retry);
+        d.request();
+        assert_eq!(d.on_head(429, &none).unwrap(), Head::Retry);
+        d.request();
+        assert_eq!(d.on_head(503, &none).unwrap_err().http_status(), Some(503));
+    }
+
+    #[test]
+    fn content_ranges_parse_strictly() {
+        assert_eq!(
+            parse_content_range("bytes 0-9/10"),
+            Some(ContentRange {
+                start: 0,
+                end: 9,
+                total: Some(10)
+            })
+        );
+        assert_eq!(
+            parse_content_range("bytes 5-9/*").map(|r| r.total),
+            Some(None)
+        );
+        for bad in [
+            "bytes 9-0/10",
+            "bytes 0-10/10",
+            "bytes +1-9/10",
+            "bytes 0-9/10/11",
+            "bytes=0-9/10",
+            "bytes 0-99999999999999999999/*",
+        ] {
+            assert_eq!(parse_content_range(bad), None, "{bad}");
+        }
     }
 }

@@ -189,6 +189,16 @@ impl AsyncSleep for ManualSleep {
     }
 }
 
+/// `secs` seconds as a [`Duration`], saturating: NaN and negatives are zero, anything beyond
+/// what a `Duration` holds is `Duration::MAX` (never a panic, whatever a config or a server
+/// said).
+pub fn saturating_secs(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
+}
+
 /// Generates an `external_task_id`: `kling-rs-` and a random UUID v4.
 pub fn generate_external_task_id(rng: &dyn Rng) -> String {
     let (a, b) = (rng.next_u64(), rng.next_u64());
@@ -207,6 +217,15 @@ pub fn generate_external_task_id(rng: &dyn Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_saturate() {
+        assert_eq!(saturating_secs(f64::NAN), Duration::ZERO);
+        assert_eq!(saturating_secs(-3.0), Duration::ZERO);
+        assert_eq!(saturating_secs(f64::INFINITY), Duration::MAX);
+        assert_eq!(saturating_secs(1e30), Duration::MAX);
+        assert_eq!(saturating_secs(1.5), Duration::from_millis(1500));
+    }
 
     #[test]
     fn ids_are_uuid_v4_shaped_and_distinct() {

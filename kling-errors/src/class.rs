@@ -44,6 +44,10 @@ pub enum ErrorKind {
     InvalidResponse,
     /// A create may or may not have happened, and the lookup that should have told did not.
     AmbiguousCreate,
+    /// A local file could not be read or written (disk full, no permission, no such folder).
+    Io,
+    /// A bug: the SDK was driven out of order.
+    Internal,
     /// Nothing more specific is known.
     Unknown,
 }
@@ -91,6 +95,8 @@ impl ErrorKind {
             Self::Transport => "transport",
             Self::InvalidResponse => "invalid_response",
             Self::AmbiguousCreate => "ambiguous_create",
+            Self::Io => "io",
+            Self::Internal => "internal",
             Self::Unknown => "unknown",
         }
     }

@@ -55,6 +55,14 @@ pub enum Error {
     /// The caller cancelled the operation.
     #[error(transparent)]
     Cancelled(Box<CancelledError>),
+    /// A local file could not be read or written (a download's destination, an input file):
+    /// not the server's doing, and not retried.
+    #[error(transparent)]
+    Io(Box<IoError>),
+    /// The SDK was driven out of order (a bug in a driver or a custom client), not a server
+    /// answer.
+    #[error(transparent)]
+    Internal(Box<InternalError>),
 }
 
 impl Error {
@@ -73,6 +81,8 @@ impl Error {
             Self::WaitTimeout(_) => ErrorKind::Timeout,
             Self::AmbiguousCreate(_) => ErrorKind::AmbiguousCreate,
             Self::Cancelled(_) => ErrorKind::Cancelled,
+            Self::Io(_) => ErrorKind::Io,
+            Self::Internal(_) => ErrorKind::Internal,
         }
     }
 
@@ -88,7 +98,9 @@ impl Error {
             | Self::TaskFailed(_)
             | Self::WaitTimeout(_)
             | Self::AmbiguousCreate(_)
-            | Self::Cancelled(_) => RetryClass::Fatal,
+            | Self::Cancelled(_)
+            | Self::Io(_)
+            | Self::Internal(_) => RetryClass::Fatal,
         }
     }
 
@@ -150,7 +162,11 @@ impl Error {
             Self::TaskFailed(e) => e.external_task_id.as_deref(),
             Self::WaitTimeout(e) => e.external_task_id.as_deref(),
             Self::AmbiguousCreate(e) => e.external_task_id.as_deref(),
-            Self::Auth(_) | Self::Validation(_) | Self::Cancelled(_) => None,
+            Self::Auth(_)
+            | Self::Validation(_)
+            | Self::Cancelled(_)
+            | Self::Io(_)
+            | Self::Internal(_) => None,
         }
     }
 
@@ -165,8 +181,12 @@ impl Error {
             Self::Decode(e) => e.external_task_id = id,
             Self::TaskFailed(e) => e.external_task_id = id,
             Self::WaitTimeout(e) => e.external_task_id = id,
-            Self::AmbiguousCreate(_) | Self::Auth(_) | Self::Validation(_) | Self::Cancelled(_) => {
-            }
+            Self::AmbiguousCreate(_)
+            | Self::Auth(_)
+            | Self::Validation(_)
+            | Self::Cancelled(_)
+            | Self::Io(_)
+            | Self::Internal(_) => {}
         }
         self
     }
@@ -192,6 +212,8 @@ from_context!(
     WaitTimeout(WaitTimeoutError),
     AmbiguousCreate(AmbiguousCreateError),
     Cancelled(CancelledError),
+    Io(IoError),
+    Internal(InternalError),
 );
 
 /// The class of an HTTP failure that carried no known code (`reliability.md` 1.3.1, second
@@ -1169,6 +1191,96 @@ impl fmt::Display for CancelledError {
 
 impl StdError for CancelledError {}
 
+/// A local file system failure: what was being done, to which path, and the system's error
+/// (the [`source`](std::error::Error::source)).
+#[derive(Debug)]
+pub struct IoError {
+    operation: String,
+    path: std::path::PathBuf,
+    source: std::io::Error,
+}
+
+impl IoError {
+    /// `operation` (`"write"`, `"create the folder"`, ...) on `path` failed with `source`.
+    pub fn new(
+        operation: &str,
+        path: impl Into<std::path::PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Self {
+            operation: bounded(operation),
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// What was being done.
+    pub fn operation(&self) -> &str {
+        &self.operation
+    }
+
+    /// The path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The system's error kind (`StorageFull`, `PermissionDenied`, ...).
+    pub fn io_kind(&self) -> std::io::ErrorKind {
+        self.source.kind()
+    }
+}
+
+impl fmt::Display for IoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display().to_string();
+        write!(
+            f,
+            "could not {} {}: {}",
+            self.operation,
+            bounded(&path),
+            self.source.kind()
+        )
+    }
+}
+
+impl StdError for IoError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The SDK was driven out of order: a bug, reported instead of a panic.
+#[derive(Debug, Clone)]
+pub struct InternalError {
+    message: String,
+}
+
+impl InternalError {
+    /// A bug, described.
+    pub fn new(message: &str) -> Self {
+        Self {
+            message: bounded(message),
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "internal error (a bug in kling-rs or a custom driver): {}",
+            self.message
+        )
+    }
+}
+
+impl StdError for InternalError {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1355,6 +1467,28 @@ mod tests {
         let e: Error = k.into();
         assert_eq!(e.kind(), ErrorKind::TaskFailed);
         assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn local_failures_are_their_own_kind_and_never_retried() {
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left");
+        let e: Error = IoError::new("write", "/tmp/out/v.mp4.part", full).into();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        assert!(
+            !e.is_retryable(),
+            "a full disk is not fixed by sending again"
+        );
+        assert_eq!((e.code(), e.http_status()), (None, None));
+        let text = e.to_string();
+        assert!(
+            text.contains("write") && text.contains("/tmp/out/v.mp4.part"),
+            "{text}"
+        );
+        let source = StdError::source(&e).expect("the system's error");
+        assert!(source.to_string().contains("no space left"));
+        let bug: Error = InternalError::new("step() called twice").into();
+        assert_eq!(bug.kind(), ErrorKind::Internal);
+        assert!(!bug.is_retryable() && bug.code().is_none());
     }
 
     #[test]

@@ -48,6 +48,8 @@ impl Answer {
 #[derive(Clone, Default)]
 pub struct Script {
     answers: Arc<Mutex<VecDeque<Answer>>>,
+    /// What comes after the script, forever (none: running out is a test failure).
+    then: Arc<Mutex<Option<Answer>>>,
     log: Arc<Mutex<Vec<HttpRequest>>>,
 }
 
@@ -56,8 +58,24 @@ impl Script {
     pub fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
         Self {
             answers: Arc::new(Mutex::new(answers.into_iter().collect())),
+            then: Arc::default(),
             log: Arc::default(),
         }
+    }
+
+    /// After the scripted answers, `answer` forever.
+    #[must_use]
+    pub fn then_always(self, answer: Answer) -> Self {
+        *self.then.lock().unwrap() = Some(answer);
+        self
+    }
+
+    /// The requests whose method is `method`.
+    pub fn count(&self, method: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method.as_str() == method)
+            .count()
     }
 
     /// The requests sent so far.
@@ -88,14 +106,14 @@ impl Script {
 
     /// The next scripted answer.
     pub fn next(&self) -> Option<Answer> {
-        self.answers.lock().unwrap().pop_front()
+        let next = self.answers.lock().unwrap().pop_front();
+        next.or_else(|| self.then.lock().unwrap().clone())
     }
 
     /// The answer to `request`.
     pub fn answer(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         self.log.lock().unwrap().push(request.clone());
-        let next = self.answers.lock().unwrap().pop_front();
-        match next {
+        match self.next() {
             Some(Answer::Response(r)) => Ok(r),
             Some(Answer::TimeoutAfterSend) => Err(TransportError::new(
                 TransportFailure::Timeout,
@@ -149,6 +167,11 @@ pub fn task(id: &str, status: &str) -> String {
     format!(
         r#"{{"code":0,"message":"SUCCEED","request_id":"r-{id}","data":{{"task_id":"{id}","task_status":"{status}","task_info":{{"external_task_id":"job-1"}}}}}}"#
     )
+}
+
+/// A legacy envelope around a task in `status` created with `external_task_id`.
+pub fn task_of(id: &str, status: &str, external_task_id: &str) -> String {
+    task(id, status).replace("\"job-1\"", &format!("\"{external_task_id}\""))
 }
 
 /// A succeeded legacy task with one video at `url`.

@@ -28,6 +28,7 @@ impl Seen {
 }
 
 /// What the server does with a request.
+#[derive(Clone, Debug)]
 pub enum Reply {
     /// Writes these bytes (a whole response) and closes.
     Raw(Vec<u8>),

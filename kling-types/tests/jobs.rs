@@ -149,7 +149,13 @@ fn callback_bodies_are_bounded_before_parsing() {
     let e = CallbackPayload::parse(&huge).unwrap_err();
     assert!(e.to_string().contains("limit"), "{e}");
     assert!(huge.len() > MAX_CALLBACK_BYTES);
-    for bad in [&b""[..], b"{", b"[1,2]", b"\xff\xfe", b"{\"task_id\":\"..\"}"] {
+    for bad in [
+        &b""[..],
+        b"{",
+        b"[1,2]",
+        b"\xff\xfe",
+        b"{\"task_id\":\"..\"}",
+    ] {
         assert!(CallbackPayload::parse(bad).is_err(), "{bad:?}");
     }
     let ok = CallbackPayload::parse(br#"{"task_id":"..","task_status":"succeed"}"#).unwrap();

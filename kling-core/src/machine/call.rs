@@ -29,6 +29,7 @@ pub struct Call<T> {
     prepared: Prepared,
     max_attempts: u32,
     attempts: u32,
+    decode_failures: u32,
     refreshed: bool,
     deadline: Option<SystemTime>,
     budget: Duration,
@@ -57,6 +58,7 @@ impl<T: DeserializeOwned> Call<T> {
             prepared,
             max_attempts,
             attempts: 0,
+            decode_failures: 0,
             refreshed: false,
             deadline: None,
             state: CallState::Start,
@@ -187,7 +189,11 @@ impl<T: DeserializeOwned> Machine for Call<T> {
             Err(error) => error,
         };
         let deadline = self.deadline.unwrap_or(now);
-        let decision = if self.retry {
+        if matches!(error, Error::Decode(_)) {
+            self.decode_failures += 1;
+        }
+        let decodes_spent = self.decode_failures > self.engine.config.retry.max_decode_retries;
+        let decision = if self.retry && !decodes_spent {
             self.engine.policy.decide(
                 &error,
                 &Attempt::new(self.attempts, self.max_attempts, now, deadline)

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use kling_errors::{AmbiguousCreateError, Error, ErrorKind, RetryClass, TransportError};
+use kling_errors::{AmbiguousCreateError, Error, ErrorCode, KlingCode, RetryClass, TransportError};
 use kling_types::{CreateEndpoint, Endpoint, TaskQuery};
 
 use super::{Call, Machine, Step, about, misuse};
@@ -258,7 +258,12 @@ impl<E: CreateTask> Create<E> {
                     None => true,
                 }
             }
-            Err(e) => e.kind() == ErrorKind::NotFound,
+            // Only the dialect's own "not found" (Kling 1203) says the task does not exist; a
+            // bare 404 (a gateway that does not route the lookup) says nothing.
+            Err(e) => matches!(
+                e.code(),
+                Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
+            ),
         };
         if !not_found {
             // The lookup itself failed: the outcome stays open; never re-post blind.

@@ -65,10 +65,5 @@ pub(crate) fn about(error: Error, external_task_id: Option<&str>) -> Error {
 
 /// A machine (or job) driven out of order: a driver bug, not a server answer.
 pub(crate) fn misuse(message: &str) -> Error {
-    kling_errors::ValidationError::new(
-        "machine",
-        kling_errors::KlingCode::InvalidParameter,
-        message,
-    )
-    .into()
+    kling_errors::InternalError::new(message).into()
 }

@@ -13,6 +13,7 @@ use crate::client::WaitOptions;
 use crate::engine::{Engine, Prepared, Reply};
 use crate::http::HttpResponse;
 use crate::job::{Pollable, TaskState, TaskView};
+use crate::time::saturating_secs;
 
 /// Where a wait is, for progress reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,14 +165,16 @@ impl<Q: Pollable> Wait<Q> {
         .into()
     }
 
-    /// The next sleep, or the deadline.
+    /// The next sleep, or the deadline. Every sleep is at least `min_delay` and at most the
+    /// cap (if the cap is not below the floor), whatever the settings.
     fn schedule(&mut self, now: SystemTime) -> WaitPhase<Q> {
         let poll = &self.engine.config.poll;
-        let jitter = 1.0 + poll.jitter * (2.0 * self.engine.rng.next_f64() - 1.0);
-        let cap = poll.cap.as_secs_f64();
-        let delay = Duration::from_secs_f64((self.delay.as_secs_f64() * jitter).clamp(0.0, cap));
-        self.delay =
-            Duration::from_secs_f64((self.delay.as_secs_f64() * poll.factor).clamp(0.0, cap));
+        let floor = poll.min_delay;
+        let cap = poll.cap.max(floor);
+        let base = self.delay.clamp(floor, cap).as_secs_f64();
+        let jitter = 1.0 + poll.jitter.clamp(0.0, 1.0) * (2.0 * self.engine.rng.next_f64() - 1.0);
+        let delay = saturating_secs(base * jitter).clamp(floor, cap);
+        self.delay = saturating_secs(base * poll.factor).clamp(floor, cap);
         let deadline = self.deadline();
         if now.checked_add(delay).is_none_or(|t| t >= deadline) {
             let left = deadline.duration_since(now).unwrap_or_default();
