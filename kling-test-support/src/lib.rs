@@ -7,6 +7,7 @@
 // Test support: its items are documented by their use.
 #![allow(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
+pub mod fuzz;
 pub mod matrix;
 mod script;
 pub mod server;

@@ -37,7 +37,7 @@ const BLOCKING_FORBIDDEN: &[&str] = &["tokio"];
 const BLOCKING_CLIENT: &str = "kling-client-blocking";
 
 /// The cargo that runs us (`$CARGO`), or `cargo` from `PATH`.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
@@ -155,7 +155,8 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             println!("\n==> codegen --check");
             crate::codegen::run(root, true)
         })?;
-        timed("deps", &mut || dependency_rules(root))
+        timed("deps", &mut || dependency_rules(root))?;
+        timed("matrix", &mut || crate::reliability::check(root))
     })();
 
     println!("\nci: step timings");

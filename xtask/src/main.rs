@@ -4,6 +4,7 @@
 //!   `kling-errors/codes.json`.
 //! * `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
 //! * `cargo xtask bench`: run the benchmarks of the crates that have some.
+//! * `cargo xtask fuzz`: run the cargo-fuzz targets (nightly), report executions and findings.
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -11,6 +12,8 @@
 mod bench;
 mod ci;
 mod codegen;
+mod fuzz;
+mod reliability;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,8 +24,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   regenerate kling-errors/src/generated.rs and kling-errors/CODES.md from
                       kling-errors/codes.json (--check: fail if they are stale, write nothing)
-  ci                  fmt, clippy, tests, docs, codegen --check and the dependency rules
+  ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules and
+                      RELIABILITY.md against the spec's matrix
   bench               run the workspace's benchmarks
+  fuzz [--seconds N] [--parallel P] [--target NAME] [--minimize]
+                      run every cargo-fuzz target N seconds (nightly + cargo-fuzz)
   help                this text";
 
 /// The workspace root: xtask lives one level below it.
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(&root, true),
         ["ci"] => ci::run(&root),
         ["bench", rest @ ..] => bench::run(&root, rest),
+        ["fuzz", rest @ ..] => fuzz::run(&root, rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())

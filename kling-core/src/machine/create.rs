@@ -6,7 +6,9 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use kling_errors::{AmbiguousCreateError, Error, ErrorCode, KlingCode, RetryClass, TransportError};
+use kling_errors::{
+    AmbiguousCreateError, Error, ErrorCode, ErrorKind, KlingCode, RetryClass, TransportError,
+};
 use kling_types::{CreateEndpoint, Endpoint, TaskQuery};
 
 use super::{Call, Machine, Step, about, misuse};
@@ -88,6 +90,15 @@ where
             .field("request_id", &self.request_id)
             .finish()
     }
+}
+
+/// What a reconciling lookup said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    /// The task does not exist (the dialect's own "not found", or an answer without it).
+    Missing,
+    /// A 404 that says nothing about the task (no code, or a body that did not decode).
+    Unclear,
 }
 
 /// The reconciling lookup of a create: the query and its prepared request.
@@ -243,7 +254,7 @@ impl<E: CreateTask> Create<E> {
         now: SystemTime,
     ) -> CreatePhase<E> {
         let deadline = self.deadline.unwrap_or(now);
-        let not_found = match result {
+        let look_result = match result {
             Ok(reply) => {
                 let found = self.lookup.as_ref().and_then(|l| l.query.task(reply.value));
                 match found {
@@ -255,27 +266,35 @@ impl<E: CreateTask> Create<E> {
                             None => CreatePhase::Failed(self.ambiguous(cause)),
                         };
                     }
-                    None => true,
+                    // A well-formed answer without the task: it does not exist (yet).
+                    None => Look::Missing,
                 }
             }
             // Only the dialect's own "not found" (Kling 1203) says the task does not exist; a
-            // bare 404 (a gateway that does not route the lookup) says nothing.
-            Err(e) => matches!(
-                e.code(),
-                Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
-            ),
-        };
-        if !not_found {
+            // bare or unreadable 404 (a gateway that does not route the lookup) says nothing.
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
+                ) =>
+            {
+                Look::Missing
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => Look::Unclear,
             // The lookup itself failed: the outcome stays open; never re-post blind.
-            return CreatePhase::Failed(self.ambiguous(cause));
-        }
+            Err(_) => return CreatePhase::Failed(self.ambiguous(cause)),
+        };
         if look == 0 {
-            // A task just created may not be visible yet: look once more after a grace.
+            // A task just created may not be visible yet (and an unclear answer may be
+            // clearer): look once more after a grace.
             let grace = self.engine.config.retry.reconcile_grace;
             return CreatePhase::Sleep {
                 delay: grace,
                 then: Box::new(self.lookup_phase(deadline, 1, cause)),
             };
+        }
+        if look_result == Look::Unclear {
+            return CreatePhase::Failed(self.ambiguous(cause));
         }
         // Not there after two looks: re-post with the same id and the same bytes.
         if self.posts < self.engine.config.retry.max_create_posts {

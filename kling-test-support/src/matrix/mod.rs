@@ -3,7 +3,7 @@
 //! (`reliability_matrix!`). One function per row (a few rows have more than one); the ids in
 //! the names (`t1_...`, `s8_...`) are the rows'. `RELIABILITY.md` maps each row to the tests.
 //!
-//! Time is injected (a manual clock from [`t0`], a sleep that records instead of sleeping), so
+//! Time is injected (a manual clock from [`t0`](crate::t0), a sleep that records instead of sleeping), so
 //! retries and polls take no real time; only transport timeouts on loopback are real, and
 //! short (`matrix_config`).
 
