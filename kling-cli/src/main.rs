@@ -550,7 +550,7 @@ impl App {
                 let v = if kling_core::http::is_sensitive_header(k) {
                     "[redacted]"
                 } else {
-                    v.as_str()
+                    v
                 };
                 println!("{k}: {v}");
             }

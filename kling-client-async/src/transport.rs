@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use kling_core::http::{Headers, convert};
 use kling_core::{
     AsyncBody, AsyncStreamingResponse, AsyncTransport, Config, HttpRequest, HttpResponse,
 };
@@ -83,58 +84,23 @@ impl ReqwestTransport {
         } else {
             &self.api
         };
-        let method =
-            reqwest::Method::from_bytes(request.method.as_str().as_bytes()).map_err(|e| {
-                TransportError::new(
-                    TransportFailure::Io,
-                    TransportPhase::BeforeSend,
-                    Operation::Read,
-                    "bad method",
-                )
-                .with_source(e)
-            })?;
-        let mut builder = client.request(method, request.url.as_str());
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), header_value(name, value)?);
-        }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.to_vec());
-        }
-        if let Some(timeout) = request.timeout {
-            builder = builder.timeout(timeout);
-        }
-        builder.send().await.map_err(map_error)
-    }
-}
-
-/// A header value, marked sensitive when it is a credential, so no log level of reqwest or
-/// hyper can print it.
-fn header_value(name: &str, value: &str) -> Result<reqwest::header::HeaderValue, TransportError> {
-    let mut header = reqwest::header::HeaderValue::from_str(value).map_err(|e| {
-        // Never echo the value: it may be a credential.
-        TransportError::new(
-            TransportFailure::Io,
-            TransportPhase::BeforeSend,
-            Operation::Read,
-            &format!("the value of header {name} is not valid HTTP"),
-        )
-        .with_source(e)
-    })?;
-    header.set_sensitive(kling_core::http::is_sensitive_header(name));
-    Ok(header)
-}
-
-fn headers_of(response: &reqwest::Response) -> Vec<(String, String)> {
-    response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        let url = reqwest::Url::parse(&request.url).map_err(|e| {
+            TransportError::new(
+                TransportFailure::Io,
+                TransportPhase::BeforeSend,
+                Operation::Read,
+                "the request URL is not valid",
             )
-        })
-        .collect()
+            .with_source(e)
+        })?;
+        let mut http_request = reqwest::Request::new(convert::method(request.method)?, url);
+        *http_request.headers_mut() = convert::header_map(&request.headers)?;
+        if let Some(body) = &request.body {
+            *http_request.body_mut() = Some(body.to_vec().into());
+        }
+        *http_request.timeout_mut() = request.timeout;
+        client.execute(http_request).await.map_err(map_error)
+    }
 }
 
 /// reqwest's error, classified by when it happened.
@@ -166,14 +132,17 @@ impl AsyncTransport for ReqwestTransport {
     async fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let mut response = self.start(request).await?;
         let status = response.status().as_u16();
-        let headers = headers_of(&response);
+        let headers = Headers::from(response.headers());
         if response
             .content_length()
             .is_some_and(|n| n > self.max_body as u64)
         {
             return Err(too_large(self.max_body));
         }
-        let mut body = Vec::new();
+        // Room for what the server announced (already checked against the cap), up to 1 MiB:
+        // a lying length costs at most that.
+        let announced = response.content_length().unwrap_or(0).min(1 << 20);
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         while let Some(chunk) = response.chunk().await.map_err(map_error)? {
             if body.len() + chunk.len() > self.max_body {
                 return Err(too_large(self.max_body));
@@ -186,7 +155,7 @@ impl AsyncTransport for ReqwestTransport {
     async fn open(&self, request: &HttpRequest) -> Result<AsyncStreamingResponse, TransportError> {
         let response = self.start(request).await?;
         let status = response.status().as_u16();
-        let headers = headers_of(&response);
+        let headers = Headers::from(response.headers());
         Ok(AsyncStreamingResponse::new(
             status,
             headers,
@@ -210,27 +179,5 @@ struct Chunks(reqwest::Response);
 impl AsyncBody for Chunks {
     async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         Ok(self.0.chunk().await.map_err(map_error)?.map(|b| b.to_vec()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::header_value;
-
-    #[test]
-    fn credentials_are_marked_sensitive() {
-        assert!(
-            header_value("Authorization", "Bearer t")
-                .unwrap()
-                .is_sensitive()
-        );
-        assert!(header_value("x-api-key", "k").unwrap().is_sensitive());
-        assert!(
-            !header_value("Accept", "application/json")
-                .unwrap()
-                .is_sensitive()
-        );
-        let e = header_value("Authorization", "Bearer sec\nret").unwrap_err();
-        assert!(!e.to_string().contains("sec"), "{e}");
     }
 }

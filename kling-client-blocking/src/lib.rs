@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod resolve;
 mod transport;
 
 pub use client::{Client, ClientBuilder};

@@ -5,18 +5,28 @@
 use std::io::Read;
 use std::time::Duration;
 
+use kling_core::http::{Headers, convert};
 use kling_core::{Config, HttpRequest, HttpResponse, StreamingResponse, Transport};
 use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
 use ureq::Agent;
+
+use crate::resolve::CachingResolver;
 
 /// The ureq-based [`Transport`]. Holds two connection pools, shared by clones of the client:
 /// one for the API (no redirects) and one for result files (redirects allowed; no credentials
 /// are ever attached to those requests).
 #[derive(Clone)]
 pub struct UreqTransport {
-    api: Agent,
-    files: Agent,
+    api: Pool,
+    files: Pool,
     max_body: u64,
+}
+
+/// An agent and the total attempt time it applies by itself.
+#[derive(Clone)]
+struct Pool {
+    agent: Agent,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for UreqTransport {
@@ -27,26 +37,46 @@ impl std::fmt::Debug for UreqTransport {
     }
 }
 
-fn agent(connect: Duration, read: Duration, redirects: u32) -> Agent {
-    let config = Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(connect))
-        // A stalled peer ends the attempt after `read` of silence, as with reqwest, instead
-        // of holding a download for the whole 30-minute attempt.
-        .timeout_per_read(Some(read))
-        .max_redirects(redirects)
-        .max_redirects_will_error(false)
-        .user_agent("")
-        .build();
-    Agent::new_with_config(config)
+impl Pool {
+    fn new(connect: Duration, read: Duration, timeout: Duration, redirects: u32) -> Self {
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(connect))
+            // A stalled peer ends the attempt after `read` of silence, as with reqwest, instead
+            // of holding a download for the whole 30-minute attempt.
+            .timeout_per_read(Some(read))
+            // The usual total time is the agent's, so most requests carry no config of their
+            // own (a per-request config costs a copy of the agent's).
+            .timeout_global(Some(timeout))
+            .max_redirects(redirects)
+            .max_redirects_will_error(false)
+            .user_agent("")
+            .build();
+        let agent = Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            CachingResolver::default(),
+        );
+        Self { agent, timeout }
+    }
 }
 
 impl UreqTransport {
     /// A transport with the timeouts and body cap of `config`.
     pub fn new(config: &Config) -> Self {
         Self {
-            api: agent(config.connect_timeout, config.read_timeout, 0),
-            files: agent(config.connect_timeout, config.read_timeout, 5),
+            api: Pool::new(
+                config.connect_timeout,
+                config.read_timeout,
+                config.request_timeout,
+                0,
+            ),
+            files: Pool::new(
+                config.connect_timeout,
+                config.read_timeout,
+                config.download.timeout,
+                5,
+            ),
             max_body: config.max_response_bytes as u64,
         }
     }
@@ -55,67 +85,36 @@ impl UreqTransport {
         &self,
         request: &HttpRequest,
     ) -> Result<ureq::http::Response<ureq::Body>, TransportError> {
-        let agent = if request.follow_redirects {
+        let pool = if request.follow_redirects {
             &self.files
         } else {
             &self.api
         };
-        let mut builder = ureq::http::Request::builder()
-            .method(request.method.as_str())
-            .uri(request.url.as_str());
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), header_value(name, value)?);
+        let head = convert::request_head(request)?;
+        let timeout = request.timeout.filter(|t| *t != pool.timeout);
+        match request.body.as_deref() {
+            Some(body) => send(&pool.agent, head.map(|()| body), timeout),
+            None => send(&pool.agent, head, timeout),
         }
-        let body: Vec<u8> = request
-            .body
-            .as_deref()
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default();
-        let http_request = builder.body(body).map_err(|e| {
-            TransportError::new(
-                TransportFailure::Io,
-                TransportPhase::BeforeSend,
-                Operation::Read,
-                "the request is not valid HTTP",
-            )
-            .with_source(e)
-        })?;
-        let http_request = agent
-            .configure_request(http_request)
-            .timeout_global(request.timeout)
-            .build();
-        agent.run(http_request).map_err(map_error)
+        .map_err(map_error)
     }
 }
 
-/// A header value, marked sensitive when it is a credential, so no log level of ureq can
-/// print it.
-fn header_value(name: &str, value: &str) -> Result<ureq::http::HeaderValue, TransportError> {
-    let mut header = ureq::http::HeaderValue::from_str(value).map_err(|e| {
-        // Never echo the value: it may be a credential.
-        TransportError::new(
-            TransportFailure::Io,
-            TransportPhase::BeforeSend,
-            Operation::Read,
-            &format!("the value of header {name} is not valid HTTP"),
-        )
-        .with_source(e)
-    })?;
-    header.set_sensitive(kling_core::http::is_sensitive_header(name));
-    Ok(header)
-}
-
-fn headers_of(response: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
-    response
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
+/// Runs `request` on `agent`, with its own total time when it differs from the agent's.
+fn send(
+    agent: &Agent,
+    request: ureq::http::Request<impl ureq::AsSendBody>,
+    timeout: Option<Duration>,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    match timeout {
+        None => agent.run(request),
+        Some(t) => agent.run(
+            agent
+                .configure_request(request)
+                .timeout_global(Some(t))
+                .build(),
+        ),
+    }
 }
 
 /// ureq's error, classified by when it happened: before anything was sent (safe to post
@@ -156,11 +155,11 @@ impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let response = self.run(request)?;
         let status = response.status().as_u16();
-        let headers = headers_of(&response);
+        let headers = Headers::from(response.headers());
         // A length over the cap is refused before a byte of the body is read.
         let announced = response
             .headers()
-            .get("content-length")
+            .get(ureq::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if announced.is_some_and(|n| n > self.max_body) {
@@ -183,7 +182,7 @@ impl Transport for UreqTransport {
     fn open(&self, request: &HttpRequest) -> Result<StreamingResponse, TransportError> {
         let response = self.run(request)?;
         let status = response.status().as_u16();
-        let headers = headers_of(&response);
+        let headers = Headers::from(response.headers());
         let reader: Box<dyn Read + Send> = Box::new(Body(response.into_body().into_reader()));
         Ok(StreamingResponse::new(status, headers, reader))
     }
@@ -206,27 +205,5 @@ impl<R: Read> Read for Body<R> {
                 e
             }
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::header_value;
-
-    #[test]
-    fn credentials_are_marked_sensitive() {
-        assert!(
-            header_value("Authorization", "Bearer t")
-                .unwrap()
-                .is_sensitive()
-        );
-        assert!(header_value("x-api-key", "k").unwrap().is_sensitive());
-        assert!(
-            !header_value("Accept", "application/json")
-                .unwrap()
-                .is_sensitive()
-        );
-        let e = header_value("Authorization", "Bearer sec\nret").unwrap_err();
-        assert!(!e.to_string().contains("sec"), "{e}");
     }
 }

@@ -160,7 +160,7 @@ impl Download {
         if self.asked_range {
             request
                 .headers
-                .push(("Range".to_owned(), format!("bytes={}-", self.written)));
+                .push("Range", &format!("bytes={}-", self.written));
         }
         request
     }

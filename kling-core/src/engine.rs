@@ -15,7 +15,7 @@ use kling_types::{AuthScheme, Endpoint, Envelope, Method, ResponseFormat};
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;
-use crate::http::{HttpRequest, HttpResponse, with_query};
+use crate::http::{Headers, HttpRequest, HttpResponse, with_query};
 use crate::retry::RetryPolicy;
 use crate::time::Rng;
 
@@ -93,21 +93,27 @@ impl Prepared {
         auth: Option<(&str, &str)>,
         timeout: Duration,
     ) -> HttpRequest {
+        const ACCEPT: (&str, &str) = ("Accept", "application/json");
+        const CONTENT_TYPE: (&str, &str) = ("Content-Type", "application/json");
+        let user_agent = engine.config.user_agent.as_str();
+        // One buffer, sized once, for every header of the request.
+        let bytes = ACCEPT.0.len()
+            + ACCEPT.1.len()
+            + "User-Agent".len()
+            + user_agent.len()
+            + CONTENT_TYPE.0.len()
+            + CONTENT_TYPE.1.len()
+            + auth.map_or(0, |(name, value)| name.len() + value.len());
         let mut request = HttpRequest::new(self.method, self.url.clone());
-        request
-            .headers
-            .push(("Accept".to_owned(), "application/json".to_owned()));
-        request
-            .headers
-            .push(("User-Agent".to_owned(), engine.config.user_agent.clone()));
+        request.headers = Headers::with_capacity(4, bytes);
+        request.headers.push(ACCEPT.0, ACCEPT.1);
+        request.headers.push("User-Agent", user_agent);
         if let Some(body) = &self.body {
-            request
-                .headers
-                .push(("Content-Type".to_owned(), "application/json".to_owned()));
+            request.headers.push(CONTENT_TYPE.0, CONTENT_TYPE.1);
             request.body = Some(body.clone());
         }
         if let Some((name, value)) = auth {
-            request.headers.push((name.to_owned(), value.to_owned()));
+            request.headers.push(name, value);
         }
         request.timeout = Some(timeout);
         request
@@ -188,10 +194,12 @@ impl Engine {
             // Say it before anything is sent, not after a 401.
             self.auth.api_key_header()?;
         }
-        let url = with_query(
-            &format!("{}{}", self.config.base_url, endpoint.path()),
-            &endpoint.query(),
-        );
+        let mut url = self.config.base_url.clone();
+        url.push_str(&endpoint.path());
+        let query = endpoint.query();
+        if !query.is_empty() {
+            url = with_query(&url, &query);
+        }
         Ok(Prepared {
             method: endpoint.method(),
             url,
@@ -347,9 +355,7 @@ mod tests {
         let body =
             r#"{"code":0,"message":"SUCCEED","data":{"task_id":"1","task_status":"submitted"}}"#;
         let mut response = HttpResponse::json(200, body);
-        response
-            .headers
-            .push(("X-Request-Id".to_owned(), "r-header".to_owned()));
+        response.headers.push("X-Request-Id", "r-header");
         let reply: Reply<kling_types::Task> = e.parse(&prepared, &response, now).unwrap();
         assert_eq!(reply.request_id.as_deref(), Some("r-header"));
         assert_eq!(reply.into_value().task_id, "1");

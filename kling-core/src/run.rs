@@ -70,11 +70,14 @@ pub fn run_blocking<M: Machine>(
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
     loop {
-        if let Some(error) = cancelled(machine, clock.now(), observer) {
+        // One reading of the clock per turn: the machine, the cancel check and the progress
+        // report see the same instant.
+        let now = clock.now();
+        if let Some(error) = cancelled(machine, now, observer) {
             return Err(error);
         }
-        let step = machine.step(clock.now());
-        report(machine, clock.now(), &mut reported, observer);
+        let step = machine.step(now);
+        report(machine, now, &mut reported, observer);
         match step {
             Step::Send(request) => {
                 let result = machine.span().in_scope(|| transport.send(&request));
@@ -105,11 +108,14 @@ pub async fn run_async<M: Machine + Send>(
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
     loop {
-        if let Some(error) = cancelled(machine, clock.now(), observer) {
+        // One reading of the clock per turn: the machine, the cancel check and the progress
+        // report see the same instant.
+        let now = clock.now();
+        if let Some(error) = cancelled(machine, now, observer) {
             return Err(error);
         }
-        let step = machine.step(clock.now());
-        report(machine, clock.now(), &mut reported, observer);
+        let step = machine.step(now);
+        report(machine, now, &mut reported, observer);
         match step {
             Step::Send(request) => {
                 let result = transport.send(&request).instrument(machine.span()).await;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kling_errors::TransportError;
 
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{Headers, HttpRequest, HttpResponse};
 
 /// A response whose body is read as a stream (downloads), so it never has to fit in memory.
 #[non_exhaustive]
@@ -19,17 +19,17 @@ pub struct StreamingResponse {
     /// The status code.
     pub status: u16,
     /// Headers, in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The body.
     pub body: Box<dyn Read + Send>,
 }
 
 impl StreamingResponse {
     /// A streaming response.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Box<dyn Read + Send>) -> Self {
+    pub fn new(status: u16, headers: impl Into<Headers>, body: Box<dyn Read + Send>) -> Self {
         Self {
             status,
-            headers,
+            headers: headers.into(),
             body,
         }
     }
@@ -120,17 +120,17 @@ pub struct AsyncStreamingResponse {
     /// The status code.
     pub status: u16,
     /// Headers, in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The body.
     pub body: Box<dyn AsyncBody>,
 }
 
 impl AsyncStreamingResponse {
     /// A streaming response.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Box<dyn AsyncBody>) -> Self {
+    pub fn new(status: u16, headers: impl Into<Headers>, body: Box<dyn AsyncBody>) -> Self {
         Self {
             status,
-            headers,
+            headers: headers.into(),
             body,
         }
     }

@@ -27,7 +27,7 @@ fn outcome(kind: u8, retry_after: u8) -> Result<kling_core::HttpResponse, Transp
         let mut r = kling_core::HttpResponse::json(status, kling_error(code));
         if retry_after.is_multiple_of(3) {
             r.headers
-                .push(("Retry-After".to_owned(), (retry_after / 3).to_string()));
+                .push("Retry-After", &(retry_after / 3).to_string());
         }
         Ok(r)
     };

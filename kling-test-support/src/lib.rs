@@ -1,13 +1,10 @@
-//! Test support of kling-rs (not published): a scripted transport ([`Script`]), a small
-//! HTTP/1.1 loopback server ([`server::Server`]) with raw-socket faults (refuse, hang, close or
-//! reset before the head, reset mid-body, stall, slow loris, short bodies), and the
-//! reliability table every driver runs ([`table`]). The clients' tests and benches use this
-//! crate; none includes another crate's files.
-
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 // Test support: its items are documented by their use.
 #![allow(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
 pub mod fuzz;
+pub mod keepalive;
 pub mod matrix;
 mod script;
 pub mod server;
@@ -62,7 +59,7 @@ fn as_request(seen: &server::Seen) -> HttpRequest {
         kling_core::http::Method::Get
     };
     let mut request = HttpRequest::new(method, format!("http://loopback{path}"));
-    request.headers = seen.headers.clone();
+    request.headers = seen.headers.iter().map(|(k, v)| (k, v)).collect();
     request.body = (!seen.body.is_empty()).then(|| Arc::from(seen.body.clone()));
     request
 }

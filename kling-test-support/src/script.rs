@@ -29,7 +29,7 @@ impl Answer {
     pub fn json_with(status: u16, body: &str, headers: &[(&str, &str)]) -> Self {
         let mut response = HttpResponse::json(status, body.as_bytes().to_vec());
         for (k, v) in headers {
-            response.headers.push(((*k).to_owned(), (*v).to_owned()));
+            response.headers.push(k, v);
         }
         Self::Response(response)
     }

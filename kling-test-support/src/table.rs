@@ -415,9 +415,9 @@ pub fn create_poll_download_sequence<D: JobDriver>() -> String {
         out.push_str(&format!("{} {}\n", r.method.as_str(), r.url));
         for (k, v) in &r.headers {
             let v = if k.eq_ignore_ascii_case("authorization") {
-                "Bearer [token]".to_owned()
+                "Bearer [token]"
             } else {
-                v.clone()
+                v
             };
             out.push_str(&format!("  {k}: {v}\n"));
         }

@@ -147,14 +147,21 @@ pub trait CreateEndpoint: Endpoint {
 /// segment of dots alone (`.`, `..`) is encoded too, so no URL normalization can turn it into
 /// a step up the path.
 pub(crate) fn segment(text: &str) -> String {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~');
     let only_dots = text.bytes().all(|b| b == b'.');
-    let mut out = String::with_capacity(text.len());
+    // The common case, an id of letters and digits, is copied as is.
+    if !only_dots && text.bytes().all(|b| plain(b) || b == b'.') {
+        return text.to_owned();
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len() * 3);
     for byte in text.bytes() {
-        let plain = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~');
-        if plain || (byte == b'.' && !only_dots) {
+        if plain(byte) || (byte == b'.' && !only_dots) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xF)] as char);
         }
     }
     out

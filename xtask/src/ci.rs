@@ -156,7 +156,8 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             crate::codegen::run(root, true)
         })?;
         timed("deps", &mut || dependency_rules(root))?;
-        timed("matrix", &mut || crate::reliability::check(root))
+        timed("matrix", &mut || crate::reliability::check(root))?;
+        timed("bench", &mut || crate::bench::run(root, &["--smoke"]))
     })();
 
     println!("\nci: step timings");

@@ -3,7 +3,7 @@
 //! * `cargo xtask codegen [--check]`: regenerate (or verify) the files derived from
 //!   `kling-errors/codes.json`.
 //! * `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
-//! * `cargo xtask bench`: run the benchmarks of the crates that have some.
+//! * `cargo xtask bench`: the benchmark suite (`kling-bench`), ratios against raw libraries.
 //! * `cargo xtask fuzz`: run the cargo-fuzz targets (nightly), report executions and findings.
 
 // A command-line tool: printing is its job.
@@ -24,9 +24,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   regenerate kling-errors/src/generated.rs and kling-errors/CODES.md from
                       kling-errors/codes.json (--check: fail if they are stale, write nothing)
-  ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules and
-                      RELIABILITY.md against the spec's matrix
-  bench               run the workspace's benchmarks
+  ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules,
+                      RELIABILITY.md against the spec's matrix, the benchmarks in smoke mode
+  bench [--smoke] [--rounds R] [--only CASE] [--no-icount]
+                      the benchmark suite: each client against its raw library, ratios,
+                      instruction counts (callgrind); JSON in target/bench/
   fuzz [--seconds N] [--parallel P] [--target NAME] [--minimize]
                       run every cargo-fuzz target N seconds (nightly + cargo-fuzz)
   help                this text";

@@ -168,11 +168,11 @@ impl<T: DeserializeOwned> Machine for Call<T> {
 
     fn on_response(&mut self, result: Result<HttpResponse, TransportError>, now: SystemTime) {
         let _enter = self.span.enter();
-        let (outcome, date) = match result {
-            Ok(response) => {
-                let date = response.headers.header("date").map(str::to_owned);
-                (self.engine.parse::<T>(&self.prepared, &response, now), date)
-            }
+        let (outcome, response) = match result {
+            Ok(response) => (
+                self.engine.parse::<T>(&self.prepared, &response, now),
+                Some(response),
+            ),
             Err(e) => (Err(self.engine.transport_error(&self.prepared, e)), None),
         };
         let error = match outcome {
@@ -231,8 +231,8 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                 self.refreshed = true;
                 self.engine.auth.invalidate();
                 // 1003 (not yet valid) is clock skew: mint in the server's time.
-                if let Some(date) = date {
-                    self.engine.auth.observe_server_date(&date, now);
+                if let Some(date) = response.as_ref().and_then(|r| r.headers.header("date")) {
+                    self.engine.auth.observe_server_date(date, now);
                 }
                 self.last_error = Some(error);
                 self.state = CallState::Ready;

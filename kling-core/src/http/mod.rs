@@ -5,8 +5,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kling_errors::HeaderLookup;
 pub use kling_types::Method;
+
+#[cfg(feature = "http")]
+pub mod convert;
+mod headers;
+
+pub use headers::{Headers, Iter as HeaderIter};
 
 /// Header names whose values are credentials: never printed.
 const SENSITIVE: &[&str] = &[
@@ -30,7 +35,7 @@ pub struct HttpRequest {
     /// The absolute URL, query included and encoded.
     pub url: String,
     /// Headers, in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The body bytes, shared between attempts.
     pub body: Option<Arc<[u8]>>,
     /// The total time this attempt may take (connect, send, receive).
@@ -46,7 +51,7 @@ impl HttpRequest {
         Self {
             method,
             url: url.into(),
-            headers: Vec::new(),
+            headers: Headers::new(),
             body: None,
             timeout: None,
             follow_redirects: false,
@@ -55,14 +60,14 @@ impl HttpRequest {
 
     /// Adds a header.
     #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.headers.push(name.as_ref(), value.as_ref());
         self
     }
 
     /// The first value of header `name` (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.header(name)
+        self.headers.get(name)
     }
 
     /// The host part of the URL (for tracing and redirect checks).
@@ -77,26 +82,13 @@ pub fn host_of(url: &str) -> &str {
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
+/// Credentials are redacted (see [`Headers`]).
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    if is_sensitive_header(k) {
-                        "[redacted]".to_owned()
-                    } else {
-                        v.clone()
-                    },
-                )
-            })
-            .collect();
         f.debug_struct("HttpRequest")
             .field("method", &self.method.as_str())
             .field("url", &self.url)
-            .field("headers", &headers)
+            .field("headers", &self.headers)
             .field("body_bytes", &self.body.as_ref().map(|b| b.len()))
             .field("timeout", &self.timeout)
             .finish()
@@ -110,33 +102,29 @@ pub struct HttpResponse {
     /// The status code.
     pub status: u16,
     /// Headers, in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     /// The body.
     pub body: Vec<u8>,
 }
 
 impl HttpResponse {
     /// A response.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
+    pub fn new(status: u16, headers: impl Into<Headers>, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
-            headers,
+            headers: headers.into(),
             body: body.into(),
         }
     }
 
     /// A JSON response.
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Self::new(
-            status,
-            vec![("Content-Type".to_owned(), "application/json".to_owned())],
-            body,
-        )
+        Self::new(status, [("Content-Type", "application/json")], body)
     }
 
     /// The first value of header `name` (case-insensitive).
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers.header(name)
+        self.headers.get(name)
     }
 }
 

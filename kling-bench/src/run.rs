@@ -1,0 +1,344 @@
+//! The suite: the server in its own process, every case in its own process, client and raw
+//! baseline interleaved round by round, medians, a table of ratios, JSON under
+//! `target/bench/`, and instruction counts under callgrind.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::measure::{Metrics, median};
+
+/// A client case and its baseline, and how to read them.
+struct Pair {
+    name: &'static str,
+    title: &'static str,
+    unit: &'static str,
+    /// Whether more is better (throughput) or less (time, memory).
+    higher_is_better: bool,
+}
+
+const PAIRS: &[Pair] = &[
+    Pair {
+        name: "get_seq_async",
+        title: "async get, sequential",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "get_64_async",
+        title: "async get, 64 in flight",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "get_seq_blocking",
+        title: "blocking get, sequential",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "get_8t_blocking",
+        title: "blocking get, 8 threads",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "create_async",
+        title: "async create (POST)",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "create_blocking",
+        title: "blocking create (POST)",
+        unit: "req/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "download_async",
+        title: "async download to a file",
+        unit: "MB/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "download_blocking",
+        title: "blocking download to a file",
+        unit: "MB/s",
+        higher_is_better: true,
+    },
+    Pair {
+        name: "jobs_async",
+        title: "concurrent create + wait jobs",
+        unit: "s",
+        higher_is_better: false,
+    },
+    Pair {
+        name: "auth_header",
+        title: "cached auth header",
+        unit: "ns",
+        higher_is_better: false,
+    },
+];
+
+/// The instruction-count cases: a client and its raw baseline (raw GET + typed decode).
+const ICOUNTS: &[(&str, &str)] = &[
+    ("get_blocking", "get_blocking_raw"),
+    ("get_async", "get_async_raw"),
+    ("create_blocking", "create_blocking_raw"),
+    ("create_async", "create_async_raw"),
+];
+
+/// `kling-bench serve DONE_AFTER_MS`: the keep-alive server until stdin closes.
+pub(crate) fn serve(done_after_ms: &str) -> Result<(), String> {
+    let ms: u64 = done_after_ms
+        .parse()
+        .map_err(|_| "DONE_AFTER_MS is a number".to_owned())?;
+    let server = kling_test_support::keepalive::KeepAlive::start(Duration::from_millis(ms));
+    println!("{}", server.url);
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    // Until the suite hangs up.
+    let mut sink = String::new();
+    while std::io::stdin()
+        .read_line(&mut sink)
+        .map_err(|e| e.to_string())?
+        > 0
+    {
+        sink.clear();
+    }
+    Ok(())
+}
+
+fn exe() -> Result<PathBuf, String> {
+    std::env::current_exe().map_err(|e| e.to_string())
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(done_after_ms: u64) -> Result<Self, String> {
+        let mut child = Command::new(exe()?)
+            .args(["serve", &done_after_ms.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("starting the server: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no server stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            child,
+            url: line.trim().to_owned(),
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn run_case(name: &str, url: &str, scale: &str) -> Result<Metrics, String> {
+    let output = Command::new(exe()?)
+        .args(["case", name, url, scale])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{name}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("case {name} failed ({})", output.status));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .rev()
+        .find_map(Metrics::from_json)
+        .ok_or_else(|| format!("case {name} printed no metrics"))
+}
+
+/// The medians of one side of a pair.
+#[derive(Debug, Default)]
+struct Side {
+    value: f64,
+    rss_mib: f64,
+    cpu_s: f64,
+    requests_per_task: f64,
+}
+
+fn medians(runs: &[Metrics]) -> Side {
+    let pick = |f: fn(&Metrics) -> f64| median(&mut runs.iter().map(f).collect::<Vec<_>>());
+    Side {
+        value: pick(|m| m.value),
+        rss_mib: pick(|m| m.rss_kib as f64 / 1024.0),
+        cpu_s: pick(|m| m.cpu_s),
+        requests_per_task: pick(|m| m.requests_per_task),
+    }
+}
+
+/// Instructions counted by callgrind inside `measured_*` for `n` requests, per request.
+fn icount(name: &str, url: &str, n: usize, out_dir: &Path) -> Result<f64, String> {
+    let out = out_dir.join(format!("callgrind.{name}.out"));
+    let status = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=*measured*",
+        ])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(exe()?)
+        .args(["icount", name, url, &n.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("valgrind: {e}"))?;
+    if !status.success() {
+        return Err(format!("callgrind of {name} failed ({status})"));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
+    let total: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("summary:")
+                .or_else(|| l.strip_prefix("totals:"))
+        })
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no total in {}", out.display()))?;
+    Ok(total / n as f64)
+}
+
+fn has_valgrind() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `kling-bench [--smoke] [--rounds R] [--only PREFIX] [--no-icount] [--icount-only] [--out DIR]`.
+pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
+    let mut smoke = false;
+    let mut rounds = 3usize;
+    let mut only: Option<String> = None;
+    let mut icounts = true;
+    let mut timed = true;
+    let mut out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--smoke" => smoke = true,
+            "--no-icount" => icounts = false,
+            "--icount-only" => timed = false,
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or("--rounds takes a number")?;
+            }
+            "--only" => only = args.next().map(|v| (*v).to_owned()),
+            "--out" => out_dir = args.next().map(PathBuf::from).ok_or("--out takes a path")?,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if smoke {
+        rounds = 1;
+    }
+    let scale = if smoke { "smoke" } else { "full" };
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let server = Server::start(if smoke { 300 } else { 2750 })?;
+    println!("server: {} ({scale}, {rounds} rounds)", server.url);
+    let mut results = Vec::new();
+    println!(
+        "\n{:<34} {:>14} {:>14} {:>7}",
+        "case", "kling-rs", "raw library", "ratio"
+    );
+    for pair in PAIRS.iter().filter(|_| timed) {
+        if only.as_deref().is_some_and(|o| !pair.name.starts_with(o)) {
+            continue;
+        }
+        let raw_name = format!("{}_raw", pair.name);
+        let (mut ours, mut raw) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            // Interleaved, the order alternating, so drift hits both sides alike.
+            if round % 2 == 0 {
+                raw.push(run_case(&raw_name, &server.url, scale)?);
+                ours.push(run_case(pair.name, &server.url, scale)?);
+            } else {
+                ours.push(run_case(pair.name, &server.url, scale)?);
+                raw.push(run_case(&raw_name, &server.url, scale)?);
+            }
+        }
+        let (ours, raw) = (medians(&ours), medians(&raw));
+        let ratio = if pair.higher_is_better {
+            ours.value / raw.value
+        } else {
+            raw.value / ours.value
+        };
+        println!(
+            "{:<34} {:>10.1} {:<3} {:>10.1} {:<3} {:>7.2}",
+            pair.title, ours.value, pair.unit, raw.value, pair.unit, ratio
+        );
+        if pair.name.starts_with("download") || pair.name.starts_with("jobs") {
+            println!(
+                "{:<34} {:>10.1} MiB {:>10.1} MiB {:>7.2}",
+                "  peak RSS",
+                ours.rss_mib,
+                raw.rss_mib,
+                ours.rss_mib / raw.rss_mib
+            );
+        }
+        if pair.name.starts_with("jobs") {
+            println!(
+                "{:<34} {:>10.2} s   {:>10.2} s   {:>7.2}",
+                "  CPU time",
+                ours.cpu_s,
+                raw.cpu_s,
+                ours.cpu_s / raw.cpu_s
+            );
+            println!(
+                "{:<34} {:>10.2}     {:>10.2}",
+                "  requests per task", ours.requests_per_task, raw.requests_per_task
+            );
+        }
+        results.push(serde_json::json!({
+            "case": pair.name, "title": pair.title, "unit": pair.unit,
+            "kling_rs": ours.value, "raw": raw.value, "ratio": ratio,
+            "kling_rs_rss_mib": ours.rss_mib, "raw_rss_mib": raw.rss_mib,
+            "kling_rs_cpu_s": ours.cpu_s, "raw_cpu_s": raw.cpu_s,
+            "kling_rs_requests_per_task": ours.requests_per_task,
+            "raw_requests_per_task": raw.requests_per_task,
+        }));
+    }
+    let mut counted = Vec::new();
+    if icounts && !smoke && only.is_none() && has_valgrind() {
+        println!(
+            "\ninstructions per request (callgrind; raw = the same request by hand + the typed decode)"
+        );
+        for (ours, raw) in ICOUNTS {
+            let a = icount(ours, &server.url, 200, &out_dir)?;
+            let b = icount(raw, &server.url, 200, &out_dir)?;
+            println!("{ours:<34} {a:>14.0} {b:>14.0} {:>7.2}", a / b);
+            counted.push(serde_json::json!({"case": ours, "kling_rs": a, "raw_plus_decode": b, "ratio": a / b}));
+        }
+    }
+    let report = serde_json::json!({"scale": scale, "rounds": rounds, "cases": results, "instructions": counted});
+    let path = out_dir.join(match (smoke, timed) {
+        (true, _) => "smoke.json",
+        (false, true) => "results.json",
+        (false, false) => "instructions.json",
+    });
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    println!("\nwritten: {}", path.display());
+    Ok(())
+}
