@@ -16,9 +16,16 @@ use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
 /// credentials are ever attached to those requests).
 #[derive(Clone)]
 pub struct ReqwestTransport {
-    api: reqwest::Client,
-    files: reqwest::Client,
+    api: Pool,
+    files: Pool,
     max_body: usize,
+}
+
+/// A reqwest client and the total attempt time it applies by itself.
+#[derive(Clone)]
+struct Pool {
+    client: reqwest::Client,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for ReqwestTransport {
@@ -29,11 +36,12 @@ impl std::fmt::Debug for ReqwestTransport {
     }
 }
 
-fn client(
+fn pool(
     connect: Duration,
     read: Duration,
+    timeout: Duration,
     redirects: reqwest::redirect::Policy,
-) -> Result<reqwest::Client, TransportError> {
+) -> Result<Pool, TransportError> {
     #[cfg(feature = "rustls-ring")]
     {
         // reqwest is built without a crypto provider: install ring once (an error only means
@@ -43,8 +51,12 @@ fn client(
     reqwest::Client::builder()
         .connect_timeout(connect)
         .read_timeout(read)
+        // The usual total time is the client's, so most requests carry none of their own (a
+        // per-request timeout costs two allocations in reqwest).
+        .timeout(timeout)
         .redirect(redirects)
         .build()
+        .map(|client| Pool { client, timeout })
         .map_err(|e| {
             TransportError::new(
                 TransportFailure::Tls,
@@ -64,14 +76,16 @@ impl ReqwestTransport {
     /// A [`TransportError`] when the TLS stack cannot be set up.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
         Ok(Self {
-            api: client(
+            api: pool(
                 config.connect_timeout,
                 config.read_timeout,
+                config.request_timeout,
                 reqwest::redirect::Policy::none(),
             )?,
-            files: client(
+            files: pool(
                 config.connect_timeout,
                 config.read_timeout,
+                config.download.timeout,
                 reqwest::redirect::Policy::limited(5),
             )?,
             max_body: config.max_response_bytes,
@@ -79,7 +93,7 @@ impl ReqwestTransport {
     }
 
     async fn start(&self, request: &HttpRequest) -> Result<reqwest::Response, TransportError> {
-        let client = if request.follow_redirects {
+        let pool = if request.follow_redirects {
             &self.files
         } else {
             &self.api
@@ -98,8 +112,10 @@ impl ReqwestTransport {
         if let Some(body) = &request.body {
             *http_request.body_mut() = Some(body.to_vec().into());
         }
-        *http_request.timeout_mut() = request.timeout;
-        client.execute(http_request).await.map_err(map_error)
+        if let Some(timeout) = request.timeout.filter(|t| *t != pool.timeout) {
+            *http_request.timeout_mut() = Some(timeout);
+        }
+        pool.client.execute(http_request).await.map_err(map_error)
     }
 }
 

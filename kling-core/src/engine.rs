@@ -95,7 +95,7 @@ impl Prepared {
     ) -> HttpRequest {
         const ACCEPT: (&str, &str) = ("Accept", "application/json");
         const CONTENT_TYPE: (&str, &str) = ("Content-Type", "application/json");
-        let user_agent = engine.config.user_agent.as_str();
+        let user_agent = engine.config().user_agent.as_str();
         // One buffer, sized once, for every header of the request.
         let bytes = ACCEPT.0.len()
             + ACCEPT.1.len()
@@ -124,17 +124,22 @@ impl Prepared {
 /// Cheap to clone; clones share the token cache and the retry budget.
 #[derive(Clone)]
 pub struct Engine {
-    pub(crate) config: Arc<Config>,
-    pub(crate) auth: Authenticator,
-    pub(crate) policy: RetryPolicy,
-    pub(crate) rng: Arc<dyn Rng>,
+    /// One allocation: a call clones the engine once, one atomic count instead of four.
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: Config,
+    auth: Authenticator,
+    policy: RetryPolicy,
+    rng: Arc<dyn Rng>,
 }
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine")
-            .field("config", &self.config)
-            .field("auth", &self.auth)
+            .field("config", &self.shared.config)
+            .field("auth", &self.shared.auth)
             .finish_non_exhaustive()
     }
 }
@@ -144,31 +149,33 @@ impl Engine {
     pub fn new(config: Config, auth: Authenticator, rng: Arc<dyn Rng>) -> Self {
         let policy = RetryPolicy::new(config.retry.clone());
         Self {
-            config: Arc::new(config),
-            auth,
-            policy,
-            rng,
+            shared: Arc::new(Shared {
+                config,
+                auth,
+                policy,
+                rng,
+            }),
         }
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.shared.config
     }
 
     /// The authenticator (token cache).
     pub fn auth(&self) -> &Authenticator {
-        &self.auth
+        &self.shared.auth
     }
 
     /// The retry policy.
     pub fn policy(&self) -> &RetryPolicy {
-        &self.policy
+        &self.shared.policy
     }
 
     /// The random source.
     pub fn rng(&self) -> &dyn Rng {
-        &*self.rng
+        &*self.shared.rng
     }
 
     /// Validates `endpoint` and serializes it once.
@@ -192,10 +199,13 @@ impl Engine {
         let auth = endpoint.auth_scheme();
         if auth == AuthScheme::ApiKey {
             // Say it before anything is sent, not after a 401.
-            self.auth.api_key_header()?;
+            self.shared.auth.api_key_header()?;
         }
-        let mut url = self.config.base_url.clone();
-        url.push_str(&endpoint.path());
+        let base = &self.shared.config.base_url;
+        // One allocation for the whole URL in the usual case (a short path, no query).
+        let mut url = String::with_capacity(base.len() + 64);
+        url.push_str(base);
+        endpoint.write_path(&mut url);
         let query = endpoint.query();
         if !query.is_empty() {
             url = with_query(&url, &query);
@@ -220,8 +230,8 @@ impl Engine {
     /// pair, or a token that cannot be minted.
     pub fn auth_header(&self, prepared: &Prepared, now: SystemTime) -> Result<AuthHeader, Error> {
         Ok(match prepared.auth {
-            AuthScheme::ApiKey => self.auth.api_key_header()?,
-            _ => self.auth.header(now)?,
+            AuthScheme::ApiKey => self.shared.auth.api_key_header()?,
+            _ => self.shared.auth.header(now)?,
         })
     }
 
@@ -240,7 +250,7 @@ impl Engine {
         Ok(prepared.request(
             self,
             Some((header.name(), header.expose_value())),
-            self.config.request_timeout,
+            self.shared.config.request_timeout,
         ))
     }
 
@@ -259,7 +269,7 @@ impl Engine {
         let header_id = || response.header_value("x-request-id").map(str::to_owned);
         let ctx = DecodeContext::new(prepared.dialect, prepared.operation(), now);
         let headers = &response.headers;
-        if response.body.len() > self.config.max_response_bytes {
+        if response.body.len() > self.shared.config.max_response_bytes {
             return Err(DecodeError::new(
                 DecodeFailure::TooLarge,
                 prepared.operation(),

@@ -64,6 +64,12 @@ pub trait Endpoint {
     /// The path, starting with `/`, with path parameters filled in and percent-encoded.
     fn path(&self) -> String;
 
+    /// Appends [`path`](Self::path) to `out`. The engine builds URLs with it, so an endpoint
+    /// sent often (a task query) can write its path without a string of its own.
+    fn write_path(&self, out: &mut String) {
+        out.push_str(&self.path());
+    }
+
     /// Query parameters, in order (not yet encoded).
     fn query(&self) -> Vec<(&'static str, String)> {
         Vec::new()
@@ -147,14 +153,22 @@ pub trait CreateEndpoint: Endpoint {
 /// segment of dots alone (`.`, `..`) is encoded too, so no URL normalization can turn it into
 /// a step up the path.
 pub(crate) fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_segment(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out` as one path segment (see [`segment`]).
+pub(crate) fn push_segment(out: &mut String, text: &str) {
     let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~');
     let only_dots = text.bytes().all(|b| b == b'.');
     // The common case, an id of letters and digits, is copied as is.
     if !only_dots && text.bytes().all(|b| plain(b) || b == b'.') {
-        return text.to_owned();
+        out.push_str(text);
+        return;
     }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(text.len() * 3);
+    out.reserve(text.len() * 3);
     for byte in text.bytes() {
         if plain(byte) || (byte == b'.' && !only_dots) {
             out.push(byte as char);
@@ -164,7 +178,6 @@ pub(crate) fn segment(text: &str) -> String {
             out.push(HEX[usize::from(byte & 0xF)] as char);
         }
     }
-    out
 }
 
 /// Whether a request's preflight validation runs. Some users know better than our rules (a
@@ -183,5 +196,16 @@ mod tests {
         assert_eq!(super::segment(".."), "%2E%2E");
         assert_eq!(super::segment("."), "%2E");
         assert_eq!(super::segment("a..b"), "a..b");
+    }
+
+    #[test]
+    fn write_path_appends_what_path_returns() {
+        use super::Endpoint;
+        for id in ["831922345719271433", "a/b c", "..", "x.y"] {
+            let query = crate::videos::GetText2VideoTask::by_task_id(id);
+            let mut out = String::from("https://h");
+            query.write_path(&mut out);
+            assert_eq!(out, format!("https://h{}", query.path()), "{id}");
+        }
     }
 }

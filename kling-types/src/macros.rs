@@ -160,7 +160,15 @@ macro_rules! task_family {
                 crate::endpoint::Method::Get
             }
             fn path(&self) -> String {
-                format!("{}/{}", $path, crate::endpoint::segment(self.id.as_str()))
+                let mut out = String::with_capacity($path.len() + 1 + self.id.as_str().len());
+                self.write_path(&mut out);
+                out
+            }
+
+            fn write_path(&self, out: &mut String) {
+                out.push_str($path);
+                out.push('/');
+                crate::endpoint::push_segment(out, self.id.as_str());
             }
             fn body(&self) -> Option<&()> {
                 None

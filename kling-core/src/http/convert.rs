@@ -69,7 +69,8 @@ pub fn header(
 ///
 /// As [`header`].
 pub fn header_map(headers: &Headers) -> Result<http::HeaderMap, TransportError> {
-    let mut map = http::HeaderMap::with_capacity(headers.len());
+    // Grown as it fills, as `http` does for a builder: a sized map costs one more allocation.
+    let mut map = http::HeaderMap::new();
     for (name, value) in headers {
         let (name, value) = header(name, value)?;
         map.append(name, value);

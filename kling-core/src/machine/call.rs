@@ -43,9 +43,9 @@ impl<T: DeserializeOwned> Call<T> {
     /// A call of `prepared`.
     pub fn new(engine: &Engine, prepared: Prepared) -> Self {
         let max_attempts = if prepared.idempotent() {
-            engine.config.retry.max_read_attempts
+            engine.config().retry.max_read_attempts
         } else {
-            engine.config.retry.max_create_posts
+            engine.config().retry.max_create_posts
         };
         let span = tracing::debug_span!(
             "kling.call",
@@ -53,7 +53,7 @@ impl<T: DeserializeOwned> Call<T> {
             path = prepared.path()
         );
         Self {
-            budget: engine.config.retry.operation_deadline,
+            budget: engine.config().retry.operation_deadline,
             engine: engine.clone(),
             prepared,
             max_attempts,
@@ -118,7 +118,7 @@ impl<T: DeserializeOwned> Call<T> {
         let left = deadline.duration_since(now).unwrap_or(Duration::ZERO);
         let timeout = self
             .engine
-            .config
+            .config()
             .request_timeout
             .min(left.max(Duration::from_secs(1)));
         self.attempts += 1;
@@ -179,9 +179,9 @@ impl<T: DeserializeOwned> Machine for Call<T> {
             Ok(reply) => {
                 if self.attempts == 1 {
                     self.engine
-                        .policy
+                        .policy()
                         .budget()
-                        .refund(self.engine.config.retry.budget);
+                        .refund(self.engine.config().retry.budget);
                 }
                 self.state = CallState::Done(reply);
                 return;
@@ -192,13 +192,13 @@ impl<T: DeserializeOwned> Machine for Call<T> {
         if matches!(error, Error::Decode(_)) {
             self.decode_failures += 1;
         }
-        let decodes_spent = self.decode_failures > self.engine.config.retry.max_decode_retries;
+        let decodes_spent = self.decode_failures > self.engine.config().retry.max_decode_retries;
         let decision = if self.retry && !decodes_spent {
-            self.engine.policy.decide(
+            self.engine.policy().decide(
                 &error,
                 &Attempt::new(self.attempts, self.max_attempts, now, deadline)
                     .auth_refreshed(self.refreshed),
-                &*self.engine.rng,
+                &*self.engine.rng(),
             )
         } else if error.retry_class() == RetryClass::RefreshAuth && !self.refreshed {
             Decision::RefreshAuth
@@ -229,10 +229,10 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                     "token rejected: re-minting once"
                 );
                 self.refreshed = true;
-                self.engine.auth.invalidate();
+                self.engine.auth().invalidate();
                 // 1003 (not yet valid) is clock skew: mint in the server's time.
                 if let Some(date) = response.as_ref().and_then(|r| r.headers.header("date")) {
-                    self.engine.auth.observe_server_date(date, now);
+                    self.engine.auth().observe_server_date(date, now);
                 }
                 self.last_error = Some(error);
                 self.state = CallState::Ready;

@@ -154,7 +154,7 @@ impl<E: CreateTask> Create<E> {
         let external_task_id = request
             .external_task_id()
             .map(str::to_owned)
-            .unwrap_or_else(|| generate_external_task_id(&*engine.rng));
+            .unwrap_or_else(|| generate_external_task_id(&*engine.rng()));
         let lookup = match request.lookup(&external_task_id) {
             Some(query) => {
                 let prepared = engine
@@ -229,14 +229,14 @@ impl<E: CreateTask> Create<E> {
 
     fn after_post_error(&mut self, error: Error, now: SystemTime) -> CreatePhase<E> {
         let deadline = self.deadline.unwrap_or(now);
-        let max = self.engine.config.retry.max_create_posts;
+        let max = self.engine.config().retry.max_create_posts;
         if error.retry_class() == RetryClass::Ambiguous {
             return self.lookup_phase(deadline, 0, error);
         }
-        match self.engine.policy.decide(
+        match self.engine.policy().decide(
             &error,
             &Attempt::new(self.posts, max, now, deadline).auth_refreshed(true),
-            &*self.engine.rng,
+            &*self.engine.rng(),
         ) {
             Decision::Retry(delay) => CreatePhase::Sleep {
                 delay,
@@ -287,7 +287,7 @@ impl<E: CreateTask> Create<E> {
         if look == 0 {
             // A task just created may not be visible yet (and an unclear answer may be
             // clearer): look once more after a grace.
-            let grace = self.engine.config.retry.reconcile_grace;
+            let grace = self.engine.config().retry.reconcile_grace;
             return CreatePhase::Sleep {
                 delay: grace,
                 then: Box::new(self.lookup_phase(deadline, 1, cause)),
@@ -297,13 +297,13 @@ impl<E: CreateTask> Create<E> {
             return CreatePhase::Failed(self.ambiguous(cause));
         }
         // Not there after two looks: re-post with the same id and the same bytes.
-        if self.posts < self.engine.config.retry.max_create_posts {
+        if self.posts < self.engine.config().retry.max_create_posts {
             let delay = self
                 .engine
-                .config
+                .config()
                 .retry
                 .transient
-                .delay(self.posts, self.engine.rng.next_f64());
+                .delay(self.posts, self.engine.rng().next_f64());
             if now.checked_add(delay).is_some_and(|t| t < deadline) {
                 return CreatePhase::Sleep {
                     delay,
@@ -341,7 +341,7 @@ impl<E: CreateTask> Machine for Create<E> {
         let span = self.span.clone();
         let _enter = span.enter();
         let deadline = *self.deadline.get_or_insert_with(|| {
-            now.checked_add(self.engine.config.create_timeout)
+            now.checked_add(self.engine.config().create_timeout)
                 .unwrap_or(now + Duration::from_secs(86_400 * 365))
         });
         loop {

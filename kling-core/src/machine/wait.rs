@@ -67,7 +67,7 @@ impl<Q: Pollable> Wait<Q> {
     ///
     /// The query's validation error, or credentials it does not accept.
     pub fn new(engine: &Engine, query: Q) -> Result<Self, Error> {
-        let poll = &engine.config.poll;
+        let poll = &engine.config().poll;
         let task_id = query.task_ref().as_str().to_owned();
         let span = tracing::info_span!(
             "kling.wait",
@@ -168,11 +168,11 @@ impl<Q: Pollable> Wait<Q> {
     /// The next sleep, or the deadline. Every sleep is at least `min_delay` and at most the
     /// cap (if the cap is not below the floor), whatever the settings.
     fn schedule(&mut self, now: SystemTime) -> WaitPhase<Q> {
-        let poll = &self.engine.config.poll;
+        let poll = &self.engine.config().poll;
         let floor = poll.min_delay;
         let cap = poll.cap.max(floor);
         let base = self.delay.clamp(floor, cap).as_secs_f64();
-        let jitter = 1.0 + poll.jitter.clamp(0.0, 1.0) * (2.0 * self.engine.rng.next_f64() - 1.0);
+        let jitter = 1.0 + poll.jitter.clamp(0.0, 1.0) * (2.0 * self.engine.rng().next_f64() - 1.0);
         let delay = saturating_secs(base * jitter).clamp(floor, cap);
         self.delay = saturating_secs(base * poll.factor).clamp(floor, cap);
         let deadline = self.deadline();
@@ -276,7 +276,7 @@ impl<Q: Pollable> Wait<Q> {
             _ => false,
         };
         if fatal
-            || self.failures >= self.engine.config.poll.max_consecutive_failures
+            || self.failures >= self.engine.config().poll.max_consecutive_failures
             || now >= self.deadline()
         {
             return WaitPhase::Failed(error);
