@@ -222,18 +222,21 @@ fn has_valgrind() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// `kling-bench [--smoke] [--rounds R] [--only PREFIX] [--no-icount] [--icount-only] [--out DIR]`.
+/// `kling-bench [--smoke] [--gib] [--rounds R] [--only PREFIX] [--no-icount] [--icount-only]
+/// [--out DIR]`: `--gib` downloads 1 GiB files instead of 200 MiB.
 pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     let mut smoke = false;
     let mut rounds = 3usize;
     let mut only: Option<String> = None;
     let mut icounts = true;
     let mut timed = true;
+    let mut gib = false;
     let mut out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
             "--smoke" => smoke = true,
+            "--gib" => gib = true,
             "--no-icount" => icounts = false,
             "--icount-only" => timed = false,
             "--rounds" => {
@@ -250,7 +253,11 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     if smoke {
         rounds = 1;
     }
-    let scale = if smoke { "smoke" } else { "full" };
+    let scale = match (smoke, gib) {
+        (true, _) => "smoke",
+        (false, true) => "gib",
+        (false, false) => "full",
+    };
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let server = Server::start(if smoke { 300 } else { 2750 })?;
     println!("server: {} ({scale}, {rounds} rounds)", server.url);
@@ -329,11 +336,13 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
         }
     }
     let report = serde_json::json!({"scale": scale, "rounds": rounds, "cases": results, "instructions": counted});
-    let path = out_dir.join(match (smoke, timed) {
-        (true, _) => "smoke.json",
-        (false, true) => "results.json",
-        (false, false) => "instructions.json",
-    });
+    let name = match (scale, timed) {
+        ("smoke", _) => "smoke.json",
+        (_, false) => "instructions.json",
+        ("gib", true) => "results-gib.json",
+        _ => "results.json",
+    };
+    let path = out_dir.join(name);
     std::fs::write(
         &path,
         serde_json::to_string_pretty(&report).unwrap_or_default(),

@@ -132,6 +132,7 @@ impl Client {
             }
             .map_err(|e| IoError::new("open", part, e))?;
             let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+            // Chunks go into the writer as they come: one copy, and writes of 256 KiB.
             let result = loop {
                 match response.body.chunk().await {
                     Ok(Some(chunk)) => {

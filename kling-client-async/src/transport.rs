@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use kling_core::Bytes;
 use kling_core::http::{Headers, convert};
 use kling_core::{
     AsyncBody, AsyncStreamingResponse, AsyncTransport, Config, HttpRequest, HttpResponse,
@@ -193,7 +194,7 @@ struct Chunks(reqwest::Response);
 
 #[async_trait]
 impl AsyncBody for Chunks {
-    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        Ok(self.0.chunk().await.map_err(map_error)?.map(|b| b.to_vec()))
+    async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        self.0.chunk().await.map_err(map_error)
     }
 }

@@ -17,6 +17,8 @@ pub mod time;
 mod transport;
 
 pub use builder::{ClientBuilder, ENV_BASE_URL, Flavor, IntoShared, Parts};
+/// The chunks of an [`AsyncBody`]: shared bytes, handed on without a copy.
+pub use bytes::Bytes;
 pub use callback::CallbackDedupe;
 pub use cancel::{CancelHandle, Cancelled};
 pub use client::{

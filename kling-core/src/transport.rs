@@ -9,6 +9,7 @@ use std::io::Read;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use kling_errors::TransportError;
 
 use crate::http::{Headers, HttpRequest, HttpResponse};
@@ -93,7 +94,8 @@ where
     }
 }
 
-/// A streamed body, read chunk by chunk.
+/// A streamed body, read chunk by chunk. Chunks are [`Bytes`]: what the HTTP library
+/// received is handed on without a copy.
 #[async_trait]
 pub trait AsyncBody: Send {
     /// The next chunk; `None` at the end.
@@ -101,15 +103,15 @@ pub trait AsyncBody: Send {
     /// # Errors
     ///
     /// A [`TransportError`] when the stream breaks.
-    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
+    async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError>;
 }
 
 /// A body already in memory, given out in one chunk.
-struct InMemory(Option<Vec<u8>>);
+struct InMemory(Option<Bytes>);
 
 #[async_trait]
 impl AsyncBody for InMemory {
-    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+    async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
         Ok(self.0.take().filter(|b| !b.is_empty()))
     }
 }
@@ -142,7 +144,7 @@ impl From<HttpResponse> for AsyncStreamingResponse {
         Self::new(
             response.status,
             response.headers,
-            Box::new(InMemory(Some(response.body))),
+            Box::new(InMemory(Some(Bytes::from(response.body)))),
         )
     }
 }

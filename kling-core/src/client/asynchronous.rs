@@ -111,11 +111,9 @@ pub trait AsyncKling: Send + Sync {
         request: E,
         options: WaitOptions<'_>,
     ) -> impl Future<Output = Result<TaskOf<E>, Error>> + Send {
-        async move {
-            drive_job(self, JobRun::new(request, None), options)
-                .await
-                .map(|(task, _)| task)
-        }
+        // Built before the async block, so the request is held once (inside the job).
+        let job = drive_job(self, JobRun::new(request, None), options);
+        async move { job.await.map(|(task, _)| task) }
     }
 
     /// As [`Kling::create_and_wait_and_download`](super::Kling::create_and_wait_and_download).
@@ -153,28 +151,33 @@ pub trait AsyncKling: Send + Sync {
 
 /// Runs a job with `client`'s primitives, holding a task slot from the create to the task's
 /// end.
-async fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
+///
+/// Not an `async fn`: its arguments would be kept in the future beside the block that takes
+/// them, the whole job twice.
+fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
     client: &K,
     mut run: JobRun<E>,
     options: WaitOptions<'_>,
-) -> Result<(TaskOf<E>, Vec<Downloaded>), Error> {
+) -> impl Future<Output = Result<(TaskOf<E>, Vec<Downloaded>), Error>> + Send {
     let span = run.span().clone();
     async move {
         let mut slot = Some(client.task_slot().await?);
         let mut options = Some(options);
+        // Each step's future is boxed: held inline, the create, the wait and the download
+        // would each take their room in every job's future at once (8 KiB per job; a
+        // thousand jobs in flight are a thousand such futures).
         loop {
             match run.step() {
-                JobStep::Create(request) => run.created(client.create(request).await),
+                JobStep::Create(request) => run.created(Box::pin(client.create(request)).await),
                 JobStep::Wait(query) => {
-                    let waited = client
-                        .wait(&query, options.take().unwrap_or_default())
-                        .await;
+                    let waited =
+                        Box::pin(client.wait(&query, options.take().unwrap_or_default())).await;
                     // The task has ended (or the wait gave up): the downloads need no slot.
                     drop(slot.take());
                     run.waited(waited);
                 }
                 JobStep::Download { url, dest } => {
-                    run.downloaded(client.download(&url, &dest).await);
+                    run.downloaded(Box::pin(client.download(&url, &dest)).await);
                 }
                 JobStep::Done(task, files) => return Ok((task, files)),
                 JobStep::Failed(error) => return Err(error),
@@ -182,7 +185,6 @@ async fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
         }
     }
     .instrument(span)
-    .await
 }
 
 /// What an async client crate implements to get [`AsyncKling`]: its parts (engine,
