@@ -37,25 +37,65 @@ impl std::fmt::Debug for ReqwestTransport {
     }
 }
 
+/// One TLS configuration for both pools: the platform verifier reads the system's
+/// certificates when it is built, and built by reqwest for each pool that cost two readings
+/// (38 M instructions, most of a client's construction).
+#[cfg(feature = "rustls-ring")]
+fn tls_config() -> Result<rustls::ClientConfig, TransportError> {
+    use std::sync::Arc;
+    let failed = |what: &str, e: rustls::Error| {
+        TransportError::new(
+            TransportFailure::Tls,
+            TransportPhase::BeforeSend,
+            Operation::Read,
+            what,
+        )
+        .with_source(e)
+    };
+    // reqwest is built without a crypto provider: install ring once (an error only means one
+    // is installed already, which is then used).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| failed("the system's certificates could not be read", e))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| failed("no TLS version is available", e))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    // HTTP/1.1 only, as reqwest is built.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The TLS settings both pools share (none without a TLS feature).
+#[cfg(feature = "rustls-ring")]
+type Tls = rustls::ClientConfig;
+#[cfg(not(feature = "rustls-ring"))]
+type Tls = ();
+
 fn pool(
     connect: Duration,
     read: Duration,
     timeout: Duration,
     redirects: reqwest::redirect::Policy,
+    tls: &Tls,
 ) -> Result<Pool, TransportError> {
-    #[cfg(feature = "rustls-ring")]
-    {
-        // reqwest is built without a crypto provider: install ring once (an error only means
-        // one is installed already).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .connect_timeout(connect)
         .read_timeout(read)
         // The usual total time is the client's, so most requests carry none of their own (a
         // per-request timeout costs two allocations in reqwest).
         .timeout(timeout)
-        .redirect(redirects)
+        .redirect(redirects);
+    #[cfg(feature = "rustls-ring")]
+    let builder = builder.use_preconfigured_tls(tls.clone());
+    #[cfg(not(feature = "rustls-ring"))]
+    let () = *tls;
+    builder
         .build()
         .map(|client| Pool { client, timeout })
         .map_err(|e| {
@@ -76,18 +116,24 @@ impl ReqwestTransport {
     ///
     /// A [`TransportError`] when the TLS stack cannot be set up.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
+        #[cfg(feature = "rustls-ring")]
+        let tls = tls_config()?;
+        #[cfg(not(feature = "rustls-ring"))]
+        let tls = ();
         Ok(Self {
             api: pool(
                 config.connect_timeout,
                 config.read_timeout,
                 config.request_timeout,
                 reqwest::redirect::Policy::none(),
+                &tls,
             )?,
             files: pool(
                 config.connect_timeout,
                 config.read_timeout,
                 config.download.timeout,
                 reqwest::redirect::Policy::limited(5),
+                &tls,
             )?,
             max_body: config.max_response_bytes,
         })
@@ -196,5 +242,16 @@ struct Chunks(reqwest::Response);
 impl AsyncBody for Chunks {
     async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
         self.0.chunk().await.map_err(map_error)
+    }
+}
+
+#[cfg(all(test, feature = "rustls-ring"))]
+mod tests {
+    #[test]
+    fn both_pools_share_one_tls_configuration_speaking_http1() {
+        let config = super::tls_config().unwrap();
+        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+        // The transport builds with it (reqwest accepts the preconfigured rustls config).
+        super::ReqwestTransport::new(&kling_core::Config::default()).unwrap();
     }
 }
