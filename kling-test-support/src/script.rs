@@ -10,6 +10,8 @@ use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
 
 /// One scripted answer.
 #[derive(Clone, Debug)]
+// A test double's script: a few answers, moved once each.
+#[allow(clippy::large_enum_variant)]
 pub enum Answer {
     /// A response.
     Response(HttpResponse),

@@ -198,7 +198,7 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                 &error,
                 &Attempt::new(self.attempts, self.max_attempts, now, deadline)
                     .auth_refreshed(self.refreshed),
-                &*self.engine.rng(),
+                self.engine.rng(),
             )
         } else if error.retry_class() == RetryClass::RefreshAuth && !self.refreshed {
             Decision::RefreshAuth

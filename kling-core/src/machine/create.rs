@@ -154,7 +154,7 @@ impl<E: CreateTask> Create<E> {
         let external_task_id = request
             .external_task_id()
             .map(str::to_owned)
-            .unwrap_or_else(|| generate_external_task_id(&*engine.rng()));
+            .unwrap_or_else(|| generate_external_task_id(engine.rng()));
         let lookup = match request.lookup(&external_task_id) {
             Some(query) => {
                 let prepared = engine
@@ -236,7 +236,7 @@ impl<E: CreateTask> Create<E> {
         match self.engine.policy().decide(
             &error,
             &Attempt::new(self.posts, max, now, deadline).auth_refreshed(true),
-            &*self.engine.rng(),
+            self.engine.rng(),
         ) {
             Decision::Retry(delay) => CreatePhase::Sleep {
                 delay,

@@ -20,6 +20,8 @@ pub use wait::{Progress, Wait};
 /// What a machine wants next.
 #[derive(Debug)]
 #[non_exhaustive]
+// Not boxed: a step is moved once per attempt, and a box would be an allocation per request.
+#[allow(clippy::large_enum_variant)]
 pub enum Step<T> {
     /// Send this request, then call [`Machine::on_response`] with what came back.
     Send(HttpRequest),
