@@ -142,7 +142,7 @@ impl BillingFilter {
 }
 
 /// Exports resource-pack deductions, a page at a time (`POST /account/billing/package`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExportBillingPackage {
     /// From, Unix ms (required on the first page).
@@ -155,7 +155,7 @@ pub struct ExportBillingPackage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// Filters.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<BillingFilter>,
     /// The `next_cursor` of the previous page.
     #[serde(skip_serializing_if = "Option::is_none")]

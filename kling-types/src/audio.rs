@@ -1,6 +1,6 @@
 //! Audio (`kling-api.md` 3.10): video to audio, text to audio (sound effects), and TTS.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
@@ -9,7 +9,7 @@ use crate::validate::{ensure, max_chars, range, required_text};
 use crate::videos::{VideoSource, VoiceLanguage};
 
 /// Adds sound effects and music to a video (`POST /v1/audio/video-to-audio`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateVideoToAudio {
     /// A Kling video id (at most 30 days old).
@@ -89,7 +89,7 @@ task_family!("video-to-audio", "/v1/audio/video-to-audio", max_page_size = 500,
     get: GetVideoToAudioTask, list: ListVideoToAudioTasks, create: CreateVideoToAudio);
 
 /// Generates a sound effect from text (`POST /v1/audio/text-to-audio`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTextToAudio {
     /// The sound wanted (at most 200 characters).
@@ -142,7 +142,7 @@ task_family!("text-to-audio", "/v1/audio/text-to-audio", max_page_size = 500,
 
 /// Text to speech (`POST /v1/audio/tts`), synchronous: the audio is in the response's
 /// `task_result.audios`, and its id works as `audio_id` in avatar and lip sync.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Tts {
     /// What to say (at most 1000 characters).

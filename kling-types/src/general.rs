@@ -19,7 +19,7 @@ pub enum VoiceSample {
 }
 
 /// Clones a voice (`POST /v1/general/custom-voices`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomVoice {
     /// The voice's name (at most 20 characters).
@@ -159,7 +159,7 @@ preset_list!(
 );
 
 /// Deletes a custom voice (`POST /v1/general/delete-voices`). The response is kept as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteVoice {
     /// The voice.
@@ -249,7 +249,7 @@ pub struct TagRef {
 }
 
 /// Creates an element of the subject library (`POST /v1/general/advanced-custom-elements`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateElement {
     /// Its name (at most 20 characters).
@@ -268,7 +268,7 @@ pub struct CreateElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element_voice_id: Option<String>,
     /// Tags.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_list: Vec<TagRef>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -390,7 +390,7 @@ task_family!("element", "/v1/general/advanced-custom-elements", max_page_size = 
 
 /// Deletes an element (`POST /v1/general/delete-advanced-elements`). The response is kept as
 /// sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteElement {
     /// The element.

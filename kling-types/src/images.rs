@@ -55,7 +55,7 @@ fn check_ratio(ratio: Option<&AspectRatio>, auto_allowed: bool) -> Result<(), Va
 }
 
 /// Generates images from text, optionally guided by a reference image (`POST /v1/images/generations`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageGeneration {
     /// The model.
@@ -79,7 +79,7 @@ pub struct CreateImageGeneration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub human_fidelity: Option<f64>,
     /// Elements (with images, at most 10).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
     /// `1k` or `2k`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -233,7 +233,7 @@ impl<T: Into<ImageInput>> From<T> for SubjectImage {
 }
 
 /// Composes 1-4 subjects, a scene and a style into images (`POST /v1/images/multi-image2image`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiImage2Image {
     /// The model (`kling-v2-1`).
@@ -345,7 +345,7 @@ string_enum! {
 }
 
 /// Omni image: text plus reference images and elements (`POST /v1/images/omni-image`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOmniImage {
     /// The model (`kling-image-o1` when absent, or `kling-v3-omni`).
@@ -354,10 +354,10 @@ pub struct CreateOmniImage {
     /// What to draw (at most 2500 characters; `<<<image_1>>>`).
     pub prompt: String,
     /// Reference images.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<ImageItem>,
     /// Elements (with images, at most 10).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
     /// `1k`, `2k` or `4k`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -474,7 +474,7 @@ task_family!("omni-image", "/v1/images/omni-image", max_page_size = 500,
 /// Outpaints an image (`POST /v1/images/editing/expand`). Ratios are multiples of the
 /// original height (up/down) or width (left/right), each in [0, 2]; the new area is at most
 /// 3x the original.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageExpand {
     /// The image to expand.
@@ -565,7 +565,7 @@ task_family!("image-expand", "/v1/images/editing/expand", max_page_size = 500,
     get: GetImageExpandTask, list: ListImageExpandTasks, create: CreateImageExpand);
 
 /// Dresses a person in a garment (`POST /v1/images/kolors-virtual-try-on`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateVirtualTryOn {
     /// The model (`kolors-virtual-try-on-v1` when absent, or `-v1-5`).
@@ -619,7 +619,7 @@ task_family!("virtual try-on", "/v1/images/kolors-virtual-try-on", max_page_size
 
 /// Segments an image (`POST /v1/videos/image-recognize`, synchronous): the result is in
 /// `task_result.images` (`object_seg`, `head_seg`, `face_seg`, `cloth_seg`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecognizeImage {
     /// The image.

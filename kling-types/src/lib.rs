@@ -12,6 +12,7 @@ pub mod common;
 mod de;
 mod endpoint;
 mod envelope;
+pub mod family;
 pub mod general;
 pub mod images;
 pub mod multi_elements;
@@ -28,5 +29,6 @@ pub use common::{
 };
 pub use endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, TaskQuery};
 pub use envelope::Envelope;
+pub use family::{FAMILIES, Family};
 pub use query::TaskRef;
 pub use task::{Task, TaskStatus};

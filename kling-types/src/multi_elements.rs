@@ -53,7 +53,7 @@ impl SelectionPoint {
 }
 
 /// Starts a selection session on a video (`POST /v1/videos/multi-elements/init-selection`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InitSelection {
     /// A Kling video id.
@@ -81,7 +81,7 @@ impl InitSelection {
 }
 
 /// Marks (or unmarks) points on a frame (`add-selection` / `delete-selection`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EditSelection {
     #[serde(skip)]
@@ -123,7 +123,7 @@ impl EditSelection {
 }
 
 /// Clears or previews the selection (`clear-selection` / `preview-selection`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionCall {
     #[serde(skip)]
@@ -226,7 +226,7 @@ string_enum! {
 }
 
 /// Creates the edit task of a selection session (`POST /v1/videos/multi-elements`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiElements {
     /// The session.
@@ -234,7 +234,7 @@ pub struct CreateMultiElements {
     /// What to do.
     pub edit_mode: EditMode,
     /// Images: 1-2 for addition, 1 for swap, none for removal.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<ImageItem>,
     /// What to do, in words (at most 2500 characters; `<<<video_1>>>`, `<<<image_1>>>`).
     pub prompt: String,

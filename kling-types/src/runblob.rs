@@ -130,7 +130,7 @@ impl ClassicDuration {
 
 /// Generates with a classic Kling model (`POST /v1/kling/generate`): text or image to video,
 /// and motion control.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Generate {
     /// What to generate (1-2500 characters).
@@ -327,7 +327,7 @@ setters!(Generate {
 });
 
 /// O1 video (`POST /v1/kling/o1-video/generate`). Note the image field is `images_urls` here.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GenerateO1Video {
     /// What to generate.
@@ -339,10 +339,10 @@ pub struct GenerateO1Video {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
     /// Image URLs (at most 5).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_urls: Vec<String>,
     /// Images as base64 (at most 5; not with URLs).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_base64: Vec<String>,
     /// Keep the input's sound.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -408,16 +408,16 @@ setters!(GenerateO1Video {
 });
 
 /// O3 video (`POST /v1/kling/o3-video/generate`, seed 001).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GenerateO3Video {
     /// What to generate.
     pub prompt: String,
     /// Image URLs (at most 5, HTTPS, at most 10 MB each).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_url: Vec<String>,
     /// Images as base64 (at most 5; not with URLs).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_base64: Vec<String>,
     /// `"5"`, `"10"` or `"15"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -497,7 +497,7 @@ setters!(GenerateO3Video {
 
 /// O1 or O3 photo (`POST /v1/kling/o1-photo/generate`, `/v1/kling/o3-photo/generate`).
 /// The photo pages document few fields; the image fields follow O3 video (UNCONFIRMED).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GeneratePhoto {
     #[serde(skip)]
@@ -511,10 +511,10 @@ pub struct GeneratePhoto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
     /// Reference image URLs (O3: at most 10).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_url: Vec<String>,
     /// Reference images as base64.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_base64: Vec<String>,
     /// Where RunBlob POSTs the terminal state.
     #[serde(skip_serializing_if = "Option::is_none")]

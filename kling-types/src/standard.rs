@@ -206,7 +206,7 @@ pub struct StandardCreate<K> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// The inputs.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contents: Vec<Content>,
     /// Generation parameters.
     #[serde(skip_serializing_if = "Settings::is_empty")]
@@ -679,7 +679,7 @@ impl TaskFilter {
 }
 
 /// Lists tasks with a cursor: `POST /tasks`. A read, though it is a POST.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ListTasks {
     /// From, Unix ms as text (end_time - 30 days when absent).
@@ -695,7 +695,7 @@ pub struct ListTasks {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// Filters.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<TaskFilter>,
 }
 

@@ -1,6 +1,6 @@
 //! Avatar (digital human): `POST /v1/videos/avatar/image2video` (`kling-api.md` 3.8).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
@@ -19,7 +19,7 @@ pub enum AvatarAudio {
 }
 
 /// Creates a talking-portrait task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAvatar {
     /// The portrait.

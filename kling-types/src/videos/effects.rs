@@ -109,7 +109,7 @@ pub struct EffectInput {
 }
 
 /// Creates a video-effect task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateEffect {
     /// The scene.

@@ -1,6 +1,6 @@
 //! Video extension: `POST /v1/videos/video-extend` (`kling-api.md` 3.4).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
@@ -8,7 +8,7 @@ use crate::endpoint::Preflight;
 use crate::validate::{ensure, max_chars, range};
 
 /// Extends a Kling-generated video by about 4-5 seconds (v1.x videos; total at most 3 minutes).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateVideoExtend {
     /// The id of a Kling video generated in the last 30 days.

@@ -51,7 +51,7 @@ impl DynamicMask {
 }
 
 /// Creates an image-to-video task from a start frame (and optionally an end frame).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImage2Video {
     /// The model (`kling-v1` when absent).
@@ -76,13 +76,13 @@ pub struct CreateImage2Video {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shot_type: Option<ShotType>,
     /// The shots of a customized multi-shot.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multi_prompt: Vec<ShotPrompt>,
     /// Elements referenced as `<<<element_1>>>` (at most 3; not with voices).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
     /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
     /// Native sound (v2.6 and later).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,7 +97,7 @@ pub struct CreateImage2Video {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub static_mask: Option<ImageInput>,
     /// Motion brush: up to 6 moving areas.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dynamic_masks: Vec<DynamicMask>,
     /// Camera movement (kling-v1-5, pro, 5 s, `simple` only).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -76,7 +76,7 @@ pub struct LipSyncInput {
 }
 
 /// Creates a classic lip-sync task (`POST /v1/videos/lip-sync`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateLipSync {
     /// What to sync.
@@ -231,7 +231,7 @@ task_family!("lip-sync", "/v1/videos/lip-sync", max_page_size = 500,
 
 /// Finds the faces of a video for advanced lip sync (`POST /v1/videos/identify-face`,
 /// synchronous).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IdentifyFace {
     /// A Kling video id.
@@ -392,7 +392,7 @@ impl FaceChoice {
 
 /// Creates an advanced lip-sync task on an identified face
 /// (`POST /v1/videos/advanced-lip-sync`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAdvancedLipSync {
     /// The session from `identify-face`.

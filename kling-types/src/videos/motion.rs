@@ -1,6 +1,6 @@
 //! Motion control (legacy shape): `POST /v1/videos/motion-control` (`kling-api.md` 3.6).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
@@ -19,7 +19,7 @@ string_enum! {
 }
 
 /// Makes the character of an image move like the person in a reference video.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMotionControl {
     /// The model (`kling-v2-6` or `kling-v3`).
@@ -40,7 +40,7 @@ pub struct CreateMotionControl {
     /// `std` or `pro`.
     pub mode: Mode,
     /// One element (v3).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
     /// Also return watermarked copies.
     #[serde(skip_serializing_if = "Option::is_none")]

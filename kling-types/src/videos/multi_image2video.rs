@@ -25,7 +25,7 @@ impl<T: Into<ImageInput>> From<T> for ImageItem {
 }
 
 /// Creates a video from 1-4 subject images (kling-v1-6).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiImage2Video {
     /// The model (`kling-v1-6`, the only one).

@@ -101,7 +101,7 @@ impl OmniVideo {
 
 /// Creates an omni-video task (`kling-video-o1`, `kling-v3-omni`): text, reference images,
 /// elements, a reference or base video, voices.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateOmniVideo {
     /// The model (`kling-video-o1` when absent; pass `kling-v3-omni` explicitly).
@@ -117,19 +117,19 @@ pub struct CreateOmniVideo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// The shots of a customized multi-shot.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multi_prompt: Vec<ShotPrompt>,
     /// Reference images and first/end frames.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<OmniImage>,
     /// Elements.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
     /// At most one input video.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub video_list: Vec<OmniVideo>,
     /// Voices.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
     /// Native sound (forced off with an input video).
     #[serde(skip_serializing_if = "Option::is_none")]

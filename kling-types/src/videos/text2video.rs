@@ -1,6 +1,6 @@
 //! Text to video (legacy): `POST /v1/videos/text2video` (`kling-api.md` 3.1).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
@@ -21,7 +21,7 @@ use crate::videos::shared;
 /// let request = CreateText2Video::new("a fox in the snow").model(Model::KlingV2_6).mode(Mode::Pro).duration(5);
 /// request.validate().unwrap();
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateText2Video {
     /// The model (`kling-v1` when absent).
@@ -29,7 +29,7 @@ pub struct CreateText2Video {
     pub model: Option<Model>,
     /// What to generate (at most 2500 characters). May be empty for a customized multi-shot,
     /// and is then not sent.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub prompt: String,
     /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41,10 +41,10 @@ pub struct CreateText2Video {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shot_type: Option<ShotType>,
     /// The shots of a customized multi-shot (1-6, adding up to the duration).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multi_prompt: Vec<ShotPrompt>,
     /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
     /// Native sound (v2.6 and later).
     #[serde(skip_serializing_if = "Option::is_none")]

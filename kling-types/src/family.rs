@@ -1,0 +1,346 @@
+//! The legacy task families, in one table. The SDK's typed requests, the `kling` command's
+//! `task` commands and kling-mock's routes all read it, so a family exists once.
+
+use kling_errors::{KlingCode, ValidationError};
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::{Endpoint, Method, TaskQuery};
+use crate::query::TaskRef;
+use crate::task::Task;
+use crate::{audio, general, images, multi_elements, videos};
+
+/// Which command group a family belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Group {
+    /// `/v1/videos/...`.
+    Video,
+    /// `/v1/images/...`.
+    Image,
+    /// `/v1/audio/...`.
+    Audio,
+    /// `/v1/general/...`: custom voices and elements.
+    General,
+}
+
+/// What a family's finished task holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Produces {
+    /// Videos (and, for video-to-audio, the audio beside them).
+    Video,
+    /// Images.
+    Image,
+    /// Audio files (MP3 and WAV).
+    Audio,
+    /// A custom voice.
+    Voice,
+    /// A custom element.
+    Element,
+}
+
+/// One legacy task family: where its tasks are created, read and listed, and how the server
+/// checks a create.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Family {
+    /// The short name commands use (`text2video`).
+    pub name: &'static str,
+    /// What it makes, in words (`text-to-video`).
+    pub title: &'static str,
+    /// The path of its creates, queries (`/{id}`) and lists.
+    pub path: &'static str,
+    /// The largest page its list accepts.
+    pub max_page_size: u32,
+    /// Its command group.
+    pub group: Group,
+    /// What its finished tasks hold.
+    pub produces: Produces,
+    check: fn(&[u8]) -> Result<(), ValidationError>,
+}
+
+/// Decodes `body` as `R` and runs its preflight checks: what the server checks of a create.
+fn check<R: DeserializeOwned + Endpoint>(body: &[u8]) -> Result<(), ValidationError> {
+    let request: R = serde_json::from_slice(body).map_err(|e| {
+        ValidationError::new(
+            "body",
+            KlingCode::InvalidParameter,
+            &format!("the request body is not a valid request: {e}"),
+        )
+    })?;
+    request.validate()
+}
+
+macro_rules! families {
+    ($( $name:literal, $title:literal, $path:literal, $max:literal, $group:ident, $produces:ident, $create:ty; )*) => {
+        /// Every legacy task family, in the order of the API reference.
+        pub static FAMILIES: &[Family] = &[
+            $(Family {
+                name: $name,
+                title: $title,
+                path: $path,
+                max_page_size: $max,
+                group: Group::$group,
+                produces: Produces::$produces,
+                check: check::<$create>,
+            },)*
+        ];
+    };
+}
+
+families! {
+    "text2video", "text-to-video", "/v1/videos/text2video", 500, Video, Video, videos::CreateText2Video;
+    "image2video", "image-to-video", "/v1/videos/image2video", 500, Video, Video, videos::CreateImage2Video;
+    "multi-image2video", "multi-image-to-video", "/v1/videos/multi-image2video", 500, Video, Video, videos::CreateMultiImage2Video;
+    "extend", "video extension", "/v1/videos/video-extend", 500, Video, Video, videos::CreateVideoExtend;
+    "omni-video", "omni video", "/v1/videos/omni-video", 500, Video, Video, videos::CreateOmniVideo;
+    "motion-control", "motion control", "/v1/videos/motion-control", 500, Video, Video, videos::CreateMotionControl;
+    "lip-sync", "lip-sync", "/v1/videos/lip-sync", 500, Video, Video, videos::CreateLipSync;
+    "advanced-lip-sync", "advanced lip-sync", "/v1/videos/advanced-lip-sync", 500, Video, Video, videos::CreateAdvancedLipSync;
+    "avatar", "avatar", "/v1/videos/avatar/image2video", 500, Video, Video, videos::CreateAvatar;
+    "effects", "video effect", "/v1/videos/effects", 500, Video, Video, videos::CreateEffect;
+    "multi-elements", "multi-element edit", "/v1/videos/multi-elements", 500, Video, Video, multi_elements::CreateMultiElements;
+    "video-to-audio", "video-to-audio", "/v1/audio/video-to-audio", 500, Audio, Video, audio::CreateVideoToAudio;
+    "text-to-audio", "text-to-audio", "/v1/audio/text-to-audio", 500, Audio, Audio, audio::CreateTextToAudio;
+    "image", "image generation", "/v1/images/generations", 500, Image, Image, images::CreateImageGeneration;
+    "multi-image", "multi-image-to-image", "/v1/images/multi-image2image", 500, Image, Image, images::CreateMultiImage2Image;
+    "omni-image", "omni image", "/v1/images/omni-image", 500, Image, Image, images::CreateOmniImage;
+    "expand", "image expansion", "/v1/images/editing/expand", 500, Image, Image, images::CreateImageExpand;
+    "try-on", "virtual try-on", "/v1/images/kolors-virtual-try-on", 500, Image, Image, images::CreateVirtualTryOn;
+    "voice", "custom voice", "/v1/general/custom-voices", 1000, General, Voice, general::CreateCustomVoice;
+    "element", "custom element", "/v1/general/advanced-custom-elements", 500, General, Element, general::CreateElement;
+}
+
+impl Family {
+    /// The family named `name` (its [`name`](Self::name)).
+    pub fn named(name: &str) -> Option<&'static Family> {
+        FAMILIES.iter().find(|f| f.name == name)
+    }
+
+    /// The family whose create and list path is `path`.
+    pub fn at_path(path: &str) -> Option<&'static Family> {
+        FAMILIES.iter().find(|f| f.path == path)
+    }
+
+    /// What the server checks of a create posted to this family: the body decodes as its
+    /// request and passes the same preflight validation the SDK runs (a failure is what Kling
+    /// answers with 1201).
+    ///
+    /// # Errors
+    ///
+    /// The [`ValidationError`] naming the field that is wrong.
+    pub fn check_create(&self, body: &[u8]) -> Result<(), ValidationError> {
+        (self.check)(body)
+    }
+
+    /// A query of one task of this family.
+    pub fn task(&'static self, id: TaskRef) -> FamilyTask {
+        FamilyTask { family: self, id }
+    }
+
+    /// The first page of this family's tasks (30 per page).
+    pub fn tasks(&'static self) -> FamilyTasks {
+        FamilyTasks {
+            family: self,
+            page_num: 1,
+            page_size: 30,
+        }
+    }
+}
+
+/// One task of a family chosen at run time: `GET {path}/{id}` (the typed queries, such as
+/// `videos::GetText2VideoTask`, are the same request for a family known when compiling).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyTask {
+    family: &'static Family,
+    id: TaskRef,
+}
+
+impl PartialEq for Family {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Family {}
+
+impl FamilyTask {
+    /// The family.
+    pub fn family(&self) -> &'static Family {
+        self.family
+    }
+}
+
+impl Endpoint for FamilyTask {
+    type Response = Task;
+    type Body = ();
+    fn method(&self) -> Method {
+        Method::Get
+    }
+    fn path(&self) -> String {
+        let mut out = String::with_capacity(self.family.path.len() + 1 + self.id.as_str().len());
+        self.write_path(&mut out);
+        out
+    }
+    fn write_path(&self, out: &mut String) {
+        out.push_str(self.family.path);
+        out.push('/');
+        crate::endpoint::push_segment(out, self.id.as_str());
+    }
+    fn body(&self) -> Option<&()> {
+        None
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        crate::validate::ensure(
+            !self.id.as_str().trim().is_empty(),
+            self.id.field(),
+            "is required",
+        )
+    }
+}
+
+impl TaskQuery for FamilyTask {
+    type Task = Task;
+    fn task_ref(&self) -> TaskRef {
+        self.id.clone()
+    }
+    fn task(&self, task: Task) -> Option<Task> {
+        // The same rule as the typed queries: an answer about another task is no answer.
+        let ours = match &self.id {
+            TaskRef::TaskId(id) => task.task_id == *id,
+            TaskRef::ExternalTaskId(id) => {
+                task.external_task_id().is_none_or(|echoed| echoed == id)
+            }
+        };
+        ours.then_some(task)
+    }
+}
+
+/// A page of a family's tasks: `GET {path}?pageNum=&pageSize=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyTasks {
+    family: &'static Family,
+    /// The page, from 1 (at most 1000).
+    pub page_num: u32,
+    /// Tasks per page (at most the family's [`max_page_size`](Family::max_page_size)).
+    pub page_size: u32,
+}
+
+impl FamilyTasks {
+    /// Page `page_num`, from 1.
+    #[must_use]
+    pub fn page(mut self, page_num: u32) -> Self {
+        self.page_num = page_num;
+        self
+    }
+
+    /// `page_size` tasks per page.
+    #[must_use]
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size;
+        self
+    }
+}
+
+impl Endpoint for FamilyTasks {
+    type Response = Vec<Task>;
+    type Body = ();
+    fn method(&self) -> Method {
+        Method::Get
+    }
+    fn path(&self) -> String {
+        self.family.path.to_owned()
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("pageNum", self.page_num.to_string()),
+            ("pageSize", self.page_size.to_string()),
+        ]
+    }
+    fn body(&self) -> Option<&()> {
+        None
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        crate::validate::int_range("pageNum", Some(self.page_num), 1, 1000)?;
+        crate::validate::int_range(
+            "pageSize",
+            Some(self.page_size),
+            1,
+            self.family.max_page_size,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_paths_are_unique() {
+        for (i, a) in FAMILIES.iter().enumerate() {
+            for b in &FAMILIES[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert_ne!(a.path, b.path);
+            }
+            assert_eq!(Family::named(a.name), Some(a));
+            assert_eq!(Family::at_path(a.path), Some(a));
+        }
+        assert_eq!(FAMILIES.len(), 20);
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_typed_requests() {
+        use crate::Endpoint as _;
+        let typed: &[(&str, String, String)] = &[
+            (
+                "text2video",
+                videos::CreateText2Video::new("x").path(),
+                videos::GetText2VideoTask::by_task_id("1").path(),
+            ),
+            (
+                "image",
+                images::CreateImageGeneration::new("x").path(),
+                images::GetImageGenerationTask::by_task_id("1").path(),
+            ),
+            (
+                "text-to-audio",
+                audio::CreateTextToAudio::new("x", 5.0).path(),
+                audio::GetTextToAudioTask::by_task_id("1").path(),
+            ),
+        ];
+        for (name, create, get) in typed {
+            let family = Family::named(name).unwrap();
+            assert_eq!(family.path, create);
+            assert_eq!(family.task(TaskRef::TaskId("1".into())).path(), *get);
+        }
+    }
+
+    #[test]
+    fn creates_are_checked_as_the_server_would() {
+        let t2v = Family::named("text2video").unwrap();
+        let good = serde_json::to_vec(&videos::CreateText2Video::new("a fox")).unwrap();
+        assert!(t2v.check_create(&good).is_ok());
+        let e = t2v
+            .check_create(br#"{"prompt":"a fox","model_name":"kling-v1","duration":"7"}"#)
+            .unwrap_err();
+        assert_eq!(
+            *e.code(),
+            kling_errors::ErrorCode::Kling(KlingCode::InvalidParameter),
+            "{e}"
+        );
+        assert!(t2v.check_create(b"not json").is_err());
+        assert!(t2v.check_create(br#"{"prompt":""}"#).is_err());
+    }
+
+    #[test]
+    fn queries_and_lists_by_family() {
+        let family = Family::named("try-on").unwrap();
+        let q = family.task(TaskRef::ExternalTaskId("a b".into()));
+        assert_eq!(q.path(), "/v1/images/kolors-virtual-try-on/a%20b");
+        assert!(family.task(TaskRef::TaskId(" ".into())).validate().is_err());
+        let list = family.tasks().page(2).page_size(500);
+        assert_eq!(list.query()[0], ("pageNum", "2".to_owned()));
+        assert!(list.validate().is_ok());
+        assert!(family.tasks().page_size(501).validate().is_err());
+    }
+}
