@@ -201,22 +201,14 @@ fn runblob_routes_speak_runblob() {
     assert_eq!(e.kind(), ErrorKind::NotFound);
 }
 
-#[test]
-fn callbacks_are_posted_and_signed() {
+/// One HTTP request received on `receiver` within the deadline: its request line, headers
+/// and body (the connection is then dropped, as a receiver that answers nothing).
+pub fn receive(
+    receiver: &std::net::TcpListener,
+    deadline: std::time::Instant,
+) -> (String, Vec<(String, String)>, Vec<u8>) {
     use std::io::{BufRead, BufReader, Read};
-    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/cb", receiver.local_addr().unwrap());
-    let mut config = MockConfig::instant();
-    let secret = "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=";
-    config.webhook_secret = Some(secret.to_owned());
-    let mock = MockServer::start(config).unwrap();
-    let client = blocking(&mock, DEMO_SECRET_KEY, SystemTime::now());
-    client
-        .create(CreateText2Video::new("a fox").callback_url(url))
-        .unwrap();
-    // Bounded: the callback must arrive within 10 s, or the test fails instead of hanging.
     receiver.set_nonblocking(true).unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let stream = loop {
         match receiver.accept() {
             Ok((stream, _)) => break stream,
@@ -224,9 +216,9 @@ fn callbacks_are_posted_and_signed() {
                 if e.kind() == std::io::ErrorKind::WouldBlock
                     && std::time::Instant::now() < deadline =>
             {
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::sleep(Duration::from_millis(5));
             }
-            Err(e) => panic!("no callback within 10 s: {e}"),
+            Err(e) => panic!("no delivery in time: {e}"),
         }
     };
     stream.set_nonblocking(false).unwrap();
@@ -234,10 +226,9 @@ fn callbacks_are_posted_and_signed() {
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut reader = BufReader::new(stream);
-    let mut headers = Vec::new();
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
-    assert!(line.starts_with("POST /cb "), "{line}");
+    let mut headers = Vec::new();
     loop {
         let mut h = String::new();
         reader.read_line(&mut h).unwrap();
@@ -257,12 +248,35 @@ fn callbacks_are_posted_and_signed() {
         .unwrap();
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
-    let payload = kling_types::callback::CallbackPayload::parse(&body).unwrap();
-    assert_eq!(payload.status(), "succeed");
-    kling_auth::WebhookVerifier::new(secret)
-        .unwrap()
-        .verify(&headers, &body, SystemTime::now())
-        .expect("signed callback");
+    (line, headers, body)
+}
+
+#[test]
+fn callbacks_are_posted_and_signed() {
+    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cb", receiver.local_addr().unwrap());
+    let secret = "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0MTI=";
+    let mock = MockServer::start(MockConfig::instant().webhook_secret(secret)).unwrap();
+    let client = blocking(&mock, DEMO_SECRET_KEY, SystemTime::now());
+    client
+        .create(CreateText2Video::new("a fox").callback_url(url))
+        .unwrap();
+    // Bounded: each callback must arrive within 10 s, or the test fails instead of hanging.
+    // One per status change: `submitted` (the create's own), then the end (an instant task
+    // skips `processing`).
+    let verifier = kling_auth::WebhookVerifier::new(secret).unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..2 {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let (line, headers, body) = receive(&receiver, deadline);
+        assert!(line.starts_with("POST /cb "), "{line}");
+        let payload = kling_types::callback::CallbackPayload::parse(&body).unwrap();
+        statuses.push(payload.status().to_owned());
+        verifier
+            .verify(&headers, &body, SystemTime::now())
+            .expect("signed callback");
+    }
+    assert_eq!(statuses, ["submitted", "succeed"]);
 }
 
 #[test]

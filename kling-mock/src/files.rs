@@ -1,0 +1,125 @@
+//! The file host: result files on a host of their own, as Kling's CDN is. It refuses requests
+//! that carry `Authorization` (a client must never send its Kling credentials there), serves
+//! `Range` requests, and `/files/large/<bytes>.mp4` for download benchmarks.
+//!
+//! A file's name only picks its kind by extension: names are checked, never used as paths.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::{SAMPLE_MP3, SAMPLE_MP4, SAMPLE_PNG, SAMPLE_WAV};
+
+/// The largest synthetic file (`/files/large/<bytes>.mp4`).
+const MAX_LARGE: usize = 1 << 30;
+
+/// The file host's routes.
+pub(crate) fn router() -> Router {
+    Router::new()
+        .route("/files/large/{name}", get(large))
+        .route("/files/{name}", get(sample))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "no such file") })
+}
+
+fn refuse_credentials(headers: &HeaderMap) -> Option<Response> {
+    headers.contains_key(header::AUTHORIZATION).then(|| {
+        (
+            StatusCode::BAD_REQUEST,
+            "this file host refuses requests with an Authorization header",
+        )
+            .into_response()
+    })
+}
+
+/// A result file: the sample of its kind.
+async fn sample(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refused) = refuse_credentials(&headers) {
+        return refused;
+    }
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    };
+    let well_formed = !stem.is_empty()
+        && stem.len() <= 128
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let (content, content_type): (&'static [u8], &str) = match ext {
+        "mp4" => (SAMPLE_MP4, "video/mp4"),
+        "png" => (SAMPLE_PNG, "image/png"),
+        "mp3" => (SAMPLE_MP3, "audio/mpeg"),
+        "wav" => (SAMPLE_WAV, "audio/wav"),
+        _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
+    };
+    if !well_formed {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    }
+    ranged(Bytes::from_static(content), content_type, &headers)
+}
+
+/// `/files/large/<bytes>.mp4`: that many bytes of a repeating pattern.
+async fn large(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refused) = refuse_credentials(&headers) {
+        return refused;
+    }
+    let Some(n) = name
+        .strip_suffix(".mp4")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| *n <= MAX_LARGE)
+    else {
+        return (StatusCode::NOT_FOUND, "no such file").into_response();
+    };
+    let content: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+    ranged(Bytes::from(content), "video/mp4", &headers)
+}
+
+/// The content, whole or from the `Range` start (`bytes=N-` or `bytes=N-M`).
+fn ranged(content: Bytes, content_type: &str, headers: &HeaderMap) -> Response {
+    let total = content.len();
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="));
+    let Some(range) = range else {
+        return (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (header::ACCEPT_RANGES, "bytes".to_owned()),
+            ],
+            content,
+        )
+            .into_response();
+    };
+    let parsed = range.split_once('-').and_then(|(a, b)| {
+        let start = a.trim().parse::<usize>().ok()?;
+        let end = match b.trim() {
+            "" => total.checked_sub(1)?,
+            b => b.parse::<usize>().ok()?.min(total.checked_sub(1)?),
+        };
+        (start <= end).then_some((start, end))
+    });
+    match parsed {
+        Some((start, end)) => (
+            StatusCode::PARTIAL_CONTENT,
+            [
+                (header::CONTENT_TYPE, content_type.to_owned()),
+                (header::ACCEPT_RANGES, "bytes".to_owned()),
+                (
+                    header::CONTENT_RANGE,
+                    format!("bytes {start}-{end}/{total}"),
+                ),
+            ],
+            content.slice(start..=end),
+        )
+            .into_response(),
+        None => (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+        )
+            .into_response(),
+    }
+}
