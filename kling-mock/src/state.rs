@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::callbacks::Signers;
 use crate::config::MockConfig;
 use crate::faults::Fault;
-use crate::task::TaskRecord;
+use crate::task::{Api, TaskRecord};
 
 /// Tasks kept; beyond it the oldest are forgotten (a mock under a benchmark must not grow
 /// without bound). Real tasks expire too (30 days).
@@ -217,7 +217,13 @@ impl Inner {
     /// Stores a new task: its slots, its external id, the statistics.
     pub(crate) fn add_task(&mut self, seq: u64, task: TaskRecord) {
         if task.done_after > Duration::ZERO {
-            self.running.push(Reverse((task.done_at(), task.units)));
+            // RunBlob's generations run on the gateway's account: counted, holding no slot.
+            let slots = if matches!(task.api, Api::RunBlob(_)) {
+                0
+            } else {
+                task.units
+            };
+            self.running.push(Reverse((task.done_at(), slots)));
         }
         let (running, _) = self.prune_running();
         // An instant task runs for no time, yet it ran: count it in the peak.
