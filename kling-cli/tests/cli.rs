@@ -122,9 +122,8 @@ fn a_job_against_the_mock_with_a_fault_script() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    let task: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
-    assert_eq!(task["task_status"], "succeed");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["task"]["task_status"], "succeed");
     let files: Vec<_> = std::fs::read_dir(dir.join("out")).unwrap().collect();
     assert_eq!(files.len(), 1);
     let posts = mock
