@@ -82,7 +82,27 @@ fn serves(command: &Command) -> bool {
     )
 }
 
+/// `kling ... | head` closes stdout early: end quietly, as a shell tool does on SIGPIPE,
+/// instead of a panic from `println!` (restoring SIGPIPE itself would take `unsafe`).
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") && message.contains("failed printing") {
+            // 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe.
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     let env = |name: &str| std::env::var(name).ok();
     let settings = match config::resolve(&cli.global, &env) {

@@ -354,8 +354,8 @@ pub(crate) fn print_tasks(tasks: &[Task]) {
 const DRY_RUN_TEXT_LIMIT: usize = 200;
 
 /// Prints the request a dry run would send. The `Authorization` header (and any other
-/// sensitive header) is redacted; text output shortens long strings (inline files), JSON
-/// output keeps the body whole.
+/// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
+/// long strings (inline files); JSON output also carries the exact body bytes.
 pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
     let headers: Vec<(String, String)> = request
         .headers
@@ -374,12 +374,14 @@ pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into()))
     });
     match format {
+        // `body` is the JSON value; `body_text` the exact bytes sent (key order included).
         Format::Json => print_json(&json!({
             "dry_run": true,
             "method": request.method.as_str(),
             "url": request.url,
             "headers": headers,
             "body": body,
+            "body_text": request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
         })),
         Format::Text => {
             println!("{} {}", request.method.as_str(), request.url);
