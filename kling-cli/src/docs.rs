@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
+use serde_json::json;
 
 use crate::args::Cli;
-use crate::output::Failure;
+use crate::output::{Failure, Format, print_json};
 
 /// `kling completions`.
 #[derive(Args)]
@@ -26,10 +27,22 @@ pub(crate) struct ManArgs {
     dir: Option<PathBuf>,
 }
 
-/// Prints the completion script of `shell`.
-pub(crate) fn completions(args: &CompletionsArgs) {
+/// Prints the completion script of `shell` (in JSON: `{"shell", "script"}`).
+pub(crate) fn completions(args: &CompletionsArgs, format: Format) {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "kling", &mut std::io::stdout());
+    match format {
+        Format::Text => {
+            clap_complete::generate(args.shell, &mut command, "kling", &mut std::io::stdout());
+        }
+        Format::Json => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "kling", &mut script);
+            print_json(&json!({
+                "shell": args.shell.to_string(),
+                "script": String::from_utf8_lossy(&script),
+            }));
+        }
+    }
 }
 
 fn render(command: clap::Command) -> Result<Vec<u8>, Failure> {
@@ -60,23 +73,31 @@ fn write_pages(
     Ok(())
 }
 
-/// Prints the man page, or writes every page into a folder.
-pub(crate) fn man(args: &ManArgs) -> Result<(), Failure> {
+/// Prints the man page (in JSON: `{"man"}`), or writes every page into a folder.
+pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), Failure> {
     let mut command = Cli::command();
     command.build();
     match &args.dir {
         None => {
             let page = render(command)?;
-            std::io::stdout()
-                .write_all(&page)
-                .map_err(|e| kling_errors::IoError::new("write", "stdout", e))?;
+            match format {
+                Format::Json => print_json(&json!({"man": String::from_utf8_lossy(&page)})),
+                Format::Text => std::io::stdout()
+                    .write_all(&page)
+                    .map_err(|e| kling_errors::IoError::new("write", "stdout", e))?,
+            }
         }
         Some(dir) => {
             std::fs::create_dir_all(dir)
                 .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
             let mut written = Vec::new();
             write_pages(&command, "kling", dir, &mut written)?;
-            println!("wrote {} man pages into {}", written.len(), dir.display());
+            match format {
+                Format::Json => print_json(&json!({"written": written})),
+                Format::Text => {
+                    println!("wrote {} man pages into {}", written.len(), dir.display());
+                }
+            }
         }
     }
     Ok(())

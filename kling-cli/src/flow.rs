@@ -32,7 +32,8 @@ pub(crate) fn started() -> Option<Resume> {
     STARTED.lock().ok().and_then(|s| s.clone())
 }
 
-fn remember(resume: &Resume) {
+/// Remembers the task a create started (for the report of an interrupt).
+pub(crate) fn remember(resume: &Resume) {
     if let Ok(mut s) = STARTED.lock() {
         *s = Some(resume.clone());
     }

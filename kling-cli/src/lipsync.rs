@@ -156,6 +156,10 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     }
     let reply = client.call(&r).await?;
     let task = reply.value;
+    crate::flow::remember(&crate::output::Resume {
+        command: wait_in("lip-sync")(&task.task_id),
+        external_task_id: None,
+    });
     let extra = json!({
         "request_id": reply.request_id,
         "wait_command": wait_in("lip-sync")(&task.task_id),

@@ -62,14 +62,14 @@ async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), Failure> {
             Ok(())
         }
         Command::Completions(c) => {
-            docs::completions(c);
+            docs::completions(c, ctx.format);
             Ok(())
         }
-        Command::Man(m) => docs::man(m),
+        Command::Man(m) => docs::man(m, ctx.format),
         Command::Download(d) => tools::download(d, ctx).await,
         Command::Auth(tools::AuthCommand::Token) => tools::token(ctx),
         Command::Errors(e) => tools::explain(e, ctx.format),
-        Command::Mock(m) => mock::serve(m).await,
+        Command::Mock(m) => mock::serve(m, ctx.format).await,
         Command::Demo(d) => mock::demo(d, ctx).await,
     }
 }

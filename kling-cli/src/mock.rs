@@ -54,7 +54,7 @@ fn start(config: MockConfig, port: u16) -> Result<MockServer, Failure> {
 }
 
 /// Serves the mock until Ctrl-C.
-pub(crate) async fn serve(command: &MockCommand) -> Result<(), Failure> {
+pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), Failure> {
     let MockCommand::Serve {
         port,
         instant,
@@ -74,14 +74,28 @@ pub(crate) async fn serve(command: &MockCommand) -> Result<(), Failure> {
     for f in faults {
         mock.add_fault(f);
     }
-    println!(
-        "kling-mock listening on {}\nfiles served from {}\n",
-        mock.api_url, mock.files_url
-    );
-    println!(
-        "export KLING_BASE_URL={}\nexport KLING_ACCESS_KEY={DEMO_ACCESS_KEY}\nexport KLING_SECRET_KEY={DEMO_SECRET_KEY}\n# or: export KLING_API_KEY={DEMO_API_KEY}\n# RunBlob: export KLING_RUNBLOB_URL={}/runblob KLING_RUNBLOB_API_KEY={DEMO_API_KEY}",
-        mock.api_url, mock.api_url
-    );
+    let runblob = format!("{}/runblob", mock.api_url);
+    match format {
+        // One document with everything a script needs to point a client at the mock.
+        Format::Json => print_json(&json!({
+            "api_url": mock.api_url, "files_url": mock.files_url,
+            "env": {
+                "KLING_BASE_URL": mock.api_url, "KLING_ACCESS_KEY": DEMO_ACCESS_KEY,
+                "KLING_SECRET_KEY": DEMO_SECRET_KEY, "KLING_API_KEY": DEMO_API_KEY,
+                "KLING_RUNBLOB_URL": runblob, "KLING_RUNBLOB_API_KEY": DEMO_API_KEY,
+            },
+        })),
+        Format::Text => {
+            println!(
+                "kling-mock listening on {}\nfiles served from {}\n",
+                mock.api_url, mock.files_url
+            );
+            println!(
+                "export KLING_BASE_URL={}\nexport KLING_ACCESS_KEY={DEMO_ACCESS_KEY}\nexport KLING_SECRET_KEY={DEMO_SECRET_KEY}\n# or: export KLING_API_KEY={DEMO_API_KEY}\n# RunBlob: export KLING_RUNBLOB_URL={runblob} KLING_RUNBLOB_API_KEY={DEMO_API_KEY}\n\nCtrl-C to stop.",
+                mock.api_url
+            );
+        }
+    }
     let _ = tokio::signal::ctrl_c().await;
     drop(mock);
     Ok(())

@@ -560,3 +560,58 @@ fn webhook_listen_verifies_and_prints_events_then_stops() {
     assert_eq!(events[0]["about"]["task_id"], "831");
     assert_eq!(events[1]["webhook_id"], "msg_1");
 }
+
+#[test]
+fn mock_serve_on_port_0_serves_a_whole_job() {
+    use std::io::BufRead;
+    let dir = temp("serve");
+    let mut child = common::command(
+        &[
+            "mock",
+            "serve",
+            "--port",
+            "0",
+            "--instant",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &[],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let mut env: Vec<(String, String)> = doc["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    env.push(("KLING_POLL_INTERVAL".into(), "100ms".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = common::kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--download",
+            "out",
+            "-q",
+        ],
+        &dir,
+        &env,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("saved out/"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "--quiet: {}", out.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

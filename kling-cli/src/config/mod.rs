@@ -80,6 +80,8 @@ pub(crate) enum Source {
     Env(&'static str),
     /// A profile of the config file.
     Profile(String),
+    /// A top-level key of the config file (`default_profile`).
+    FileKey(&'static str),
     /// The built-in default.
     Default,
 }
@@ -90,6 +92,7 @@ impl fmt::Display for Source {
             Self::Flag(flag) => write!(f, "flag {flag}"),
             Self::Env(var) => write!(f, "env {var}"),
             Self::Profile(name) => write!(f, "profile {name}"),
+            Self::FileKey(key) => write!(f, "config file {key}"),
             Self::Default => f.write_str("default"),
         }
     }
@@ -293,7 +296,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure
         match (&file.default_profile, file.profiles.contains_key("default")) {
             (Some(name), _) => Some(Setting {
                 value: name.clone(),
-                source: Source::Profile("default_profile".into()),
+                source: Source::FileKey("default_profile"),
             }),
             (None, true) => Some(Setting {
                 value: "default".into(),
