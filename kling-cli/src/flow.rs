@@ -267,7 +267,13 @@ impl Ctx {
                 }
                 Format::Text => {
                     print_task(&created.task);
-                    if let Some(ext) = &created.external_task_id {
+                    // A create's answer may not echo the caller's id: show it once.
+                    let shown = created
+                        .task
+                        .shown_lines()
+                        .iter()
+                        .any(|l| l.starts_with("external task id:"));
+                    if let Some(ext) = created.external_task_id.as_ref().filter(|_| !shown) {
                         println!("external task id: {ext}");
                     }
                     if let Some(rid) = &created.request_id {

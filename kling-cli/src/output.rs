@@ -143,6 +143,12 @@ pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
                 if let Some(id) = error.external_task_id() {
                     eprintln!("external task id: {id}");
                 }
+                // A wait that gave up (or was cancelled) leaves the task running.
+                if matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Cancelled)
+                    && let Some(r) = crate::flow::started()
+                {
+                    eprintln!("the task goes on; wait for it again with: {}", r.command);
+                }
             }
             Failure::Usage(message) => eprintln!("error: {message}"),
             Failure::Interrupted(resume) => {

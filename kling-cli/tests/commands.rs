@@ -560,3 +560,33 @@ fn failures_have_their_exit_codes() {
     assert!(out.stderr.contains("no-such.png"), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_wait_that_gives_up_says_how_to_resume() {
+    // Tasks take 6 s here: a 1 s wait gives up (exit 8) and the task goes on.
+    let mock = MockServer::start(MockConfig::demo()).unwrap();
+    let env = mock_env(&mock);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let dir = temp("timeout");
+    let out = kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--wait",
+            "--max-wait",
+            "1s",
+        ],
+        &dir,
+        &env,
+    );
+    assert_eq!(out.code, Some(8), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("wait for it again with: kling task wait text2video 8"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
