@@ -1,33 +1,18 @@
 //! The `kling` command end to end: the demo, error explanations, a new user's mistakes, and a
 //! job against kling-mock in process with a fault script.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
+use std::process::Output;
+
+use common::temp;
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, Fault, MockConfig, MockServer, SAMPLE_MP4};
 
+/// Runs `kling` (isolated: see `common`), as a `std::process::Output`.
 fn kling(args: &[&str], cwd: &std::path::Path, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kling"));
-    cmd.args(args).current_dir(cwd);
-    for var in [
-        "KLING_ACCESS_KEY",
-        "KLING_SECRET_KEY",
-        "KLING_API_KEY",
-        "KLING_BASE_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("kling runs")
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kling-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::command(args, cwd, env)
+        .output()
+        .expect("kling runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -122,9 +107,8 @@ fn a_job_against_the_mock_with_a_fault_script() {
         text(&out.stdout),
         text(&out.stderr)
     );
-    let task: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
-    assert_eq!(task["task_status"], "succeed");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["task"]["task_status"], "succeed");
     let files: Vec<_> = std::fs::read_dir(dir.join("out")).unwrap().collect();
     assert_eq!(files.len(), 1);
     let posts = mock
@@ -192,5 +176,442 @@ fn a_job_against_the_mock_with_a_fault_script() {
         ),
         (Some("not_found"), Some("1203"))
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    let dir = temp("docs");
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = common::kling(&["completions", shell], &dir, &[]);
+        assert_eq!(out.code, Some(0), "{shell}: {}", out.stderr);
+        assert!(
+            out.stdout.contains("text2video") && out.stdout.contains("kling"),
+            "{shell}"
+        );
+    }
+    let out = common::kling(&["completions", "tcsh"], &dir, &[]);
+    assert_eq!(out.code, Some(2));
+    let out = common::kling(&["man"], &dir, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with(".ie") || out.stdout.contains(".TH kling"),
+        "{}",
+        &out.stdout[..200]
+    );
+    assert!(out.stdout.contains("Exit codes"));
+    let out = common::kling(&["man", "--dir", "man"], &dir, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let page = std::fs::read_to_string(dir.join("man/kling-video-text2video.1")).unwrap();
+    assert!(
+        page.contains(".TH kling-video-text2video") && page.contains("dry\\-run"),
+        "{page}"
+    );
+    assert!(dir.join("man/kling-task-wait.1").is_file());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn models_come_from_the_capability_matrix() {
+    let dir = temp("models");
+    let out = common::kling(&["models", "--output", "json"], &dir, &[]);
+    let doc = out.json();
+    let v3 = doc["video_models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "kling-v3")
+        .unwrap();
+    assert_eq!(v3["durations"]["max"], 15);
+    assert_eq!(v3["modes"], serde_json::json!(["std", "pro", "4k"]));
+    assert!(
+        doc["omni_video_models"]
+            .to_string()
+            .contains("kling-video-o1")
+    );
+    let out = common::kling(&["models", "kling-v2-6"], &dir, &[]);
+    assert!(
+        out.stdout.contains("kling-v2-6") && out.stdout.contains("pro only"),
+        "{}",
+        out.stdout
+    );
+    let out = common::kling(&["models", "kling-v9"], &dir, &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("kling-v9"));
+}
+
+const CONFIG: &str = r#"
+default_profile = "a"
+
+[profiles.a]
+base_url = "http://profile-a.invalid"
+api_key = "sk-profile-secret-a"
+output = "json"
+max_wait = "1h"
+
+[profiles.b]
+region = "beijing"
+access_key = "AKprofileB"
+secret_key = "SKprofile-secret-b"
+poll_interval = 10
+"#;
+
+#[test]
+fn config_precedence_and_redaction() {
+    let dir = temp("config");
+    std::fs::create_dir_all(dir.join(".config/kling")).unwrap();
+    std::fs::write(dir.join(".config/kling/config.toml"), CONFIG).unwrap();
+    let show = |args: &[&str], env: &[(&str, &str)]| {
+        let out = common::kling(&[&["config", "show"], args].concat(), &dir, env);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        for secret in [
+            "sk-profile-secret-a",
+            "SKprofile-secret-b",
+            "AKprofileB",
+            "sk-env-secret",
+        ] {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "{}",
+                out.stdout
+            );
+        }
+        out
+    };
+    // The default profile: its output format is JSON.
+    let doc = show(&[], &[]).json();
+    assert_eq!(doc["profile"]["name"], "a");
+    assert_eq!(
+        doc["settings"]["base_url"]["value"],
+        "http://profile-a.invalid"
+    );
+    assert_eq!(doc["settings"]["base_url"]["source"], "profile a");
+    assert_eq!(doc["settings"]["api_key"]["value"], "[redacted]");
+    assert_eq!(doc["settings"]["max_wait"]["value"], "1h");
+    // The environment beats the profile; a flag beats both.
+    let env = [
+        ("KLING_BASE_URL", "http://env.invalid"),
+        ("KLING_API_KEY", "sk-env-secret"),
+    ];
+    let doc = show(&[], &env).json();
+    assert_eq!(doc["settings"]["base_url"]["source"], "env KLING_BASE_URL");
+    assert_eq!(doc["settings"]["api_key"]["source"], "env KLING_API_KEY");
+    let doc = show(&["--base-url", "http://flag.invalid"], &env).json();
+    assert_eq!(doc["settings"]["base_url"]["value"], "http://flag.invalid");
+    assert_eq!(doc["settings"]["base_url"]["source"], "flag --base-url");
+    // KLING_PROFILE picks another profile; its region sets the host.
+    let out = show(&["--output", "text"], &[("KLING_PROFILE", "b")]);
+    assert!(
+        out.stdout
+            .contains("https://api-beijing.klingai.com  (profile b)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("poll_interval    10s  (profile b)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("secret_key       [redacted]  (profile b)"),
+        "{}",
+        out.stdout
+    );
+    // --profile beats KLING_PROFILE; an unknown profile is named with the known ones.
+    let doc = show(&["--profile", "a"], &[("KLING_PROFILE", "b")]).json();
+    assert_eq!(doc["profile"]["source"], "flag --profile");
+    let out = common::kling(&["config", "show", "--profile", "c"], &dir, &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("\"c\"") && out.stderr.contains("a, b"),
+        "{}",
+        out.stderr
+    );
+    // A typo in the file is named.
+    std::fs::write(dir.join("bad.toml"), "[profiles.x]\nbase_ur = 1\n").unwrap();
+    let out = common::kling(&["config", "show", "--config", "bad.toml"], &dir, &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("base_ur"), "{}", out.stderr);
+    // The profile's keys are used: a dry run with profile b signs with its key pair.
+    let out = common::kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "x",
+            "--dry-run",
+            "--profile",
+            "b",
+        ],
+        &dir,
+        &[],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("POST https://api-beijing.klingai.com/v1/videos/text2video")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_poll_interval_has_a_floor_for_real_hosts() {
+    let dir = temp("floor");
+    let env = [("KLING_API_KEY", "sk-test")];
+    let out = common::kling(
+        &[
+            "--poll-interval",
+            "100ms",
+            "video",
+            "text2video",
+            "--prompt",
+            "x",
+            "--dry-run",
+        ],
+        &dir,
+        &env,
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stderr.contains("below the 1s floor"), "{}", out.stderr);
+    // A local server (the mock) may be polled faster: no notice.
+    let out = common::kling(
+        &[
+            "--poll-interval",
+            "100ms",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "video",
+            "text2video",
+            "--prompt",
+            "x",
+            "--dry-run",
+        ],
+        &dir,
+        &env,
+    );
+    assert!(!out.stderr.contains("floor"), "{}", out.stderr);
+}
+
+/// A Standard Webhooks secret and a delivery signed with it now.
+fn signed(body: &str) -> (String, Vec<(String, String)>) {
+    let secret = "whsec_dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODk=";
+    let verifier = kling_auth::WebhookVerifier::new(secret).unwrap();
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let headers = vec![
+        ("webhook-id".to_owned(), "msg_1".to_owned()),
+        ("webhook-timestamp".to_owned(), ts.to_string()),
+        (
+            "webhook-signature".to_owned(),
+            verifier.sign("msg_1", ts, body.as_bytes()),
+        ),
+    ];
+    (secret.to_owned(), headers)
+}
+
+#[test]
+fn webhook_verify_tells_good_from_forged() {
+    let dir = temp("verify");
+    let body = r#"{"id":"t1","status":"succeeded","outputs":[]}"#;
+    let (secret, headers) = signed(body);
+    let flags: Vec<String> = headers
+        .iter()
+        .flat_map(|(k, v)| ["--header".to_owned(), format!("{k}: {v}")])
+        .collect();
+    let mut args: Vec<&str> = vec!["webhook", "verify", "--secret", &secret];
+    args.extend(flags.iter().map(String::as_str));
+    let out = common::kling_with_stdin(&args, &dir, &[], body.as_bytes());
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "valid (msg_1)");
+    // JSON, the body from a file, the headers from a file, the secret from the environment.
+    std::fs::write(dir.join("body.json"), body).unwrap();
+    let lines: String = headers.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+    std::fs::write(
+        dir.join("headers.txt"),
+        format!("POST /hook HTTP/1.1\n{lines}"),
+    )
+    .unwrap();
+    let out = common::kling(
+        &[
+            "webhook",
+            "verify",
+            "--headers-file",
+            "headers.txt",
+            "--body",
+            "body.json",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &[("KLING_WEBHOOK_SECRET", &secret)],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let doc = out.json();
+    assert_eq!(
+        (doc["valid"].as_bool(), doc["about"]["task_id"].as_str()),
+        (Some(true), Some("t1"))
+    );
+    // A forged body: exit 3, and the reason.
+    let out = common::kling_with_stdin(&args, &dir, &[], body.replace("t1", "t2").as_bytes());
+    assert_eq!(out.code, Some(3), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("no webhook signature matches"),
+        "{}",
+        out.stderr
+    );
+    // A missing header is named; no secret is a usage error.
+    let out = common::kling_with_stdin(&args[..6], &dir, &[], body.as_bytes());
+    assert_eq!(out.code, Some(3));
+    assert!(out.stderr.contains("webhook-"), "{}", out.stderr);
+    let out = common::kling_with_stdin(&["webhook", "verify"], &dir, &[], body.as_bytes());
+    assert_eq!(out.code, Some(2));
+}
+
+/// POSTs `body` with `headers` to 127.0.0.1:`port`; the status code.
+fn post(port: u16, body: &str, headers: &[(String, String)]) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!(
+        "POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn webhook_listen_verifies_and_prints_events_then_stops() {
+    use std::io::BufRead;
+    let dir = temp("listen");
+    let body = r#"{"task_id":"831","task_status":"succeed","task_result":{}}"#;
+    let (secret, headers) = signed(body);
+    let mut child = common::command(
+        &[
+            "webhook",
+            "listen",
+            "--port",
+            "0",
+            "--secret",
+            &secret,
+            "--max-events",
+            "2",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &[],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .trim()
+        .strip_prefix("listening on http://127.0.0.1:")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    // A forged delivery is refused and not counted; two good ones end the run.
+    let mut forged = headers.clone();
+    forged[0].1 = "msg_forged".into();
+    assert_eq!(post(port, body, &forged), 401);
+    assert_eq!(post(port, body, &headers), 200);
+    assert_eq!(post(port, body, &headers), 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = child.try_wait().unwrap();
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "listen did not stop by itself"
+    );
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events.len(), 2, "{stdout}");
+    assert_eq!(events[0]["verified"], true);
+    assert_eq!(events[0]["about"]["task_id"], "831");
+    assert_eq!(events[1]["webhook_id"], "msg_1");
+}
+
+#[test]
+fn mock_serve_on_port_0_serves_a_whole_job() {
+    use std::io::BufRead;
+    let dir = temp("serve");
+    let mut child = common::command(
+        &[
+            "mock",
+            "serve",
+            "--port",
+            "0",
+            "--instant",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &[],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let mut env: Vec<(String, String)> = doc["env"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect();
+    env.push(("KLING_POLL_INTERVAL".into(), "100ms".into()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = common::kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--download",
+            "out",
+            "-q",
+        ],
+        &dir,
+        &env,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("saved out/"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "--quiet: {}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }

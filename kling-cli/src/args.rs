@@ -1,0 +1,387 @@
+//! The command line: global options, the command tree, and the argument types and value
+//! parsers every command group shares (durations with units, modes, what happens after a
+//! create).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+use crate::{
+    account, audio, config, docs, element, image, mock, models, runblob, session, task, tools, v2,
+    video, voice, webhook,
+};
+
+/// The exit codes, shown under `kling --help`.
+pub(crate) const EXIT_CODES: &str = "Exit codes:
+  0    success
+  1    other failure
+  2    bad command line or config file
+  3    authentication (missing, invalid or expired credentials; a webhook signature that does not match)
+  4    account: billing, permission
+  5    invalid request, content policy, not found
+  6    rate or concurrency limit
+  7    the task failed (or the wait was cancelled)
+  8    timed out (the task may still finish: `kling task wait`)
+  9    the create may or may not have happened (look it up by its external task id)
+  10   network, server or unreadable response
+  11   a local file or folder could not be read or written
+  130  interrupted (Ctrl-C); a created task goes on";
+
+/// The `kling` command.
+#[derive(Parser)]
+#[command(
+    name = "kling",
+    version,
+    about = "Generate videos, images and audio with Kling AI (legacy API, new standard, RunBlob)",
+    after_help = EXIT_CODES,
+    propagate_version = true
+)]
+pub(crate) struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub(crate) global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command takes. Each may also come from the environment or a profile of the
+/// config file: flags win over the environment, which wins over the profile.
+#[derive(Args, Default)]
+pub(crate) struct Global {
+    /// Profile of the config file [env: KLING_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// Config file [env: KLING_CONFIG] [default: $XDG_CONFIG_HOME/kling/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// API host [env: KLING_BASE_URL] [default: https://api-singapore.klingai.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// API region, when no base URL is set [env: KLING_REGION]
+    #[arg(long, global = true, value_enum)]
+    pub(crate) region: Option<config::Region>,
+    /// Access key, with --secret-key [env: KLING_ACCESS_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub(crate) access_key: Option<String>,
+    /// Secret key, with --access-key [env: KLING_SECRET_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub(crate) secret_key: Option<String>,
+    /// API key: instead of an access key pair; the only key the new standard (`kling v2`) takes [env: KLING_API_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub(crate) api_key: Option<String>,
+    /// RunBlob host [env: KLING_RUNBLOB_URL] [default: https://platform.runblob.io]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) runblob_url: Option<String>,
+    /// RunBlob API key (`kling runblob`) [env: KLING_RUNBLOB_API_KEY]
+    #[arg(long, global = true, value_name = "KEY")]
+    pub(crate) runblob_api_key: Option<String>,
+    /// Output format [env: KLING_OUTPUT] [default: text]
+    #[arg(long, global = true, value_enum)]
+    pub(crate) output: Option<Format>,
+    /// Poll a running task at this steady cadence: 500ms, 5s, 2m (a bare number is seconds; at least 1 s against Kling) [env: KLING_POLL_INTERVAL] [default: 5s, growing to 30s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) poll_interval: Option<Duration>,
+    /// Longest wait for a task; then exit 8 and the task goes on [env: KLING_MAX_WAIT] [default: 30m]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) max_wait: Option<Duration>,
+    /// Show no progress on stderr
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
+}
+
+/// Every command.
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Create video tasks (legacy API)
+    #[command(subcommand)]
+    Video(video::VideoCommand),
+    /// Create image tasks (legacy API)
+    #[command(subcommand)]
+    Image(image::ImageCommand),
+    /// Speech, sound effects and soundtracks (legacy API)
+    #[command(subcommand)]
+    Audio(audio::AudioCommand),
+    /// The element (subject) library
+    #[command(subcommand)]
+    Element(element::ElementCommand),
+    /// Custom and preset voices
+    #[command(subcommand)]
+    Voice(voice::VoiceCommand),
+    /// Multi-element video editing: select parts of a video, then add, swap or remove them
+    #[command(subcommand)]
+    Session(session::SessionCommand),
+    /// Resource packs and billing of the account
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// The new standard API (model in the path; API key only)
+    #[command(subcommand)]
+    V2(v2::V2Command),
+    /// Kling through the RunBlob gateway
+    #[command(subcommand)]
+    Runblob(runblob::RunblobCommand),
+    /// Query, list and wait for tasks of any legacy family
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    /// Verify or receive webhooks (Standard Webhooks signatures)
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
+    /// What each video model accepts: modes, durations, sound, end frame...
+    Models(models::ModelsArgs),
+    /// The config file and the effective configuration
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// Print a shell completion script
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (or write one page per command into a folder)
+    Man(docs::ManArgs),
+    /// Download a result file (never sends your credentials)
+    Download(tools::DownloadArgs),
+    /// Print a fresh token for the access key pair (for curl)
+    #[command(subcommand)]
+    Auth(tools::AuthCommand),
+    /// Explain an error code of any dialect (Kling, RunBlob, Pikzels); all codes without one
+    Errors(tools::ErrorsArgs),
+    /// Run the built-in mock server
+    #[command(subcommand)]
+    Mock(mock::MockCommand),
+    /// Run a text-to-video job end to end on the built-in mock (no account needed)
+    Demo(mock::DemoArgs),
+}
+
+/// What happens after a create: shared by every create command.
+#[derive(Args, Clone, Default)]
+pub(crate) struct FlowArgs {
+    /// Wait for the task to finish
+    #[arg(long)]
+    pub(crate) wait: bool,
+    /// Wait, then download every result file into DIR (videos, images, audio, watermarked copies)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) download: Option<PathBuf>,
+    /// Print the exact HTTP request (secrets redacted) and send nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Skip the SDK's preflight checks (for a model or option newer than this version; the server still checks)
+    #[arg(long)]
+    pub(crate) no_validate: bool,
+}
+
+impl FlowArgs {
+    /// Whether the command waits for the task.
+    pub(crate) fn waits(&self) -> bool {
+        self.wait || self.download.is_some()
+    }
+}
+
+/// How Kling reports on a task: the caller's id and the callback. Not on RunBlob, which takes
+/// no external id.
+#[derive(Args, Clone, Default)]
+pub(crate) struct Delivery {
+    /// Your id for the task (generated when absent); a create whose answer was lost is found again by it
+    #[arg(long, value_name = "ID")]
+    pub(crate) external_task_id: Option<String>,
+    /// Where Kling POSTs status changes
+    #[arg(long, value_name = "URL")]
+    pub(crate) callback_url: Option<String>,
+}
+
+/// A generation mode of the legacy API.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ModeArg {
+    /// 720p, cost-effective
+    Std,
+    /// 1080p
+    Pro,
+    /// 4K (v3 family)
+    #[value(name = "4k")]
+    FourK,
+}
+
+impl From<ModeArg> for kling_types::Mode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Std => Self::Std,
+            ModeArg::Pro => Self::Pro,
+            ModeArg::FourK => Self::FourK,
+        }
+    }
+}
+
+/// Native sound.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum SoundArg {
+    /// Generate sound
+    On,
+    /// Silent
+    Off,
+}
+
+impl From<SoundArg> for kling_types::Sound {
+    fn from(sound: SoundArg) -> Self {
+        match sound {
+            SoundArg::On => Self::On,
+            SoundArg::Off => Self::Off,
+        }
+    }
+}
+
+/// The language of speech.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LanguageArg {
+    /// Chinese
+    Zh,
+    /// English
+    En,
+}
+
+impl From<LanguageArg> for kling_types::videos::VoiceLanguage {
+    fn from(language: LanguageArg) -> Self {
+        match language {
+            LanguageArg::Zh => Self::Zh,
+            LanguageArg::En => Self::En,
+        }
+    }
+}
+
+/// Which input a motion-control character's orientation follows.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum OrientationArg {
+    /// As in the character image
+    Image,
+    /// As in the motion video
+    Video,
+}
+
+impl From<OrientationArg> for kling_types::videos::CharacterOrientation {
+    fn from(orientation: OrientationArg) -> Self {
+        match orientation {
+            OrientationArg::Image => Self::Image,
+            OrientationArg::Video => Self::Video,
+        }
+    }
+}
+
+/// Parses a duration: `100ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`; a bare number is seconds.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let hint = "e.g. 500ms, 5s, 2m, 1h or 1m30s; a bare number is seconds";
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(format!("an empty duration ({hint})"));
+    }
+    let mut rest = trimmed;
+    let mut total = 0.0f64;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, tail) = rest.split_at(digits);
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration ({hint})"))?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_len);
+        let scale = match unit.trim() {
+            "" if next.is_empty() && total == 0.0 => 1.0,
+            "s" | "sec" | "secs" => 1.0,
+            "ms" => 0.001,
+            "m" | "min" | "mins" => 60.0,
+            "h" => 3600.0,
+            "" => {
+                return Err(format!(
+                    "{text:?}: a unit is missing after {number} ({hint})"
+                ));
+            }
+            other => return Err(format!("unknown unit {other:?} in {text:?} ({hint})")),
+        };
+        total += value * scale;
+        rest = next;
+    }
+    // Ten years is longer than any wait; beyond it is a typo, and Duration would overflow.
+    if !total.is_finite() || total > 10.0 * 365.0 * 86_400.0 {
+        return Err(format!("{text:?} is longer than ten years"));
+    }
+    Ok(Duration::from_secs_f64(total))
+}
+
+/// Parses a video length: a duration (`5`, `5s`, `10s`) that is whole seconds.
+pub(crate) fn parse_whole_seconds(text: &str) -> Result<u32, String> {
+    let duration = parse_duration(text)?;
+    if duration.subsec_nanos() != 0 {
+        return Err(format!("{text:?}: video lengths are whole seconds"));
+    }
+    u32::try_from(duration.as_secs()).map_err(|_| format!("{text:?} is too long"))
+}
+
+/// Parses a length in seconds with decimals (`5.5`, `5.5s`, `5500ms`).
+pub(crate) fn parse_seconds_f64(text: &str) -> Result<f64, String> {
+    parse_duration(text).map(|d| d.as_secs_f64())
+}
+
+/// Parses a time offset into milliseconds (`1500ms`, `1.5s`, `2`).
+pub(crate) fn parse_millis(text: &str) -> Result<i64, String> {
+    let duration = parse_duration(text)?;
+    i64::try_from(duration.as_millis()).map_err(|_| format!("{text:?} is too long"))
+}
+
+/// Shows a duration the way the flags take it (`1m30s`, `500ms`).
+pub(crate) fn show_duration(duration: Duration) -> String {
+    let ms = duration.as_millis();
+    if !ms.is_multiple_of(1000) {
+        return format!("{ms}ms");
+    }
+    let secs = duration.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_units() {
+        let d = |t| parse_duration(t).unwrap();
+        assert_eq!(d("100ms"), Duration::from_millis(100));
+        assert_eq!(d("5s"), Duration::from_secs(5));
+        assert_eq!(d("5"), Duration::from_secs(5));
+        assert_eq!(d("1.5"), Duration::from_millis(1500));
+        assert_eq!(d("2m"), Duration::from_secs(120));
+        assert_eq!(d("1h"), Duration::from_secs(3600));
+        assert_eq!(d("1m30s"), Duration::from_secs(90));
+        assert_eq!(d(" 0 "), Duration::ZERO);
+        for bad in ["", "s", "5x", "-1s", "1m30", "1e9h", "abc", "5 5"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_whole_seconds("10s"), Ok(10));
+        assert!(parse_whole_seconds("1500ms").is_err());
+        assert_eq!(parse_millis("1.5s"), Ok(1500));
+    }
+
+    #[test]
+    fn durations_show_as_typed() {
+        assert_eq!(show_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(show_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(show_duration(Duration::from_secs(1800)), "30m");
+        assert_eq!(show_duration(Duration::ZERO), "0s");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,151 @@
+//! `kling element ...`: the element (subject) library.
+
+use clap::{Args, Subcommand};
+use kling_types::general::{
+    CreateElement, DeleteElement, GetElementTask, ListElementTasks, ListPresetElements,
+};
+
+use crate::args::{Delivery, FlowArgs};
+use crate::flow::Ctx;
+use crate::input;
+use crate::output::{Failure, print_tasks};
+use crate::video::{deliver, wait_in};
+
+/// `kling element ...`.
+#[derive(Subcommand)]
+pub(crate) enum ElementCommand {
+    /// Create an element from images (a frontal view and 1-3 more) or from one video
+    Create(Create),
+    /// Your element tasks, a page at a time
+    List(Page),
+    /// One element task, by task id (or --external: your external task id)
+    Get(Get),
+    /// Delete an element
+    Delete(Delete),
+    /// The official elements, a page at a time
+    Presets(Page),
+}
+
+/// `kling element create`.
+#[derive(Args)]
+pub(crate) struct Create {
+    /// Its name (at most 20 characters)
+    #[arg(long)]
+    name: String,
+    /// Its description (at most 100 characters)
+    #[arg(long)]
+    description: String,
+    /// The frontal image: file or URL (with --refer-image)
+    #[arg(long, requires = "refer_images", conflicts_with = "video")]
+    frontal_image: Option<String>,
+    /// Another view: file or URL (repeat; 1-3)
+    #[arg(long = "refer-image", requires = "frontal_image")]
+    refer_images: Vec<String>,
+    /// A video URL of the subject (3-8 s, 1080p)
+    #[arg(long, required_unless_present = "frontal_image")]
+    video: Option<String>,
+    /// The element's voice
+    #[arg(long)]
+    voice_id: Option<String>,
+    /// A tag, e.g. o_101 (repeat)
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[command(flatten)]
+    delivery: Delivery,
+    #[command(flatten)]
+    flow: FlowArgs,
+}
+
+/// A page of a list.
+#[derive(Args)]
+pub(crate) struct Page {
+    /// The page, from 1
+    #[arg(long, default_value_t = 1)]
+    pub(crate) page: u32,
+    /// Items per page
+    #[arg(long, default_value_t = 30)]
+    pub(crate) page_size: u32,
+}
+
+/// A task id, or an external task id.
+#[derive(Args)]
+pub(crate) struct Get {
+    /// The task id
+    pub(crate) id: String,
+    /// ID is your external task id
+    #[arg(long)]
+    pub(crate) external: bool,
+    /// Download the task's files into DIR
+    #[arg(long, value_name = "DIR")]
+    pub(crate) download: Option<std::path::PathBuf>,
+}
+
+/// `kling element delete`.
+#[derive(Args)]
+pub(crate) struct Delete {
+    /// The element's id
+    element_id: u64,
+    /// Print the exact HTTP request (secrets redacted) and send nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs a `kling element` command.
+pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failure> {
+    let client = ctx.kling()?;
+    match command {
+        ElementCommand::Create(a) => {
+            let name = input::text(&a.name, "--name")?;
+            let description = input::text(&a.description, "--description")?;
+            let mut r = match (&a.frontal_image, &a.video) {
+                (Some(frontal), None) => CreateElement::from_images(
+                    name,
+                    description,
+                    input::file_or_url(frontal, "--frontal-image")?,
+                    input::files_or_urls(&a.refer_images, "--refer-image")?,
+                ),
+                (None, Some(video)) => {
+                    CreateElement::from_video(name, description, input::url(video, "--video")?)
+                }
+                _ => {
+                    return Err(Failure::usage(
+                        "give --frontal-image with --refer-image, or --video",
+                    ));
+                }
+            };
+            r.element_voice_id = a.voice_id.clone();
+            if !a.tags.is_empty() {
+                r = r.tags(a.tags.clone());
+            }
+            deliver!(r, a.delivery, a.flow);
+            ctx.create(&client, r, &a.flow, wait_in("element")).await
+        }
+        ElementCommand::List(p) => {
+            let r = ListElementTasks::new().page(p.page).page_size(p.page_size);
+            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+                .await
+        }
+        ElementCommand::Presets(p) => {
+            let r = ListPresetElements::new()
+                .page(p.page)
+                .page_size(p.page_size);
+            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+                .await
+        }
+        ElementCommand::Get(g) => {
+            let r = if g.external {
+                GetElementTask::by_external_task_id(g.id.clone())
+            } else {
+                GetElementTask::by_task_id(g.id.clone())
+            };
+            crate::task::get_task(ctx, &client, &r, g.download.as_deref()).await
+        }
+        ElementCommand::Delete(d) => {
+            let r = DeleteElement::new(d.element_id);
+            ctx.call(&client, &r, d.dry_run, |_| {
+                println!("deleted element {}", d.element_id)
+            })
+            .await
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The shared flow of every create, over the SDK: dry run (`prepare`), create, wait with
+//! progress, download of every result file (`TaskView::result_files` + `download`), and one
+//! printout. The CLI adds no protocol logic of its own: retries, reconciliation, polling and
+//! safe file names are the SDK's.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use kling_client_async::prelude::*;
+use kling_client_async::{Client, Config, CreateTask, Pollable, TaskOf, TaskView, WaitOptions};
+use kling_types::{Endpoint, TaskQuery};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::args::{FlowArgs, show_duration};
+use crate::config::Settings;
+use crate::output::{
+    Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
+};
+
+/// The shortest polling cadence against Kling or RunBlob: the SDK's own floor (`min_delay`),
+/// so `--poll-interval` cannot hammer a real API. A local server (the mock) may be polled faster.
+pub(crate) const POLL_FLOOR: Duration = Duration::from_secs(1);
+
+/// The task a create started, remembered so an interrupt can say how to pick it up again.
+static STARTED: Mutex<Option<Resume>> = Mutex::new(None);
+
+/// The task last started by this process, if any.
+pub(crate) fn started() -> Option<Resume> {
+    STARTED.lock().ok().and_then(|s| s.clone())
+}
+
+/// Remembers the task a create started (for the report of an interrupt).
+pub(crate) fn remember(resume: &Resume) {
+    if let Ok(mut s) = STARTED.lock() {
+        *s = Some(resume.clone());
+    }
+}
+
+/// Everything a command runs with: the settings and how to print.
+pub(crate) struct Ctx {
+    /// The effective configuration.
+    pub(crate) settings: Settings,
+    /// The output format.
+    pub(crate) format: Format,
+    /// No progress on stderr.
+    pub(crate) quiet: bool,
+}
+
+/// Whether `url` points at this machine (the mock, a local proxy).
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl Ctx {
+    /// A client of the Kling API (legacy and new standard).
+    pub(crate) fn kling(&self) -> Result<Client, Failure> {
+        self.client(
+            &self.settings.base_url.value,
+            self.settings.kling_credentials()?,
+        )
+    }
+
+    /// A client of RunBlob.
+    pub(crate) fn runblob(&self) -> Result<Client, Failure> {
+        self.client(
+            &self.settings.runblob_url.value,
+            self.settings.runblob_credentials()?,
+        )
+    }
+
+    fn client(
+        &self,
+        base_url: &str,
+        credentials: kling_auth::Credentials,
+    ) -> Result<Client, Failure> {
+        let mut config = Config::with_base_url(base_url);
+        if let Some(every) = &self.settings.poll_interval {
+            let mut every = every.value;
+            if every < POLL_FLOOR && !is_loopback(base_url) {
+                eprintln!(
+                    "note: --poll-interval {} is below the 1s floor for {base_url}; polling every 1s",
+                    show_duration(every)
+                );
+                every = POLL_FLOOR;
+            }
+            // A steady cadence: the first delay, the floor and the cap of the SDK's schedule.
+            config.poll.first_delay = every;
+            config.poll.min_delay = every;
+            config.poll.cap = every;
+        }
+        if let Some(max) = &self.settings.max_wait {
+            config.poll.max_wait = max.value;
+        }
+        Ok(Client::builder()
+            .credentials(credentials)
+            .config(config)
+            .build()?)
+    }
+
+    /// Whether progress goes to stderr.
+    fn progress(&self) -> bool {
+        self.format == Format::Text && !self.quiet
+    }
+
+    /// Wait options with progress: a spinner on a terminal, a line per status change
+    /// otherwise, nothing with `--quiet` or JSON output. Finish the bar when the wait ends.
+    pub(crate) fn wait_options(&self) -> (WaitOptions<'static>, Option<indicatif::ProgressBar>) {
+        let bar = (self.progress() && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        let mut options = WaitOptions::new();
+        if let Some(max) = &self.settings.max_wait {
+            options = options.max_wait(max.value);
+        }
+        let lines = self.progress() && bar.is_none();
+        let spinner = bar.clone();
+        let mut last = String::new();
+        let options = options.progress(move |p| {
+            let elapsed = show_duration(Duration::from_secs(p.elapsed.as_secs()));
+            if let Some(bar) = &spinner {
+                bar.set_message(format!("{}  {}  {elapsed}", p.task_id, p.status));
+            } else if lines && p.status != last {
+                eprintln!("{}  {}  {elapsed}", p.task_id, p.status);
+                last.clone_from(&p.status);
+            }
+        });
+        (options, bar)
+    }
+
+    /// Waits for the task `query` reads, showing progress.
+    pub(crate) async fn wait<Q: Pollable>(
+        &self,
+        client: &Client,
+        query: &Q,
+    ) -> Result<Q::Task, Failure> {
+        let (options, bar) = self.wait_options();
+        let result = client.wait(query, options).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        Ok(result?)
+    }
+
+    /// Downloads every result file of `task` into `dir` (the SDK names them safely).
+    pub(crate) async fn save(
+        &self,
+        client: &Client,
+        task: &impl TaskView,
+        dir: &Path,
+    ) -> Result<Vec<Value>, Failure> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
+        let files = task.result_files();
+        if files.is_empty() && self.format == Format::Text {
+            eprintln!("no files to download: this task's results are ids");
+        }
+        let mut saved = Vec::new();
+        for file in files {
+            let done = client
+                .download(&file.url, dir.join(&file.file_name))
+                .await?;
+            if self.format == Format::Text {
+                println!("saved {} ({} bytes)", done.path.display(), done.bytes);
+            }
+            saved.push(json!({
+                "path": done.path, "bytes": done.bytes, "url": file.url,
+                "kind": format!("{:?}", file.kind).to_lowercase(), "watermarked": file.watermarked,
+            }));
+        }
+        Ok(saved)
+    }
+
+    /// Prints the request `endpoint` would send, and sends nothing.
+    pub(crate) fn dry_run(&self, client: &Client, endpoint: &impl Endpoint) -> Result<(), Failure> {
+        let request = client.prepare(endpoint)?;
+        print_dry_run(&request, self.format);
+        Ok(())
+    }
+
+    /// Waits for a task, downloads its files when asked, prints it: the end of a create and of
+    /// every `wait` command.
+    pub(crate) async fn finish<Q>(
+        &self,
+        client: &Client,
+        query: &Q,
+        download: Option<&Path>,
+        extra: Value,
+    ) -> Result<(), Failure>
+    where
+        Q: Pollable,
+        Q::Task: Serialize + Shown,
+    {
+        let task = self.wait(client, query).await?;
+        if self.format == Format::Text {
+            print_task(&task);
+        }
+        let files = match download {
+            Some(dir) => self.save(client, &task, dir).await?,
+            None => Vec::new(),
+        };
+        if self.format == Format::Json {
+            let mut doc = json!({"task": to_value(&task), "files": files});
+            merge(&mut doc, extra);
+            print_json(&doc);
+        }
+        Ok(())
+    }
+
+    /// A create, the whole way: dry run, or create then (when asked) wait and download.
+    pub(crate) async fn create<E>(
+        &self,
+        client: &Client,
+        request: E,
+        flow: &FlowArgs,
+        resume: impl Fn(&str) -> String,
+    ) -> Result<(), Failure>
+    where
+        E: CreateTask,
+        E::Response: Serialize + Shown,
+        TaskOf<E>: Serialize + Shown,
+    {
+        if flow.dry_run {
+            if request.external_task_id().is_none()
+                && request.lookup("x").is_some()
+                && self.progress()
+            {
+                eprintln!(
+                    "note: the create adds a generated external_task_id (pin one with --external-task-id)"
+                );
+            }
+            return self.dry_run(client, &request);
+        }
+        let created = client.create(request).await?;
+        let id = created.query.task_ref().as_str().to_owned();
+        let resume = Resume {
+            command: resume(&id),
+            external_task_id: created.external_task_id.clone(),
+        };
+        remember(&resume);
+        let extra = json!({
+            "request_id": created.request_id,
+            "external_task_id": created.external_task_id,
+            "wait_command": resume.command,
+        });
+        if !flow.waits() {
+            match self.format {
+                Format::Json => {
+                    let mut doc = json!({"task": to_value(&created.task)});
+                    merge(&mut doc, extra);
+                    print_json(&doc);
+                }
+                Format::Text => {
+                    print_task(&created.task);
+                    // A create's answer may not echo the caller's id: show it once.
+                    let shown = created
+                        .task
+                        .shown_lines()
+                        .iter()
+                        .any(|l| l.starts_with("external task id:"));
+                    if let Some(ext) = created.external_task_id.as_ref().filter(|_| !shown) {
+                        println!("external task id: {ext}");
+                    }
+                    if let Some(rid) = &created.request_id {
+                        println!("request id: {rid}");
+                    }
+                    println!("wait for it: {}", resume.command);
+                }
+            }
+            return Ok(());
+        }
+        if self.progress() {
+            eprintln!("created task {id}; waiting (Ctrl-C stops waiting, the task goes on)");
+        }
+        self.finish(client, &created.query, flow.download.as_deref(), extra)
+            .await
+            .map_err(|e| with_external_id(e, created.external_task_id.as_deref()))
+    }
+
+    /// A synchronous call whose answer is a finished task (TTS, image recognize): print it and
+    /// download its files when asked.
+    pub(crate) async fn sync_task<E>(
+        &self,
+        client: &Client,
+        endpoint: &E,
+        flow: &FlowArgs,
+    ) -> Result<(), Failure>
+    where
+        E: Endpoint<Response = kling_types::Task> + Sync,
+    {
+        if flow.dry_run {
+            return self.dry_run(client, endpoint);
+        }
+        let reply = client.call(endpoint).await?;
+        let task = reply.value;
+        if self.format == Format::Text {
+            print_task(&task);
+        }
+        let files = match &flow.download {
+            Some(dir) => self.save(client, &task, dir).await?,
+            None => Vec::new(),
+        };
+        if self.format == Format::Json {
+            print_json(
+                &json!({"task": to_value(&task), "files": files, "request_id": reply.request_id}),
+            );
+        }
+        Ok(())
+    }
+
+    /// A synchronous call printed as it came (text: `text` renders it).
+    pub(crate) async fn call<E>(
+        &self,
+        client: &Client,
+        endpoint: &E,
+        dry_run: bool,
+        text: impl FnOnce(&E::Response),
+    ) -> Result<(), Failure>
+    where
+        E: Endpoint<Response: Send + Serialize> + Sync,
+    {
+        if dry_run {
+            return self.dry_run(client, endpoint);
+        }
+        let reply = client.call(endpoint).await?;
+        match self.format {
+            Format::Json => print_json(&reply.value),
+            Format::Text => text(&reply.value),
+        }
+        Ok(())
+    }
+}
+
+/// Adds the keys of `extra` to `doc`.
+fn merge(doc: &mut Value, extra: Value) {
+    if let (Some(doc), Value::Object(extra)) = (doc.as_object_mut(), extra) {
+        doc.extend(extra);
+    }
+}
+
+/// An error of a wait after a create names the task's external id, to look it up later.
+fn with_external_id(failure: Failure, id: Option<&str>) -> Failure {
+    match (failure, id) {
+        (Failure::Sdk(e), Some(id)) if e.external_task_id().is_none() => {
+            Failure::Sdk(e.with_external_task_id(id.to_owned()))
+        }
+        (other, _) => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost/x",
+            "http://[::1]:9/",
+            "https://u@127.0.0.2",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api-singapore.klingai.com",
+            "http://127.example.com",
+            "http://10.0.0.1",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+}

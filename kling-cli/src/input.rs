@@ -1,0 +1,166 @@
+//! Inputs given on the command line: `-` for stdin, URLs passed as they are, local files read
+//! and base64-encoded (with the `base64` crate: kling-types takes base64 text but has no
+//! helper that reads a file).
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::output::Failure;
+
+/// Whether an argument already took stdin (it can be read once).
+static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// The largest file read for an inline (base64) input: above the API's own limits (10 MB
+/// images, 5 MB audio), so the server's message applies, but no accidental multi-gigabyte read.
+const MAX_INLINE_FILE: u64 = 64 << 20;
+
+fn take_stdin(flag: &str) -> Result<Vec<u8>, Failure> {
+    if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
+        return Err(Failure::usage(format!(
+            "{flag}: stdin (`-`) was already used by another argument"
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(MAX_INLINE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| kling_errors::IoError::new("read", "stdin", e))?;
+    if bytes.len() as u64 > MAX_INLINE_FILE {
+        return Err(Failure::usage(format!(
+            "{flag}: stdin holds more than {} MiB",
+            MAX_INLINE_FILE >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A text argument: itself, or stdin for `-` (one trailing newline removed). Empty text is
+/// refused, naming the flag.
+pub(crate) fn text(value: &str, flag: &str) -> Result<String, Failure> {
+    let text = if value == "-" {
+        let bytes = take_stdin(flag)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::usage(format!("{flag}: stdin is not UTF-8 text")))?;
+        text.strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text)
+            .to_owned()
+    } else {
+        value.to_owned()
+    };
+    if text.trim().is_empty() {
+        return Err(Failure::usage(format!("{flag} is empty")));
+    }
+    Ok(text)
+}
+
+/// An optional text argument (see [`text`]).
+pub(crate) fn opt_text(value: Option<&String>, flag: &str) -> Result<Option<String>, Failure> {
+    value.map(|v| text(v, flag)).transpose()
+}
+
+/// Whether `value` is a URL the API fetches itself.
+pub(crate) fn is_url(value: &str) -> bool {
+    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// A file argument the API takes as a URL or base64: a URL or `data:` URL as is; `-` or a
+/// path read and base64-encoded.
+pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, Failure> {
+    if value.trim().is_empty() {
+        return Err(Failure::usage(format!("{flag} is empty")));
+    }
+    if is_url(value)
+        || value
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+    {
+        return Ok(value.to_owned());
+    }
+    Ok(STANDARD.encode(read_file(value, flag)?))
+}
+
+/// Several file arguments (see [`file_or_url`]).
+pub(crate) fn files_or_urls(values: &[String], flag: &str) -> Result<Vec<String>, Failure> {
+    values.iter().map(|v| file_or_url(v, flag)).collect()
+}
+
+/// A local file's bytes (`-`: stdin).
+pub(crate) fn read_file(path: &str, flag: &str) -> Result<Vec<u8>, Failure> {
+    if path == "-" {
+        return take_stdin(flag);
+    }
+    let meta = std::fs::metadata(path)
+        .map_err(|e| kling_errors::IoError::new(&format!("read {flag}"), path, e))?;
+    if meta.is_dir() {
+        return Err(Failure::usage(format!(
+            "{flag}: {path} is a folder, not a file"
+        )));
+    }
+    if meta.len() > MAX_INLINE_FILE {
+        return Err(Failure::usage(format!(
+            "{flag}: {path} is {} MiB; upload it and pass its URL",
+            meta.len() >> 20
+        )));
+    }
+    Ok(std::fs::read(path)
+        .map_err(|e| kling_errors::IoError::new(&format!("read {flag}"), path, e))?)
+}
+
+/// A URL argument, for APIs that take URLs only (the new standard's `contents`).
+pub(crate) fn url(value: &str, flag: &str) -> Result<String, Failure> {
+    if is_url(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(Failure::usage(format!(
+            "{flag} takes a URL (http:// or https://), got {value:?}: this API does not take local files"
+        )))
+    }
+}
+
+/// One of two mutually exclusive video sources (a Kling video id or a URL); clap ensures
+/// exactly one is given where the API needs one.
+pub(crate) fn video_source(
+    id: Option<&String>,
+    url: Option<&String>,
+) -> Result<kling_types::videos::VideoSource, Failure> {
+    match (id, url) {
+        (Some(id), None) => Ok(kling_types::videos::VideoSource::Id(id.clone())),
+        (None, Some(url)) => Ok(kling_types::videos::VideoSource::Url(url.clone())),
+        _ => Err(Failure::usage(
+            "give exactly one of --video-id and --video-url",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_become_base64_and_urls_pass() {
+        let path = std::env::temp_dir().join(format!("kling-input-{}.bin", std::process::id()));
+        std::fs::write(&path, b"\x89PNG").unwrap();
+        let p = path.to_str().unwrap();
+        assert_eq!(file_or_url(p, "--image").unwrap(), "iVBORw==");
+        assert_eq!(
+            file_or_url("https://x/a.png", "--image").unwrap(),
+            "https://x/a.png"
+        );
+        assert_eq!(file_or_url("HTTP://x", "--image").unwrap(), "HTTP://x");
+        assert!(
+            matches!(file_or_url("", "--image"), Err(Failure::Usage(m)) if m.contains("--image"))
+        );
+        assert!(matches!(
+            file_or_url("/no/such/file", "--image"),
+            Err(Failure::Sdk(_))
+        ));
+        assert!(url(p, "--first-frame").is_err());
+        assert!(matches!(text("  ", "--prompt"), Err(Failure::Usage(_))));
+        std::fs::remove_file(path).unwrap();
+    }
+}

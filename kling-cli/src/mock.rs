@@ -1,0 +1,172 @@
+//! `kling mock serve` and `kling demo`: the built-in kling-mock, for trying everything
+//! without an account.
+
+use std::path::Path;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use kling_client_async::TaskView;
+use kling_client_async::prelude::*;
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
+use kling_types::videos::CreateText2Video;
+use kling_types::{Mode, Model};
+use serde_json::json;
+
+use crate::config::{Setting, Source};
+use crate::flow::Ctx;
+use crate::output::{Failure, Format, print_json};
+
+/// `kling mock ...`.
+#[derive(Subcommand)]
+pub(crate) enum MockCommand {
+    /// Serve the mock API until Ctrl-C
+    Serve {
+        /// API port (0: any free port)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Tasks finish at once
+        #[arg(long)]
+        instant: bool,
+        /// Inject a fault: "[METHOD] PATH ACTION [xN]", ACTION = STATUS:CODE, STATUS:CODE:retry=SECS, html502, truncate, stall or delay=MS
+        #[arg(long)]
+        fault: Vec<String>,
+    },
+}
+
+/// `kling demo`.
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    /// Finish the mock task at once instead of after a few seconds
+    #[arg(long)]
+    instant: bool,
+}
+
+fn start(config: MockConfig, port: u16) -> Result<MockServer, Failure> {
+    MockServer::start_on(config, port).map_err(|e| {
+        kling_errors::TransportError::new(
+            kling_errors::TransportFailure::Io,
+            kling_errors::TransportPhase::BeforeSend,
+            kling_errors::Operation::Read,
+            &format!("cannot start the mock: {e}"),
+        )
+        .into()
+    })
+}
+
+/// Serves the mock until Ctrl-C.
+pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), Failure> {
+    let MockCommand::Serve {
+        port,
+        instant,
+        fault,
+    } = command;
+    let config = if *instant {
+        MockConfig::instant()
+    } else {
+        MockConfig::demo()
+    };
+    let faults = fault
+        .iter()
+        .map(|f| kling_mock::Fault::parse(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::usage(format!("--fault: {e}")))?;
+    let mock = start(config, *port)?;
+    for f in faults {
+        mock.add_fault(f);
+    }
+    let runblob = format!("{}/runblob", mock.api_url);
+    match format {
+        // One document with everything a script needs to point a client at the mock.
+        Format::Json => print_json(&json!({
+            "api_url": mock.api_url, "files_url": mock.files_url,
+            "env": {
+                "KLING_BASE_URL": mock.api_url, "KLING_ACCESS_KEY": DEMO_ACCESS_KEY,
+                "KLING_SECRET_KEY": DEMO_SECRET_KEY, "KLING_API_KEY": DEMO_API_KEY,
+                "KLING_RUNBLOB_URL": runblob, "KLING_RUNBLOB_API_KEY": DEMO_API_KEY,
+            },
+        })),
+        Format::Text => {
+            println!(
+                "kling-mock listening on {}\nfiles served from {}\n",
+                mock.api_url, mock.files_url
+            );
+            println!(
+                "export KLING_BASE_URL={}\nexport KLING_ACCESS_KEY={DEMO_ACCESS_KEY}\nexport KLING_SECRET_KEY={DEMO_SECRET_KEY}\n# or: export KLING_API_KEY={DEMO_API_KEY}\n# RunBlob: export KLING_RUNBLOB_URL={runblob} KLING_RUNBLOB_API_KEY={DEMO_API_KEY}\n\nCtrl-C to stop.",
+                mock.api_url
+            );
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    drop(mock);
+    Ok(())
+}
+
+/// A text-to-video job end to end on an in-process mock: create, wait with progress,
+/// download into `./kling-demo/`.
+pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), Failure> {
+    let config = if args.instant {
+        MockConfig::instant()
+    } else {
+        MockConfig::demo()
+    };
+    let mock = start(config, 0)?;
+    if ctx.format == Format::Text {
+        eprintln!("kling-mock running at {} (demo credentials)", mock.api_url);
+    }
+    let demo = |value: &str| Setting {
+        value: value.to_owned(),
+        source: Source::Default,
+    };
+    let s = &mut ctx.settings;
+    s.base_url = demo(&mock.api_url);
+    (s.access_key, s.secret_key, s.api_key) = (
+        Some(demo(DEMO_ACCESS_KEY)),
+        Some(demo(DEMO_SECRET_KEY)),
+        None,
+    );
+    if s.poll_interval.is_none() {
+        // The mock is quick: poll every second rather than after 5 s.
+        s.poll_interval = Some(Setting {
+            value: Duration::from_secs(1),
+            source: Source::Default,
+        });
+    }
+    let client = ctx.kling()?;
+    let request = CreateText2Video::new("A red fox trotting through fresh snow at dawn")
+        .model(Model::KlingV2_6)
+        .mode(Mode::Std)
+        .duration(5);
+    let created = client.create(request).await?;
+    if ctx.format == Format::Text {
+        eprintln!(
+            "created task {} (external task id {})",
+            created.task.task_id,
+            created.external_task_id.as_deref().unwrap_or("-")
+        );
+    }
+    let task = ctx.wait(&client, &created.query).await?;
+    let dir = Path::new("kling-demo");
+    std::fs::create_dir_all(dir)
+        .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
+    let mut paths = Vec::new();
+    for file in task.result_files() {
+        paths.push(
+            client
+                .download(&file.url, dir.join(&file.file_name))
+                .await?
+                .path,
+        );
+    }
+    match ctx.format {
+        Format::Json => print_json(
+            &json!({"task_id": task.task_id, "request_id": created.request_id, "files": paths}),
+        ),
+        Format::Text => {
+            for p in &paths {
+                println!("{}", p.display());
+            }
+            println!("request id: {}", created.request_id.unwrap_or_default());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,434 @@
+//! What the command prints: human text, or exactly one JSON document on stdout with
+//! `--output json`; errors as text on stderr or as a JSON error object; dry runs.
+
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use kling_client_async::{HttpRequest, TaskView};
+use kling_core::TaskState;
+use kling_errors::{Error, ErrorKind};
+use kling_types::runblob::{Created, Generation};
+use kling_types::{Task, standard};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// For people
+    #[default]
+    Text,
+    /// One JSON document on stdout (for scripts)
+    Json,
+}
+
+impl Format {
+    /// The name the flag and the config file take.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+        }
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// An error of the SDK (or of reading a local file), with its kind and code.
+    Sdk(Error),
+    /// A bad command line or config file (exit 2).
+    Usage(String),
+    /// Ctrl-C; what the user can do about a task that goes on.
+    Interrupted(Option<Resume>),
+}
+
+/// How to pick up a task again after an interrupted or timed-out wait.
+#[derive(Debug, Clone)]
+pub(crate) struct Resume {
+    /// The command that waits for it again.
+    pub(crate) command: String,
+    /// Its external task id, when it has one.
+    pub(crate) external_task_id: Option<String>,
+}
+
+impl Failure {
+    /// A usage error.
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self::Usage(message.into())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Self::Sdk(error)
+    }
+}
+
+macro_rules! sdk_errors {
+    ($($ty:ty),*) => {$(
+        impl From<$ty> for Failure {
+            fn from(error: $ty) -> Self {
+                Self::Sdk(error.into())
+            }
+        }
+    )*};
+}
+
+sdk_errors!(
+    kling_errors::AuthError,
+    kling_errors::ValidationError,
+    kling_errors::IoError,
+    kling_errors::TransportError
+);
+
+/// The exit code of an SDK error, by kind.
+pub(crate) fn exit_code(error: &Error) -> u8 {
+    match error.kind() {
+        ErrorKind::Auth => 3,
+        ErrorKind::Billing | ErrorKind::Permission => 4,
+        ErrorKind::InvalidRequest
+        | ErrorKind::ContentPolicy
+        | ErrorKind::NotFound
+        | ErrorKind::Conflict => 5,
+        ErrorKind::RateLimited | ErrorKind::ConcurrencyLimit => 6,
+        ErrorKind::TaskFailed | ErrorKind::Cancelled => 7,
+        ErrorKind::Timeout => 8,
+        ErrorKind::AmbiguousCreate => 9,
+        ErrorKind::Transport
+        | ErrorKind::Server
+        | ErrorKind::Maintenance
+        | ErrorKind::InvalidResponse => 10,
+        ErrorKind::Io => 11,
+        _ => 1,
+    }
+}
+
+/// Prints a failure (text on stderr, or the JSON error object on stdout) and gives its exit code.
+pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
+    let (object, code) = match failure {
+        Failure::Sdk(error) => (
+            json!({
+                "kind": error.kind().as_str(),
+                "code": error.code().map(|c| c.as_wire().into_owned()),
+                "http_status": error.http_status(),
+                "message": error.to_string(),
+                "request_id": error.request_id(),
+                "retryable": error.is_retryable(),
+                "external_task_id": error.external_task_id(),
+            }),
+            exit_code(error),
+        ),
+        Failure::Usage(message) => (error_object("usage", message, None), 2),
+        Failure::Interrupted(resume) => (
+            error_object(
+                "interrupted",
+                "interrupted",
+                resume.as_ref().and_then(|r| r.external_task_id.as_deref()),
+            ),
+            130,
+        ),
+    };
+    match format {
+        Format::Json => println!("{}", json!({ "error": object })),
+        Format::Text => match failure {
+            Failure::Sdk(error) => {
+                eprintln!("error: {error}");
+                let mut cause = std::error::Error::source(error);
+                while let Some(c) = cause {
+                    eprintln!("  caused by: {c}");
+                    cause = c.source();
+                }
+                if let Some(id) = error.external_task_id() {
+                    eprintln!("external task id: {id}");
+                }
+                // A wait that gave up (or was cancelled) leaves the task running.
+                if matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Cancelled)
+                    && let Some(r) = crate::flow::started()
+                {
+                    eprintln!("the task goes on; wait for it again with: {}", r.command);
+                }
+            }
+            Failure::Usage(message) => eprintln!("error: {message}"),
+            Failure::Interrupted(resume) => {
+                eprintln!("interrupted");
+                if let Some(r) = resume {
+                    eprintln!("the task goes on; wait for it again with: {}", r.command);
+                }
+            }
+        },
+    }
+    ExitCode::from(code)
+}
+
+fn error_object(kind: &str, message: &str, external_task_id: Option<&str>) -> Value {
+    json!({
+        "kind": kind, "code": null, "http_status": null, "message": message,
+        "request_id": null, "retryable": false, "external_task_id": external_task_id,
+    })
+}
+
+/// Prints one JSON document on stdout.
+pub(crate) fn print_json(value: &impl Serialize) {
+    match serde_json::to_string(value) {
+        Ok(text) => println!("{text}"),
+        // Our own values always serialize; say so rather than print nothing.
+        Err(e) => println!(
+            "{}",
+            json!({"error": {"kind": "internal", "message": e.to_string()}})
+        ),
+    }
+}
+
+/// A value as JSON (`null` if it cannot be written, which our types never do).
+pub(crate) fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// What any task or generation shows of itself in text.
+pub(crate) trait Shown {
+    /// Its id.
+    fn shown_id(&self) -> &str;
+    /// Where it is, as the server says.
+    fn shown_status(&self) -> String;
+    /// More lines: ids, failure reason, results, charges.
+    fn shown_lines(&self) -> Vec<String>;
+}
+
+/// Lines common to every task type: its external id, failure reason and result files.
+fn view_lines(task: &impl TaskView) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(ext) = task.external_task_id() {
+        lines.push(format!("external task id: {ext}"));
+    }
+    if let TaskState::Failed(Some(reason)) = task.state() {
+        lines.push(format!("reason: {reason}"));
+    }
+    for file in task.result_files() {
+        let kind = match file.kind {
+            kling_client_async::FileKind::Video => "video",
+            kling_client_async::FileKind::Image => "image",
+            kling_client_async::FileKind::Audio => "audio",
+            _ => "file",
+        };
+        let mark = if file.watermarked {
+            " (watermarked)"
+        } else {
+            ""
+        };
+        lines.push(format!("{kind}{mark}: {}", file.url));
+    }
+    lines
+}
+
+impl Shown for Task {
+    fn shown_id(&self) -> &str {
+        &self.task_id
+    }
+    fn shown_status(&self) -> String {
+        self.task_status.to_string()
+    }
+    fn shown_lines(&self) -> Vec<String> {
+        let mut lines = view_lines(self);
+        if let Some(parent) = &self.task_info.parent_video {
+            lines.push(format!("parent video: {}", parent.id));
+        }
+        for v in &self.task_result.videos {
+            lines.push(format!("video id: {}", v.id));
+        }
+        for a in &self.task_result.audios {
+            lines.push(format!("audio id: {}", a.id));
+        }
+        for i in &self.task_result.images {
+            if let (Some(kind), Some(contains)) = (&i.kind, i.is_contain) {
+                lines.push(format!(
+                    "{kind}: {}",
+                    if contains { "found" } else { "none" }
+                ));
+            }
+        }
+        for v in &self.task_result.voices {
+            let name = v.voice_name.as_deref().unwrap_or("-");
+            lines.push(format!("voice: {} ({name})", v.voice_id));
+        }
+        for e in &self.task_result.elements {
+            let name = e.element_name.as_deref().unwrap_or("-");
+            let status = e.status.as_deref().unwrap_or("-");
+            lines.push(format!("element: {} ({name}, {status})", e.element_id));
+        }
+        if let Some(units) = &self.final_unit_deduction {
+            lines.push(format!("charged: {units} units"));
+        }
+        lines
+    }
+}
+
+impl Shown for standard::Task {
+    fn shown_id(&self) -> &str {
+        &self.id
+    }
+    fn shown_status(&self) -> String {
+        self.status.to_string()
+    }
+    fn shown_lines(&self) -> Vec<String> {
+        let mut lines = view_lines(self);
+        for o in &self.outputs {
+            match (o.kind.as_str(), &o.id) {
+                ("voice" | "element", Some(id)) => lines.push(format!(
+                    "{}: {id} ({})",
+                    o.kind,
+                    o.name.as_deref().unwrap_or("-")
+                )),
+                ("video" | "audio", Some(id)) => lines.push(format!("{} id: {id}", o.kind)),
+                _ => {}
+            }
+        }
+        for b in &self.billing {
+            let amount = b.amount.as_deref().unwrap_or("?");
+            match b.charge_type.as_deref() {
+                Some("cash") => lines.push(format!(
+                    "charged: {amount} {}",
+                    b.currency.as_deref().unwrap_or("")
+                )),
+                _ => lines.push(format!("charged: {amount} units")),
+            }
+        }
+        lines
+    }
+}
+
+impl Shown for Generation {
+    fn shown_id(&self) -> &str {
+        &self.generation_id
+    }
+    fn shown_status(&self) -> String {
+        self.status.to_string()
+    }
+    fn shown_lines(&self) -> Vec<String> {
+        let mut lines = view_lines(self);
+        if let Some(model) = self.model.as_deref().or(self.mode.as_deref()) {
+            lines.push(format!("model: {model}"));
+        }
+        lines
+    }
+}
+
+impl Shown for Created {
+    fn shown_id(&self) -> &str {
+        &self.generation_id
+    }
+    fn shown_status(&self) -> String {
+        self.status.to_string()
+    }
+    fn shown_lines(&self) -> Vec<String> {
+        self.price.iter().map(|p| format!("price: ${p}")).collect()
+    }
+}
+
+/// Prints a task in text.
+pub(crate) fn print_task(task: &impl Shown) {
+    println!("task {}: {}", task.shown_id(), task.shown_status());
+    for line in task.shown_lines() {
+        println!("{line}");
+    }
+}
+
+/// Prints a list of legacy tasks: one line each (id, status, external id), then the voices
+/// and elements they hold (what preset and custom lists are about).
+pub(crate) fn print_tasks(tasks: &[Task]) {
+    if tasks.is_empty() {
+        println!("(none)");
+    }
+    for t in tasks {
+        let ext = t.external_task_id().unwrap_or("-");
+        println!("{}  {}  {ext}", t.task_id, t.task_status);
+        for v in &t.task_result.voices {
+            let name = v.voice_name.as_deref().unwrap_or("-");
+            let owner = v.owned_by.as_deref().unwrap_or("-");
+            println!("  voice {}  {name}  (owner {owner})", v.voice_id);
+        }
+        for e in &t.task_result.elements {
+            let name = e.element_name.as_deref().unwrap_or("-");
+            let status = e.status.as_deref().unwrap_or("-");
+            println!("  element {}  {name}  ({status})", e.element_id);
+        }
+    }
+}
+
+/// Strings longer than this are shortened in a text dry run (base64 images are megabytes).
+const DRY_RUN_TEXT_LIMIT: usize = 200;
+
+/// Prints the request a dry run would send. The `Authorization` header (and any other
+/// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
+/// long strings (inline files); JSON output also carries the exact body bytes.
+pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
+    let headers: Vec<(String, String)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let v = if kling_core::http::is_sensitive_header(k) {
+                "[redacted]".to_owned()
+            } else {
+                v.to_string()
+            };
+            (k.to_string(), v)
+        })
+        .collect();
+    let body: Option<Value> = request.body.as_ref().map(|b| {
+        serde_json::from_slice(b)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into()))
+    });
+    match format {
+        // `body` is the JSON value; `body_text` the exact bytes sent (key order included).
+        Format::Json => print_json(&json!({
+            "dry_run": true,
+            "method": request.method.as_str(),
+            "url": request.url,
+            "headers": headers,
+            "body": body,
+            "body_text": request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+        })),
+        Format::Text => {
+            println!("{} {}", request.method.as_str(), request.url);
+            for (k, v) in &headers {
+                println!("{k}: {v}");
+            }
+            if let Some(mut body) = body {
+                shorten(&mut body);
+                println!(
+                    "\n{}",
+                    serde_json::to_string_pretty(&body).unwrap_or_default()
+                );
+            }
+        }
+    }
+}
+
+/// Shortens long strings in place: `iVBORw0KGgo…[+1234 chars]`.
+fn shorten(value: &mut Value) {
+    match value {
+        Value::String(s) if s.chars().count() > DRY_RUN_TEXT_LIMIT => {
+            let head: String = s.chars().take(40).collect();
+            let rest = s.chars().count() - 40;
+            *s = format!("{head}…[+{rest} chars; --output json shows them]");
+        }
+        Value::Array(items) => items.iter_mut().for_each(shorten),
+        Value::Object(map) => map.values_mut().for_each(shorten),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_strings_are_shortened_in_text() {
+        let mut v = json!({"image": "A".repeat(500), "prompt": "a fox", "list": ["B".repeat(201)]});
+        shorten(&mut v);
+        assert_eq!(v["prompt"], "a fox");
+        assert!(v["image"].as_str().unwrap().contains("[+460 chars"));
+        assert!(v["list"][0].as_str().unwrap().contains("[+161 chars"));
+    }
+}

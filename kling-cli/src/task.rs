@@ -1,0 +1,180 @@
+//! `kling task get|list|wait|families`: any legacy task family, by the name the family table
+//! of kling-types gives it (`kling_types::FAMILIES`), over its generic queries.
+
+use std::path::{Path, PathBuf};
+
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Subcommand};
+use kling_client_async::Client;
+use kling_client_async::prelude::*;
+use kling_types::family::{Group, Produces};
+use kling_types::{FAMILIES, Family, Task, TaskQuery, TaskRef};
+use serde_json::json;
+
+use crate::flow::Ctx;
+use crate::output::{Failure, Format, print_json, print_task, print_tasks, to_value};
+
+/// `kling task ...`.
+#[derive(Subcommand)]
+pub(crate) enum TaskCommand {
+    /// One task, by task id (or --external: your external task id)
+    Get(One),
+    /// Recent tasks of a family, a page at a time
+    List(List),
+    /// Wait for a task to finish (and download its files)
+    Wait(One),
+    /// The task families: names, what they make, their paths
+    Families,
+}
+
+fn family_parser() -> PossibleValuesParser {
+    PossibleValuesParser::new(FAMILIES.iter().map(|f| f.name))
+}
+
+/// A family and one of its tasks.
+#[derive(Args)]
+pub(crate) struct One {
+    /// The family (`kling task families` lists them)
+    #[arg(value_parser = family_parser())]
+    family: String,
+    /// The task id
+    id: String,
+    /// ID is your external task id
+    #[arg(long)]
+    external: bool,
+    /// Download the task's result files into DIR
+    #[arg(long, value_name = "DIR")]
+    download: Option<PathBuf>,
+}
+
+/// `kling task list`.
+#[derive(Args)]
+pub(crate) struct List {
+    /// The family (`kling task families` lists them)
+    #[arg(value_parser = family_parser())]
+    family: String,
+    /// The page, from 1
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    /// Tasks per page
+    #[arg(long, default_value_t = 30)]
+    page_size: u32,
+}
+
+fn family(name: &str) -> Result<&'static Family, Failure> {
+    Family::named(name).ok_or_else(|| Failure::usage(format!("unknown task family {name:?}")))
+}
+
+/// Reads one legacy task and prints it (downloading its files when asked).
+pub(crate) async fn get_task<Q>(
+    ctx: &Ctx,
+    client: &Client,
+    query: &Q,
+    download: Option<&Path>,
+) -> Result<(), Failure>
+where
+    Q: TaskQuery<Response = Task, Task = Task> + Sync,
+{
+    let reply = client.call(query).await?;
+    let task = query.task(reply.value).ok_or_else(|| {
+        Failure::Sdk(
+            kling_errors::DecodeError::new(
+                kling_errors::DecodeFailure::MissingData,
+                kling_errors::Operation::Read,
+                200,
+                b"the answer is about another task",
+            )
+            .into(),
+        )
+    })?;
+    if ctx.format == Format::Text {
+        print_task(&task);
+    }
+    let files = match download {
+        Some(dir) => ctx.save(client, &task, dir).await?,
+        None => Vec::new(),
+    };
+    if ctx.format == Format::Json {
+        print_json(
+            &json!({"task": to_value(&task), "files": files, "request_id": reply.request_id}),
+        );
+    }
+    Ok(())
+}
+
+/// Runs a `kling task` command.
+pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), Failure> {
+    let id = |one: &One| {
+        if one.external {
+            TaskRef::ExternalTaskId(one.id.clone())
+        } else {
+            TaskRef::TaskId(one.id.clone())
+        }
+    };
+    match command {
+        TaskCommand::Families => {
+            families(ctx.format);
+            Ok(())
+        }
+        TaskCommand::Get(one) => {
+            let client = ctx.kling()?;
+            let query = family(&one.family)?.task(id(one));
+            get_task(ctx, &client, &query, one.download.as_deref()).await
+        }
+        TaskCommand::Wait(one) => {
+            let client = ctx.kling()?;
+            let query = family(&one.family)?.task(id(one));
+            ctx.finish(&client, &query, one.download.as_deref(), json!({}))
+                .await
+        }
+        TaskCommand::List(list) => {
+            let client = ctx.kling()?;
+            let query = family(&list.family)?
+                .tasks()
+                .page(list.page)
+                .page_size(list.page_size);
+            ctx.call(&client, &query, false, |tasks| print_tasks(tasks))
+                .await
+        }
+    }
+}
+
+fn families(format: Format) {
+    let group = |g: Group| match g {
+        Group::Video => "video",
+        Group::Image => "image",
+        Group::Audio => "audio",
+        Group::General => "general",
+        _ => "other",
+    };
+    let produces = |p: Produces| match p {
+        Produces::Video => "video",
+        Produces::Image => "image",
+        Produces::Audio => "audio",
+        Produces::Voice => "voice",
+        Produces::Element => "element",
+        _ => "other",
+    };
+    match format {
+        Format::Json => print_json(
+            &FAMILIES
+                .iter()
+                .map(|f| {
+                    json!({"name": f.name, "title": f.title, "path": f.path, "group": group(f.group),
+                           "produces": produces(f.produces), "max_page_size": f.max_page_size})
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Format::Text => {
+            for f in FAMILIES {
+                println!(
+                    "{:<18} {:<8} {:<22} {}",
+                    f.name,
+                    produces(f.produces),
+                    f.title,
+                    f.path
+                );
+            }
+        }
+    }
+}

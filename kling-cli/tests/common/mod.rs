@@ -1,0 +1,105 @@
+//! Running the `kling` binary in tests: an isolated environment (no KLING_* variable, a
+//! config home of its own), an optional stdin, and a deadline.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a run printed and how it ended.
+pub(crate) struct Run {
+    /// The exit code (`None`: killed at the deadline).
+    pub(crate) code: Option<i32>,
+    /// Standard output.
+    pub(crate) stdout: String,
+    /// Standard error.
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// Stdout as one JSON document (fails the test otherwise).
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", self.stdout))
+    }
+}
+
+/// A fresh folder for one test.
+pub(crate) fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kling-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The command with an isolated environment: `cwd` is also its HOME and config home.
+pub(crate) fn command(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kling"));
+    cmd.args(args).current_dir(cwd);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("KLING_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HOME", cwd)
+        .env("XDG_CONFIG_HOME", cwd.join(".config"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs `kling args` in `cwd` with `env`, feeding `stdin`; killed after 60 s.
+pub(crate) fn kling_with_stdin(
+    args: &[&str],
+    cwd: &Path,
+    env: &[(&str, &str)],
+    stdin: &[u8],
+) -> Run {
+    let mut child = command(args, cwd, env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kling runs");
+    let mut input = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    // Read both pipes while waiting: a long output (a man page) must not block the child.
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = pipe.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let _ = feeder.join();
+    Run {
+        code: status.and_then(|s| s.code()),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+/// Runs `kling args` with an empty stdin.
+pub(crate) fn kling(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
+    kling_with_stdin(args, cwd, env, b"")
+}
