@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub(crate) use kling_core::time::{parse_duration, show_duration};
+
 use crate::output::Format;
 use crate::{
     account, audio, config, docs, element, image, mock, models, runblob, session, task, tools, v2,
@@ -263,53 +265,9 @@ impl From<OrientationArg> for kling_types::videos::CharacterOrientation {
     }
 }
 
-/// Parses a duration: `100ms`, `5s`, `2m`, `1h`, `1m30s`, `1.5s`; a bare number is seconds.
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let hint = "e.g. 500ms, 5s, 2m, 1h or 1m30s; a bare number is seconds";
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(format!("an empty duration ({hint})"));
-    }
-    let mut rest = trimmed;
-    let mut total = 0.0f64;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, tail) = rest.split_at(digits);
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration ({hint})"))?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
-        let (unit, next) = tail.split_at(unit_len);
-        let scale = match unit.trim() {
-            "" if next.is_empty() && total == 0.0 => 1.0,
-            "s" | "sec" | "secs" => 1.0,
-            "ms" => 0.001,
-            "m" | "min" | "mins" => 60.0,
-            "h" => 3600.0,
-            "" => {
-                return Err(format!(
-                    "{text:?}: a unit is missing after {number} ({hint})"
-                ));
-            }
-            other => return Err(format!("unknown unit {other:?} in {text:?} ({hint})")),
-        };
-        total += value * scale;
-        rest = next;
-    }
-    // Ten years is longer than any wait; beyond it is a typo, and Duration would overflow.
-    if !total.is_finite() || total > 10.0 * 365.0 * 86_400.0 {
-        return Err(format!("{text:?} is longer than ten years"));
-    }
-    Ok(Duration::from_secs_f64(total))
-}
-
 /// Parses a video length: a duration (`5`, `5s`, `10s`) that is whole seconds.
 pub(crate) fn parse_whole_seconds(text: &str) -> Result<u32, String> {
-    let duration = parse_duration(text)?;
+    let duration = parse_duration(text).map_err(|e| e.to_string())?;
     if duration.subsec_nanos() != 0 {
         return Err(format!("{text:?}: video lengths are whole seconds"));
     }
@@ -318,34 +276,15 @@ pub(crate) fn parse_whole_seconds(text: &str) -> Result<u32, String> {
 
 /// Parses a length in seconds with decimals (`5.5`, `5.5s`, `5500ms`).
 pub(crate) fn parse_seconds_f64(text: &str) -> Result<f64, String> {
-    parse_duration(text).map(|d| d.as_secs_f64())
+    parse_duration(text)
+        .map(|d| d.as_secs_f64())
+        .map_err(|e| e.to_string())
 }
 
 /// Parses a time offset into milliseconds (`1500ms`, `1.5s`, `2`).
 pub(crate) fn parse_millis(text: &str) -> Result<i64, String> {
-    let duration = parse_duration(text)?;
+    let duration = parse_duration(text).map_err(|e| e.to_string())?;
     i64::try_from(duration.as_millis()).map_err(|_| format!("{text:?} is too long"))
-}
-
-/// Shows a duration the way the flags take it (`1m30s`, `500ms`).
-pub(crate) fn show_duration(duration: Duration) -> String {
-    let ms = duration.as_millis();
-    if !ms.is_multiple_of(1000) {
-        return format!("{ms}ms");
-    }
-    let secs = duration.as_secs();
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }
 
 #[cfg(test)]
@@ -353,30 +292,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_take_units() {
-        let d = |t| parse_duration(t).unwrap();
-        assert_eq!(d("100ms"), Duration::from_millis(100));
-        assert_eq!(d("5s"), Duration::from_secs(5));
-        assert_eq!(d("5"), Duration::from_secs(5));
-        assert_eq!(d("1.5"), Duration::from_millis(1500));
-        assert_eq!(d("2m"), Duration::from_secs(120));
-        assert_eq!(d("1h"), Duration::from_secs(3600));
-        assert_eq!(d("1m30s"), Duration::from_secs(90));
-        assert_eq!(d(" 0 "), Duration::ZERO);
-        for bad in ["", "s", "5x", "-1s", "1m30", "1e9h", "abc", "5 5"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
+    fn lengths_are_durations() {
         assert_eq!(parse_whole_seconds("10s"), Ok(10));
+        assert_eq!(parse_whole_seconds("10"), Ok(10));
         assert!(parse_whole_seconds("1500ms").is_err());
         assert_eq!(parse_millis("1.5s"), Ok(1500));
-    }
-
-    #[test]
-    fn durations_show_as_typed() {
-        assert_eq!(show_duration(Duration::from_secs(90)), "1m30s");
-        assert_eq!(show_duration(Duration::from_millis(500)), "500ms");
-        assert_eq!(show_duration(Duration::from_secs(1800)), "30m");
-        assert_eq!(show_duration(Duration::ZERO), "0s");
+        assert_eq!(parse_seconds_f64("5500ms"), Ok(5.5));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use kling_client_async::TaskView;
 use kling_client_async::prelude::*;
-use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, ServeArgs};
 use kling_types::videos::CreateText2Video;
 use kling_types::{Mode, Model};
 use serde_json::json;
@@ -19,18 +19,8 @@ use crate::output::{Failure, Format, print_json};
 /// `kling mock ...`.
 #[derive(Subcommand)]
 pub(crate) enum MockCommand {
-    /// Serve the mock API until Ctrl-C
-    Serve {
-        /// API port (0: any free port)
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Tasks finish at once
-        #[arg(long)]
-        instant: bool,
-        /// Inject a fault: "[METHOD] PATH ACTION [xN]", ACTION = STATUS:CODE, STATUS:CODE:retry=SECS, html502, truncate, stall or delay=MS
-        #[arg(long)]
-        fault: Vec<String>,
-    },
+    /// Serve the mock API until Ctrl-C (HTTP, or HTTPS with --tls)
+    Serve(ServeArgs),
 }
 
 /// `kling demo`.
@@ -41,63 +31,26 @@ pub(crate) struct DemoArgs {
     instant: bool,
 }
 
-fn start(config: MockConfig, port: u16) -> Result<MockServer, Failure> {
-    MockServer::start_on(config, port).map_err(|e| {
-        kling_errors::TransportError::new(
-            kling_errors::TransportFailure::Io,
-            kling_errors::TransportPhase::BeforeSend,
-            kling_errors::Operation::Read,
-            &format!("cannot start the mock: {e}"),
-        )
-        .into()
-    })
+fn cannot_start(e: std::io::Error) -> Failure {
+    kling_errors::TransportError::new(
+        kling_errors::TransportFailure::Io,
+        kling_errors::TransportPhase::BeforeSend,
+        kling_errors::Operation::Read,
+        &format!("cannot start the mock: {e}"),
+    )
+    .into()
 }
 
 /// Serves the mock until Ctrl-C.
 pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), Failure> {
-    let MockCommand::Serve {
-        port,
-        instant,
-        fault,
-    } = command;
-    let config = if *instant {
-        MockConfig::instant()
-    } else {
-        MockConfig::demo()
-    };
-    let faults = fault
-        .iter()
-        .map(|f| kling_mock::Fault::parse(f))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::usage(format!("--fault: {e}")))?;
-    let mock = start(config, *port)?;
-    for f in faults {
-        mock.add_fault(f);
-    }
-    let runblob = format!("{}/runblob", mock.api_url);
+    let MockCommand::Serve(args) = command;
+    let started = args.start().map_err(cannot_start)?;
     match format {
-        // One document with everything a script needs to point a client at the mock.
-        Format::Json => print_json(&json!({
-            "api_url": mock.api_url, "files_url": mock.files_url,
-            "env": {
-                "KLING_BASE_URL": mock.api_url, "KLING_ACCESS_KEY": DEMO_ACCESS_KEY,
-                "KLING_SECRET_KEY": DEMO_SECRET_KEY, "KLING_API_KEY": DEMO_API_KEY,
-                "KLING_RUNBLOB_URL": runblob, "KLING_RUNBLOB_API_KEY": DEMO_API_KEY,
-            },
-        })),
-        Format::Text => {
-            println!(
-                "kling-mock listening on {}\nfiles served from {}\n",
-                mock.api_url, mock.files_url
-            );
-            println!(
-                "export KLING_BASE_URL={}\nexport KLING_ACCESS_KEY={DEMO_ACCESS_KEY}\nexport KLING_SECRET_KEY={DEMO_SECRET_KEY}\n# or: export KLING_API_KEY={DEMO_API_KEY}\n# RunBlob: export KLING_RUNBLOB_URL={runblob} KLING_RUNBLOB_API_KEY={DEMO_API_KEY}\n\nCtrl-C to stop.",
-                mock.api_url
-            );
-        }
+        Format::Json => print_json(&started.describe()),
+        Format::Text => println!("{}", started.describe_text()),
     }
     let _ = tokio::signal::ctrl_c().await;
-    drop(mock);
+    drop(started);
     Ok(())
 }
 
@@ -109,7 +62,7 @@ pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), Failure> 
     } else {
         MockConfig::demo()
     };
-    let mock = start(config, 0)?;
+    let mock = MockServer::start(config).map_err(cannot_start)?;
     if ctx.format == Format::Text {
         eprintln!("kling-mock running at {} (demo credentials)", mock.api_url);
     }

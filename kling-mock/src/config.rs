@@ -1,5 +1,4 @@
-//! How a mock behaves: [`MockConfig`], its builder-style setters, and the duration syntax of
-//! the command line (`100ms`, `5s`, `2m`).
+//! How a mock behaves: [`MockConfig`] and its builder-style setters.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -191,55 +190,9 @@ impl MockConfig {
     }
 }
 
-/// Parses a duration: a number with a unit (`250ms`, `5s`, `1.5s`, `2m`, `1h`), or a bare
-/// number of seconds (`5`, `0.5`).
-///
-/// # Errors
-///
-/// A message naming what did not parse.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("bad duration {text:?} (e.g. 100ms, 5s, 2m)"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {text:?} (ms, s, m or h)"
-            ));
-        }
-    };
-    // A day is far beyond any task; the bound also keeps `from_secs_f64` from panicking.
-    if !(0.0..=86_400.0).contains(&seconds) {
-        return Err(format!("duration {text:?} is out of range (at most 24h)"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_take_units() {
-        assert_eq!(parse_duration("100ms"), Ok(Duration::from_millis(100)));
-        assert_eq!(parse_duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("5x").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("-1s").is_err());
-        assert!(parse_duration("99999h").is_err());
-    }
 
     #[test]
     fn setters_build_what_the_fields_say() {

@@ -106,7 +106,7 @@ impl Fault {
                 // A bare number is milliseconds here (the historical syntax); units work too.
                 FaultAction::Delay(match value.parse::<u64>() {
                     Ok(ms) => Duration::from_millis(ms),
-                    Err(_) => crate::config::parse_duration(value)?,
+                    Err(_) => kling_core::time::parse_duration(value).map_err(|e| e.to_string())?,
                 })
             }
             a => {

@@ -11,13 +11,15 @@ mod faults;
 mod files;
 mod reply;
 mod routes;
+mod serve;
 mod server;
 mod state;
 mod task;
 mod tls;
 
-pub use config::{MockConfig, parse_duration};
+pub use config::MockConfig;
 pub use faults::{Fault, FaultAction};
+pub use serve::{ServeArgs, Started};
 pub use server::MockServer;
 pub use state::MockStats;
 

@@ -254,18 +254,18 @@ fn pick<T>(
 /// A duration of the config file: `"5s"` or a number of seconds.
 fn toml_duration(value: &toml::Value, key: &str, profile: &str) -> Result<Duration, Failure> {
     let parsed = match value {
-        toml::Value::String(s) => parse_duration(s),
+        toml::Value::String(s) => parse_duration(s).map_err(|e| e.to_string()),
         toml::Value::Integer(n) if *n >= 0 => Ok(Duration::from_secs(*n as u64)),
-        toml::Value::Float(f) => parse_duration(&f.to_string()),
+        toml::Value::Float(f) => parse_duration(&f.to_string()).map_err(|e| e.to_string()),
         _ => Err("a duration such as \"5s\" or a number of seconds".to_owned()),
     };
     parsed.map_err(|e| Failure::usage(format!("profile {profile}, key {key}: {e}")))
 }
 
-fn env_parsed<T>(
+fn env_parsed<T, E: std::fmt::Display>(
     env: Env<'_>,
     var: &'static str,
-    parse: impl Fn(&str) -> Result<T, String>,
+    parse: impl Fn(&str) -> Result<T, E>,
 ) -> Result<Option<(T, &'static str)>, Failure> {
     match env(var).filter(|v| !v.trim().is_empty()) {
         Some(text) => parse(&text)

@@ -8,6 +8,10 @@ use async_trait::async_trait;
 
 use crate::cancel::{CancelHandle, first_of};
 
+mod text;
+
+pub use text::{ParseDurationError, parse_duration, show_duration};
+
 /// The current wall-clock time.
 pub trait Clock: Send + Sync {
     /// Now.
