@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kling_core::download::{Download, End, Head};
+use kling_core::fleet::AsyncTaskSlots;
 use kling_core::time::AsyncSleep;
 use kling_core::{AsyncDriver, AsyncTransport, Config, Downloaded, Flavor, Parts, TaskSlot};
-use kling_errors::{CancelledError, Error, IoError, Operation};
+
+use crate::slots::MemorySlots;
+use kling_errors::{Error, IoError, Operation};
 use tokio::io::AsyncWriteExt;
 
 use crate::transport::ReqwestTransport;
@@ -42,8 +45,8 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     parts: Parts<dyn AsyncTransport, dyn AsyncSleep>,
-    /// `max_in_flight_tasks`, shared by clones.
-    slots: Option<Arc<tokio::sync::Semaphore>>,
+    /// The task slots (`max_in_flight_tasks`, or the builder's), shared by clones.
+    slots: Option<Arc<dyn AsyncTaskSlots>>,
 }
 
 kling_core::client_constructors!(Client);
@@ -51,6 +54,7 @@ kling_core::client_constructors!(Client);
 impl Flavor for Client {
     type Transport = dyn AsyncTransport;
     type Sleep = dyn AsyncSleep;
+    type Slots = dyn AsyncTaskSlots;
 
     fn default_transport(config: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
         Ok(Arc::new(ReqwestTransport::new(config)?))
@@ -60,12 +64,14 @@ impl Flavor for Client {
         Arc::new(TokioSleep)
     }
 
-    fn assemble(parts: Parts<dyn AsyncTransport, dyn AsyncSleep>) -> Self {
-        let slots = parts
-            .engine
-            .config()
-            .max_in_flight_tasks
-            .map(|n| Arc::new(tokio::sync::Semaphore::new(n.max(1))));
+    fn memory_slots(limit: usize) -> Arc<dyn AsyncTaskSlots> {
+        Arc::new(MemorySlots::new(limit))
+    }
+
+    fn assemble(
+        parts: Parts<dyn AsyncTransport, dyn AsyncSleep>,
+        slots: Option<Arc<dyn AsyncTaskSlots>>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner { parts, slots }),
         }
@@ -78,16 +84,10 @@ impl AsyncDriver for Client {
     }
 
     async fn acquire_slot(&self) -> Result<TaskSlot, Error> {
-        Ok(match &self.inner.slots {
-            Some(slots) => TaskSlot::holding(
-                slots
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| CancelledError::new(None))?,
-            ),
-            None => TaskSlot::unlimited(),
-        })
+        match &self.inner.slots {
+            Some(slots) => slots.acquire().await,
+            None => Ok(TaskSlot::unlimited()),
+        }
     }
 
     async fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error> {

@@ -2,9 +2,11 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod slots;
 mod transport;
 
 pub use client::{Client, ClientBuilder, TokioSleep};
+pub use slots::MemorySlots;
 pub use transport::ReqwestTransport;
 
 // One dependency is enough: everything a user of this client names.
@@ -14,6 +16,7 @@ pub use async_trait::async_trait;
 pub use kling_auth::{Credentials, WebhookVerifier};
 /// Configuration presets and numbers.
 pub use kling_core::config;
+pub use kling_core::fleet;
 pub use kling_core::job::{FileKind, ResultFile};
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;

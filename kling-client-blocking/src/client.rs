@@ -1,14 +1,18 @@
 //! The blocking client: ureq underneath, kling-core's decisions on top. This file holds only
-//! what is blocking about it: the task-slot semaphore and the file I/O of a download.
+//! what is blocking about it: its default transport, sleep and slots, and the file I/O of a
+//! download.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 
 use kling_core::download::{Download, End, Head};
+use kling_core::fleet::TaskSlots;
 use kling_core::time::{Sleep, ThreadSleep};
 use kling_core::{Config, Downloaded, Driver, Flavor, Parts, TaskSlot, Transport};
+
+use crate::slots::MemorySlots;
 use kling_errors::{Error, IoError, Operation, TransportError, TransportFailure, TransportPhase};
 
 use crate::transport::UreqTransport;
@@ -29,8 +33,8 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     parts: Parts<dyn Transport, dyn Sleep>,
-    /// `max_in_flight_tasks`, shared by clones.
-    slots: Option<Arc<Slots>>,
+    /// The task slots (`max_in_flight_tasks`, or the builder's), shared by clones.
+    slots: Option<Arc<dyn TaskSlots>>,
 }
 
 kling_core::client_constructors!(Client);
@@ -38,6 +42,7 @@ kling_core::client_constructors!(Client);
 impl Flavor for Client {
     type Transport = dyn Transport;
     type Sleep = dyn Sleep;
+    type Slots = dyn TaskSlots;
 
     fn default_transport(config: &Config) -> Result<Arc<dyn Transport>, Error> {
         Ok(Arc::new(UreqTransport::new(config)))
@@ -47,8 +52,11 @@ impl Flavor for Client {
         Arc::new(ThreadSleep)
     }
 
-    fn assemble(parts: Parts<dyn Transport, dyn Sleep>) -> Self {
-        let slots = parts.engine.config().max_in_flight_tasks.map(Slots::new);
+    fn memory_slots(limit: usize) -> Arc<dyn TaskSlots> {
+        Arc::new(MemorySlots::new(limit))
+    }
+
+    fn assemble(parts: Parts<dyn Transport, dyn Sleep>, slots: Option<Arc<dyn TaskSlots>>) -> Self {
         Self {
             inner: Arc::new(Inner { parts, slots }),
         }
@@ -61,10 +69,10 @@ impl Driver for Client {
     }
 
     fn acquire_slot(&self) -> Result<TaskSlot, Error> {
-        Ok(match &self.inner.slots {
-            Some(slots) => TaskSlot::holding(Slots::acquire(slots)),
-            None => TaskSlot::unlimited(),
-        })
+        match &self.inner.slots {
+            Some(slots) => slots.acquire(),
+            None => Ok(TaskSlot::unlimited()),
+        }
     }
 
     fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error> {
@@ -157,42 +165,4 @@ fn copy(
         .map_err(|e| IoError::new("write", path, e.into_error()))?;
     file.sync_all().map_err(|e| IoError::new("sync", path, e))?;
     Ok(result)
-}
-
-/// The limit on tasks in flight, shared by clones: a counting semaphore.
-#[derive(Debug)]
-struct Slots {
-    free: Mutex<usize>,
-    available: Condvar,
-}
-
-/// A task slot, given back when dropped.
-struct Slot(Arc<Slots>);
-
-impl Slots {
-    fn new(n: usize) -> Arc<Self> {
-        Arc::new(Self {
-            free: Mutex::new(n.max(1)),
-            available: Condvar::new(),
-        })
-    }
-
-    fn acquire(slots: &Arc<Self>) -> Slot {
-        let mut free = slots.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
-            free = slots
-                .available
-                .wait(free)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-        *free -= 1;
-        Slot(slots.clone())
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.0.available.notify_one();
-    }
 }

@@ -3,15 +3,18 @@
 
 mod client;
 mod resolve;
+mod slots;
 mod transport;
 
 pub use client::{Client, ClientBuilder};
+pub use slots::MemorySlots;
 pub use transport::UreqTransport;
 
 // One dependency is enough: everything a user of this client names.
 pub use kling_auth::{Credentials, WebhookVerifier};
 /// Configuration presets and numbers.
 pub use kling_core::config;
+pub use kling_core::fleet;
 pub use kling_core::job::{FileKind, ResultFile};
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;

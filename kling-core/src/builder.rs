@@ -10,6 +10,7 @@ use kling_errors::{AuthError, AuthFailure, Error, KlingCode, ValidationError};
 
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::fleet::{AsyncTaskSlots, TaskSlots};
 use crate::time::{AsyncSleep, Clock, FastRng, Rng, Sleep, SystemClock};
 use crate::transport::{AsyncTransport, Transport};
 
@@ -71,6 +72,8 @@ pub trait Flavor: Sized {
     type Transport: ?Sized + Send + Sync;
     /// The sleep trait object (`dyn Sleep` or `dyn AsyncSleep`).
     type Sleep: ?Sized + Send + Sync;
+    /// The task-slots trait object (`dyn TaskSlots` or `dyn AsyncTaskSlots`).
+    type Slots: ?Sized + Send + Sync;
 
     /// The transport used when none was given.
     ///
@@ -82,8 +85,15 @@ pub trait Flavor: Sized {
     /// The sleep used when none was given.
     fn default_sleep() -> Arc<Self::Sleep>;
 
-    /// The client, from its parts.
-    fn assemble(parts: Parts<Self::Transport, Self::Sleep>) -> Self;
+    /// The in-process slots used when none were given and
+    /// [`Config::max_in_flight_tasks`] is set: a semaphore of `limit` permits.
+    fn memory_slots(limit: usize) -> Arc<Self::Slots>;
+
+    /// The client, from its parts and its task slots (`None`: unlimited).
+    fn assemble(
+        parts: Parts<Self::Transport, Self::Sleep>,
+        slots: Option<Arc<Self::Slots>>,
+    ) -> Self;
 }
 
 /// A value the builder holds shared as `Arc<T>`: any [`Transport`] as `Arc<dyn Transport>`,
@@ -117,6 +127,18 @@ impl<X: AsyncSleep + 'static> IntoShared<dyn AsyncSleep> for X {
     }
 }
 
+impl<X: TaskSlots + 'static> IntoShared<dyn TaskSlots> for X {
+    fn into_shared(self) -> Arc<dyn TaskSlots> {
+        Arc::new(self)
+    }
+}
+
+impl<X: AsyncTaskSlots + 'static> IntoShared<dyn AsyncTaskSlots> for X {
+    fn into_shared(self) -> Arc<dyn AsyncTaskSlots> {
+        Arc::new(self)
+    }
+}
+
 /// Builds a client (`Client::builder()` of either client crate).
 #[must_use]
 pub struct ClientBuilder<C: Flavor> {
@@ -125,6 +147,7 @@ pub struct ClientBuilder<C: Flavor> {
     credentials: Option<Credentials>,
     transport: Option<Arc<C::Transport>>,
     sleep: Option<Arc<C::Sleep>>,
+    slots: Option<Arc<C::Slots>>,
     clock: Option<Arc<dyn Clock>>,
     rng: Option<Arc<dyn Rng>>,
 }
@@ -155,6 +178,7 @@ impl<C: Flavor> ClientBuilder<C> {
             credentials: None,
             transport: None,
             sleep: None,
+            slots: None,
             clock: None,
             rng: None,
         }
@@ -216,6 +240,14 @@ impl<C: Flavor> ClientBuilder<C> {
         self
     }
 
+    /// The task slots every job holds from its create to its task's end, instead of the
+    /// in-process semaphore of [`Config::max_in_flight_tasks`]: slots shared by a fleet of
+    /// workers (`kling-redis`), or your own.
+    pub fn task_slots(mut self, slots: impl IntoShared<C::Slots>) -> Self {
+        self.slots = Some(slots.into_shared());
+        self
+    }
+
     /// A random source (tests).
     pub fn rng(mut self, rng: impl Rng + 'static) -> Self {
         self.rng = Some(Arc::new(rng));
@@ -245,17 +277,24 @@ impl<C: Flavor> ClientBuilder<C> {
             Some(t) => t,
             None => C::default_transport(&config)?,
         };
+        let config_limit = config.max_in_flight_tasks;
         let engine = Engine::new(
             config,
             Authenticator::new(credentials),
             self.rng.unwrap_or_else(|| Arc::new(FastRng::new())),
         );
-        Ok(C::assemble(Parts {
-            engine,
-            transport,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            sleep: self.sleep.unwrap_or_else(C::default_sleep),
-        }))
+        let slots = self
+            .slots
+            .or_else(|| config_limit.map(|n| C::memory_slots(n.max(1))));
+        Ok(C::assemble(
+            Parts {
+                engine,
+                transport,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                sleep: self.sleep.unwrap_or_else(C::default_sleep),
+            },
+            slots,
+        ))
     }
 }
 

@@ -8,6 +8,7 @@ mod client;
 pub mod config;
 pub mod download;
 mod engine;
+pub mod fleet;
 pub mod http;
 pub mod job;
 mod machine;

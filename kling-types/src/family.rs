@@ -4,7 +4,7 @@
 use kling_errors::{KlingCode, ValidationError};
 use serde::de::DeserializeOwned;
 
-use crate::endpoint::{Endpoint, Method, TaskQuery};
+use crate::endpoint::{CreateEndpoint, Endpoint, Method, TaskQuery};
 use crate::query::TaskRef;
 use crate::task::Task;
 use crate::{audio, general, images, multi_elements, videos};
@@ -138,6 +138,24 @@ impl Family {
         FamilyTask { family: self, id }
     }
 
+    /// A create of this family with `body` as its request (a JSON object, such as one line of
+    /// a batch file). Checked as the server would before it is sent
+    /// ([`check_create`](Self::check_create)).
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`] when `body` is not a JSON object.
+    pub fn create(&'static self, body: serde_json::Value) -> Result<FamilyCreate, ValidationError> {
+        match body {
+            serde_json::Value::Object(body) => Ok(FamilyCreate { family: self, body }),
+            _ => Err(ValidationError::new(
+                "body",
+                KlingCode::InvalidParameter,
+                "a request is a JSON object",
+            )),
+        }
+    }
+
     /// The first page of this family's tasks (30 per page).
     pub fn tasks(&'static self) -> FamilyTasks {
         FamilyTasks {
@@ -145,6 +163,70 @@ impl Family {
             page_num: 1,
             page_size: 30,
         }
+    }
+}
+
+/// A create of a family chosen at run time, its request a JSON object: `POST {path}`. It runs
+/// through the same create flow as the typed requests (an `external_task_id` always, a lookup
+/// by it before any re-post).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyCreate {
+    family: &'static Family,
+    body: serde_json::Map<String, serde_json::Value>,
+}
+
+impl FamilyCreate {
+    /// The family.
+    pub fn family(&self) -> &'static Family {
+        self.family
+    }
+
+    /// The request body.
+    pub fn body(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.body
+    }
+}
+
+impl Endpoint for FamilyCreate {
+    type Response = Task;
+    type Body = serde_json::Map<String, serde_json::Value>;
+    fn method(&self) -> Method {
+        Method::Post
+    }
+    fn path(&self) -> String {
+        self.family.path.to_owned()
+    }
+    fn body(&self) -> Option<&Self::Body> {
+        Some(&self.body)
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        let bytes = serde_json::to_vec(&self.body).map_err(|e| {
+            ValidationError::new("body", KlingCode::InvalidParameter, &e.to_string())
+        })?;
+        self.family.check_create(&bytes)
+    }
+}
+
+impl CreateEndpoint for FamilyCreate {
+    type Query = FamilyTask;
+    fn external_task_id(&self) -> Option<&str> {
+        self.body.get("external_task_id")?.as_str()
+    }
+    fn set_external_task_id(&mut self, id: String) {
+        self.body
+            .insert("external_task_id".into(), serde_json::Value::String(id));
+    }
+    fn lookup(&self, external_task_id: &str) -> Option<FamilyTask> {
+        Some(
+            self.family
+                .task(TaskRef::ExternalTaskId(external_task_id.to_owned())),
+        )
+    }
+    fn poll_query(&self, created: &Task) -> FamilyTask {
+        self.family.task(TaskRef::TaskId(created.task_id.clone()))
+    }
+    fn found(task: Task) -> Option<Task> {
+        Some(task)
     }
 }
 
@@ -330,6 +412,29 @@ mod tests {
         );
         assert!(t2v.check_create(b"not json").is_err());
         assert!(t2v.check_create(br#"{"prompt":""}"#).is_err());
+    }
+
+    #[test]
+    fn creates_by_family_are_checked_and_carry_the_external_id() {
+        use crate::Endpoint as _;
+        let t2v = Family::named("text2video").unwrap();
+        let mut create = t2v
+            .create(serde_json::json!({"prompt": "a fox", "duration": "5"}))
+            .unwrap();
+        assert_eq!(create.path(), "/v1/videos/text2video");
+        assert!(create.validate().is_ok());
+        assert_eq!(create.external_task_id(), None);
+        create.set_external_task_id("job-1".into());
+        assert_eq!(create.external_task_id(), Some("job-1"));
+        assert_eq!(
+            create.lookup("job-1").unwrap().path(),
+            "/v1/videos/text2video/job-1"
+        );
+        let bad = t2v
+            .create(serde_json::json!({"prompt": "a fox", "duration": "7"}))
+            .unwrap();
+        assert!(bad.validate().is_err());
+        assert!(t2v.create(serde_json::json!(["a fox"])).is_err());
     }
 
     #[test]

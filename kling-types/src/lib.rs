@@ -29,6 +29,6 @@ pub use common::{
 };
 pub use endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, TaskQuery};
 pub use envelope::Envelope;
-pub use family::{FAMILIES, Family};
+pub use family::{FAMILIES, Family, FamilyCreate};
 pub use query::TaskRef;
 pub use task::{Task, TaskStatus};

@@ -1,0 +1,175 @@
+//! Jobs run through a job store (`kling_core::fleet`) against kling-mock: a job ends done with
+//! its files recorded; a job found half-created is looked up, never posted again; a job never
+//! posted is posted once; an id reused for another request is refused; a finished job is
+//! returned without a request; the client's shared task slots are held across the job.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use kling_client_async::fleet::{
+    AsyncTaskSlots, JobRecord, JobState, JobStore, MemoryJobStore, StoredJob, fingerprint,
+    run_stored_job,
+};
+use kling_client_async::prelude::*;
+use kling_client_async::{Client, Config, MemorySlots, TaskSlot, WaitOptions};
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
+use kling_types::FamilyCreate;
+use kling_types::videos::CreateText2Video;
+
+fn client(mock: &MockServer, slots: Option<Arc<dyn AsyncTaskSlots>>) -> Client {
+    let mut config = Config::with_base_url(&mock.api_url);
+    config.poll.first_delay = std::time::Duration::from_millis(20);
+    config.poll.min_delay = std::time::Duration::from_millis(20);
+    config.poll.cap = std::time::Duration::from_millis(20);
+    let builder = Client::builder()
+        .credentials(
+            kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY).unwrap(),
+        )
+        .config(config);
+    match slots {
+        Some(s) => builder.task_slots(s),
+        None => builder,
+    }
+    .build()
+    .unwrap()
+}
+
+fn job(id: &str, prompt: &str) -> StoredJob<FamilyCreate> {
+    let mut body = serde_json::json!({"prompt": prompt, "duration": "5"});
+    body["external_task_id"] = id.into();
+    StoredJob {
+        request: kling_types::Family::named("text2video")
+            .unwrap()
+            .create(body)
+            .unwrap(),
+        family: "text2video".into(),
+        redelivered: false,
+    }
+}
+
+fn print_of(job: &StoredJob<FamilyCreate>) -> String {
+    fingerprint(&serde_json::to_vec(&job.request.body()).unwrap())
+}
+
+fn posts(mock: &MockServer, id: &str) -> u64 {
+    mock.stats()
+        .creates_by_external_id
+        .get(id)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Counts acquisitions and holds a real in-memory slot.
+#[derive(Debug)]
+struct Counting(MemorySlots, AtomicUsize);
+
+#[async_trait]
+impl AsyncTaskSlots for Counting {
+    async fn acquire(&self) -> Result<TaskSlot, kling_client_async::Error> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.acquire().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_jobs_resume_without_posting_twice() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let slots = Arc::new(Counting(MemorySlots::new(1), AtomicUsize::new(0)));
+    let client = client(&mock, Some(slots.clone()));
+    let store = MemoryJobStore::new();
+
+    // A fresh job: posted once, done, its files recorded.
+    let done = run_stored_job(&client, &store, job("job-1", "a fox"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(done.state, JobState::Done, "{done:?}");
+    assert_eq!(done.files.len(), 1);
+    assert!(done.files[0].file_name.ends_with(".mp4"));
+    assert_eq!((done.posts, posts(&mock, "job-1")), (1, 1));
+    assert_eq!(store.get("job-1").await.unwrap(), Some(done.clone()));
+    assert_eq!(slots.1.load(Ordering::SeqCst), 1, "one slot for the job");
+
+    // Done: returned as is, nothing sent.
+    let before = mock.stats().requests;
+    let again = run_stored_job(&client, &store, job("job-1", "a fox"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((again, mock.stats().requests), (done, before));
+
+    // Another request under the same id: refused.
+    let e = run_stored_job(&client, &store, job("job-1", "a cat"), WaitOptions::new())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("another request"), "{e}");
+
+    // A worker posted job-2 and died before recording the answer: found, not posted again.
+    let created = client.create(job("job-2", "a hare").request).await.unwrap();
+    let mut half = JobRecord::queued("job-2", "text2video", print_of(&job("job-2", "a hare")));
+    half.state = JobState::Creating;
+    half.posts = 1;
+    store.put(&half).await.unwrap();
+    let resumed = run_stored_job(&client, &store, job("job-2", "a hare"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(resumed.state, JobState::Done);
+    assert_eq!(
+        resumed.task_id.as_deref(),
+        Some(created.task.task_id.as_str())
+    );
+    assert_eq!(
+        (resumed.posts, posts(&mock, "job-2")),
+        (1, 1),
+        "no second POST"
+    );
+
+    // A worker recorded job-3 as creating, then died before its POST left: looked up, not
+    // found, posted once.
+    let mut never = JobRecord::queued("job-3", "text2video", print_of(&job("job-3", "a lynx")));
+    never.state = JobState::Creating;
+    store.put(&never).await.unwrap();
+    let posted = run_stored_job(&client, &store, job("job-3", "a lynx"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!((posted.state, posts(&mock, "job-3")), (JobState::Done, 1));
+
+    // A task that fails is recorded failed, with its reason; so is a create refused for good.
+    let failed = run_stored_job(
+        &client,
+        &store,
+        job("job-4", "doomed fox"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    assert!(failed.error.is_some());
+    let mut bad = job("job-5", "a fox");
+    bad.request = kling_types::Family::named("text2video")
+        .unwrap()
+        .create(serde_json::json!({"prompt": "a fox", "external_task_id": "job-5", "model_name": "kling-v9"}))
+        .unwrap();
+    let refused = run_stored_job(&client, &store, bad, WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        (refused.state, posts(&mock, "job-5")),
+        (JobState::Failed, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_stored_job_needs_an_external_id() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let client = client(&mock, None);
+    let job = StoredJob {
+        request: CreateText2Video::new("a fox"),
+        family: "text2video".into(),
+        redelivered: false,
+    };
+    let e = run_stored_job(&client, &MemoryJobStore::new(), job, WaitOptions::new())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("external_task_id"), "{e}");
+    assert_eq!(mock.stats().requests, 0);
+}

@@ -1,0 +1,22 @@
+//! Fleet scale: the pieces that let many workers share one Kling account.
+//!
+//! Kling limits concurrency (1303) and rate (1302) per account, not per process, and a paid
+//! task must outlive the worker that created it. Two traits carry that, with in-memory
+//! versions as the default (one process), and Redis versions in `kling-redis` (a fleet):
+//!
+//! - [`TaskSlots`] / [`AsyncTaskSlots`]: a counting semaphore held from a create to its task's
+//!   end. Shared implementations hold leases with a time to live, renewed while the slot is
+//!   held, so a dead worker's slots come back by themselves.
+//! - [`JobStore`]: a durable [`JobRecord`] per job, keyed by `external_task_id`, written
+//!   before the first POST and after each change, so any worker can resume any job.
+//!
+//! [`run_stored_job`] runs one job through a store: it never re-posts a job that may exist
+//! (a job found half-created is looked up by its `external_task_id` first).
+
+mod slots;
+mod store;
+mod stored;
+
+pub use slots::{AsyncTaskSlots, TaskSlots};
+pub use store::{JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, fingerprint};
+pub use stored::{StoredJob, run_stored_job};

@@ -1,0 +1,222 @@
+//! The job store: a durable record per job, keyed by its `external_task_id`.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use kling_errors::Error;
+use serde::{Deserialize, Serialize};
+
+use crate::job::ResultFile;
+
+/// Where a stored job is. A job moves forward only: queued → creating → created → done or
+/// failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum JobState {
+    /// Recorded, no POST yet.
+    Queued,
+    /// A POST may have been sent: look the task up by `external_task_id` before any other.
+    Creating,
+    /// Kling has the task (its id is in the record); it is being waited for.
+    Created,
+    /// The task succeeded; its result files are in the record.
+    Done,
+    /// The create was refused for good or the task failed; the reason is in the record.
+    Failed,
+    /// A state written by a newer version (treated as [`Creating`](Self::Creating): look
+    /// before posting).
+    #[serde(other)]
+    Unknown,
+}
+
+impl JobState {
+    /// Every known state, in the order a job goes through them.
+    pub const ALL: [JobState; 5] = [
+        Self::Queued,
+        Self::Creating,
+        Self::Created,
+        Self::Done,
+        Self::Failed,
+    ];
+
+    /// The state's name as stored (`queued`, `creating`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Creating => "creating",
+            Self::Created => "created",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the job has ended (done or failed).
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Done | Self::Failed)
+    }
+}
+
+/// A result file of a done job: its safe name and where to fetch it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StoredFile {
+    /// A safe file name (see [`ResultFile::file_name`]).
+    pub file_name: String,
+    /// The download URL.
+    pub url: String,
+}
+
+impl From<ResultFile> for StoredFile {
+    fn from(file: ResultFile) -> Self {
+        Self {
+            file_name: file.file_name,
+            url: file.url,
+        }
+    }
+}
+
+/// What the store knows of one job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct JobRecord {
+    /// The job's key, sent with its create.
+    pub external_task_id: String,
+    /// The family of its create (`text2video`, ...).
+    pub family: String,
+    /// The [`fingerprint`] of its request: the same id with another request is refused.
+    pub fingerprint: String,
+    /// Where it is.
+    pub state: JobState,
+    /// Kling's task id, once known.
+    #[serde(default)]
+    pub task_id: Option<String>,
+    /// The result files, once done.
+    #[serde(default)]
+    pub files: Vec<StoredFile>,
+    /// Why it failed.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// How many times a create was sent (at most one may have reached Kling unanswered: the
+    /// next attempt looks first).
+    #[serde(default)]
+    pub posts: u32,
+}
+
+impl JobRecord {
+    /// A queued job.
+    pub fn queued(
+        external_task_id: impl Into<String>,
+        family: impl Into<String>,
+        fingerprint: impl Into<String>,
+    ) -> Self {
+        Self {
+            external_task_id: external_task_id.into(),
+            family: family.into(),
+            fingerprint: fingerprint.into(),
+            state: JobState::Queued,
+            task_id: None,
+            files: Vec::new(),
+            error: None,
+            posts: 0,
+        }
+    }
+}
+
+/// A fingerprint of a request body: 16 hex digits of FNV-1a over its JSON. It tells a
+/// resubmitted job from another job reusing its id; it is no security.
+pub fn fingerprint(body: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in body {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Durable job records, keyed by `external_task_id`, shared by every worker of a fleet.
+#[async_trait]
+pub trait JobStore: Send + Sync + Debug {
+    /// The record of `external_task_id`, if any.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    async fn get(&self, external_task_id: &str) -> Result<Option<JobRecord>, Error>;
+
+    /// Writes `record` (replacing the one of its id).
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written; the caller must not go on as if it had been.
+    async fn put(&self, record: &JobRecord) -> Result<(), Error>;
+
+    /// Writes `record` only if its id has none yet; whether it was written.
+    ///
+    /// # Errors
+    ///
+    /// As [`put`](Self::put).
+    async fn insert(&self, record: &JobRecord) -> Result<bool, Error>;
+}
+
+/// The in-memory store: one process, nothing survives it.
+#[derive(Debug, Default)]
+pub struct MemoryJobStore {
+    records: Mutex<HashMap<String, JobRecord>>,
+}
+
+impl MemoryJobStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, HashMap<String, JobRecord>> {
+        // A panic elsewhere cannot leave a record half-written: each is replaced whole.
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl JobStore for MemoryJobStore {
+    async fn get(&self, external_task_id: &str) -> Result<Option<JobRecord>, Error> {
+        Ok(self.records().get(external_task_id).cloned())
+    }
+
+    async fn put(&self, record: &JobRecord) -> Result<(), Error> {
+        self.records()
+            .insert(record.external_task_id.clone(), record.clone());
+        Ok(())
+    }
+
+    async fn insert(&self, record: &JobRecord) -> Result<bool, Error> {
+        let mut records = self.records();
+        if records.contains_key(&record.external_task_id) {
+            return Ok(false);
+        }
+        records.insert(record.external_task_id.clone(), record.clone());
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_unknown_states_decode() {
+        let r = JobRecord::queued("job-1", "text2video", fingerprint(b"{}"));
+        let text = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<JobRecord>(&text).unwrap(), r);
+        let newer = text.replace("\"queued\"", "\"paused\"");
+        let decoded: JobRecord = serde_json::from_str(&newer).unwrap();
+        assert_eq!(decoded.state, JobState::Unknown);
+        assert_ne!(fingerprint(b"{\"a\":1}"), fingerprint(b"{\"a\":2}"));
+        assert_eq!(fingerprint(b"").len(), 16);
+    }
+}

@@ -1,0 +1,186 @@
+//! One job run through a [`JobStore`]: resumable by any worker, never posted twice blind.
+
+use kling_errors::{Error, ErrorCode, ErrorKind, KlingCode, ValidationError};
+use kling_types::TaskQuery;
+use kling_types::TaskRef;
+
+use super::store::{JobRecord, JobState, JobStore, StoredFile, fingerprint};
+use crate::client::{AsyncKling, WaitOptions};
+use crate::job::{CreateTask, TaskView};
+
+/// A job to run through a store: its request (with an `external_task_id`, its key) and its
+/// family's name (kept in the record).
+#[derive(Debug)]
+pub struct StoredJob<E> {
+    /// The create.
+    pub request: E,
+    /// The family's name (`text2video`).
+    pub family: String,
+    /// Whether a worker may have started this job before (a queue entry delivered again):
+    /// then even a job without a record is looked up before it is posted (the store may have
+    /// lost its record).
+    pub redelivered: bool,
+}
+
+fn invalid(field: &str, message: &str) -> Error {
+    ValidationError::new(field, KlingCode::InvalidParameter, message).into()
+}
+
+/// Whether a create's failure is the job's end (the request itself was refused), rather than
+/// something a later attempt may get past.
+fn refused_for_good(error: &Error) -> bool {
+    !error.is_retryable()
+        && matches!(
+            error.kind(),
+            ErrorKind::InvalidRequest | ErrorKind::ContentPolicy | ErrorKind::NotFound
+        )
+}
+
+/// Runs `job` with `client`, recording each step in `store`, and returns the final record
+/// (done or failed). Resumes wherever the record says the job is: a job already done or
+/// failed is returned as is; a job created is waited for; a job whose POST may have been
+/// sent is looked up by its `external_task_id` before anything is posted again. The task
+/// slot is held from the create (or the resumed wait) to the task's end.
+///
+/// An `Err` leaves the record where it was: run the job again later (any worker may).
+///
+/// # Errors
+///
+/// A [`ValidationError`] when the request has no `external_task_id`, when its API cannot
+/// look a task up by it (RunBlob), or when the id is already recorded for another request;
+/// the store's error; the client's error when the job cannot go on now (transport, timeout,
+/// cancellation, a lookup that failed).
+pub async fn run_stored_job<K, E>(
+    client: &K,
+    store: &dyn JobStore,
+    job: StoredJob<E>,
+    options: WaitOptions<'_>,
+) -> Result<JobRecord, Error>
+where
+    K: AsyncKling + ?Sized,
+    E: CreateTask,
+{
+    let StoredJob {
+        request,
+        family,
+        redelivered,
+    } = job;
+    let Some(id) = request.external_task_id().map(str::to_owned) else {
+        return Err(invalid(
+            "external_task_id",
+            "a stored job needs one: it is the job's key",
+        ));
+    };
+    let Some(lookup) = request.lookup(&id) else {
+        return Err(invalid(
+            "external_task_id",
+            "this API cannot look a task up by it, so a stored job could not be resumed",
+        ));
+    };
+    let body = serde_json::to_vec(&request.body())
+        .map_err(|e| invalid("body", &format!("cannot be encoded: {e}")))?;
+    let print = fingerprint(&body);
+    let mut record = match store.get(&id).await? {
+        Some(r) if r.fingerprint != print => {
+            return Err(invalid(
+                "external_task_id",
+                &format!("{id:?} is already recorded for another request"),
+            ));
+        }
+        Some(r) => r,
+        None => {
+            let r = JobRecord::queued(&id, family, print);
+            // Another worker may have recorded it meanwhile: theirs stands.
+            if !store.insert(&r).await? {
+                return Box::pin(run_stored_job(
+                    client,
+                    store,
+                    StoredJob {
+                        request,
+                        family: r.family,
+                        redelivered,
+                    },
+                    options,
+                ))
+                .await;
+            }
+            r
+        }
+    };
+    if record.state.is_final() {
+        return Ok(record);
+    }
+    let slot = client.task_slot().await?;
+    let query = if record.state == JobState::Created {
+        lookup
+    } else {
+        // A POST may have reached Kling unanswered: look before posting again.
+        let may_exist = record.state != JobState::Queued || redelivered;
+        let found = if may_exist {
+            match client.call(&lookup).await {
+                Ok(reply) => lookup.task(reply.value),
+                Err(e)
+                    if matches!(
+                        e.code(),
+                        Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
+                    ) =>
+                {
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        match found {
+            Some(task) => {
+                record.task_id = Some(task.task_id().to_owned());
+                record.state = JobState::Created;
+                store.put(&record).await?;
+                lookup
+            }
+            None => {
+                record.state = JobState::Creating;
+                record.posts = record.posts.saturating_add(1);
+                store.put(&record).await?;
+                match client.create(request).await {
+                    Ok(created) => {
+                        if let TaskRef::TaskId(task_id) = created.query.task_ref() {
+                            record.task_id = Some(task_id);
+                        }
+                        record.state = JobState::Created;
+                        store.put(&record).await?;
+                        created.query
+                    }
+                    Err(e) if refused_for_good(&e) => {
+                        record.state = JobState::Failed;
+                        record.error = Some(e.to_string());
+                        store.put(&record).await?;
+                        return Ok(record);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    };
+    let waited = client.wait(&query, options).await;
+    drop(slot);
+    match waited {
+        Ok(task) => {
+            record.state = JobState::Done;
+            record.task_id = Some(task.task_id().to_owned());
+            record.files = task
+                .result_files()
+                .into_iter()
+                .map(StoredFile::from)
+                .collect();
+        }
+        Err(e) if e.kind() == ErrorKind::TaskFailed => {
+            record.state = JobState::Failed;
+            record.error = Some(e.to_string());
+        }
+        Err(e) => return Err(e),
+    }
+    store.put(&record).await?;
+    Ok(record)
+}
