@@ -50,9 +50,14 @@ pub struct ServeArgs {
     /// Sign RunBlob webhooks (X-RunBlob-Signature) with this secret
     #[arg(long, value_name = "SECRET")]
     pub runblob_webhook_secret: Option<String>,
-    /// Inject a fault: "[METHOD] PATH ACTION [xN]", ACTION = STATUS:CODE,
-    /// STATUS:CODE:retry=SECS, html502, truncate, stall or delay=MS
-    #[arg(long, value_name = "SPEC", value_parser = Fault::parse)]
+    /// Faults to inject, in the syntax of [`Fault::parse`].
+    #[arg(
+        long,
+        value_name = "SPEC",
+        value_parser = Fault::parse,
+        help = "Inject a fault: \"[METHOD] PATH ACTION [xN]\", ACTION = STATUS:CODE, \
+                STATUS:CODE:retry=SECS, html502, truncate, stall or delay=MS"
+    )]
     pub fault: Vec<Fault>,
 }
 
