@@ -6,6 +6,7 @@
 pub mod fuzz;
 pub mod keepalive;
 pub mod matrix;
+pub mod redis;
 mod script;
 pub mod server;
 pub mod table;

@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod batch;
+mod conn;
+mod queue;
+mod slots;
+mod store;
+mod worker;
+
+pub use batch::BatchJob;
+pub use conn::{Fleet, redact_url};
+pub use queue::{Backlog, BatchQueue, Delivery};
+pub use slots::RedisSlots;
+pub use store::RedisJobStore;
+pub use worker::{Outcome, WorkerOptions, WorkerReport, run_worker};

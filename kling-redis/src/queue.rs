@@ -1,0 +1,267 @@
+//! [`BatchQueue`]: the batch queue on a Redis stream with one consumer group. A worker reads
+//! new entries (`XREADGROUP`), keeps the ones it works on from going idle (`XCLAIM` to itself,
+//! checked in a script), acknowledges the finished ones (`XACK`), and takes over the entries a
+//! dead worker left pending (`XAUTOCLAIM`).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use kling_errors::Error;
+use redis::{Script, Value};
+
+use crate::batch::BatchJob;
+use crate::conn::Fleet;
+
+/// The consumer group every worker reads in.
+const GROUP: &str = "workers";
+
+/// Resets an entry's idle time, only if this consumer still owns it: whether it does.
+const TOUCH: &str = r"
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #p == 0 or p[1][2] ~= ARGV[2] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+";
+
+/// An entry handed to this worker.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The stream entry's id (to touch and acknowledge).
+    pub entry: String,
+    /// The job, or why the entry is not one.
+    pub job: Result<BatchJob, String>,
+    /// Whether it was taken over from a worker that stopped working on it (it may have
+    /// posted the job already).
+    pub redelivered: bool,
+}
+
+/// What is left in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Backlog {
+    /// Entries in the stream.
+    pub entries: u64,
+    /// Entries no worker has read yet.
+    pub undelivered: u64,
+    /// Entries read and not yet acknowledged (running, or left by a dead worker).
+    pub pending: u64,
+}
+
+impl Backlog {
+    /// Nothing left to do.
+    pub fn is_empty(&self) -> bool {
+        self.undelivered == 0 && self.pending == 0
+    }
+}
+
+/// The batch queue, as seen by one consumer.
+#[derive(Debug, Clone)]
+pub struct BatchQueue {
+    fleet: Fleet,
+    stream: String,
+    consumer: String,
+}
+
+type Fields = Vec<String>;
+/// Entries as a stream read returns them: `(id, fields)`.
+type Entries = Vec<(String, Fields)>;
+
+fn job_of(fields: &Fields) -> Result<BatchJob, String> {
+    let json = fields
+        .chunks(2)
+        .find(|kv| kv[0] == "job")
+        .and_then(|kv| kv.get(1))
+        .ok_or_else(|| "the entry has no `job` field".to_owned())?;
+    BatchJob::parse(json)
+        .and_then(BatchJob::keyed)
+        .map_err(|e| e.to_string())
+}
+
+fn count(v: Option<&Value>) -> u64 {
+    match v {
+        Some(Value::Int(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(Value::BulkString(b)) => std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+impl BatchQueue {
+    pub(crate) fn new(fleet: Fleet, consumer: &str) -> Self {
+        let stream = fleet.key("queue");
+        Self {
+            fleet,
+            stream,
+            consumer: consumer.to_owned(),
+        }
+    }
+
+    /// This consumer's name.
+    pub fn consumer(&self) -> &str {
+        &self.consumer
+    }
+
+    /// Creates the stream and its group if they are missing (from the stream's start, so
+    /// entries added before any worker are read too).
+    ///
+    /// # Errors
+    ///
+    /// When Redis refuses.
+    pub async fn ensure_group(&self) -> Result<(), Error> {
+        let made: Result<String, redis::RedisError> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(&self.stream)
+            .arg(GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut self.fleet.conn())
+            .await;
+        match made {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+            Err(e) => Err(self.fleet.error("cannot create the consumer group", e)),
+        }
+    }
+
+    /// Adds a job (keyed: see [`BatchJob::keyed`]); the entry's id.
+    ///
+    /// # Errors
+    ///
+    /// When Redis refuses.
+    pub async fn push(&self, job: &BatchJob) -> Result<String, Error> {
+        let json = serde_json::to_string(job).unwrap_or_default();
+        redis::cmd("XADD")
+            .arg(&self.stream)
+            .arg("*")
+            .arg("job")
+            .arg(json)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot add a job to the queue", e))
+    }
+
+    /// The next entry for this worker: first one left pending longer than `claim_idle` by any
+    /// worker (a dead one's), else a new one; `None` when there is neither.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be read.
+    pub async fn next(&self, claim_idle: Duration) -> Result<Option<Delivery>, Error> {
+        let claimed: (String, Entries, Vec<String>) = redis::cmd("XAUTOCLAIM")
+            .arg(&self.stream)
+            .arg(GROUP)
+            .arg(&self.consumer)
+            .arg(u64::try_from(claim_idle.as_millis()).unwrap_or(u64::MAX))
+            .arg("0-0")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot claim idle jobs", e))?;
+        if let Some((entry, fields)) = claimed.1.into_iter().next() {
+            return Ok(Some(Delivery {
+                entry,
+                job: job_of(&fields),
+                redelivered: true,
+            }));
+        }
+        let read: Option<Vec<(String, Entries)>> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(GROUP)
+            .arg(&self.consumer)
+            .arg("COUNT")
+            .arg(1)
+            .arg("STREAMS")
+            .arg(&self.stream)
+            .arg(">")
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot read the queue", e))?;
+        Ok(read
+            .and_then(|streams| streams.into_iter().next())
+            .and_then(|(_, entries)| entries.into_iter().next())
+            .map(|(entry, fields)| Delivery {
+                job: job_of(&fields),
+                entry,
+                redelivered: false,
+            }))
+    }
+
+    /// Keeps `entry` from going idle while this worker works on it; `false` when another
+    /// worker has taken it over (stop working on it).
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be reached.
+    pub async fn touch(&self, entry: &str) -> Result<bool, Error> {
+        let owned: i64 = Script::new(TOUCH)
+            .key(&self.stream)
+            .arg(GROUP)
+            .arg(&self.consumer)
+            .arg(entry)
+            .invoke_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot keep a job", e))?;
+        Ok(owned == 1)
+    }
+
+    /// Acknowledges a finished entry.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be reached.
+    pub async fn ack(&self, entry: &str) -> Result<(), Error> {
+        let _: i64 = redis::cmd("XACK")
+            .arg(&self.stream)
+            .arg(GROUP)
+            .arg(entry)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot acknowledge a job", e))?;
+        Ok(())
+    }
+
+    /// What is left.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be read.
+    pub async fn backlog(&self) -> Result<Backlog, Error> {
+        let entries: u64 = redis::cmd("XLEN")
+            .arg(&self.stream)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot read the queue", e))?;
+        let groups: Vec<HashMap<String, Value>> = redis::cmd("XINFO")
+            .arg("GROUPS")
+            .arg(&self.stream)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .or_else(|e| {
+                // No stream yet: nothing queued.
+                if e.to_string().contains("no such key") {
+                    Ok(Vec::new())
+                } else {
+                    Err(self.fleet.error("cannot read the queue", e))
+                }
+            })?;
+        let group = groups
+            .iter()
+            .find(|g| matches!(g.get("name"), Some(Value::BulkString(n)) if n == GROUP.as_bytes()));
+        Ok(match group {
+            Some(g) => Backlog {
+                entries,
+                undelivered: count(g.get("lag")),
+                pending: count(g.get("pending")),
+            },
+            None => Backlog {
+                entries,
+                undelivered: entries,
+                pending: 0,
+            },
+        })
+    }
+}

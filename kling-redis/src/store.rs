@@ -1,0 +1,144 @@
+//! [`RedisJobStore`]: job records as JSON strings (`prefix:job:<external_task_id>`), with an
+//! index of every job's state (`prefix:states`, a hash) for counts and listings.
+
+use async_trait::async_trait;
+use kling_core::fleet::{JobRecord, JobState, JobStore};
+use kling_errors::{DecodeError, DecodeFailure, Error, InternalError, Operation};
+use redis::Script;
+
+use crate::conn::Fleet;
+
+/// Writes a record and its state in one step.
+const PUT: &str = r"
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+";
+
+/// Writes a record only if its id has none.
+const INSERT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1
+";
+
+/// The largest record read back (a record is a few hundred bytes; a huge value under our key
+/// is not ours).
+const MAX_RECORD: usize = 1 << 20;
+
+/// The job store of a fleet, on Redis.
+#[derive(Debug, Clone)]
+pub struct RedisJobStore {
+    fleet: Fleet,
+    states: String,
+}
+
+impl RedisJobStore {
+    pub(crate) fn new(fleet: Fleet) -> Self {
+        let states = fleet.key("states");
+        Self { fleet, states }
+    }
+
+    fn record_key(&self, external_task_id: &str) -> String {
+        self.fleet.key(&format!("job:{external_task_id}"))
+    }
+
+    async fn write(&self, script: &str, record: &JobRecord) -> Result<bool, Error> {
+        let json = serde_json::to_string(record)
+            .map_err(|e| InternalError::new(&format!("a job record does not encode: {e}")))?;
+        let written: i64 = Script::new(script)
+            .key(self.record_key(&record.external_task_id))
+            .key(&self.states)
+            .arg(json)
+            .arg(&record.external_task_id)
+            .arg(record.state.as_str())
+            .invoke_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot write a job record", e))?;
+        Ok(written == 1)
+    }
+
+    /// How many jobs are in each state.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be read.
+    pub async fn counts(&self) -> Result<Vec<(JobState, u64)>, Error> {
+        let states: Vec<String> = redis::cmd("HVALS")
+            .arg(&self.states)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot read the job states", e))?;
+        let mut counts: Vec<(JobState, u64)> = JobState::ALL.iter().map(|&s| (s, 0)).collect();
+        for state in states {
+            let state = parse_state(&state);
+            match counts.iter_mut().find(|(s, _)| *s == state) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((state, 1)),
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Every job's record, in no particular order (read in pages of 200).
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be read or holds a record that does not decode.
+    pub async fn all(&self) -> Result<Vec<JobRecord>, Error> {
+        let ids: Vec<String> = redis::cmd("HKEYS")
+            .arg(&self.states)
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot list the jobs", e))?;
+        let mut records = Vec::with_capacity(ids.len());
+        for page in ids.chunks(200) {
+            let keys: Vec<String> = page.iter().map(|id| self.record_key(id)).collect();
+            let values: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut self.fleet.conn())
+                .await
+                .map_err(|e| self.fleet.error("cannot read the job records", e))?;
+            for value in values.into_iter().flatten() {
+                records.push(decode(&value)?);
+            }
+        }
+        Ok(records)
+    }
+}
+
+fn parse_state(text: &str) -> JobState {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(JobState::Unknown)
+}
+
+fn decode(value: &str) -> Result<JobRecord, Error> {
+    let bytes = value.as_bytes();
+    if bytes.len() > MAX_RECORD {
+        return Err(
+            DecodeError::new(DecodeFailure::TooLarge, Operation::Read, 0, &bytes[..200]).into(),
+        );
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|_| DecodeError::new(DecodeFailure::Schema, Operation::Read, 0, bytes).into())
+}
+
+#[async_trait]
+impl JobStore for RedisJobStore {
+    async fn get(&self, external_task_id: &str) -> Result<Option<JobRecord>, Error> {
+        let value: Option<String> = redis::cmd("GET")
+            .arg(self.record_key(external_task_id))
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot read a job record", e))?;
+        value.as_deref().map(decode).transpose()
+    }
+
+    async fn put(&self, record: &JobRecord) -> Result<(), Error> {
+        self.write(PUT, record).await.map(drop)
+    }
+
+    async fn insert(&self, record: &JobRecord) -> Result<bool, Error> {
+        self.write(INSERT, record).await
+    }
+}

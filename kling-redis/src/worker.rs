@@ -1,0 +1,381 @@
+//! [`run_worker`]: one worker of a fleet: takes jobs from the queue, runs each through the job
+//! store holding the fleet's task slots, downloads the results, acknowledges; backs off and
+//! goes on through connection losses and Redis restarts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use kling_core::fleet::{JobRecord, JobState, JobStore, StoredJob, run_stored_job};
+use kling_core::{AsyncKling, CancelHandle, WaitOptions};
+use kling_errors::{CancelledError, Error, ErrorKind};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
+
+use crate::conn::Fleet;
+use crate::queue::{BatchQueue, Delivery};
+use crate::store::RedisJobStore;
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WorkerOptions {
+    /// Jobs this worker runs at once (the fleet's slots bound them all together).
+    pub concurrency: usize,
+    /// An entry left pending this long is taken over (its worker is presumed dead). Live
+    /// workers touch theirs every third of it.
+    pub claim_idle: Duration,
+    /// Where result files go (`None`: not downloaded; `kling batch results` lists the URLs).
+    pub download_dir: Option<PathBuf>,
+    /// Stop once the queue is empty and nothing is pending; otherwise run until cancelled.
+    pub until_empty: bool,
+    /// How long one task may be waited for.
+    pub max_wait: Option<Duration>,
+    /// How long an idle worker sleeps before it reads the queue again.
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 4,
+            claim_idle: Duration::from_secs(60),
+            download_dir: None,
+            until_empty: false,
+            max_wait: None,
+            idle_poll: Duration::from_millis(250),
+        }
+    }
+}
+
+/// What became of one job in this worker.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The job ended (done or failed); `files` are the downloaded paths.
+    Finished {
+        /// Its record.
+        record: JobRecord,
+        /// The files saved.
+        files: Vec<PathBuf>,
+    },
+    /// The entry is not a job this fleet can run (a bad line, an id reused for another
+    /// request); acknowledged, so it is not retried.
+    Rejected {
+        /// The stream entry.
+        entry: String,
+        /// Why.
+        reason: String,
+    },
+    /// Another worker took the job over (this one was too slow to touch it).
+    Lost {
+        /// The job's key.
+        external_task_id: String,
+    },
+}
+
+/// What a worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WorkerReport {
+    /// Jobs that ended done.
+    pub done: u64,
+    /// Jobs that ended failed.
+    pub failed: u64,
+    /// Entries rejected.
+    pub rejected: u64,
+    /// Attempts that hit a passing error and were tried again.
+    pub retried: u64,
+}
+
+/// Why one run of a job ended without an outcome: try again, or give it up.
+enum Interrupted {
+    Retry(Error),
+    Lost,
+}
+
+/// Runs a worker until `cancel` fires (or, with [`WorkerOptions::until_empty`], until the
+/// queue is empty). `client` holds the fleet's task slots
+/// ([`ClientBuilder::task_slots`](kling_core::ClientBuilder::task_slots) with
+/// [`Fleet::slots`]); each finished job is sent to `outcomes` when given.
+///
+/// # Errors
+///
+/// Only a failure to set the queue up at start; later Redis and Kling errors are waited out
+/// and retried.
+pub async fn run_worker<K>(
+    client: K,
+    fleet: &Fleet,
+    consumer: &str,
+    options: WorkerOptions,
+    cancel: CancelHandle,
+    outcomes: Option<UnboundedSender<Outcome>>,
+) -> Result<WorkerReport, Error>
+where
+    K: AsyncKling + Clone + 'static,
+{
+    let queue = fleet.queue(consumer);
+    queue.ensure_group().await?;
+    let store = Arc::new(fleet.store());
+    let options = Arc::new(options);
+    let mut report = WorkerReport::default();
+    let mut running: JoinSet<(Option<Outcome>, u64)> = JoinSet::new();
+    let mut outage = Duration::from_millis(100);
+    loop {
+        while let Some(joined) = running.try_join_next() {
+            tally(&mut report, joined, outcomes.as_ref());
+        }
+        if cancel.is_cancelled() {
+            break;
+        }
+        if running.len() >= options.concurrency.max(1) {
+            if let Some(joined) = running.join_next().await {
+                tally(&mut report, joined, outcomes.as_ref());
+            }
+            continue;
+        }
+        match queue.next(options.claim_idle).await {
+            Ok(Some(delivery)) => {
+                outage = Duration::from_millis(100);
+                let (client, queue, store, options, cancel) = (
+                    client.clone(),
+                    queue.clone(),
+                    store.clone(),
+                    options.clone(),
+                    cancel.clone(),
+                );
+                running.spawn(async move {
+                    run_entry(&client, &queue, &store, &options, delivery, &cancel).await
+                });
+            }
+            Ok(None) => {
+                outage = Duration::from_millis(100);
+                if options.until_empty && running.is_empty() {
+                    match queue.backlog().await {
+                        Ok(b) if b.is_empty() => break,
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "kling-redis: cannot read the backlog")
+                        }
+                    }
+                }
+                pause(
+                    &mut running,
+                    options.idle_poll,
+                    &mut report,
+                    outcomes.as_ref(),
+                )
+                .await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "kling-redis: cannot read the queue (retrying)");
+                pause(&mut running, outage, &mut report, outcomes.as_ref()).await;
+                outage = (outage * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+    while let Some(joined) = running.join_next().await {
+        tally(&mut report, joined, outcomes.as_ref());
+    }
+    Ok(report)
+}
+
+/// Sleeps `d`, or less when a running job ends first.
+async fn pause(
+    running: &mut JoinSet<(Option<Outcome>, u64)>,
+    d: Duration,
+    report: &mut WorkerReport,
+    outcomes: Option<&UnboundedSender<Outcome>>,
+) {
+    if running.is_empty() {
+        tokio::time::sleep(d).await;
+        return;
+    }
+    tokio::select! {
+        () = tokio::time::sleep(d) => {}
+        Some(joined) = running.join_next() => tally(report, joined, outcomes),
+    }
+}
+
+fn tally(
+    report: &mut WorkerReport,
+    joined: Result<(Option<Outcome>, u64), tokio::task::JoinError>,
+    outcomes: Option<&UnboundedSender<Outcome>>,
+) {
+    let Ok((outcome, retried)) = joined else {
+        return;
+    };
+    report.retried += retried;
+    let Some(outcome) = outcome else { return };
+    match &outcome {
+        Outcome::Finished { record, .. } if record.state == JobState::Done => report.done += 1,
+        Outcome::Finished { .. } => report.failed += 1,
+        Outcome::Rejected { .. } => report.rejected += 1,
+        Outcome::Lost { .. } => {}
+    }
+    if let Some(tx) = outcomes {
+        let _ = tx.send(outcome);
+    }
+}
+
+/// Runs one entry to its end: the outcome (`None` when cancelled) and the retries it took.
+async fn run_entry<K: AsyncKling + Clone + 'static>(
+    client: &K,
+    queue: &BatchQueue,
+    store: &RedisJobStore,
+    options: &WorkerOptions,
+    delivery: Delivery,
+    cancel: &CancelHandle,
+) -> (Option<Outcome>, u64) {
+    let Delivery {
+        entry,
+        job,
+        redelivered,
+    } = delivery;
+    let reject = |reason: String| async {
+        // Acknowledged, or it would come back forever; a failed ack only means it does.
+        let _ = queue.ack(&entry).await;
+        (
+            Some(Outcome::Rejected {
+                entry: entry.clone(),
+                reason,
+            }),
+            0,
+        )
+    };
+    let job = match job.and_then(|j| j.create().map(|c| (j, c)).map_err(|e| e.to_string())) {
+        Ok(job) => job,
+        Err(reason) => return reject(reason).await,
+    };
+    let (job, create) = job;
+    let id = job.id().unwrap_or_default().to_owned();
+    // Keeps the entry ours while the job runs. `stop` ends the job's wait when another worker
+    // took the entry (`lost`) or the worker is cancelled.
+    let stop = CancelHandle::new();
+    let lost = Arc::new(AtomicBool::new(false));
+    let keeper = {
+        let (queue, entry, stop, lost, cancel, every) = (
+            queue.clone(),
+            entry.clone(),
+            stop.clone(),
+            lost.clone(),
+            cancel.clone(),
+            options.claim_idle / 3,
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    () = cancel.cancelled() => {
+                        stop.cancel();
+                        return;
+                    }
+                }
+                match queue.touch(&entry).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        lost.store(true, Ordering::SeqCst);
+                        stop.cancel();
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "kling-redis: cannot keep a job (retrying)")
+                    }
+                }
+            }
+        })
+    };
+    let mut retried = 0u64;
+    let mut backoff = Duration::from_millis(250);
+    let outcome = loop {
+        if stop.is_cancelled() && !lost.load(Ordering::SeqCst) {
+            break None;
+        }
+        let attempt = attempt(
+            client,
+            store,
+            options,
+            StoredJob {
+                request: create.clone(),
+                family: job.family.clone(),
+                redelivered: redelivered || retried > 0,
+            },
+            &stop,
+            &lost,
+        )
+        .await;
+        match attempt {
+            Ok(Outcome::Finished { record, files }) => {
+                let mut acked = queue.ack(&entry).await;
+                while let Err(e) = acked {
+                    tracing::warn!(error = %e, "kling-redis: cannot acknowledge (retrying)");
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    tokio::time::sleep(backoff).await;
+                    acked = queue.ack(&entry).await;
+                }
+                break Some(Outcome::Finished { record, files });
+            }
+            Ok(other) => break Some(other),
+            Err(Interrupted::Lost) => {
+                break Some(Outcome::Lost {
+                    external_task_id: id.clone(),
+                });
+            }
+            Err(Interrupted::Retry(e)) => {
+                if e.kind() == ErrorKind::InvalidRequest && !e.is_retryable() {
+                    keeper.abort();
+                    return reject(e.to_string()).await;
+                }
+                tracing::warn!(external_task_id = %id, error = %e, "kling-redis: a job will be tried again");
+                retried += 1;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        }
+    };
+    keeper.abort();
+    (outcome, retried)
+}
+
+/// One run of a job through the store, then its downloads.
+async fn attempt<K: AsyncKling>(
+    client: &K,
+    store: &dyn JobStore,
+    options: &WorkerOptions,
+    job: StoredJob<kling_types::FamilyCreate>,
+    stop: &CancelHandle,
+    lost: &AtomicBool,
+) -> Result<Outcome, Interrupted> {
+    let interrupted = |e| {
+        if lost.load(Ordering::SeqCst) {
+            Interrupted::Lost
+        } else {
+            Interrupted::Retry(e)
+        }
+    };
+    if stop.is_cancelled() {
+        return Err(interrupted(CancelledError::new(None).into()));
+    }
+    let mut wait = WaitOptions::new().cancel(stop.clone());
+    wait.max_wait = options.max_wait;
+    let record = run_stored_job(client, store, job, wait)
+        .await
+        .map_err(interrupted)?;
+    let mut files = Vec::new();
+    if let (Some(dir), JobState::Done) = (&options.download_dir, record.state) {
+        for file in &record.files {
+            let dest = dir.join(&file.file_name);
+            if !dest.exists() {
+                client
+                    .download(&file.url, &dest)
+                    .await
+                    .map_err(interrupted)?;
+            }
+            files.push(dest);
+        }
+    }
+    Ok(Outcome::Finished { record, files })
+}

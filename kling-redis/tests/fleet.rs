@@ -1,0 +1,281 @@
+//! kling-redis against a real redis-server (started here, on 127.0.0.1, killed at the end):
+//! slots bound the fleet and come back from a dead holder within their time to live; the store
+//! writes records and their states together; the queue hands each entry to one worker and
+//! lets another take over a dead one's; a Redis restart is waited out; workers in one process
+//! run a batch against kling-mock within the slots, posting each job once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kling_client_async::{CancelHandle, Client, Config};
+use kling_core::fleet::{AsyncTaskSlots, JobRecord, JobState, JobStore};
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
+use kling_redis::{BatchJob, Fleet, WorkerOptions, run_worker};
+use kling_test_support::redis::RedisServer;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn fleet(redis: &RedisServer, prefix: &str) -> Fleet {
+    Fleet::connect(&redis.url(), prefix).await.unwrap()
+}
+
+#[test]
+fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl() {
+    let redis = RedisServer::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "slots").await;
+        let slots = fleet.slots(2, Duration::from_secs(1));
+        let a = slots.acquire().await.unwrap();
+        let _b = slots.acquire().await.unwrap();
+        assert_eq!(slots.held().await.unwrap(), 2);
+        // A third waits until one is given back.
+        let third = tokio::spawn({
+            let slots = slots.clone();
+            async move { slots.acquire().await.map(|_| ()) }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!third.is_finished(), "the limit holds");
+        drop(a);
+        tokio::time::timeout(Duration::from_secs(5), third)
+            .await
+            .expect("a slot given back is taken")
+            .unwrap()
+            .unwrap();
+        // Held slots are renewed: still held after twice their time to live.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert_eq!(slots.held().await.unwrap(), 1, "the one still held");
+    });
+    // A holder that dies: its runtime (and the renewal) gone, its slot never given back.
+    let dead = runtime();
+    let (url, ttl) = (redis.url(), Duration::from_secs(1));
+    dead.block_on(async {
+        let fleet = Fleet::connect(&url, "dead").await.unwrap();
+        let slot = fleet.slots(1, ttl).acquire().await.unwrap();
+        std::mem::forget(slot);
+    });
+    drop(dead);
+    rt.block_on(async {
+        let slots = fleet(&redis, "dead").await.slots(1, ttl);
+        assert_eq!(slots.held().await.unwrap(), 1, "held until it expires");
+        tokio::time::sleep(ttl + Duration::from_millis(150)).await;
+        assert_eq!(
+            slots.held().await.unwrap(),
+            0,
+            "expired within its time to live"
+        );
+        let again = tokio::time::timeout(Duration::from_millis(500), slots.acquire())
+            .await
+            .expect("the slot is free again")
+            .unwrap();
+        drop(again);
+    });
+}
+
+#[test]
+fn the_store_and_the_queue_share_work_and_survive_a_restart() {
+    let mut redis = RedisServer::start();
+    let rt = runtime();
+    let fleet = rt.block_on(fleet(&redis, "q"));
+    rt.block_on(async {
+        let store = fleet.store();
+        let r = JobRecord::queued("job-1", "text2video", "f");
+        assert!(store.insert(&r).await.unwrap());
+        assert!(!store.insert(&r).await.unwrap(), "inserted once");
+        let mut created = r.clone();
+        created.state = JobState::Created;
+        created.task_id = Some("831".into());
+        store.put(&created).await.unwrap();
+        assert_eq!(store.get("job-1").await.unwrap(), Some(created));
+        assert_eq!(store.get("job-2").await.unwrap(), None);
+        let counts = store.counts().await.unwrap();
+        assert!(counts.contains(&(JobState::Created, 1)), "{counts:?}");
+
+        let a = fleet.queue("a");
+        let b = fleet.queue("b");
+        a.ensure_group().await.unwrap();
+        b.ensure_group().await.unwrap();
+        for prompt in ["one", "two"] {
+            let job = BatchJob::parse(&format!(
+                r#"{{"family":"text2video","request":{{"prompt":"{prompt}"}}}}"#
+            ))
+            .unwrap()
+            .keyed()
+            .unwrap();
+            a.push(&job).await.unwrap();
+        }
+        let idle = Duration::from_millis(200);
+        let first = a.next(idle).await.unwrap().unwrap();
+        let second = b.next(idle).await.unwrap().unwrap();
+        assert!(!first.redelivered && !second.redelivered);
+        assert_ne!(first.entry, second.entry, "each entry to one worker");
+        assert!(a.next(idle).await.unwrap().is_none());
+        b.ack(&second.entry).await.unwrap();
+        let left = a.backlog().await.unwrap();
+        assert_eq!((left.undelivered, left.pending), (0, 1));
+        // `a` dies holding `first`: once idle long enough, `b` takes it over.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let taken = b.next(idle).await.unwrap().unwrap();
+        assert_eq!(taken.entry, first.entry);
+        assert!(taken.redelivered);
+        assert!(!a.touch(&first.entry).await.unwrap(), "a lost it");
+        assert!(b.touch(&first.entry).await.unwrap());
+        b.ack(&taken.entry).await.unwrap();
+        assert!(b.backlog().await.unwrap().is_empty());
+    });
+    // A restart: commands fail while it is down, then work again on the same connection.
+    redis.kill();
+    rt.block_on(async {
+        assert!(fleet.store().get("job-1").await.is_err());
+    });
+    redis.restart();
+    rt.block_on(async {
+        let mut back = None;
+        for _ in 0..50 {
+            if let Ok(r) = fleet.store().get("job-1").await {
+                back = r;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            back.map(|r| r.state),
+            Some(JobState::Created),
+            "kept across the restart"
+        );
+    });
+}
+
+#[test]
+fn connection_errors_name_the_url_without_its_password() {
+    let rt = runtime();
+    rt.block_on(async {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let e = Fleet::connect(&format!("redis://user:s3cret@127.0.0.1:{port}/0"), "x")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(&format!("redis://user:***@127.0.0.1:{port}/0")),
+            "{e}"
+        );
+        assert!(!e.contains("s3cret"), "{e}");
+        let e = Fleet::connect("http://nope", "x")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("http://nope"), "{e}");
+    });
+}
+
+fn jobs(n: usize) -> Vec<BatchJob> {
+    (0..n)
+        .map(|i| {
+            BatchJob::parse(&format!(
+                r#"{{"family":"text2video","request":{{"prompt":"fox number {i}"}}}}"#
+            ))
+            .unwrap()
+            .keyed()
+            .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(2)
+            .task_duration(Duration::from_millis(300)),
+    )
+    .unwrap();
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("kling-redis-workers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "w").await;
+        let queue = fleet.queue("submitter");
+        queue.ensure_group().await.unwrap();
+        for job in jobs(12) {
+            queue.push(&job).await.unwrap();
+        }
+        let slots = Arc::new(fleet.slots(2, Duration::from_secs(3)));
+        let mut config = Config::with_base_url(&mock.api_url);
+        config.poll.first_delay = Duration::from_millis(50);
+        config.poll.min_delay = Duration::from_millis(50);
+        config.poll.cap = Duration::from_millis(100);
+        let client = Client::builder()
+            .credentials(
+                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+                    .unwrap(),
+            )
+            .config(config)
+            .task_slots(slots.clone() as Arc<dyn AsyncTaskSlots>)
+            .build()
+            .unwrap();
+        let mut options = WorkerOptions::default();
+        options.concurrency = 3;
+        options.until_empty = true;
+        options.claim_idle = Duration::from_secs(5);
+        options.download_dir = Some(dir.clone());
+        options.idle_poll = Duration::from_millis(50);
+        let (w1, w2) = tokio::join!(
+            run_worker(
+                client.clone(),
+                &fleet,
+                "w1",
+                options.clone(),
+                CancelHandle::new(),
+                None
+            ),
+            run_worker(
+                client.clone(),
+                &fleet,
+                "w2",
+                options,
+                CancelHandle::new(),
+                None
+            ),
+        );
+        let (w1, w2) = (w1.unwrap(), w2.unwrap());
+        assert_eq!(w1.done + w2.done, 12, "{w1:?} {w2:?}");
+        let records = fleet.store().all().await.unwrap();
+        assert_eq!(records.len(), 12);
+        assert!(
+            records
+                .iter()
+                .all(|r| r.state == JobState::Done && r.posts == 1)
+        );
+        assert_eq!(slots.held().await.unwrap(), 0, "every slot given back");
+    });
+    let stats = mock.stats();
+    assert!(stats.peak_running <= 2, "{stats:?}");
+    assert_eq!(
+        stats.codes.get("1303"),
+        None,
+        "no concurrency refusal: {stats:?}"
+    );
+    assert_eq!(stats.creates_by_external_id.len(), 12);
+    assert!(
+        stats.creates_by_external_id.values().all(|&n| n == 1),
+        "{stats:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        12,
+        "one video per job"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
