@@ -11,7 +11,7 @@ pub(crate) use kling_core::time::{parse_duration, show_duration};
 
 use crate::output::Format;
 use crate::{
-    account, audio, config, docs, element, image, mock, models, runblob, session, task, tools, v2,
+    account, audio, batch, config, docs, element, image, mock, models, runblob, session, task, tools, v2,
     video, voice, webhook,
 };
 
@@ -127,6 +127,9 @@ pub(crate) enum Command {
     /// Query, list and wait for tasks of any legacy family
     #[command(subcommand)]
     Task(task::TaskCommand),
+    /// Batches shared by a fleet of workers through Redis: one account's slots, every job once
+    #[command(subcommand)]
+    Batch(batch::BatchCommand),
     /// Verify or receive webhooks (Standard Webhooks signatures)
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),

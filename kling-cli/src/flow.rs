@@ -5,9 +5,10 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kling_client_async::fleet::AsyncTaskSlots;
 use kling_client_async::prelude::*;
 use kling_client_async::{Client, Config, CreateTask, Pollable, TaskOf, TaskView, WaitOptions};
 use kling_types::{Endpoint, TaskQuery};
@@ -71,6 +72,19 @@ impl Ctx {
         self.client(
             &self.settings.base_url.value,
             self.settings.kling_credentials()?,
+            None,
+        )
+    }
+
+    /// A client of the Kling API whose jobs hold `slots` (a fleet's, shared through Redis).
+    pub(crate) fn kling_with_slots(
+        &self,
+        slots: Arc<dyn AsyncTaskSlots>,
+    ) -> Result<Client, Failure> {
+        self.client(
+            &self.settings.base_url.value,
+            self.settings.kling_credentials()?,
+            Some(slots),
         )
     }
 
@@ -79,6 +93,7 @@ impl Ctx {
         self.client(
             &self.settings.runblob_url.value,
             self.settings.runblob_credentials()?,
+            None,
         )
     }
 
@@ -86,6 +101,7 @@ impl Ctx {
         &self,
         base_url: &str,
         credentials: kling_auth::Credentials,
+        slots: Option<Arc<dyn AsyncTaskSlots>>,
     ) -> Result<Client, Failure> {
         let mut config = Config::with_base_url(base_url);
         if let Some(every) = &self.settings.poll_interval {
@@ -105,10 +121,12 @@ impl Ctx {
         if let Some(max) = &self.settings.max_wait {
             config.poll.max_wait = max.value;
         }
-        Ok(Client::builder()
-            .credentials(credentials)
-            .config(config)
-            .build()?)
+        let builder = Client::builder().credentials(credentials).config(config);
+        Ok(match slots {
+            Some(slots) => builder.task_slots(slots),
+            None => builder,
+        }
+        .build()?)
     }
 
     /// Whether progress goes to stderr.

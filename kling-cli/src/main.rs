@@ -10,6 +10,7 @@
 mod account;
 mod args;
 mod audio;
+mod batch;
 mod config;
 mod docs;
 mod element;
@@ -50,6 +51,7 @@ async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), Failure> {
         Command::V2(c) => v2::run(c, ctx).await,
         Command::Runblob(c) => runblob::run(c, ctx).await,
         Command::Task(c) => task::run(c, ctx).await,
+        Command::Batch(c) => batch::run(c, ctx).await,
         Command::Webhook(webhook::WebhookCommand::Verify(v)) => {
             webhook::verify(v, &ctx.settings, ctx.format)
         }
@@ -78,7 +80,9 @@ async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), Failure> {
 fn serves(command: &Command) -> bool {
     matches!(
         command,
-        Command::Mock(_) | Command::Webhook(webhook::WebhookCommand::Listen(_))
+        Command::Mock(_)
+            | Command::Webhook(webhook::WebhookCommand::Listen(_))
+            | Command::Batch(batch::BatchCommand::Work(_))
     )
 }
 

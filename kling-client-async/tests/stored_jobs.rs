@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use kling_client_async::fleet::{
-    AsyncTaskSlots, JobRecord, JobState, JobStore, MemoryJobStore, StoredJob, fingerprint,
+    AsyncTaskSlots, JobRecord, JobState, JobStore, MemoryJobStore, StoredJob, request_fingerprint,
     run_stored_job,
 };
 use kling_client_async::prelude::*;
@@ -49,7 +49,7 @@ fn job(id: &str, prompt: &str) -> StoredJob<FamilyCreate> {
 }
 
 fn print_of(job: &StoredJob<FamilyCreate>) -> String {
-    fingerprint(&serde_json::to_vec(&job.request.body()).unwrap())
+    request_fingerprint(&job.request)
 }
 
 fn posts(mock: &MockServer, id: &str) -> u64 {

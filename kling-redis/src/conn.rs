@@ -113,6 +113,16 @@ impl Fleet {
         format!("{}:{name}", self.prefix)
     }
 
+    /// The key of a job's record.
+    pub(crate) fn job_key(&self, external_task_id: &str) -> String {
+        self.key(&format!("job:{external_task_id}"))
+    }
+
+    /// The key of the hash of every job's state.
+    pub(crate) fn states_key(&self) -> String {
+        self.key("states")
+    }
+
     /// A Redis error of this fleet.
     pub(crate) fn error(&self, doing: &str, e: redis::RedisError) -> Error {
         redis_error(&self.shown_url, doing, e)

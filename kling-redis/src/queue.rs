@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use kling_errors::Error;
+use kling_core::fleet::{JobRecord, request_fingerprint};
+use kling_errors::{Error, KlingCode, ValidationError};
 use redis::{Script, Value};
 
 use crate::batch::BatchJob;
@@ -20,6 +21,17 @@ const TOUCH: &str = r"
 local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
 if #p == 0 or p[1][2] ~= ARGV[2] then return 0 end
 redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+return 1
+";
+
+/// Records a job as queued and adds its entry, in one step, unless its id is recorded already:
+/// a job is queued once however often it is submitted, and no crash leaves a record without
+/// its entry.
+const SUBMIT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], 'queued')
+redis.call('XADD', KEYS[3], '*', 'job', ARGV[3])
 return 1
 ";
 
@@ -126,21 +138,37 @@ impl BatchQueue {
         }
     }
 
-    /// Adds a job (keyed: see [`BatchJob::keyed`]); the entry's id.
+    /// Queues a job: records it as queued and adds its entry, unless its id is already
+    /// recorded (then nothing is done: `false`). The job is checked first (see
+    /// [`BatchJob::create`]).
     ///
     /// # Errors
     ///
-    /// When Redis refuses.
-    pub async fn push(&self, job: &BatchJob) -> Result<String, Error> {
-        let json = serde_json::to_string(job).unwrap_or_default();
-        redis::cmd("XADD")
-            .arg(&self.stream)
-            .arg("*")
-            .arg("job")
-            .arg(json)
-            .query_async(&mut self.fleet.conn())
+    /// The job's [`ValidationError`](kling_errors::ValidationError) (not keyed, unknown
+    /// family, a field out of range); a Redis failure.
+    pub async fn submit(&self, job: &BatchJob) -> Result<bool, Error> {
+        let create = job.create()?;
+        let id = job.id().ok_or_else(|| {
+            ValidationError::new(
+                "external_task_id",
+                KlingCode::InvalidParameter,
+                "the job has no key (call BatchJob::keyed)",
+            )
+        })?;
+        let record = JobRecord::queued(id, &job.family, request_fingerprint(&create));
+        let record = serde_json::to_string(&record).unwrap_or_default();
+        let entry = serde_json::to_string(job).unwrap_or_default();
+        let queued: i64 = Script::new(SUBMIT)
+            .key(self.fleet.job_key(id))
+            .key(self.fleet.states_key())
+            .key(&self.stream)
+            .arg(record)
+            .arg(id)
+            .arg(entry)
+            .invoke_async(&mut self.fleet.conn())
             .await
-            .map_err(|e| self.fleet.error("cannot add a job to the queue", e))
+            .map_err(|e| self.fleet.error("cannot queue a job", e))?;
+        Ok(queued == 1)
     }
 
     /// The next entry for this worker: first one left pending longer than `claim_idle` by any

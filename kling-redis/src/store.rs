@@ -36,12 +36,12 @@ pub struct RedisJobStore {
 
 impl RedisJobStore {
     pub(crate) fn new(fleet: Fleet) -> Self {
-        let states = fleet.key("states");
+        let states = fleet.states_key();
         Self { fleet, states }
     }
 
     fn record_key(&self, external_task_id: &str) -> String {
-        self.fleet.key(&format!("job:{external_task_id}"))
+        self.fleet.job_key(external_task_id)
     }
 
     async fn write(&self, script: &str, record: &JobRecord) -> Result<bool, Error> {

@@ -108,7 +108,8 @@ fn the_store_and_the_queue_share_work_and_survive_a_restart() {
             .unwrap()
             .keyed()
             .unwrap();
-            a.push(&job).await.unwrap();
+            assert!(a.submit(&job).await.unwrap());
+            assert!(!a.submit(&job).await.unwrap(), "queued once");
         }
         let idle = Duration::from_millis(200);
         let first = a.next(idle).await.unwrap().unwrap();
@@ -209,7 +210,7 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
         let queue = fleet.queue("submitter");
         queue.ensure_group().await.unwrap();
         for job in jobs(12) {
-            queue.push(&job).await.unwrap();
+            queue.submit(&job).await.unwrap();
         }
         let slots = Arc::new(fleet.slots(2, Duration::from_secs(3)));
         let mut config = Config::with_base_url(&mock.api_url);

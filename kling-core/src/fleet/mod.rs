@@ -18,5 +18,7 @@ mod store;
 mod stored;
 
 pub use slots::{AsyncTaskSlots, TaskSlots};
-pub use store::{JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, fingerprint};
+pub use store::{
+    JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, fingerprint, request_fingerprint,
+};
 pub use stored::{StoredJob, run_stored_job};

@@ -137,6 +137,12 @@ pub fn fingerprint(body: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
+/// The [`fingerprint`] of a request's body, as [`run_stored_job`](super::run_stored_job)
+/// records it.
+pub fn request_fingerprint<E: kling_types::Endpoint>(request: &E) -> String {
+    fingerprint(&serde_json::to_vec(&request.body()).unwrap_or_default())
+}
+
 /// Durable job records, keyed by `external_task_id`, shared by every worker of a fleet.
 #[async_trait]
 pub trait JobStore: Send + Sync + Debug {

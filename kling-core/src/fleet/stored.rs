@@ -4,7 +4,7 @@ use kling_errors::{Error, ErrorCode, ErrorKind, KlingCode, ValidationError};
 use kling_types::TaskQuery;
 use kling_types::TaskRef;
 
-use super::store::{JobRecord, JobState, JobStore, StoredFile, fingerprint};
+use super::store::{JobRecord, JobState, JobStore, StoredFile, request_fingerprint};
 use crate::client::{AsyncKling, WaitOptions};
 use crate::job::{CreateTask, TaskView};
 
@@ -77,9 +77,7 @@ where
             "this API cannot look a task up by it, so a stored job could not be resumed",
         ));
     };
-    let body = serde_json::to_vec(&request.body())
-        .map_err(|e| invalid("body", &format!("cannot be encoded: {e}")))?;
-    let print = fingerprint(&body);
+    let print = request_fingerprint(&request);
     let mut record = match store.get(&id).await? {
         Some(r) if r.fingerprint != print => {
             return Err(invalid(

@@ -1,0 +1,321 @@
+//! `kling batch submit|work|status|results`: one account shared by a fleet of workers through
+//! Redis (kling-redis). The command parses and prints; queueing, slots, records and the worker
+//! loop are kling-redis's.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use kling_client_async::CancelHandle;
+use kling_client_async::fleet::{AsyncTaskSlots, JobState};
+use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
+use serde_json::json;
+
+use crate::args::parse_duration;
+use crate::flow::Ctx;
+use crate::output::{Failure, Format, print_json};
+
+/// The longest line of a batch file (a request with inline base64 images can be large).
+const MAX_LINE: usize = 32 << 20;
+
+/// `kling batch ...`.
+#[derive(Subcommand)]
+pub(crate) enum BatchCommand {
+    /// Queue the jobs of a JSON Lines file: one {"family": "text2video", "request": {...}} per
+    /// line (`-`: stdin). A job already queued (same external_task_id) is not queued again
+    Submit(Submit),
+    /// Run queued jobs: start as many workers as you like, on any machine, with the same
+    /// --redis and --slots
+    Work(Work),
+    /// How many jobs are in each state, and what is left in the queue
+    Status(RedisArgs),
+    /// Each job: state, task id, result files or error
+    Results(Results),
+}
+
+/// Where the fleet's Redis is.
+#[derive(Args)]
+pub(crate) struct RedisArgs {
+    /// The Redis every worker shares: redis://[user:password@]host:port[/db]
+    #[arg(long, env = "KLING_REDIS_URL", value_name = "URL", hide_env_values = true)]
+    redis: String,
+    /// The prefix of the fleet's keys (several batches may share one Redis)
+    #[arg(long, env = "KLING_REDIS_PREFIX", default_value = "kling")]
+    prefix: String,
+}
+
+/// `kling batch submit`.
+#[derive(Args)]
+pub(crate) struct Submit {
+    /// The JSON Lines file (`-`: stdin)
+    file: String,
+    #[command(flatten)]
+    redis: RedisArgs,
+}
+
+/// `kling batch work`.
+#[derive(Args)]
+pub(crate) struct Work {
+    #[command(flatten)]
+    redis: RedisArgs,
+    /// Tasks the account runs at once (its resource pack's concurrency), shared by every
+    /// worker: give every worker the same number
+    #[arg(long, value_name = "N")]
+    slots: usize,
+    /// Jobs this worker runs at once [default: --slots]
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// Save every result file here
+    #[arg(long, value_name = "DIR")]
+    download: Option<PathBuf>,
+    /// A slot's lease: a dead worker's slots come back after this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    lease_ttl: Duration,
+    /// A job left this long by its worker is taken over (its worker is presumed dead)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s")]
+    claim_idle: Duration,
+    /// Stop when the queue is empty and no job is running anywhere
+    #[arg(long)]
+    until_empty: bool,
+    /// This worker's name in the queue [default: host-pid]
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// `kling batch results`.
+#[derive(Args)]
+pub(crate) struct Results {
+    #[command(flatten)]
+    redis: RedisArgs,
+    /// Only jobs in this state (queued, creating, created, done, failed)
+    #[arg(long)]
+    state: Option<String>,
+}
+
+async fn connect(args: &RedisArgs) -> Result<Fleet, Failure> {
+    Ok(Fleet::connect(&args.redis, &args.prefix).await?)
+}
+
+/// Reads the jobs of `file`, all checked before any is queued; errors name the line.
+fn read_jobs(file: &str) -> Result<Vec<BatchJob>, Failure> {
+    let reader: Box<dyn BufRead> = if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(file)
+            .map_err(|e| kling_errors::IoError::new("read the batch file", file, e))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut jobs = Vec::new();
+    for (n, line) in reader.split(b'\n').enumerate() {
+        let line = line.map_err(|e| kling_errors::IoError::new("read the batch file", file, e))?;
+        if line.len() > MAX_LINE {
+            return Err(Failure::usage(format!(
+                "{file}, line {}: longer than {} MiB",
+                n + 1,
+                MAX_LINE >> 20
+            )));
+        }
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let job = BatchJob::parse(&text)
+            .and_then(BatchJob::keyed)
+            .and_then(|j| j.create().map(|_| j))
+            .map_err(|e| Failure::usage(format!("{file}, line {}: {e}", n + 1)))?;
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// Runs a `kling batch` command.
+pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Failure> {
+    match command {
+        BatchCommand::Submit(s) => submit(s, ctx.format).await,
+        BatchCommand::Work(w) => work(w, ctx).await,
+        BatchCommand::Status(r) => status(r, ctx.format).await,
+        BatchCommand::Results(r) => results(r, ctx.format).await,
+    }
+}
+
+async fn submit(args: &Submit, format: Format) -> Result<(), Failure> {
+    let jobs = read_jobs(&args.file)?;
+    let fleet = connect(&args.redis).await?;
+    let queue = fleet.queue("submit");
+    queue.ensure_group().await?;
+    let (mut queued, mut known) = (Vec::new(), Vec::new());
+    for job in &jobs {
+        let id = job.id().unwrap_or_default().to_owned();
+        if queue.submit(job).await? {
+            queued.push(id);
+        } else {
+            known.push(id);
+        }
+    }
+    match format {
+        Format::Json => print_json(&json!({"queued": queued, "already_known": known})),
+        Format::Text => {
+            println!(
+                "queued {} job(s) on {}{}",
+                queued.len(),
+                fleet.url(),
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} already known, not queued again", known.len())
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn work(args: &Work, ctx: &Ctx) -> Result<(), Failure> {
+    if args.slots == 0 {
+        return Err(Failure::usage("--slots must be at least 1"));
+    }
+    let fleet = connect(&args.redis).await?;
+    let slots: Arc<dyn AsyncTaskSlots> = Arc::new(fleet.slots(args.slots, args.lease_ttl));
+    let client = ctx.kling_with_slots(slots)?;
+    if let Some(dir) = &args.download {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        format!("{host}-{}", std::process::id())
+    });
+    let mut options = WorkerOptions::default();
+    options.concurrency = args.concurrency.unwrap_or(args.slots).max(1);
+    options.claim_idle = args.claim_idle.max(Duration::from_millis(300));
+    options.download_dir = args.download.clone();
+    options.until_empty = args.until_empty;
+    options.max_wait = ctx.settings.max_wait.as_ref().map(|m| m.value);
+    let cancel = CancelHandle::new();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let printer = {
+        let show = ctx.format == Format::Text && !ctx.quiet;
+        tokio::spawn(async move {
+            while let Some(outcome) = rx.recv().await {
+                if show {
+                    eprintln!("{}", describe(&outcome));
+                }
+            }
+        })
+    };
+    let stop = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.cancel();
+        }
+    });
+    let report = run_worker(client, &fleet, &name, options, cancel, Some(tx)).await;
+    ctrl_c.abort();
+    let _ = printer.await;
+    let report = report?;
+    match ctx.format {
+        Format::Json => print_json(&json!({
+            "worker": name, "done": report.done, "failed": report.failed,
+            "rejected": report.rejected, "retried": report.retried,
+        })),
+        Format::Text => println!(
+            "worker {name}: {} done, {} failed, {} rejected, {} retried",
+            report.done, report.failed, report.rejected, report.retried
+        ),
+    }
+    Ok(())
+}
+
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Finished { record, files } => {
+            let mut line = format!(
+                "{} {} task {}",
+                record.state.as_str(),
+                record.external_task_id,
+                record.task_id.as_deref().unwrap_or("-")
+            );
+            for f in files {
+                line.push_str(&format!(" {}", f.display()));
+            }
+            if let Some(e) = &record.error {
+                line.push_str(&format!(": {e}"));
+            }
+            line
+        }
+        Outcome::Rejected { entry, reason } => format!("rejected entry {entry}: {reason}"),
+        Outcome::Lost { external_task_id } => {
+            format!("{external_task_id}: taken over by another worker")
+        }
+        _ => "?".into(),
+    }
+}
+
+async fn status(args: &RedisArgs, format: Format) -> Result<(), Failure> {
+    let fleet = connect(args).await?;
+    let counts = fleet.store().counts().await?;
+    let backlog = fleet.queue("status").backlog().await?;
+    let held = fleet.slots(1, Duration::from_secs(1)).held().await?;
+    match format {
+        Format::Json => {
+            let by_state: serde_json::Map<String, serde_json::Value> = counts
+                .iter()
+                .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
+                .collect();
+            print_json(&json!({
+                "jobs": by_state,
+                "queue": {"entries": backlog.entries, "undelivered": backlog.undelivered, "pending": backlog.pending},
+                "slots_held": held,
+            }));
+        }
+        Format::Text => {
+            for (state, n) in &counts {
+                println!("{:<9} {n}", state.as_str());
+            }
+            println!(
+                "queue: {} undelivered, {} running or pending; {held} slot(s) held",
+                backlog.undelivered, backlog.pending
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn results(args: &Results, format: Format) -> Result<(), Failure> {
+    let wanted = match &args.state {
+        Some(s) => Some(
+            JobState::ALL
+                .into_iter()
+                .find(|state| state.as_str() == s)
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "--state {s:?}: one of queued, creating, created, done, failed"
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let fleet = connect(&args.redis).await?;
+    let mut records = fleet.store().all().await?;
+    records.retain(|r| wanted.is_none_or(|w| r.state == w));
+    records.sort_by(|a, b| a.external_task_id.cmp(&b.external_task_id));
+    match format {
+        Format::Json => print_json(&records),
+        Format::Text => {
+            for r in &records {
+                let files: Vec<&str> = r.files.iter().map(|f| f.url.as_str()).collect();
+                println!(
+                    "{} {} {} {}{}",
+                    r.external_task_id,
+                    r.state.as_str(),
+                    r.task_id.as_deref().unwrap_or("-"),
+                    files.join(" "),
+                    r.error.as_deref().map(|e| format!(" {e}")).unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}

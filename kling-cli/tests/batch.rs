@@ -1,0 +1,202 @@
+//! `kling batch` as a fleet: worker processes sharing one account through a real redis-server
+//! against kling-mock (its statistics are the witness). Four workers finish a hundred jobs
+//! within the account's three slots, each job posted once; a worker killed mid-wait and a Redis
+//! restart lose nothing and post nothing twice.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::temp;
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, MockStats};
+use kling_test_support::redis::RedisServer;
+
+/// The environment of every `kling` here: the mock's URL and keys, a quick poll.
+fn env(mock: &MockServer, redis: &RedisServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("KLING_BASE_URL", mock.api_url.clone()),
+        ("KLING_ACCESS_KEY", DEMO_ACCESS_KEY.to_owned()),
+        ("KLING_SECRET_KEY", DEMO_SECRET_KEY.to_owned()),
+        ("KLING_POLL_INTERVAL", "200ms".to_owned()),
+        ("KLING_REDIS_URL", redis.url()),
+    ]
+}
+
+fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A batch file of `n` text-to-video jobs.
+fn batch_file(dir: &Path, n: usize) -> String {
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            format!(r#"{{"family":"text2video","request":{{"prompt":"a fox, take {i}","duration":"5"}}}}"#)
+        })
+        .collect();
+    let path = dir.join("jobs.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path.display().to_string()
+}
+
+/// Starts a worker process.
+fn worker(dir: &Path, env: &[(&'static str, String)], name: &str) -> Child {
+    common::command(
+        &[
+            "batch",
+            "work",
+            "--slots",
+            "3",
+            "--lease-ttl",
+            "3s",
+            "--claim-idle",
+            "3s",
+            "--until-empty",
+            "--name",
+            name,
+            "--output",
+            "json",
+        ],
+        dir,
+        &pairs(env),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("kling runs")
+}
+
+/// Waits for every worker to stop by itself (killing them all at the deadline); their reports.
+fn finish(workers: Vec<Child>, limit: Duration) -> Vec<serde_json::Value> {
+    let deadline = Instant::now() + limit;
+    workers
+        .into_iter()
+        .map(|mut child| {
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("a worker did not stop in {limit:?}");
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+            serde_json::from_str(out.trim()).unwrap_or(serde_json::Value::Null)
+        })
+        .collect()
+}
+
+/// Every job posted exactly once, never more than three running, no 1303.
+fn assert_fleet_stats(stats: &MockStats, jobs: usize) {
+    assert_eq!(stats.creates_by_external_id.len(), jobs, "{stats:?}");
+    let twice: Vec<_> = stats
+        .creates_by_external_id
+        .iter()
+        .filter(|(_, n)| **n != 1)
+        .collect();
+    assert!(twice.is_empty(), "posted more than once: {twice:?}");
+    assert!(stats.peak_running <= 3, "peak {}", stats.peak_running);
+    assert_eq!(stats.codes.get("1303"), None, "concurrency refusals: {stats:?}");
+}
+
+fn status(dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
+    let out = common::kling(&["batch", "status", "--output", "json"], dir, &pairs(env));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.json()
+}
+
+#[test]
+fn four_workers_finish_a_hundred_jobs_within_three_slots() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(3)
+            .task_duration(Duration::from_secs(1)),
+    )
+    .unwrap();
+    let dir = temp("batch-fleet");
+    let env = env(&mock, &redis);
+    let file = batch_file(&dir, 100);
+    let submitted = common::kling(
+        &["batch", "submit", &file, "--output", "json"],
+        &dir,
+        &pairs(&env),
+    );
+    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
+    assert_eq!(submitted.json()["queued"].as_array().unwrap().len(), 100);
+    // Submitting again queues nothing.
+    let again = common::kling(&["batch", "submit", &file, "--output", "json"], &dir, &pairs(&env));
+    assert_eq!(again.json()["already_known"].as_array().unwrap().len(), 100);
+
+    let workers = (0..4)
+        .map(|i| worker(&dir, &env, &format!("w{i}")))
+        .collect();
+    let reports = finish(workers, Duration::from_secs(150));
+    let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
+    assert_eq!(done, 100, "{reports:?}");
+    assert!(
+        reports.iter().all(|r| r["done"].as_u64().unwrap_or(0) > 0),
+        "every worker took part: {reports:?}"
+    );
+    assert_fleet_stats(&mock.stats(), 100);
+    let s = status(&dir, &env);
+    assert_eq!(s["jobs"]["done"], 100, "{s}");
+    assert_eq!(s["queue"]["pending"], 0, "{s}");
+    let results = common::kling(
+        &["batch", "results", "--state", "done", "--output", "json"],
+        &dir,
+        &pairs(&env),
+    );
+    let results = results.json();
+    assert_eq!(results.as_array().unwrap().len(), 100);
+    assert!(results[0]["files"][0]["url"].as_str().unwrap().ends_with(".mp4"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_twice() {
+    let mut redis = RedisServer::start();
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(3)
+            .task_duration(Duration::from_secs(2)),
+    )
+    .unwrap();
+    let dir = temp("batch-faults");
+    let env = env(&mock, &redis);
+    let file = batch_file(&dir, 24);
+    let submitted = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
+
+    // The first worker alone, killed once it has created tasks (they take 2 s: it is waiting).
+    let mut first = worker(&dir, &env, "doomed");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mock.stats().tasks < 3 {
+        assert!(Instant::now() < deadline, "the first worker created nothing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let orphaned = mock.stats().tasks;
+
+    let workers: Vec<Child> = (0..3)
+        .map(|i| worker(&dir, &env, &format!("w{i}")))
+        .collect();
+    // Redis goes down under the running fleet, and comes back with its data.
+    std::thread::sleep(Duration::from_secs(2));
+    redis.restart();
+    let reports = finish(workers, Duration::from_secs(150));
+    let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
+    assert!(done >= 24 - orphaned, "{reports:?}");
+    let stats = mock.stats();
+    assert_fleet_stats(&stats, 24);
+    let s = status(&dir, &env);
+    assert_eq!(s["jobs"]["done"], 24, "every job finished: {s}");
+    assert_eq!(s["slots_held"], 0, "the dead worker's leases expired: {s}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
