@@ -25,6 +25,8 @@ pub(crate) struct Scale {
     pub(crate) download_bytes: u64,
     pub(crate) jobs: usize,
     pub(crate) auth_ops: usize,
+    /// Task-slot round trips (fleet).
+    pub(crate) slot_ops: usize,
 }
 
 impl Scale {
@@ -36,6 +38,7 @@ impl Scale {
                 download_bytes: 4 << 20,
                 jobs: 20,
                 auth_ops: 100_000,
+                slot_ops: 200,
             },
             // The full suite with 1 GiB downloads: RSS must stay flat as files grow.
             "gib" => Self {
@@ -48,16 +51,17 @@ impl Scale {
                 download_bytes: 200 << 20,
                 jobs: 1000,
                 auth_ops: 10_000_000,
+                slot_ops: 5_000,
             },
         }
     }
 }
 
-fn credentials() -> Credentials {
+pub(crate) fn credentials() -> Credentials {
     Credentials::access_key("AKbench0000000001", "SKbench-secret").unwrap()
 }
 
-fn config(url: &str) -> Config {
+pub(crate) fn config(url: &str) -> Config {
     let mut config = Config::with_base_url(url);
     // The jobs case: a poll every 0.5 s, exactly.
     config.poll.first_delay = Duration::from_millis(500);
@@ -72,7 +76,7 @@ fn install_ring() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-fn runtime(workers: usize) -> tokio::runtime::Runtime {
+pub(crate) fn runtime(workers: usize) -> tokio::runtime::Runtime {
     if workers == 0 {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -172,7 +176,7 @@ fn rate(n: usize, took: Duration) -> f64 {
 }
 
 /// The server's request count.
-fn server_requests(url: &str) -> u64 {
+pub(crate) fn server_requests(url: &str) -> u64 {
     ureq::get(format!("{url}/stats"))
         .call()
         .ok()
@@ -206,6 +210,10 @@ pub(crate) fn run_case(name: &str, url: &str, scale: &str) -> Result<(), String>
         "jobs_async_raw" => jobs_async_raw(url, s.jobs),
         "auth_header" => auth_header(s.auth_ops),
         "auth_header_raw" => auth_header_raw(s.auth_ops),
+        "slot_fleet" => crate::fleet::slot_fleet(s.slot_ops),
+        "slot_fleet_raw" => crate::fleet::slot_fleet_raw(s.slot_ops),
+        "jobs_fleet" => crate::fleet::jobs_fleet(url, s.jobs),
+        "jobs_fleet_raw" => crate::fleet::jobs_fleet_raw(url, s.jobs),
         other => return Err(format!("no case {other}")),
     };
     println!("{}", metrics.to_json());

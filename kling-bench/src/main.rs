@@ -10,6 +10,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cases;
+mod fleet;
 mod measure;
 mod run;
 

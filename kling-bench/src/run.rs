@@ -79,7 +79,23 @@ const PAIRS: &[Pair] = &[
         unit: "ns",
         higher_is_better: false,
     },
+    // The fleet (a redis-server on 127.0.0.1): "raw" is the in-process default.
+    Pair {
+        name: "slot_fleet",
+        title: "task slot round trip (Redis/memory)",
+        unit: "us",
+        higher_is_better: false,
+    },
+    Pair {
+        name: "jobs_fleet",
+        title: "jobs via Redis store+slots/memory",
+        unit: "s",
+        higher_is_better: false,
+    },
 ];
+
+/// The Redis of the fleet cases, started by the suite when they run.
+static REDIS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// The instruction-count cases: a client and its raw baseline (raw GET + typed decode).
 const ICOUNTS: &[(&str, &str)] = &[
@@ -146,7 +162,11 @@ impl Drop for Server {
 }
 
 fn run_case(name: &str, url: &str, scale: &str) -> Result<Metrics, String> {
-    let output = Command::new(exe()?)
+    let mut command = Command::new(exe()?);
+    if let Some(redis) = REDIS.get() {
+        command.env(crate::fleet::REDIS_ENV, redis);
+    }
+    let output = command
         .args(["case", name, url, scale])
         .stderr(Stdio::inherit())
         .output()
@@ -213,6 +233,15 @@ fn icount(name: &str, url: &str, n: usize, out_dir: &Path) -> Result<f64, String
     Ok(total / n as f64)
 }
 
+fn has_redis() -> bool {
+    Command::new("redis-server")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn has_valgrind() -> bool {
     Command::new("valgrind")
         .arg("--version")
@@ -266,9 +295,20 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
         "\n{:<34} {:>14} {:>14} {:>7}",
         "case", "kling-rs", "raw library", "ratio"
     );
+    // Kept until the suite ends (killed when dropped).
+    let mut _redis = None;
     for pair in PAIRS.iter().filter(|_| timed) {
         if only.as_deref().is_some_and(|o| !pair.name.starts_with(o)) {
             continue;
+        }
+        if pair.name.ends_with("_fleet") && REDIS.get().is_none() {
+            if !has_redis() {
+                println!("{:<34} skipped: no redis-server", pair.title);
+                continue;
+            }
+            let server = kling_test_support::redis::RedisServer::start();
+            let _ = REDIS.set(server.url());
+            _redis = Some(server);
         }
         let raw_name = format!("{}_raw", pair.name);
         let (mut ours, mut raw) = (Vec::new(), Vec::new());

@@ -28,6 +28,7 @@ const NO_IO: &[&str] = &[
     "native-tls",
     "rustls",
     "openssl",
+    "redis",
 ];
 /// The crates that must stay pure.
 const PURE_CRATES: &[&str] = &["kling-errors", "kling-types", "kling-auth", "kling-core"];
@@ -111,6 +112,45 @@ fn dependency_rules(root: &Path) -> Result<(), String> {
     }
 }
 
+/// The tests of the fleet (kling-redis, `kling batch`) start a real `redis-server`: install
+/// it from the system's packages when it is missing and we may (root with apt-get), as on CI.
+fn ensure_redis_server() -> Result<(), String> {
+    let present = || {
+        Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if present() {
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if root {
+        println!("\n==> apt-get install -y redis-server (the fleet tests need it)");
+        let install = || {
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "redis-server"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        if !install() {
+            let _ = Command::new("apt-get").args(["update", "-q"]).status();
+            install();
+        }
+    }
+    if present() {
+        Ok(())
+    } else {
+        Err("redis-server is missing and could not be installed: `apt-get install redis-server` \
+             (the kling-redis and `kling batch` tests start one)"
+            .to_owned())
+    }
+}
+
 /// Runs every check; returns the first failure.
 pub(crate) fn run(root: &Path) -> Result<(), String> {
     let locked: &[&str] = if root.join("Cargo.lock").is_file() {
@@ -140,6 +180,7 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             step(root, "cargo clippy -D warnings", c)
         })?;
         timed("test", &mut || {
+            ensure_redis_server()?;
             let mut c = cargo();
             c.args(["test", "--workspace"]).args(locked);
             step(root, "cargo test --workspace", c)
