@@ -200,3 +200,32 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
     assert_eq!(s["slots_held"], 0, "the dead worker's leases expired: {s}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_unreachable_redis_is_named_without_its_password() {
+    let dir = temp("batch-unreachable");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://fleet:hunter2@127.0.0.1:{port}/0");
+    let out = common::kling(&["batch", "status", "--redis", &url], &dir, &[]);
+    assert_eq!(out.code, Some(10), "a transport failure: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("redis://fleet:***@127.0.0.1:{port}/0")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("hunter2") && !out.stdout.contains("hunter2"));
+    let bad = common::kling(&["batch", "status", "--redis", "not-a-url"], &dir, &[]);
+    assert_ne!(bad.code, Some(0));
+    assert!(bad.stderr.contains("not-a-url"), "{}", bad.stderr);
+    // A bad line is refused before anything is queued, naming the line.
+    std::fs::write(dir.join("bad.jsonl"), "{\"family\":\"text2video\",\"request\":{\"prompt\":\"a\"}}\n{\"family\":\"nope\",\"request\":{}}\n").unwrap();
+    let refused = common::kling(&["batch", "submit", "bad.jsonl", "--redis", &url], &dir, &[]);
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
