@@ -64,7 +64,10 @@ fn client(url: &str, slots: Arc<dyn AsyncTaskSlots>) -> kling_client_async::Clie
 pub(crate) fn jobs_fleet(url: &str, n: usize) -> Metrics {
     let rt = runtime(2);
     let fleet = redis_fleet(&rt);
-    let client = client(url, Arc::new(fleet.slots(n, std::time::Duration::from_secs(30))));
+    let client = client(
+        url,
+        Arc::new(fleet.slots(n, std::time::Duration::from_secs(30))),
+    );
     let store = Arc::new(fleet.store());
     let before = server_requests(url);
     let started = Instant::now();

@@ -11,8 +11,8 @@ pub(crate) use kling_core::time::{parse_duration, show_duration};
 
 use crate::output::Format;
 use crate::{
-    account, audio, batch, config, docs, element, image, mock, models, runblob, session, task, tools, v2,
-    video, voice, webhook,
+    account, audio, batch, config, docs, element, image, mock, models, runblob, session, task,
+    tools, v2, video, voice, webhook,
 };
 
 /// The exit codes, shown under `kling --help`.

@@ -39,7 +39,12 @@ pub(crate) enum BatchCommand {
 #[derive(Args)]
 pub(crate) struct RedisArgs {
     /// The Redis every worker shares: redis://[user:password@]host:port[/db]
-    #[arg(long, env = "KLING_REDIS_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "KLING_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     redis: String,
     /// The prefix of the fleet's keys (several batches may share one Redis)
     #[arg(long, env = "KLING_REDIS_PREFIX", default_value = "kling")]
@@ -249,7 +254,7 @@ fn describe(outcome: &Outcome) -> String {
         Outcome::Lost { external_task_id } => {
             format!("{external_task_id}: taken over by another worker")
         }
-        _ => "?".into(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -312,7 +317,10 @@ async fn results(args: &Results, format: Format) -> Result<(), Failure> {
                     r.state.as_str(),
                     r.task_id.as_deref().unwrap_or("-"),
                     files.join(" "),
-                    r.error.as_deref().map(|e| format!(" {e}")).unwrap_or_default()
+                    r.error
+                        .as_deref()
+                        .map(|e| format!(" {e}"))
+                        .unwrap_or_default()
                 );
             }
         }

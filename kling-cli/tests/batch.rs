@@ -101,7 +101,11 @@ fn assert_fleet_stats(stats: &MockStats, jobs: usize) {
         .collect();
     assert!(twice.is_empty(), "posted more than once: {twice:?}");
     assert!(stats.peak_running <= 3, "peak {}", stats.peak_running);
-    assert_eq!(stats.codes.get("1303"), None, "concurrency refusals: {stats:?}");
+    assert_eq!(
+        stats.codes.get("1303"),
+        None,
+        "concurrency refusals: {stats:?}"
+    );
 }
 
 fn status(dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
@@ -130,7 +134,11 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
     assert_eq!(submitted.json()["queued"].as_array().unwrap().len(), 100);
     // Submitting again queues nothing.
-    let again = common::kling(&["batch", "submit", &file, "--output", "json"], &dir, &pairs(&env));
+    let again = common::kling(
+        &["batch", "submit", &file, "--output", "json"],
+        &dir,
+        &pairs(&env),
+    );
     assert_eq!(again.json()["already_known"].as_array().unwrap().len(), 100);
 
     let workers = (0..4)
@@ -154,7 +162,12 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     );
     let results = results.json();
     assert_eq!(results.as_array().unwrap().len(), 100);
-    assert!(results[0]["files"][0]["url"].as_str().unwrap().ends_with(".mp4"));
+    assert!(
+        results[0]["files"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(".mp4")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -177,7 +190,10 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
     let mut first = worker(&dir, &env, "doomed");
     let deadline = Instant::now() + Duration::from_secs(30);
     while mock.stats().tasks < 3 {
-        assert!(Instant::now() < deadline, "the first worker created nothing");
+        assert!(
+            Instant::now() < deadline,
+            "the first worker created nothing"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     first.kill().unwrap();
@@ -224,7 +240,11 @@ fn an_unreachable_redis_is_named_without_its_password() {
     assert!(bad.stderr.contains("not-a-url"), "{}", bad.stderr);
     // A bad line is refused before anything is queued, naming the line.
     std::fs::write(dir.join("bad.jsonl"), "{\"family\":\"text2video\",\"request\":{\"prompt\":\"a\"}}\n{\"family\":\"nope\",\"request\":{}}\n").unwrap();
-    let refused = common::kling(&["batch", "submit", "bad.jsonl", "--redis", &url], &dir, &[]);
+    let refused = common::kling(
+        &["batch", "submit", "bad.jsonl", "--redis", &url],
+        &dir,
+        &[],
+    );
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
     std::fs::remove_dir_all(&dir).unwrap();

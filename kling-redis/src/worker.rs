@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kling_core::fleet::{JobRecord, JobState, JobStore, StoredJob, run_stored_job};
+use kling_core::job::is_safe_file_name;
 use kling_core::{AsyncKling, CancelHandle, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::sync::mpsc::UnboundedSender;
@@ -367,6 +368,12 @@ async fn attempt<K: AsyncKling>(
     let mut files = Vec::new();
     if let (Some(dir), JobState::Done) = (&options.download_dir, record.state) {
         for file in &record.files {
+            // The record came back from Redis: its names are checked again before they
+            // become paths.
+            if !is_safe_file_name(&file.file_name) {
+                tracing::warn!(name = %file.file_name, "kling-redis: an unsafe file name in a record; not downloaded");
+                continue;
+            }
             let dest = dir.join(&file.file_name);
             if !dest.exists() {
                 client

@@ -145,9 +145,11 @@ fn ensure_redis_server() -> Result<(), String> {
     if present() {
         Ok(())
     } else {
-        Err("redis-server is missing and could not be installed: `apt-get install redis-server` \
+        Err(
+            "redis-server is missing and could not be installed: `apt-get install redis-server` \
              (the kling-redis and `kling batch` tests start one)"
-            .to_owned())
+                .to_owned(),
+        )
     }
 }
 

@@ -72,6 +72,20 @@ const DEVICE_NAMES: &[&str] = &[
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
+/// Whether `name` is a name [`ResultFile::file_name`] could be: ASCII letters, digits, `.`,
+/// `_` and `-`, no leading dot or dash, at most 100 bytes, not a device name. A name read back
+/// from storage (a job store) is checked with it before it becomes a path.
+pub fn is_safe_file_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    !name.is_empty()
+        && name.len() <= 100
+        && !name.starts_with(['.', '-'])
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !DEVICE_NAMES.iter().any(|d| d.eq_ignore_ascii_case(stem))
+}
+
 /// `raw` (server text) made into a safe file stem, or `fallback` when nothing usable is left.
 fn safe_stem(raw: &str, fallback: &str) -> String {
     let cleaned: String = raw
@@ -264,6 +278,19 @@ mod tests {
 
     fn names(files: &[ResultFile]) -> Vec<&str> {
         files.iter().map(|f| f.file_name.as_str()).collect()
+    }
+
+    #[test]
+    fn stored_names_are_checked_again() {
+        for good in ["v1.mp4", "7-0.jpg", "a_b-c.wav"] {
+            assert!(is_safe_file_name(good), "{good}");
+        }
+        for bad in [
+            "", "../x.mp4", ".hidden", "-rf", "a/b.mp4", "a\\b", "CON.mp4", "é.mp4",
+        ] {
+            assert!(!is_safe_file_name(bad), "{bad}");
+        }
+        assert!(!is_safe_file_name(&"a".repeat(101)));
     }
 
     #[test]

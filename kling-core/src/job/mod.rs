@@ -17,7 +17,7 @@ use kling_errors::Dialect;
 use kling_types::runblob::{Generation, GenerationStatus};
 use kling_types::{CreateEndpoint, Task, TaskQuery, TaskStatus, standard};
 
-pub use files::{FileKind, ResultFile};
+pub use files::{FileKind, ResultFile, is_safe_file_name};
 pub(crate) use run::{JobRun, JobStep};
 
 /// Where a task is.
