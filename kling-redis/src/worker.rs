@@ -96,6 +96,60 @@ enum Interrupted {
     Lost,
 }
 
+/// How one entry's run ended.
+struct Ended {
+    /// `None` when the worker was stopped meanwhile.
+    outcome: Option<Outcome>,
+    /// Attempts that hit a passing error.
+    retried: u64,
+    /// An error no retry gets past (the credentials): the worker stops with it.
+    fatal: Option<Error>,
+}
+
+/// What a worker keeps track of as its jobs end.
+struct Books {
+    report: WorkerReport,
+    fatal: Option<Error>,
+    outcomes: Option<UnboundedSender<Outcome>>,
+    cancel: CancelHandle,
+}
+
+impl Books {
+    fn tally(&mut self, joined: Result<Ended, tokio::task::JoinError>) {
+        let Ok(ended) = joined else { return };
+        self.report.retried += ended.retried;
+        if let Some(e) = ended.fatal {
+            // Every job would hit it: stop taking jobs; the entry stays for another worker.
+            self.cancel.cancel();
+            self.fatal.get_or_insert(e);
+        }
+        let Some(outcome) = ended.outcome else { return };
+        match &outcome {
+            Outcome::Finished { record, .. } if record.state == JobState::Done => {
+                self.report.done += 1;
+            }
+            Outcome::Finished { .. } => self.report.failed += 1,
+            Outcome::Rejected { .. } => self.report.rejected += 1,
+            Outcome::Lost { .. } => {}
+        }
+        if let Some(tx) = &self.outcomes {
+            let _ = tx.send(outcome);
+        }
+    }
+
+    /// Sleeps `d`, or less when a running job ends first.
+    async fn pause(&mut self, running: &mut JoinSet<Ended>, d: Duration) {
+        if running.is_empty() {
+            tokio::time::sleep(d).await;
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            Some(joined) = running.join_next() => self.tally(joined),
+        }
+    }
+}
+
 /// Runs a worker until `cancel` fires (or, with [`WorkerOptions::until_empty`], until the
 /// queue is empty). `client` holds the fleet's task slots
 /// ([`ClientBuilder::task_slots`](kling_core::ClientBuilder::task_slots) with
@@ -103,8 +157,9 @@ enum Interrupted {
 ///
 /// # Errors
 ///
-/// Only a failure to set the queue up at start; later Redis and Kling errors are waited out
-/// and retried.
+/// A failure to set the queue up at start; an error no retry gets past (rejected credentials
+/// or permissions), after the jobs in hand have stopped. Other Redis and Kling errors are
+/// waited out and retried.
 pub async fn run_worker<K>(
     client: K,
     fleet: &Fleet,
@@ -120,19 +175,24 @@ where
     queue.ensure_group().await?;
     let store = Arc::new(fleet.store());
     let options = Arc::new(options);
-    let mut report = WorkerReport::default();
-    let mut running: JoinSet<(Option<Outcome>, u64)> = JoinSet::new();
+    let mut books = Books {
+        report: WorkerReport::default(),
+        fatal: None,
+        outcomes,
+        cancel: cancel.clone(),
+    };
+    let mut running: JoinSet<Ended> = JoinSet::new();
     let mut outage = Duration::from_millis(100);
     loop {
         while let Some(joined) = running.try_join_next() {
-            tally(&mut report, joined, outcomes.as_ref());
+            books.tally(joined);
         }
         if cancel.is_cancelled() {
             break;
         }
         if running.len() >= options.concurrency.max(1) {
             if let Some(joined) = running.join_next().await {
-                tally(&mut report, joined, outcomes.as_ref());
+                books.tally(joined);
             }
             continue;
         }
@@ -157,70 +217,29 @@ where
                         Ok(b) if b.is_empty() => break,
                         Ok(_) => {}
                         Err(e) => {
-                            tracing::warn!(error = %e, "kling-redis: cannot read the backlog")
+                            tracing::warn!(error = %e, "kling-redis: cannot read the backlog");
                         }
                     }
                 }
-                pause(
-                    &mut running,
-                    options.idle_poll,
-                    &mut report,
-                    outcomes.as_ref(),
-                )
-                .await;
+                books.pause(&mut running, options.idle_poll).await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "kling-redis: cannot read the queue (retrying)");
-                pause(&mut running, outage, &mut report, outcomes.as_ref()).await;
+                books.pause(&mut running, outage).await;
                 outage = (outage * 2).min(Duration::from_secs(5));
             }
         }
     }
     while let Some(joined) = running.join_next().await {
-        tally(&mut report, joined, outcomes.as_ref());
+        books.tally(joined);
     }
-    Ok(report)
-}
-
-/// Sleeps `d`, or less when a running job ends first.
-async fn pause(
-    running: &mut JoinSet<(Option<Outcome>, u64)>,
-    d: Duration,
-    report: &mut WorkerReport,
-    outcomes: Option<&UnboundedSender<Outcome>>,
-) {
-    if running.is_empty() {
-        tokio::time::sleep(d).await;
-        return;
-    }
-    tokio::select! {
-        () = tokio::time::sleep(d) => {}
-        Some(joined) = running.join_next() => tally(report, joined, outcomes),
+    match books.fatal {
+        Some(e) => Err(e),
+        None => Ok(books.report),
     }
 }
 
-fn tally(
-    report: &mut WorkerReport,
-    joined: Result<(Option<Outcome>, u64), tokio::task::JoinError>,
-    outcomes: Option<&UnboundedSender<Outcome>>,
-) {
-    let Ok((outcome, retried)) = joined else {
-        return;
-    };
-    report.retried += retried;
-    let Some(outcome) = outcome else { return };
-    match &outcome {
-        Outcome::Finished { record, .. } if record.state == JobState::Done => report.done += 1,
-        Outcome::Finished { .. } => report.failed += 1,
-        Outcome::Rejected { .. } => report.rejected += 1,
-        Outcome::Lost { .. } => {}
-    }
-    if let Some(tx) = outcomes {
-        let _ = tx.send(outcome);
-    }
-}
-
-/// Runs one entry to its end: the outcome (`None` when cancelled) and the retries it took.
+/// Runs one entry to its end.
 async fn run_entry<K: AsyncKling + Clone + 'static>(
     client: &K,
     queue: &BatchQueue,
@@ -228,7 +247,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
     options: &WorkerOptions,
     delivery: Delivery,
     cancel: &CancelHandle,
-) -> (Option<Outcome>, u64) {
+) -> Ended {
     let Delivery {
         entry,
         job,
@@ -237,13 +256,14 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
     let reject = |reason: String| async {
         // Acknowledged, or it would come back forever; a failed ack only means it does.
         let _ = queue.ack(&entry).await;
-        (
-            Some(Outcome::Rejected {
+        Ended {
+            outcome: Some(Outcome::Rejected {
                 entry: entry.clone(),
                 reason,
             }),
-            0,
-        )
+            retried: 0,
+            fatal: None,
+        }
     };
     let job = match job.and_then(|j| j.create().map(|c| (j, c)).map_err(|e| e.to_string())) {
         Ok(job) => job,
@@ -330,6 +350,15 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                     keeper.abort();
                     return reject(e.to_string()).await;
                 }
+                if matches!(e.kind(), ErrorKind::Auth | ErrorKind::Permission) {
+                    // Not this job's fault: left pending for a worker that can run it.
+                    keeper.abort();
+                    return Ended {
+                        outcome: None,
+                        retried,
+                        fatal: Some(e),
+                    };
+                }
                 tracing::warn!(external_task_id = %id, error = %e, "kling-redis: a job will be tried again");
                 retried += 1;
                 tokio::time::sleep(backoff).await;
@@ -338,7 +367,11 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
         }
     };
     keeper.abort();
-    (outcome, retried)
+    Ended {
+        outcome,
+        retried,
+        fatal: None,
+    }
 }
 
 /// One run of a job through the store, then its downloads.

@@ -280,3 +280,40 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "auth").await;
+        let queue = fleet.queue("submitter");
+        queue.ensure_group().await.unwrap();
+        queue.submit(&jobs(1)[0]).await.unwrap();
+        let client = Client::builder()
+            .credentials(
+                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, "wrong-secret")
+                    .unwrap(),
+            )
+            .config(Config::with_base_url(&mock.api_url))
+            .build()
+            .unwrap();
+        let mut options = WorkerOptions::default();
+        options.until_empty = true;
+        let e = tokio::time::timeout(
+            Duration::from_secs(30),
+            run_worker(client, &fleet, "w", options, CancelHandle::new(), None),
+        )
+        .await
+        .expect("the worker stops by itself")
+        .unwrap_err();
+        assert_eq!(e.kind(), kling_client_async::ErrorKind::Auth, "{e}");
+        let left = queue.backlog().await.unwrap();
+        assert_eq!(
+            left.pending, 1,
+            "the job waits for a worker that can run it"
+        );
+        assert_eq!(mock.stats().creates_by_external_id.len(), 0);
+    });
+}
