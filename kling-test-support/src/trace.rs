@@ -110,6 +110,12 @@ impl Subscriber for Shared {
 /// this thread, and returns every line it recorded.
 pub fn record(run: impl FnOnce()) -> Vec<String> {
     let recorder = Arc::new(Recorder::default());
-    tracing::subscriber::with_default(Shared(recorder.clone()), run);
+    tracing::subscriber::with_default(Shared(recorder.clone()), || {
+        // A callsite first reached by a test thread without a subscriber is cached as
+        // "never" for every thread; ask again now that this recorder exists (a parallel
+        // test otherwise silences a span here at random).
+        tracing::callsite::rebuild_interest_cache();
+        run();
+    });
     recorder.lines.lock().unwrap().clone()
 }
