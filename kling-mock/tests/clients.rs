@@ -1,6 +1,8 @@
 //! Both clients against kling-mock, in process: the whole job, Kling's auth codes, the pack's
 //! concurrency limit, and injected faults.
 
+mod common;
+
 use std::time::{Duration, SystemTime};
 
 use kling_auth::Credentials;
@@ -207,7 +209,6 @@ pub fn receive(
     receiver: &std::net::TcpListener,
     deadline: std::time::Instant,
 ) -> (String, Vec<(String, String)>, Vec<u8>) {
-    use std::io::{BufRead, BufReader, Read};
     receiver.set_nonblocking(true).unwrap();
     let stream = loop {
         match receiver.accept() {
@@ -225,30 +226,7 @@ pub fn receive(
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).unwrap();
-        let h = h.trim_end().to_owned();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':').unwrap();
-        headers.push((k.trim().to_owned(), v.trim().to_owned()));
-    }
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .unwrap()
-        .1
-        .parse()
-        .unwrap();
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    (line, headers, body)
+    common::read_request(stream)
 }
 
 #[test]

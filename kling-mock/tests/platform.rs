@@ -276,7 +276,7 @@ fn runblob_lists_balances_and_posts_signed_webhooks() {
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
-    let (headers, body) = read_request(stream);
+    let (_, headers, body) = read_request(stream);
     kling_auth::verify_runblob_signature("rb-secret", &headers, &body).expect("signed webhook");
     let generation: Generation = serde_json::from_slice(&body).unwrap();
     assert_eq!(

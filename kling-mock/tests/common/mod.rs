@@ -63,8 +63,8 @@ pub fn verdict(answer: &(u16, Value)) -> (u16, i64, String) {
     )
 }
 
-/// Reads one HTTP request from `stream`: its headers and body.
-pub fn read_request(stream: std::net::TcpStream) -> (Vec<(String, String)>, Vec<u8>) {
+/// Reads one HTTP request from `stream`: its request line, headers and body.
+pub fn read_request(stream: std::net::TcpStream) -> (String, Vec<(String, String)>, Vec<u8>) {
     use std::io::{BufRead, BufReader, Read};
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -89,5 +89,5 @@ pub fn read_request(stream: std::net::TcpStream) -> (Vec<(String, String)>, Vec<
         .unwrap();
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
-    (headers, body)
+    (line, headers, body)
 }
