@@ -89,6 +89,10 @@ pub(crate) struct Global {
     /// Longest wait for a task; then exit 8 and the task goes on [env: KLING_MAX_WAIT] [default: 30m]
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) max_wait: Option<Duration>,
+    /// Trust only the certificates of this PEM file, instead of the system's (a private CA, a
+    /// proxy, `kling mock serve --tls`) [env: KLING_CA_CERT]
+    #[arg(long, global = true, value_name = "PEM")]
+    pub(crate) ca_cert: Option<PathBuf>,
     /// Show no progress on stderr
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,

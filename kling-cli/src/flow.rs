@@ -121,6 +121,12 @@ impl Ctx {
         if let Some(max) = &self.settings.max_wait {
             config.poll.max_wait = max.value;
         }
+        if let Some(ca) = &self.settings.ca_cert {
+            let path = &ca.value;
+            let pem = std::fs::read_to_string(path)
+                .map_err(|e| kling_errors::IoError::new("read the --ca-cert file", path, e))?;
+            config.tls_roots_pem = Some(pem);
+        }
         let builder = Client::builder().credentials(credentials).config(config);
         Ok(match slots {
             Some(slots) => builder.task_slots(slots),

@@ -39,9 +39,10 @@ impl std::fmt::Debug for ReqwestTransport {
 
 /// One TLS configuration for both pools: the platform verifier reads the system's
 /// certificates when it is built, and built by reqwest for each pool that cost two readings
-/// (38 M instructions, most of a client's construction).
+/// (38 M instructions, most of a client's construction). With
+/// [`Config::tls_roots_pem`], those certificates alone are trusted.
 #[cfg(feature = "rustls-ring")]
-fn tls_config() -> Result<rustls::ClientConfig, TransportError> {
+fn tls_config(config: &Config) -> Result<rustls::ClientConfig, TransportError> {
     use std::sync::Arc;
     let failed = |what: &str, e: rustls::Error| {
         TransportError::new(
@@ -58,17 +59,39 @@ fn tls_config() -> Result<rustls::ClientConfig, TransportError> {
     let provider = rustls::crypto::CryptoProvider::get_default()
         .cloned()
         .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| failed("the system's certificates could not be read", e))?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| failed("no TLS version is available", e))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .map_err(|e| failed("no TLS version is available", e))?;
+    let roots = config.tls_roots().map_err(|e| {
+        TransportError::new(
+            TransportFailure::Tls,
+            TransportPhase::BeforeSend,
+            Operation::Read,
+            &e.to_string(),
+        )
+    })?;
+    let mut tls = match roots {
+        Some(roots) => {
+            let mut store = rustls::RootCertStore::empty();
+            for der in roots {
+                store
+                    .add(rustls::pki_types::CertificateDer::from(der))
+                    .map_err(|e| failed("a certificate of tls_roots_pem is not valid", e))?;
+            }
+            builder.with_root_certificates(store).with_no_client_auth()
+        }
+        None => {
+            let verifier = rustls_platform_verifier::Verifier::new(provider)
+                .map_err(|e| failed("the system's certificates could not be read", e))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth()
+        }
+    };
     // HTTP/1.1 only, as reqwest is built.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tls)
 }
 
 /// The TLS settings both pools share (none without a TLS feature).
@@ -117,7 +140,7 @@ impl ReqwestTransport {
     /// A [`TransportError`] when the TLS stack cannot be set up.
     pub fn new(config: &Config) -> Result<Self, TransportError> {
         #[cfg(feature = "rustls-ring")]
-        let tls = tls_config()?;
+        let tls = tls_config(config)?;
         #[cfg(not(feature = "rustls-ring"))]
         let tls = ();
         Ok(Self {
@@ -249,7 +272,7 @@ impl AsyncBody for Chunks {
 mod tests {
     #[test]
     fn both_pools_share_one_tls_configuration_speaking_http1() {
-        let config = super::tls_config().unwrap();
+        let config = super::tls_config(&kling_core::Config::default()).unwrap();
         assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
         // The transport builds with it (reqwest accepts the preconfigured rustls config).
         super::ReqwestTransport::new(&kling_core::Config::default()).unwrap();

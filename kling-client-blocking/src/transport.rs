@@ -9,6 +9,7 @@ use kling_core::http::{Headers, convert};
 use kling_core::{Config, HttpRequest, HttpResponse, StreamingResponse, Transport};
 use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
 use ureq::Agent;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 use crate::resolve::CachingResolver;
 
@@ -38,8 +39,15 @@ impl std::fmt::Debug for UreqTransport {
 }
 
 impl Pool {
-    fn new(connect: Duration, read: Duration, timeout: Duration, redirects: u32) -> Self {
+    fn new(
+        connect: Duration,
+        read: Duration,
+        timeout: Duration,
+        redirects: u32,
+        tls: &TlsConfig,
+    ) -> Self {
         let config = Agent::config_builder()
+            .tls_config(tls.clone())
             .http_status_as_error(false)
             .timeout_connect(Some(connect))
             // A stalled peer ends the attempt after `read` of silence, as with reqwest, instead
@@ -62,20 +70,38 @@ impl Pool {
 }
 
 impl UreqTransport {
-    /// A transport with the timeouts and body cap of `config`.
+    /// A transport with the timeouts, body cap and trusted roots of `config`. A
+    /// [`Config::tls_roots_pem`] that does not decode trusts nothing (the client builder
+    /// refuses it before a transport is made): a restriction never falls back to the usual
+    /// roots.
     pub fn new(config: &Config) -> Self {
+        let tls = TlsConfig::builder();
+        let tls = match config.tls_roots() {
+            Ok(None) => tls,
+            Ok(Some(roots)) => {
+                let certs: Vec<Certificate<'static>> = roots
+                    .iter()
+                    .map(|der| Certificate::from_der(der).to_owned())
+                    .collect();
+                tls.root_certs(RootCerts::new_with_certs(&certs))
+            }
+            Err(_) => tls.root_certs(RootCerts::new_with_certs(&[])),
+        }
+        .build();
         Self {
             api: Pool::new(
                 config.connect_timeout,
                 config.read_timeout,
                 config.request_timeout,
                 0,
+                &tls,
             ),
             files: Pool::new(
                 config.connect_timeout,
                 config.read_timeout,
                 config.download.timeout,
                 5,
+                &tls,
             ),
             max_body: config.max_response_bytes as u64,
         }
@@ -119,6 +145,23 @@ fn send(
 
 /// ureq's error, classified by when it happened: before anything was sent (safe to post
 /// again) or possibly after.
+/// Whether `io` is rustls refusing the peer during the handshake (its certificate, or no
+/// common protocol).
+fn refused_handshake(io: &std::io::Error) -> bool {
+    use rustls::Error as R;
+    io.get_ref()
+        .and_then(|e| e.downcast_ref::<R>())
+        .is_some_and(|e| {
+            matches!(
+                e,
+                R::InvalidCertificate(_)
+                    | R::NoCertificatesPresented
+                    | R::PeerIncompatible(_)
+                    | R::UnsupportedNameType
+            )
+        })
+}
+
 fn map_error(error: ureq::Error) -> TransportError {
     use ureq::Error as E;
     let (failure, phase) = match &error {
@@ -136,6 +179,9 @@ fn map_error(error: ureq::Error) -> TransportError {
         E::TooManyRedirects | E::RedirectFailed => {
             (TransportFailure::Redirect, TransportPhase::AfterSend)
         }
+        // ureq hands rustls's handshake failures on as I/O errors: a certificate refused is
+        // a handshake that never got as far as the request.
+        E::Io(io) if refused_handshake(io) => (TransportFailure::Tls, TransportPhase::BeforeSend),
         E::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => {
                 (TransportFailure::Connect, TransportPhase::BeforeSend)

@@ -273,6 +273,8 @@ impl<C: Flavor> ClientBuilder<C> {
             config.base_url = url;
         }
         config.base_url = checked_base_url(&config.base_url)?;
+        // A bad certificate is the caller's mistake: said now, not at the first handshake.
+        config.tls_roots()?;
         let transport = match self.transport {
             Some(t) => t,
             None => C::default_transport(&config)?,

@@ -174,6 +174,11 @@ pub struct Config {
     pub max_in_flight_tasks: Option<usize>,
     /// The `User-Agent`.
     pub user_agent: String,
+    /// Certificates (PEM) to trust instead of the usual roots (the system's for the async
+    /// client, the bundled Mozilla roots for the blocking one): a private CA, a proxy that
+    /// intercepts TLS, `kling mock serve --tls`. `None`: the usual roots. Checked when the
+    /// client is built ([`tls_roots`](Self::tls_roots)).
+    pub tls_roots_pem: Option<String>,
 }
 
 impl Default for Config {
@@ -190,6 +195,7 @@ impl Default for Config {
             create_timeout: Duration::from_secs(120),
             max_in_flight_tasks: None,
             user_agent: format!("kling-rs/{}", env!("CARGO_PKG_VERSION")),
+            tls_roots_pem: None,
         }
     }
 }
@@ -226,6 +232,20 @@ impl Config {
             *d = (*d).min(Self::LONGEST);
         }
         self
+    }
+
+    /// The certificates of [`tls_roots_pem`](Self::tls_roots_pem), each in DER (what TLS
+    /// stacks take); `None` when it is not set.
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`](kling_errors::ValidationError) when the text holds no
+    /// certificate or a certificate that does not decode.
+    pub fn tls_roots(&self) -> Result<Option<Vec<Vec<u8>>>, kling_errors::ValidationError> {
+        self.tls_roots_pem
+            .as_deref()
+            .map(crate::pem::certificates)
+            .transpose()
     }
 
     /// The defaults, talking to Kling's Singapore host (servers outside mainland China).

@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod http;
 pub mod job;
 mod machine;
+mod pem;
 mod retry;
 mod run;
 pub mod time;

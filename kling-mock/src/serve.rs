@@ -165,7 +165,7 @@ impl Started {
         ));
         if let Some(cert) = &self.cert_path {
             out.push_str(&format!(
-                "# trust the certificate (the kling command and most TLS stacks read it):\nexport SSL_CERT_FILE={0}\n",
+                "# trust the certificate: kling --ca-cert {0} (or KLING_CA_CERT); most other TLS\n# stacks read SSL_CERT_FILE={0}\nexport KLING_CA_CERT={0}\n",
                 cert.display()
             ));
         }

@@ -126,3 +126,86 @@ fn a_certificate_path_without_tls_is_refused() {
     let e = MockServer::start(MockConfig::instant().file_host("bad host/")).unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+/// Both SDK clients, configured to trust only the mock's certificate
+/// (`Config::tls_roots_pem`), run a whole job over HTTPS, the file host named `localhost`;
+/// without it, both refuse the mock.
+#[test]
+fn both_clients_trust_only_the_given_roots() {
+    use kling_client_async::AsyncKling as _;
+    use kling_client_blocking::Kling as _;
+    use kling_types::videos::CreateText2Video;
+
+    let mock = MockServer::start(MockConfig::instant().tls(true).file_host("localhost")).unwrap();
+    let pem = mock.cert_pem().unwrap().to_owned();
+    let config = |roots: Option<&str>| {
+        let mut c = kling_core::Config::with_base_url(&mock.api_url);
+        c.tls_roots_pem = roots.map(str::to_owned);
+        c.poll.first_delay = Duration::from_millis(10);
+        c.poll.min_delay = Duration::from_millis(10);
+        // A refused handshake is not tried again (no real backoff in a test).
+        c.retry.max_read_attempts = 1;
+        c.retry.max_create_posts = 1;
+        c
+    };
+    let dir = std::env::temp_dir().join(format!("kling-mock-roots-{}", std::process::id()));
+    let key = || kling_auth::Credentials::api_key(DEMO_API_KEY).unwrap();
+
+    let blocking = |roots| {
+        kling_client_blocking::Client::builder()
+            .credentials(key())
+            .config(config(roots))
+            .build()
+            .unwrap()
+    };
+    let (_, files) = blocking(Some(&pem))
+        .create_and_wait_and_download(
+            CreateText2Video::new("a fox").external_task_id("roots-b"),
+            dir.join("b"),
+            kling_client_blocking::WaitOptions::new(),
+        )
+        .unwrap();
+    assert_eq!(std::fs::read(&files[0].path).unwrap(), SAMPLE_MP4);
+    let e = blocking(None)
+        .create(CreateText2Video::new("a fox").external_task_id("roots-b2"))
+        .unwrap_err();
+    assert_eq!(e.kind(), kling_errors::ErrorKind::Transport, "{e}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let nonblocking = |roots| {
+        kling_client_async::Client::builder()
+            .credentials(key())
+            .config(config(roots))
+            .build()
+            .unwrap()
+    };
+    runtime.block_on(async {
+        let (_, files) = nonblocking(Some(&pem))
+            .create_and_wait_and_download(
+                CreateText2Video::new("a fox").external_task_id("roots-a"),
+                dir.join("a"),
+                kling_client_async::WaitOptions::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&files[0].path).unwrap(), SAMPLE_MP4);
+        // Without the mock's certificate (the system's roots), the handshake is refused.
+        let e = nonblocking(None)
+            .create(CreateText2Video::new("a fox").external_task_id("roots-a2"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), kling_errors::ErrorKind::Transport, "{e}");
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A PEM without a certificate is refused when the client is built.
+    let e = kling_client_blocking::Client::builder()
+        .credentials(key())
+        .config(config(Some("not a certificate")))
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("tls_roots_pem"), "{e}");
+}

@@ -13,6 +13,7 @@
 //! output = "text"
 //! poll_interval = "10s"
 //! max_wait = "1h"
+//! ca_cert = "/etc/ssl/private-ca.pem"  # trust only these roots
 //!
 //! [profiles.mock]
 //! base_url = "http://127.0.0.1:8080"
@@ -131,6 +132,7 @@ struct Profile {
     output: Option<Format>,
     poll_interval: Option<toml::Value>,
     max_wait: Option<toml::Value>,
+    ca_cert: Option<PathBuf>,
 }
 
 /// The effective configuration.
@@ -164,6 +166,8 @@ pub(crate) struct Settings {
     pub(crate) poll_interval: Option<Setting<Duration>>,
     /// The longest wait; `None`: the SDK's default (30 minutes).
     pub(crate) max_wait: Option<Setting<Duration>>,
+    /// Certificates (PEM) to trust instead of the system's; `None`: the system's.
+    pub(crate) ca_cert: Option<Setting<PathBuf>>,
 }
 
 /// Reads environment variables (injected, so tests never touch the process environment).
@@ -398,6 +402,13 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure
             .transpose()?
             .map(|d| (d, pname)),
     );
+    let ca_cert = pick(
+        global.ca_cert.clone().map(|c| (c, "--ca-cert")),
+        env("KLING_CA_CERT")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (PathBuf::from(v), "KLING_CA_CERT")),
+        p.ca_cert.clone().map(|c| (c, pname)),
+    );
     Ok(Settings {
         file: path,
         file_found,
@@ -427,6 +438,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure
         output,
         poll_interval,
         max_wait,
+        ca_cert,
         profile,
     })
 }

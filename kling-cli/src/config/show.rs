@@ -56,6 +56,14 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, String)> {
         ),
         duration("poll_interval", &s.poll_interval, "5s, growing to 30s"),
         duration("max_wait", &s.max_wait, "30m"),
+        match &s.ca_cert {
+            Some(c) => (
+                "ca_cert",
+                c.value.display().to_string(),
+                c.source.to_string(),
+            ),
+            None => ("ca_cert", "-".into(), "the system's roots".into()),
+        },
     ]
 }
 
