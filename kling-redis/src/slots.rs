@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kling_core::TaskSlot;
 use kling_core::fleet::AsyncTaskSlots;
+use kling_core::time::{FastRng, Rng};
 use kling_errors::Error;
 use redis::Script;
 use tokio::task::JoinHandle;
@@ -49,6 +50,8 @@ pub struct RedisSlots {
     retry: Duration,
     holder: Arc<str>,
     counter: Arc<AtomicU64>,
+    /// Spreads the retries of waiting acquires, so workers do not retry in step.
+    rng: Arc<FastRng>,
 }
 
 impl std::fmt::Debug for RedisSlots {
@@ -97,6 +100,7 @@ impl RedisSlots {
             retry: Duration::from_millis(100),
             holder: Arc::from(holder_id().as_str()),
             counter: Arc::new(AtomicU64::new(0)),
+            rng: Arc::new(FastRng::new()),
         }
     }
 
@@ -183,7 +187,9 @@ impl AsyncTaskSlots for RedisSlots {
                 Ok(Some(id)) => return Ok(self.hold(id)),
                 Ok(None) => {
                     outage = Duration::from_millis(100);
-                    tokio::time::sleep(jittered(self.retry, &self.counter)).await;
+                    // Half to one and a half of the pause.
+                    let pause = self.retry.mul_f64(0.5 + self.rng.next_f64());
+                    tokio::time::sleep(pause).await;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "kling-redis: cannot take a slot (retrying)");
@@ -197,13 +203,6 @@ impl AsyncTaskSlots for RedisSlots {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// `base` ± 50%, so waiting workers do not retry in step.
-fn jittered(base: Duration, counter: &AtomicU64) -> Duration {
-    let n = counter.load(Ordering::Relaxed);
-    let spread = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as u32; // 0..1024
-    base / 2 + base * spread / 1024
 }
 
 /// This process's name in lease ids: host, process id and start time, so two workers never

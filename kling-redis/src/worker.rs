@@ -282,7 +282,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
             stop.clone(),
             lost.clone(),
             cancel.clone(),
-            options.claim_idle / 3,
+            (options.claim_idle / 3).max(Duration::from_millis(100)),
         );
         tokio::spawn(async move {
             loop {
