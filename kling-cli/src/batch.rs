@@ -2,7 +2,7 @@
 //! Redis (kling-redis). The command parses and prints; queueing, slots, records and the worker
 //! loop are kling-redis's.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,7 +105,7 @@ async fn connect(args: &RedisArgs) -> Result<Fleet, Failure> {
 
 /// Reads the jobs of `file`, all checked before any is queued; errors name the line.
 fn read_jobs(file: &str) -> Result<Vec<BatchJob>, Failure> {
-    let reader: Box<dyn BufRead> = if file == "-" {
+    let mut reader: Box<dyn BufRead> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
         let f = std::fs::File::open(file)
@@ -113,23 +113,31 @@ fn read_jobs(file: &str) -> Result<Vec<BatchJob>, Failure> {
         Box::new(std::io::BufReader::new(f))
     };
     let mut jobs = Vec::new();
-    for (n, line) in reader.split(b'\n').enumerate() {
-        let line = line.map_err(|e| kling_errors::IoError::new("read the batch file", file, e))?;
+    for n in 1.. {
+        // Read at most one byte past the limit: an endless line is refused, not held.
+        let mut line = Vec::new();
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| kling_errors::IoError::new("read the batch file", file, e))?;
+        if read == 0 {
+            break;
+        }
         if line.len() > MAX_LINE {
             return Err(Failure::usage(format!(
-                "{file}, line {}: longer than {} MiB",
-                n + 1,
+                "{file}, line {n}: longer than {} MiB",
                 MAX_LINE >> 20
             )));
         }
-        let text = String::from_utf8_lossy(&line);
+        let text = std::str::from_utf8(&line)
+            .map_err(|e| Failure::usage(format!("{file}, line {n}: not UTF-8 ({e})")))?;
         if text.trim().is_empty() {
             continue;
         }
-        let job = BatchJob::parse(&text)
+        let job = BatchJob::parse(text)
             .and_then(BatchJob::keyed)
             .and_then(|j| j.create().map(|_| j))
-            .map_err(|e| Failure::usage(format!("{file}, line {}: {e}", n + 1)))?;
+            .map_err(|e| Failure::usage(format!("{file}, line {n}: {e}")))?;
         jobs.push(job);
     }
     Ok(jobs)

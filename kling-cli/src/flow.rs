@@ -88,6 +88,17 @@ impl Ctx {
         )
     }
 
+    /// A client for downloads alone: the settings' TLS roots and timeouts, and the account's
+    /// credentials when there are any. A download never sends credentials, so without any a
+    /// stand-in key builds the client.
+    pub(crate) fn downloader(&self) -> Result<Client, Failure> {
+        let credentials = match self.settings.kling_credentials() {
+            Ok(c) => c,
+            Err(_) => kling_auth::Credentials::api_key("downloads-send-no-credentials")?,
+        };
+        self.client(&self.settings.base_url.value, credentials, None)
+    }
+
     /// A client of RunBlob.
     pub(crate) fn runblob(&self) -> Result<Client, Failure> {
         self.client(

@@ -38,21 +38,7 @@ pub(crate) struct ErrorsArgs {
 /// Downloads one file. The SDK never sends credentials with a download, but its client
 /// cannot be built without any: a placeholder stands in when none are configured.
 pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), Failure> {
-    let client = match ctx.kling() {
-        Ok(client) => client,
-        Err(_) => {
-            let mut settings_free = Ctx {
-                settings: crate::config::resolve(&crate::args::Global::default(), &|_| None)?,
-                format: ctx.format,
-                quiet: ctx.quiet,
-            };
-            settings_free.settings.api_key = Some(crate::config::Setting {
-                value: "unused-by-downloads".to_owned(),
-                source: crate::config::Source::Default,
-            });
-            settings_free.kling()?
-        }
-    };
+    let client = ctx.downloader()?;
     let done = client.download(&args.url, &args.path).await?;
     match ctx.format {
         Format::Json => print_json(&json!({"path": done.path, "bytes": done.bytes})),

@@ -176,7 +176,8 @@ pub(crate) fn verify(v: &Verify, settings: &Settings, format: Format) -> Result<
 /// The receiver's shared state.
 struct Receiver {
     checker: Checker,
-    events: mpsc::UnboundedSender<Value>,
+    /// Bounded: a sender faster than the terminal waits rather than filling memory.
+    events: mpsc::Sender<Value>,
 }
 
 async fn receive(
@@ -208,7 +209,7 @@ async fn receive(
             if let (Some(obj), Value::Object(more)) = (event.as_object_mut(), describe(&body)) {
                 obj.extend(more);
             }
-            let _ = state.events.send(event);
+            let _ = state.events.send(event).await;
             (StatusCode::OK, "ok\n")
         }
         Err(e) => {
@@ -262,7 +263,7 @@ pub(crate) async fn listen(l: &Listen, settings: &Settings, format: Format) -> R
         .local_addr()
         .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;
     eprintln!("listening on http://{addr}/ (Ctrl-C stops)");
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::channel(256);
     let router = axum::Router::new()
         .fallback(receive)
         .with_state(Arc::new(Receiver {

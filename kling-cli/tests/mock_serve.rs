@@ -118,3 +118,19 @@ fn mock_serve_over_https_serves_a_whole_job_to_a_client_trusting_only_its_certif
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_download_needs_no_credentials() {
+    let mock = kling_mock::MockServer::start(kling_mock::MockConfig::instant()).unwrap();
+    let dir = temp("download");
+    let url = format!("{}/files/831.mp4", mock.files_url);
+    // No KLING_* variable at all: the file host gets no credentials anyway.
+    let out = common::kling(&["download", &url, "v.mp4", "--output", "json"], &dir, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(out.json()["bytes"], kling_mock::SAMPLE_MP4.len());
+    assert_eq!(
+        std::fs::read(dir.join("v.mp4")).unwrap(),
+        kling_mock::SAMPLE_MP4
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
