@@ -15,6 +15,7 @@ mod envelope;
 pub mod family;
 pub mod general;
 pub mod images;
+pub mod models;
 pub mod multi_elements;
 mod query;
 pub mod runblob;

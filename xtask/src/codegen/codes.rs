@@ -1,5 +1,5 @@
-//! `cargo xtask codegen [--check]`: turns `kling-errors/codes.json`, the single source of truth
-//! of the error taxonomy, into `kling-errors/src/generated.rs` and `kling-errors/CODES.md`.
+//! The error taxonomy: `kling-errors/codes.json`, the single source of truth of every code, into
+//! `kling-errors/src/generated.rs` and `kling-errors/CODES.md`.
 //!
 //! The data is validated first (allowed values, unique codes and names, valid identifiers), so a
 //! typo in the JSON fails here with a message naming the row, not later as a compile error.
@@ -75,36 +75,8 @@ struct Row {
     note: Option<String>,
 }
 
-/// Regenerates (or, with `check`, verifies) the files derived from `codes.json`.
-pub(crate) fn run(root: &Path, check: bool) -> Result<(), String> {
-    let outputs = render_all(root)?;
-    let mut stale = Vec::new();
-    for (path, text) in &outputs {
-        let current = fs::read_to_string(path).unwrap_or_default();
-        if current == *text {
-            continue;
-        }
-        if check {
-            stale.push(path.display().to_string());
-        } else {
-            fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-            println!("codegen: wrote {}", path.display());
-        }
-    }
-    if !stale.is_empty() {
-        return Err(format!(
-            "generated files are stale (run `cargo xtask codegen`): {}",
-            stale.join(", ")
-        ));
-    }
-    if check {
-        println!("codegen: {} files up to date", outputs.len());
-    }
-    Ok(())
-}
-
 /// The generated files with the text they should hold.
-fn render_all(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+pub(super) fn render_all(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
     let data_path = root.join(DATA);
     let text = fs::read_to_string(&data_path)
         .map_err(|e| format!("reading {}: {e}", data_path.display()))?;
@@ -711,27 +683,6 @@ fn render_markdown(rows: &[Row]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("workspace root")
-            .to_path_buf()
-    }
-
-    /// The same check as `cargo xtask codegen --check`: fails when `codes.json` was edited
-    /// without regenerating, or a generated file was edited by hand.
-    #[test]
-    fn generated_files_are_fresh() {
-        for (path, expected) in render_all(&root()).expect("codes.json renders") {
-            let actual = fs::read_to_string(&path).unwrap_or_default();
-            assert!(
-                actual == expected,
-                "{} is stale: run `cargo xtask codegen`",
-                path.display()
-            );
-        }
-    }
 
     fn minimal(extra: &str) -> String {
         format!(

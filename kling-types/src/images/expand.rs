@@ -1,0 +1,102 @@
+//! Image expansion (outpainting): `/v1/images/editing/expand`.
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::common::{ImageInput, WatermarkInfo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, int_range, max_chars, range};
+
+/// Outpaints an image (`POST /v1/images/editing/expand`). Ratios are multiples of the
+/// original height (up/down) or width (left/right), each in [0, 2]; the new area is at most
+/// 3x the original.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateImageExpand {
+    /// The image to expand.
+    pub image: ImageInput,
+    /// Growth upwards.
+    pub up_expansion_ratio: f64,
+    /// Growth downwards.
+    pub down_expansion_ratio: f64,
+    /// Growth to the left.
+    pub left_expansion_ratio: f64,
+    /// Growth to the right.
+    pub right_expansion_ratio: f64,
+    /// What to fill in (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// How many images, 1-9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateImageExpand {
+    /// Expands `image` by the given ratios (up, down, left, right).
+    pub fn new(image: impl Into<ImageInput>, up: f64, down: f64, left: f64, right: f64) -> Self {
+        Self {
+            image: image.into(),
+            up_expansion_ratio: up,
+            down_expansion_ratio: down,
+            left_expansion_ratio: left,
+            right_expansion_ratio: right,
+            prompt: None,
+            n: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        image("image", Some(&self.image))?;
+        for (field, v) in [
+            ("up_expansion_ratio", self.up_expansion_ratio),
+            ("down_expansion_ratio", self.down_expansion_ratio),
+            ("left_expansion_ratio", self.left_expansion_ratio),
+            ("right_expansion_ratio", self.right_expansion_ratio),
+        ] {
+            range(field, Some(v), 0.0, 2.0)?;
+        }
+        let area = (1.0 + self.up_expansion_ratio + self.down_expansion_ratio)
+            * (1.0 + self.left_expansion_ratio + self.right_expansion_ratio);
+        ensure(
+            area <= 3.0 + 1e-9,
+            "up_expansion_ratio",
+            format!("the expanded area is {area:.2}x the original; at most 3x"),
+        )?;
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        int_range("n", self.n, 1, 9)
+    }
+}
+
+setters!(CreateImageExpand {
+    /// Sets the prompt.
+    prompt: String,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} plain {
+    /// Sets how many images.
+    n: u32,
+});
+
+create_endpoint!(CreateImageExpand, "/v1/images/editing/expand");
+task_family!("image-expand", "/v1/images/editing/expand", max_page_size = 500,
+    get: GetImageExpandTask, list: ListImageExpandTasks, create: CreateImageExpand);

@@ -1,0 +1,184 @@
+//! Image generation from text, optionally guided by a reference image:
+//! `/v1/images/generations`.
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::common::{AspectRatio, ElementRef, ImageInput, Model, WatermarkInfo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, int_range, max_chars, range, required_text};
+
+use super::shared::{ImageResolution, check_ratio};
+
+string_enum! {
+    /// What a reference image of a generation contributes.
+    pub enum ImageReference (Custom: "Any other value, sent as given.") {
+        /// `subject`: the subject.
+        Subject = "subject",
+        /// `face`: the face (exactly one face in the image).
+        Face = "face",
+    }
+}
+
+/// Generates images from text, optionally guided by a reference image (`POST /v1/images/generations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateImageGeneration {
+    /// The model.
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// What to draw (at most 2500 characters).
+    pub prompt: String,
+    /// What to avoid (not with a reference image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// A reference image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageInput>,
+    /// What the reference contributes (needs `image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_reference: Option<ImageReference>,
+    /// Reference strength in [0, 1].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_fidelity: Option<f64>,
+    /// Face similarity in [0, 1] (only with `subject`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub human_fidelity: Option<f64>,
+    /// Elements (with images, at most 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub element_list: Vec<ElementRef>,
+    /// `1k` or `2k`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<ImageResolution>,
+    /// How many images, 1-9 (each takes a concurrency slot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Output aspect ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateImageGeneration {
+    /// Images of `prompt`.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            model: None,
+            prompt: prompt.into(),
+            negative_prompt: None,
+            image: None,
+            image_reference: None,
+            image_fidelity: None,
+            human_fidelity: None,
+            element_list: Vec::new(),
+            resolution: None,
+            n: None,
+            aspect_ratio: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        if self.model.as_ref() == Some(&Model::KlingV2New) {
+            ensure(
+                self.image.is_some(),
+                "model_name",
+                "kling-v2-new only restyles an image: set `image`",
+            )?;
+        }
+        required_text("prompt", &self.prompt, 2500)?;
+        max_chars("negative_prompt", self.negative_prompt.as_deref(), 2500)?;
+        ensure(
+            self.negative_prompt.is_none() || self.image.is_none(),
+            "negative_prompt",
+            "is not allowed with a reference image",
+        )?;
+        image("image", self.image.as_ref())?;
+        ensure(
+            self.image_reference.is_none() || self.image.is_some(),
+            "image_reference",
+            "needs `image`",
+        )?;
+        range("image_fidelity", self.image_fidelity, 0.0, 1.0)?;
+        range("human_fidelity", self.human_fidelity, 0.0, 1.0)?;
+        if self.human_fidelity.is_some() {
+            ensure(
+                self.image_reference == Some(ImageReference::Subject),
+                "human_fidelity",
+                "only applies with image_reference subject",
+            )?;
+        }
+        let refs = self.element_list.len() + usize::from(self.image.is_some());
+        ensure(
+            refs <= 10,
+            "element_list",
+            format!("elements and images are at most 10, got {refs}"),
+        )?;
+        if let Some(r) = &self.resolution {
+            ensure(
+                !r.is_known() || matches!(r, ImageResolution::OneK | ImageResolution::TwoK),
+                "resolution",
+                "must be 1k or 2k",
+            )?;
+        }
+        int_range("n", self.n, 1, 9)?;
+        check_ratio(self.aspect_ratio.as_ref(), false)?;
+        if self.model.as_ref().is_none_or(|m| *m == Model::KlingV1) {
+            ensure(
+                self.aspect_ratio != Some(AspectRatio::Wide21x9),
+                "aspect_ratio",
+                "21:9 is not available on kling-v1",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+setters!(CreateImageGeneration {
+    /// Sets the model.
+    model: Model,
+    /// Sets the negative prompt.
+    negative_prompt: String,
+    /// Sets the reference image.
+    image: ImageInput,
+    /// Sets what the reference contributes.
+    image_reference: ImageReference,
+    /// Sets the reference strength.
+    image_fidelity: f64,
+    /// Sets the face similarity.
+    human_fidelity: f64,
+    /// Sets the resolution.
+    resolution: ImageResolution,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the elements.
+    element_list: ElementRef,
+} plain {
+    /// Sets how many images.
+    n: u32,
+});
+
+create_endpoint!(CreateImageGeneration, "/v1/images/generations");
+task_family!("image-generation", "/v1/images/generations", max_page_size = 500,
+    get: GetImageGenerationTask, list: ListImageGenerationTasks, create: CreateImageGeneration);

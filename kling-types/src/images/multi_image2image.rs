@@ -1,0 +1,129 @@
+//! Multi-image to image (subjects, a scene and a style): `/v1/images/multi-image2image`.
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::common::{AspectRatio, ImageInput, Model, WatermarkInfo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, int_range, max_chars};
+
+use super::shared::check_ratio;
+
+/// `{"subject_image": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubjectImage {
+    /// A pre-cropped subject.
+    pub subject_image: ImageInput,
+}
+
+impl<T: Into<ImageInput>> From<T> for SubjectImage {
+    fn from(image: T) -> Self {
+        Self {
+            subject_image: image.into(),
+        }
+    }
+}
+
+/// Composes 1-4 subjects, a scene and a style into images (`POST /v1/images/multi-image2image`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateMultiImage2Image {
+    /// The model (`kling-v2-1`).
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// What to draw (at most 2500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// 1-4 subjects.
+    pub subject_image_list: Vec<SubjectImage>,
+    /// The scene.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scene_image: Option<ImageInput>,
+    /// The style.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_image: Option<ImageInput>,
+    /// How many images, 1-9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Output aspect ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateMultiImage2Image {
+    /// Images composed of `subjects`.
+    pub fn new<I: Into<SubjectImage>>(subjects: impl IntoIterator<Item = I>) -> Self {
+        Self {
+            model: None,
+            prompt: None,
+            subject_image_list: subjects.into_iter().map(Into::into).collect(),
+            scene_image: None,
+            style_image: None,
+            n: None,
+            aspect_ratio: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        let n = self.subject_image_list.len();
+        ensure(
+            (1..=4).contains(&n),
+            "subject_image_list",
+            format!("takes 1 to 4 subjects, got {n}"),
+        )?;
+        for (i, s) in self.subject_image_list.iter().enumerate() {
+            image(
+                &format!("subject_image_list[{i}].subject_image"),
+                Some(&s.subject_image),
+            )?;
+        }
+        image("scene_image", self.scene_image.as_ref())?;
+        image("style_image", self.style_image.as_ref())?;
+        max_chars("prompt", self.prompt.as_deref(), 2500)?;
+        int_range("n", self.n, 1, 9)?;
+        check_ratio(self.aspect_ratio.as_ref(), false)
+    }
+}
+
+setters!(CreateMultiImage2Image {
+    /// Sets the model.
+    model: Model,
+    /// Sets the prompt.
+    prompt: String,
+    /// Sets the scene.
+    scene_image: ImageInput,
+    /// Sets the style.
+    style_image: ImageInput,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} plain {
+    /// Sets how many images.
+    n: u32,
+});
+
+create_endpoint!(CreateMultiImage2Image, "/v1/images/multi-image2image");
+task_family!("multi-image-to-image", "/v1/images/multi-image2image", max_page_size = 500,
+    get: GetMultiImage2ImageTask, list: ListMultiImage2ImageTasks, create: CreateMultiImage2Image);

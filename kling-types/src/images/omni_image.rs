@@ -1,0 +1,149 @@
+//! Omni image (text plus reference images and elements): `/v1/images/omni-image`.
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::ValidationError;
+
+use crate::common::{AspectRatio, ElementRef, Model, WatermarkInfo};
+use crate::endpoint::Preflight;
+use crate::validate::{ensure, image, int_range, required_text};
+use crate::videos::ImageItem;
+
+use super::shared::{ImageResolution, check_ratio};
+
+string_enum! {
+    /// One image, or a series.
+    pub enum ResultType (Custom: "Any other value, sent as given.") {
+        /// `single`
+        Single = "single",
+        /// `series`
+        Series = "series",
+    }
+}
+
+/// Omni image: text plus reference images and elements (`POST /v1/images/omni-image`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateOmniImage {
+    /// The model (`kling-image-o1` when absent, or `kling-v3-omni`).
+    #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// What to draw (at most 2500 characters; `<<<image_1>>>`).
+    pub prompt: String,
+    /// Reference images.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_list: Vec<ImageItem>,
+    /// Elements (with images, at most 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub element_list: Vec<ElementRef>,
+    /// `1k`, `2k` or `4k`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<ImageResolution>,
+    /// One image or a series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_type: Option<ResultType>,
+    /// How many images, 1-9 (ignored for a series).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u32>,
+    /// Series length: `"2"`…`"9"` or `"auto"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_amount: Option<String>,
+    /// Output aspect ratio (`auto` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Also return watermarked copies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+    /// Where the server POSTs status changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl CreateOmniImage {
+    /// Images of `prompt`.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            model: None,
+            prompt: prompt.into(),
+            image_list: Vec::new(),
+            element_list: Vec::new(),
+            resolution: None,
+            result_type: None,
+            n: None,
+            series_amount: None,
+            aspect_ratio: None,
+            watermark_info: None,
+            callback_url: None,
+            external_task_id: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        required_text("prompt", &self.prompt, 2500)?;
+        let refs = self.image_list.len() + self.element_list.len();
+        ensure(
+            refs <= 10,
+            "image_list",
+            format!("images and elements are at most 10, got {refs}"),
+        )?;
+        for (i, item) in self.image_list.iter().enumerate() {
+            image(&format!("image_list[{i}].image"), Some(&item.image))?;
+        }
+        int_range("n", self.n, 1, 9)?;
+        if self.result_type == Some(ResultType::Series) {
+            ensure(
+                self.model
+                    .as_ref()
+                    .is_some_and(|m| *m != Model::KlingImageO1),
+                "result_type",
+                "kling-image-o1 cannot generate a series (use kling-v3-omni)",
+            )?;
+        }
+        if let Some(amount) = &self.series_amount {
+            let ok = amount == "auto" || amount.parse::<u32>().is_ok_and(|n| (2..=9).contains(&n));
+            ensure(
+                ok,
+                "series_amount",
+                format!("must be 2 to 9 or auto, got {amount:?}"),
+            )?;
+        }
+        check_ratio(self.aspect_ratio.as_ref(), true)
+    }
+}
+
+setters!(CreateOmniImage {
+    /// Sets the model.
+    model: Model,
+    /// Sets the resolution.
+    resolution: ImageResolution,
+    /// Sets single or series.
+    result_type: ResultType,
+    /// Sets the series length.
+    series_amount: String,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Requests watermarked copies.
+    watermark_info: WatermarkInfo,
+    /// Sets the callback URL.
+    callback_url: String,
+    /// Sets the caller's id for the task.
+    external_task_id: String,
+} lists {
+    /// Sets the reference images.
+    image_list: ImageItem,
+    /// Sets the elements.
+    element_list: ElementRef,
+} plain {
+    /// Sets how many images.
+    n: u32,
+});
+
+create_endpoint!(CreateOmniImage, "/v1/images/omni-image");
+task_family!("omni-image", "/v1/images/omni-image", max_page_size = 500,
+    get: GetOmniImageTask, list: ListOmniImageTasks, create: CreateOmniImage);

@@ -1,0 +1,102 @@
+//! O3 video: [`GenerateO3Video`] (`POST /v1/kling/o3-video/generate`).
+
+use serde::{Deserialize, Serialize};
+
+use kling_errors::{Dialect, RunBlobCode, ValidationError};
+
+use crate::common::{AspectRatio, Secs};
+use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
+
+use super::generation::{Created, Generation, GetGeneration, Product};
+use super::model::RunBlobModel;
+use super::rules::{ensure, image_rules, prompt_rules};
+
+/// O3 video (`POST /v1/kling/o3-video/generate`, seed 001).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GenerateO3Video {
+    /// What to generate.
+    pub prompt: String,
+    /// Image URLs (at most 5, HTTPS, at most 10 MB each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images_url: Vec<String>,
+    /// Images as base64 (at most 5; not with URLs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images_base64: Vec<String>,
+    /// `"5"`, `"10"` or `"15"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Secs>,
+    /// Aspect ratio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// `kling_o3` (720p) or `kling_o3_pro` (1080p).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<RunBlobModel>,
+    /// Keep the input's sound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_original_sound: Option<bool>,
+    /// Where RunBlob POSTs the terminal state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    #[serde(skip)]
+    preflight: Preflight,
+}
+
+impl GenerateO3Video {
+    /// An O3 video of `prompt`.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            prompt: prompt.into(),
+            images_url: Vec::new(),
+            images_base64: Vec::new(),
+            duration: None,
+            aspect_ratio: None,
+            model: None,
+            keep_original_sound: None,
+            callback_url: None,
+            preflight: Preflight::default(),
+        }
+    }
+
+    fn check(&self) -> Result<(), ValidationError> {
+        prompt_rules(&self.prompt)?;
+        image_rules(&self.images_url, &self.images_base64, "images_url", 5)?;
+        if let Some(Secs(n)) = self.duration {
+            ensure(
+                matches!(n, 5 | 10 | 15),
+                "duration",
+                RunBlobCode::InvalidDuration,
+                "Duration must be 5, 10, or 15 seconds",
+            )?;
+        }
+        if let Some(m) = &self.model {
+            ensure(
+                matches!(m, RunBlobModel::KlingO3 | RunBlobModel::KlingO3Pro),
+                "model",
+                RunBlobCode::InvalidModel,
+                "Model must be 'kling_o3' or 'kling_o3_pro'",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+setters!(GenerateO3Video {
+    /// Sets the duration.
+    duration: Secs,
+    /// Sets the aspect ratio.
+    aspect_ratio: AspectRatio,
+    /// Sets the model.
+    model: RunBlobModel,
+    /// Keeps the input's sound.
+    keep_original_sound: bool,
+    /// Sets the callback URL.
+    callback_url: String,
+} lists {
+    /// Sets the image URLs.
+    images_url: String,
+    /// Sets the base64 images.
+    images_base64: String,
+});
+
+runblob_create!(GenerateO3Video, |_s| Product::O3Video);

@@ -1,0 +1,184 @@
+//! The parts of a new-standard create request: the model (in the path), the `contents`
+//! items, `settings` and `options`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::common::{AspectRatio, WatermarkInfo};
+use crate::videos::CharacterOrientation;
+
+string_enum! {
+    /// A model of the new standard (it goes in the path).
+    pub enum StandardModel (Custom: "Any other model, sent as given.") {
+        /// `kling-3.0-turbo`
+        Kling3_0Turbo = "kling-3.0-turbo",
+        /// `kling-3.0`
+        Kling3_0 = "kling-3.0",
+        /// `kling-3.0-omni`
+        Kling3_0Omni = "kling-3.0-omni",
+        /// `kling-2.6`
+        Kling2_6 = "kling-2.6",
+        /// `kling-2.5-turbo` (UNCONFIRMED page)
+        Kling2_5Turbo = "kling-2.5-turbo",
+    }
+}
+
+string_enum! {
+    /// `settings.audio`.
+    pub enum Audio (Custom: "Any other value, sent as given.") {
+        /// `native`: generated sound.
+        Native = "native",
+        /// `off`: silent.
+        Off = "off",
+        /// `original`: the input video's sound (omni, motion control).
+        Original = "original",
+    }
+}
+
+string_enum! {
+    /// `settings.resolution`.
+    pub enum Resolution (Custom: "Any other value, sent as given.") {
+        /// `720p`
+        P720 = "720p",
+        /// `1080p`
+        P1080 = "1080p",
+        /// `4k` (3.0 and 3.0 Omni)
+        FourK = "4k",
+    }
+}
+
+/// `settings`: generation parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct Settings {
+    /// Sound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<Audio>,
+    /// Resolution (720p when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Aspect ratio (text-to-video, omni without a first frame or base video).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+    /// Seconds, an integer (5 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u32>,
+    /// Multi-shot (3.x; shots are written in the prompt: `shot n, m, words;`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_shot: Option<bool>,
+    /// Motion control: which input the orientation follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character_orientation: Option<CharacterOrientation>,
+}
+
+impl Settings {
+    pub(super) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// `options`: delivery of the task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Where the server POSTs status changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// The caller's id for the task, unique per account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_task_id: Option<String>,
+    /// Also return watermarked copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark_info: Option<WatermarkInfo>,
+}
+
+impl Options {
+    pub(super) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// One item of `contents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Content {
+    /// The prompt.
+    Prompt {
+        /// The text (at most 3072 characters).
+        text: String,
+    },
+    /// The first frame.
+    FirstFrame {
+        /// Image URL.
+        url: String,
+    },
+    /// The last frame (needs a first frame).
+    LastFrame {
+        /// Image URL.
+        url: String,
+    },
+    /// A reference image (omni).
+    ReferImage {
+        /// Image URL.
+        url: String,
+        /// Its name in the prompt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// A style/camera reference video, or the next/previous shot (omni).
+    FeatureVideo {
+        /// Video URL.
+        url: String,
+        /// Its name in the prompt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// A video to edit (omni).
+    BaseVideo {
+        /// Video URL.
+        url: String,
+        /// Its name in the prompt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// An element of the library.
+    Element {
+        /// The element.
+        element_id: u64,
+        /// Its name in the prompt.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// Motion control: the character image.
+    Image {
+        /// Image URL.
+        url: String,
+    },
+    /// Motion control: the motion video.
+    Video {
+        /// Video URL.
+        url: String,
+    },
+}
+
+impl Content {
+    /// `{"type":"prompt","text":...}`
+    pub fn prompt(text: impl Into<String>) -> Self {
+        Self::Prompt { text: text.into() }
+    }
+    /// `{"type":"first_frame","url":...}`
+    pub fn first_frame(url: impl Into<String>) -> Self {
+        Self::FirstFrame { url: url.into() }
+    }
+    /// `{"type":"last_frame","url":...}`
+    pub fn last_frame(url: impl Into<String>) -> Self {
+        Self::LastFrame { url: url.into() }
+    }
+    /// `{"type":"element","element_id":...,"id":...}`
+    pub fn element(element_id: u64, id: impl Into<String>) -> Self {
+        Self::Element {
+            element_id,
+            id: Some(id.into()),
+        }
+    }
+}
