@@ -169,10 +169,13 @@ pub(crate) struct Photo {
     /// Which product
     #[arg(long, value_enum)]
     model: PhotoModel,
-    /// O3: 1k, 2k or 4k
+    /// Sent as `img_resolution`: 1k or 2k (O1, default 2k); 1k, 2k or 4k (O3, default 4k)
     #[arg(long)]
     resolution: Option<String>,
-    /// A reference image: file, URL or `-` (repeat; all files or all URLs)
+    /// O3: several variations laid out in one image (experimental)
+    #[arg(long)]
+    prefer_multi_shots: bool,
+    /// A reference image: file, URL or `-` (repeat; all files or all URLs; O1 at most 5, O3 10)
     #[arg(long = "image")]
     images: Vec<String>,
 }
@@ -301,7 +304,8 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
                 PhotoModel::O1 => (GeneratePhoto::o1(prompt), ProductArg::O1Photo),
                 PhotoModel::O3 => (GeneratePhoto::o3(prompt), ProductArg::O3Photo),
             };
-            r.resolution = a.resolution.clone();
+            r.img_resolution = a.resolution.clone();
+            r.prefer_multi_shots = a.prefer_multi_shots.then_some(true);
             (r.images_url, r.images_base64) = split_images(&a.images)?;
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, waiter(product))

@@ -107,6 +107,13 @@ pub trait Endpoint {
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
     }
+
+    /// What the models data needs to know of this request (model, endpoint, duration,
+    /// resolution, sound, inputs): the ground of preflight's model rules and of
+    /// [`models::estimate`](crate::models::estimate). `None` for operations that make nothing.
+    fn facts(&self) -> Option<crate::models::Facts<'_>> {
+        None
+    }
 }
 
 /// A query that reads one task: what a wait polls, and what settles an ambiguous create.

@@ -753,7 +753,7 @@ mod more {
         snap!(
             "runblob_o3_photo",
             GeneratePhoto::o3("a cat")
-                .resolution("4k")
+                .img_resolution("4k")
                 .images_url(["https://example.com/a.png".to_owned()])
         );
         snap!(

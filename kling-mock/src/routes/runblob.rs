@@ -116,7 +116,8 @@ fn check(product: Product, body: &[u8]) -> Result<(), Response> {
                 GeneratePhoto::o1(sent.prompt)
             };
             photo.aspect_ratio = sent.aspect_ratio;
-            photo.resolution = sent.resolution;
+            photo.img_resolution = sent.img_resolution;
+            photo.prefer_multi_shots = sent.prefer_multi_shots;
             photo.images_url = sent.images_url;
             photo.images_base64 = sent.images_base64;
             photo.validate()

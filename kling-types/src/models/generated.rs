@@ -23,8 +23,8 @@ pub static MODELS: &[ModelSpec] = &[
                 endpoint: "image-generations",
                 offered: true,
                 why: Some("21:9 is not available on kling-v1"),
-                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3"]), audio: Some(&["off"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), end_frame: Some(true), modes: Some(&["std", "pro"]), multi_shot: Some(false), prompt_max: Some(2500), ..Rules::NONE },
-                defaults: Defaults { duration: Some(5), mode: Some("std"), ..Defaults::NONE },
+                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3"]), prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
                 when: &[],
             },
             EndpointSpec {
@@ -67,11 +67,9 @@ pub static MODELS: &[ModelSpec] = &[
                 endpoint: "image-generations",
                 offered: true,
                 why: None,
-                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), audio: Some(&["off"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), modes: Some(&["std", "pro"]), multi_shot: Some(false), prompt_max: Some(2500), ..Rules::NONE },
-                defaults: Defaults { duration: Some(5), mode: Some("std"), ..Defaults::NONE },
-                when: &[
-                    Conditional { when: Condition { last_frame: Some(true), ..Condition::ALWAYS }, then: Rules { modes: Some(&["pro"]), ..Rules::NONE }, why: "kling-v1-5 supports an end frame in pro mode only" },
-                ],
+                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
             },
             EndpointSpec {
                 endpoint: "image2video",
@@ -239,11 +237,9 @@ pub static MODELS: &[ModelSpec] = &[
                 endpoint: "image-generations",
                 offered: true,
                 why: None,
-                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), audio: Some(&["off"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), modes: Some(&["std", "pro"]), multi_shot: Some(false), prompt_max: Some(2500), resolutions: Some(&["1k", "2k"]), ..Rules::NONE },
-                defaults: Defaults { duration: Some(5), mode: Some("std"), ..Defaults::NONE },
-                when: &[
-                    Conditional { when: Condition { last_frame: Some(true), ..Condition::ALWAYS }, then: Rules { modes: Some(&["pro"]), ..Rules::NONE }, why: "kling-v2-1 supports an end frame in pro mode only" },
-                ],
+                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), prompt_max: Some(2500), resolutions: Some(&["1k", "2k"]), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
             },
             EndpointSpec {
                 endpoint: "image2video",
@@ -259,11 +255,9 @@ pub static MODELS: &[ModelSpec] = &[
                 endpoint: "multi-image2image",
                 offered: true,
                 why: None,
-                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), audio: Some(&["off"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), images_max: Some(4), modes: Some(&["std", "pro"]), multi_shot: Some(false), prompt_max: Some(2500), ..Rules::NONE },
-                defaults: Defaults { duration: Some(5), mode: Some("std"), ..Defaults::NONE },
-                when: &[
-                    Conditional { when: Condition { last_frame: Some(true), ..Condition::ALWAYS }, then: Rules { modes: Some(&["pro"]), ..Rules::NONE }, why: "kling-v2-1 supports an end frame in pro mode only" },
-                ],
+                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), images_max: Some(4), prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
             },
             EndpointSpec {
                 endpoint: "text2video",
@@ -410,8 +404,8 @@ pub static MODELS: &[ModelSpec] = &[
                 endpoint: "image-generations",
                 offered: true,
                 why: None,
-                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), audio: Some(&["on", "off"]), cfg_scale: Some(false), durations: Some(Durations::Range { min: 3, max: 15 }), end_frame: Some(true), modes: Some(&["std", "pro", "4k"]), multi_shot: Some(true), prompt_max: Some(2500), resolutions: Some(&["1k", "2k"]), ..Rules::NONE },
-                defaults: Defaults { audio: Some("off"), duration: Some(5), mode: Some("std"), ..Defaults::NONE },
+                rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"]), prompt_max: Some(2500), resolutions: Some(&["1k", "2k"]), ..Rules::NONE },
+                defaults: Defaults::NONE,
                 when: &[],
             },
             EndpointSpec {
@@ -805,7 +799,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 1.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -813,7 +807,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 1.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -833,7 +827,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 1.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -841,7 +835,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 1.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(true), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -889,7 +883,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 2.1 Pro"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -897,7 +891,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: false,
-                why: Some("seed 000's matrix: Text-to-Video is \"No\" for 2.1 Pro"),
+                why: Some("kling_2.1_pro has no text-to-video (seed 000's matrix: \"No\" for 2.1 Pro)"),
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -917,7 +911,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 2.1 Master"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -925,7 +919,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 2.1 Master"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -945,7 +939,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 2.5 Turbo"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -953,7 +947,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 2.5 Turbo"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -973,7 +967,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 2.5 Turbo"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -981,7 +975,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 2.5 Turbo"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -1001,7 +995,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "image-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Image-to-Video is \"Yes\" for 2.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],
@@ -1009,7 +1003,7 @@ pub static MODELS: &[ModelSpec] = &[
             EndpointSpec {
                 endpoint: "text-to-video",
                 offered: true,
-                why: Some("seed 000's matrix: Text-to-Video is \"Yes\" for 2.6"),
+                why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), cfg_scale: Some(false), durations: Some(Durations::OneOf(&[5, 10])), negative_prompt: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults::NONE,
                 when: &[],

@@ -7,6 +7,7 @@ use kling_errors::{Dialect, RunBlobCode, ValidationError};
 
 use crate::common::{AspectRatio, Secs};
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
+use crate::models::{self, Api, Facts};
 
 use super::generation::{Created, Generation, GetGeneration, Product};
 use super::model::RunBlobModel;
@@ -132,30 +133,35 @@ impl Generate {
         self
     }
 
+    /// Which of the three classic products the body asks for: a reference video makes it
+    /// motion control, a start image image-to-video.
+    fn endpoint(&self) -> &'static str {
+        if self.reference_video_url.is_some() || self.reference_video_base64.is_some() {
+            "motion-control"
+        } else if self.image_url.is_some() || self.image_base64.is_some() {
+            "image-to-video"
+        } else {
+            "text-to-video"
+        }
+    }
+
+    /// The request in the terms of the models data (seed 000's matrix lives there).
+    pub(super) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("", RunBlobModel::as_str);
+        Facts::new(Api::RunBlob, self.endpoint(), "model", model)
+            .prompt("prompt", Some(&self.prompt))
+            .negative_prompt("negative_prompt", self.negative_prompt.is_some())
+            .cfg_scale("cfg_scale", self.cfg_scale.is_some())
+            .duration("duration", self.duration.map(ClassicDuration::seconds))
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         prompt_rules(&self.prompt)?;
-        if let Some(d) = self.duration {
-            let n = d.seconds();
-            let int = self
-                .model
-                .as_ref()
-                .is_some_and(RunBlobModel::integer_duration);
-            if int {
-                ensure(
-                    (3..=15).contains(&n),
-                    "duration",
-                    RunBlobCode::InvalidDuration,
-                    format!("Duration must be 3 to 15 seconds, got {n}"),
-                )?;
-            } else if self.model.as_ref().is_none_or(RunBlobModel::is_known) {
-                ensure(
-                    matches!(n, 5 | 10),
-                    "duration",
-                    RunBlobCode::InvalidDuration,
-                    format!("Duration must be 5 or 10 seconds, got {n}"),
-                )?;
-            }
-        }
+        models::check(&self.model_facts())?;
         if let Some(c) = self.cfg_scale {
             ensure(
                 (0.0..=1.0).contains(&c),

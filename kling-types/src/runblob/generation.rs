@@ -81,6 +81,9 @@ macro_rules! runblob_create {
             fn auth_scheme(&self) -> AuthScheme {
                 AuthScheme::ApiKey
             }
+            fn facts(&self) -> Option<crate::models::Facts<'_>> {
+                Some(self.model_facts())
+            }
             fn validate(&self) -> Result<(), ValidationError> {
                 if self.preflight.skip {
                     Ok(())

@@ -2,13 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use kling_errors::{Dialect, RunBlobCode, ValidationError};
+use kling_errors::{Dialect, ValidationError};
 
 use crate::common::{AspectRatio, Secs};
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
+use crate::models::{self, Api, Facts};
 
 use super::generation::{Created, Generation, GetGeneration, Product};
-use super::rules::{ensure, image_rules, prompt_rules};
+use super::rules::{image_rules, prompt_rules};
 
 /// O1 video (`POST /v1/kling/o1-video/generate`). Note the image field is `images_urls` here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,25 +54,27 @@ impl GenerateO1Video {
         }
     }
 
+    /// The request in the terms of the models data (O1 video has no model field).
+    pub(super) fn model_facts(&self) -> Facts<'_> {
+        Facts::new(Api::RunBlob, "o1-video", "model", "kling_o1_video")
+            .prompt("prompt", Some(&self.prompt))
+            .duration("duration", self.duration.map(|Secs(n)| n))
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .images(
+                "images_urls",
+                self.images_urls
+                    .len()
+                    .saturating_add(self.images_base64.len()),
+            )
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         prompt_rules(&self.prompt)?;
-        image_rules(&self.images_urls, &self.images_base64, "images_urls", 5)?;
-        if let Some(Secs(n)) = self.duration {
-            let with_images = !self.images_urls.is_empty() || !self.images_base64.is_empty();
-            let ok = if with_images {
-                (3..=10).contains(&n)
-            } else {
-                matches!(n, 5 | 10)
-            };
-            let allowed = if with_images { "3 to 10" } else { "5 or 10" };
-            ensure(
-                ok,
-                "duration",
-                RunBlobCode::InvalidDuration,
-                format!("Duration must be {allowed} seconds, got {n}"),
-            )?;
-        }
-        Ok(())
+        image_rules(&self.images_urls, &self.images_base64, "images_urls")?;
+        models::check(&self.model_facts())
     }
 }
 

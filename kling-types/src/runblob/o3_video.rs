@@ -6,6 +6,7 @@ use kling_errors::{Dialect, RunBlobCode, ValidationError};
 
 use crate::common::{AspectRatio, Secs};
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
+use crate::models::{self, Api, Facts};
 
 use super::generation::{Created, Generation, GetGeneration, Product};
 use super::model::RunBlobModel;
@@ -58,17 +59,28 @@ impl GenerateO3Video {
         }
     }
 
+    /// The request in the terms of the models data (`kling_o3` when no model is named).
+    pub(super) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling_o3", RunBlobModel::as_str);
+        Facts::new(Api::RunBlob, "o3-video", "model", model)
+            .prompt("prompt", Some(&self.prompt))
+            .duration("duration", self.duration.map(|Secs(n)| n))
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .images(
+                "images_url",
+                self.images_url
+                    .len()
+                    .saturating_add(self.images_base64.len()),
+            )
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         prompt_rules(&self.prompt)?;
-        image_rules(&self.images_url, &self.images_base64, "images_url", 5)?;
-        if let Some(Secs(n)) = self.duration {
-            ensure(
-                matches!(n, 5 | 10 | 15),
-                "duration",
-                RunBlobCode::InvalidDuration,
-                "Duration must be 5, 10, or 15 seconds",
-            )?;
-        }
+        image_rules(&self.images_url, &self.images_base64, "images_url")?;
+        models::check(&self.model_facts())?;
         if let Some(m) = &self.model {
             ensure(
                 matches!(m, RunBlobModel::KlingO3 | RunBlobModel::KlingO3Pro),

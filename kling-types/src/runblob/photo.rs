@@ -3,16 +3,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use kling_errors::{Dialect, RunBlobCode, ValidationError};
+use kling_errors::{Dialect, ValidationError};
 
 use crate::common::AspectRatio;
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
+use crate::models::{self, Api, Facts};
 
 use super::generation::{Created, Generation, GetGeneration, Product};
-use super::rules::{ensure, image_rules, prompt_rules};
+use super::rules::{image_rules, prompt_rules};
 
-/// O1 or O3 photo (`POST /v1/kling/o1-photo/generate`, `/v1/kling/o3-photo/generate`).
-/// The photo pages document few fields; the image fields follow O3 video (UNCONFIRMED).
+/// O1 or O3 photo (`POST /v1/kling/o1-photo/generate`, `/v1/kling/o3-photo/generate`;
+/// `gateways.md` section 2, re-read 2026-12).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GeneratePhoto {
@@ -23,9 +24,13 @@ pub struct GeneratePhoto {
     /// Aspect ratio.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// O3: `1k`, `2k` or `4k`.
+    /// `img_resolution`: O1 `1k` or `2k` (default `2k`); O3 `1k`, `2k` or `4k` (default `4k`).
+    /// The field is not called `resolution`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolution: Option<String>,
+    pub img_resolution: Option<String>,
+    /// O3: several variations laid out in one image (experimental; default off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefer_multi_shots: Option<bool>,
     /// Reference image URLs (O3: at most 10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_url: Vec<String>,
@@ -45,7 +50,8 @@ impl GeneratePhoto {
             o3,
             prompt,
             aspect_ratio: None,
-            resolution: None,
+            img_resolution: None,
+            prefer_multi_shots: None,
             images_url: Vec::new(),
             images_base64: Vec::new(),
             callback_url: None,
@@ -63,37 +69,43 @@ impl GeneratePhoto {
         Self::make(true, prompt.into())
     }
 
+    /// The request in the terms of the models data (the photo products have no model field).
+    pub(super) fn model_facts(&self) -> Facts<'_> {
+        let (endpoint, model) = if self.o3 {
+            ("o3-photo", "kling_o3_photo")
+        } else {
+            ("o1-photo", "kling_o1_photo")
+        };
+        Facts::new(Api::RunBlob, endpoint, "model", model)
+            .prompt("prompt", Some(&self.prompt))
+            .resolution("img_resolution", self.img_resolution.as_deref())
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .multi_shot("prefer_multi_shots", self.prefer_multi_shots)
+            .images(
+                "images_url",
+                self.images_url
+                    .len()
+                    .saturating_add(self.images_base64.len()),
+            )
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         prompt_rules(&self.prompt)?;
-        image_rules(
-            &self.images_url,
-            &self.images_base64,
-            "images_url",
-            if self.o3 { 10 } else { 5 },
-        )?;
-        if let Some(r) = &self.resolution {
-            ensure(
-                self.o3,
-                "resolution",
-                RunBlobCode::InvalidParameters,
-                "only O3 photo takes a resolution",
-            )?;
-            ensure(
-                matches!(r.as_str(), "1k" | "2k" | "4k"),
-                "resolution",
-                RunBlobCode::InvalidParameters,
-                "must be 1k, 2k or 4k",
-            )?;
-        }
-        Ok(())
+        image_rules(&self.images_url, &self.images_base64, "images_url")?;
+        models::check(&self.model_facts())
     }
 }
 
 setters!(GeneratePhoto {
     /// Sets the aspect ratio.
     aspect_ratio: AspectRatio,
-    /// Sets the resolution (O3).
-    resolution: String,
+    /// Sets `img_resolution` (`1k`, `2k`, and `4k` on O3).
+    img_resolution: String,
+    /// Asks O3 for several variations in one image.
+    prefer_multi_shots: bool,
     /// Sets the callback URL.
     callback_url: String,
 } lists {

@@ -30,24 +30,16 @@ pub(super) fn prompt_rules(prompt: &str) -> Result<(), ValidationError> {
     )
 }
 
-/// The seeds' image rules: at most `max` images, URLs or base64 but not both.
+/// The seeds' image rule: URLs or base64, not both (how many: the models data).
 pub(super) fn image_rules(
     urls: &[String],
     base64: &[String],
     url_field: &str,
-    max: usize,
 ) -> Result<(), ValidationError> {
     ensure(
         urls.is_empty() || base64.is_empty(),
         url_field,
         RunBlobCode::MixedImageInputs,
         format!("Cannot provide both images_base64 and {url_field}"),
-    )?;
-    let n = urls.len() + base64.len();
-    ensure(
-        n <= max,
-        url_field,
-        RunBlobCode::TooManyImages,
-        format!("Maximum {max} images allowed, got {n}"),
     )
 }

@@ -299,7 +299,7 @@ fn overlay(base: &Map<String, Value>, over: &Map<String, Value>) -> Map<String, 
     out
 }
 
-fn parse_model(value: &Value, at: &str) -> Result<Model, String> {
+fn parse_model(value: &Value, at: &str, image_endpoints: &[String]) -> Result<Model, String> {
     for key in object(value, at)?.keys() {
         let known = [
             "api",
@@ -351,11 +351,19 @@ fn parse_model(value: &Value, at: &str) -> Result<Model, String> {
         if !offered && why.is_none() {
             return Err(format!("{eat}: an endpoint not offered needs a `why`"));
         }
+        // A model's shared rules are for its own kind: a video model's durations and modes say
+        // nothing of the image endpoints it also serves.
+        let image = image_endpoints.contains(ep);
+        let base = if image == (kind == "image") {
+            rules
+        } else {
+            &empty
+        };
         endpoints.push(Endpoint {
             name: ep.clone(),
             offered,
             why,
-            rules: overlay(rules, over),
+            rules: overlay(base, over),
         });
     }
     let mut prices = Vec::new();
@@ -487,10 +495,12 @@ fn apply_matrix(matrix: &Matrix, models: &mut [Model]) -> Result<(), String> {
             for row in &matrix.rows {
                 let cell = row.cells[c].as_str();
                 let yes = cell != "No";
-                let why = format!(
-                    "seed 000's matrix: {} is \"{cell}\" for {title}",
-                    row.feature
-                );
+                let why = (!yes).then(|| {
+                    format!(
+                        "{name} has no {} (seed 000's matrix: \"{cell}\" for {title})",
+                        row.feature.to_lowercase()
+                    )
+                });
                 match row.field.as_deref() {
                     Some(ep @ ("text-to-video" | "image-to-video")) => {
                         let endpoint = model
@@ -506,7 +516,7 @@ fn apply_matrix(matrix: &Matrix, models: &mut [Model]) -> Result<(), String> {
                             ));
                         }
                         endpoint.offered = yes;
-                        endpoint.why = Some(why);
+                        endpoint.why = why;
                     }
                     Some(rule @ ("negative_prompt" | "cfg_scale")) => {
                         for endpoint in &mut model.endpoints {
@@ -579,6 +589,10 @@ fn parse(text: &str) -> Result<Data, String> {
         }
         endpoints.insert(api.clone(), list);
     }
+    let image_endpoints = strings(
+        root.get("image_endpoints").unwrap_or(&Value::Null),
+        "image_endpoints",
+    )?;
     let mut models = Vec::new();
     for (i, value) in root
         .get("models")
@@ -587,7 +601,7 @@ fn parse(text: &str) -> Result<Data, String> {
         .iter()
         .enumerate()
     {
-        let model = parse_model(value, &format!("models[{i}]"))?;
+        let model = parse_model(value, &format!("models[{i}]"), &image_endpoints)?;
         if models
             .iter()
             .any(|m: &Model| m.api == model.api && m.name == model.name)
@@ -1052,6 +1066,7 @@ mod tests {
     fn data(models: &str, matrix_cell: &str) -> String {
         format!(
             r#"{{"endpoints": {{"runblob": {{"text-to-video": "t", "image-to-video": "i"}}}},
+            "image_endpoints": [],
             "runblob_matrix": {{"source": "s", "columns": {{"A": ["m"]}}, "rows": [
               {{"feature": "Text-to-Video", "field": "text-to-video", "cells": {{"A": "{matrix_cell}"}}}}]}},
             "models": [{models}]}}"#
@@ -1071,11 +1086,9 @@ mod tests {
             .find(|e| e.name == "text-to-video")
             .unwrap();
         assert!(!t2v.offered);
-        assert!(
-            t2v.why
-                .as_deref()
-                .unwrap()
-                .contains("Text-to-Video is \"No\" for A")
+        assert_eq!(
+            t2v.why.as_deref(),
+            Some("m has no text-to-video (seed 000's matrix: \"No\" for A)")
         );
         let i2v = &m
             .endpoints

@@ -1,0 +1,128 @@
+//! The models data as a user meets it: seed 000's Model Compatibility Matrix decided through
+//! `kling runblob generate --dry-run`, cell by cell, and `kling models`.
+
+mod common;
+
+use common::{kling, temp};
+
+const ENV: &[(&str, &str)] = &[("KLING_RUNBLOB_API_KEY", "rb-test-key")];
+const IMAGE: &str = "https://example.com/a.png";
+
+/// Seed 000's matrix, copied from the seed's text (not from our data, so a wrong cell in
+/// `models.json` fails here): for each column, the RunBlob model names it covers and its
+/// cells for text-to-video, image-to-video, negative prompt and CFG scale.
+const SEED_000: &[(&str, &[&str], [bool; 4])] = &[
+    (
+        "1.6",
+        &["kling_1.6", "kling_1.6_pro"],
+        [true, true, true, true],
+    ),
+    ("2.1 Pro", &["kling_2.1_pro"], [false, true, true, false]),
+    (
+        "2.1 Master",
+        &["kling_2.1_master"],
+        [true, true, true, false],
+    ),
+    (
+        "2.5 Turbo",
+        &["kling_2.5_turbo", "kling_2.5_turbo_pro"],
+        [true, true, false, false],
+    ),
+    ("2.6", &["kling_2.6"], [true, true, false, false]),
+];
+
+/// The cells with a field: what the command line adds for each, and the field a refusal names.
+const FEATURES: [(&str, &[&str], &str); 4] = [
+    ("text-to-video", &[], "`model`"),
+    ("image-to-video", &["--image", IMAGE], "`model`"),
+    (
+        "negative prompt",
+        &["--image", IMAGE, "--negative-prompt", "blur"],
+        "`negative_prompt`",
+    ),
+    (
+        "cfg scale",
+        &["--image", IMAGE, "--cfg-scale", "0.5"],
+        "`cfg_scale`",
+    ),
+];
+
+#[test]
+fn seed_000_matrix_is_decided_cell_by_cell() {
+    let dir = temp("matrix");
+    let mut decided = 0;
+    for (column, names, cells) in SEED_000 {
+        // Every name of a column: the tier rows (standard / professional) are the `_pro` names.
+        for name in *names {
+            for ((feature, extra, field), allowed) in FEATURES.iter().zip(cells) {
+                let mut args = vec![
+                    "runblob",
+                    "generate",
+                    "--model",
+                    name,
+                    "--prompt",
+                    "a fox",
+                    "--dry-run",
+                ];
+                args.extend_from_slice(extra);
+                let out = kling(&args, &dir, ENV);
+                let what = format!("{column} / {name} / {feature}: {}", out.stderr);
+                if *allowed {
+                    assert_eq!(out.code, Some(0), "accepted by the seed: {what}");
+                    assert!(out.stdout.contains("POST"), "{what}");
+                } else {
+                    assert_eq!(out.code, Some(5), "refused by the seed: {what}");
+                    assert!(out.stdout.is_empty(), "nothing shown as sent: {what}");
+                    assert!(out.stderr.contains(field), "names the field: {what}");
+                    assert!(out.stderr.contains(name), "names the model: {what}");
+                }
+                decided += 1;
+            }
+        }
+    }
+    // 7 model names × 4 cells.
+    assert_eq!(decided, 28);
+}
+
+#[test]
+fn no_validate_sends_what_the_matrix_refuses() {
+    let dir = temp("matrix-no-validate");
+    let args = [
+        "runblob",
+        "generate",
+        "--model",
+        "kling_2.6",
+        "--prompt",
+        "a fox",
+        "--cfg-scale",
+        "0.5",
+        "--dry-run",
+    ];
+    assert_eq!(kling(&args, &dir, ENV).code, Some(5));
+    let mut forced = args.to_vec();
+    forced.push("--no-validate");
+    let out = kling(&forced, &dir, ENV);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("\"cfg_scale\": 0.5"), "{}", out.stdout);
+}
+
+#[test]
+fn a_model_the_data_does_not_know_is_passed_through() {
+    let dir = temp("matrix-unknown");
+    let out = kling(
+        &[
+            "runblob",
+            "generate",
+            "--model",
+            "kling_9_ultra",
+            "--prompt",
+            "a fox",
+            "--cfg-scale",
+            "0.5",
+            "--dry-run",
+        ],
+        &dir,
+        ENV,
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
