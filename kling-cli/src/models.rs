@@ -1,129 +1,271 @@
-//! `kling models`: what each legacy video model accepts, read from kling-types' capability
-//! matrix (`Model::video_capabilities`), the same data the SDK's preflight checks use.
+//! `kling models`: every model of every API, from kling-types' models data (`models.json`,
+//! the table the SDK's preflight checks and cost estimates read).
 
 use clap::Args;
-use kling_types::{EndFrame, Model, VideoCapabilities};
+use kling_types::models::{
+    self, Condition, Durations, EndpointSpec, MODELS, ModelSpec, Price, Rules,
+};
 use serde_json::{Value, json};
 
-use crate::output::{Format, print_json};
+use crate::output::{Failure, Format, print_json};
 
 /// `kling models`.
 #[derive(Args)]
 pub(crate) struct ModelsArgs {
-    /// Only this model
+    /// Only this model (its rules and prices, in every API that has it)
     model: Option<String>,
 }
 
-fn modes(caps: &VideoCapabilities) -> Vec<String> {
-    caps.modes
-        .map(|m| m.iter().map(ToString::to_string).collect())
-        .unwrap_or_default()
-}
-
-fn durations(caps: &VideoCapabilities) -> String {
-    let (lo, hi) = caps.durations;
-    if caps.five_or_ten_only {
-        "5, 10".to_owned()
-    } else {
-        format!("{lo}-{hi}")
+fn durations_json(d: Durations) -> Value {
+    match d {
+        Durations::OneOf(values) => json!(values),
+        Durations::Range { min, max } => json!({"min": min, "max": max}),
+        _ => Value::Null,
     }
 }
 
-fn end_frame(caps: &VideoCapabilities) -> &'static str {
-    match caps.end_frame {
-        EndFrame::Yes => "yes",
-        EndFrame::ProOnly => "pro only",
-        EndFrame::No => "no",
-        _ => "?",
-    }
-}
-
-fn sound(caps: &VideoCapabilities) -> &'static str {
-    match (caps.sound, caps.sound_needs_pro) {
-        (false, _) => "no",
-        (true, true) => "pro only",
-        (true, false) => "yes",
-    }
-}
-
-fn as_json(model: &Model, caps: &VideoCapabilities) -> Value {
+fn rules_json(r: &Rules) -> Value {
     json!({
-        "model": model.as_str(),
-        "text_to_video": caps.text_to_video,
-        "image_to_video": caps.image_to_video,
-        "modes": caps.modes.map(|_| modes(caps)),
-        "durations": {"min": caps.durations.0, "max": caps.durations.1, "five_or_ten_only": caps.five_or_ten_only},
-        "cfg_scale": caps.cfg_scale,
-        "sound": caps.sound,
-        "sound_needs_pro": caps.sound_needs_pro,
-        "end_frame": end_frame(caps),
-        "multi_shot": caps.multi_shot,
+        "durations": r.durations.map(durations_json),
+        "modes": r.modes,
+        "resolutions": r.resolutions,
+        "aspect_ratios": r.aspect_ratios,
+        "audio": r.audio,
+        "end_frame": r.end_frame,
+        "multi_shot": r.multi_shot,
+        "cfg_scale": r.cfg_scale,
+        "negative_prompt": r.negative_prompt,
+        "prompt_max": r.prompt_max,
+        "images_max": r.images_max,
+        "elements_max": r.elements_max,
+        "voices_max": r.voices_max,
+        "videos_max": r.videos_max,
+        "image_formats": r.image_formats,
+        "image_max_mb": r.image_max_mb,
     })
 }
 
-/// Prints the matrix (or one model's row).
-pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), crate::output::Failure> {
-    let rows: Vec<(Model, VideoCapabilities)> = match &args.model {
-        Some(name) => {
-            let model = Model::from(name.as_str());
-            match model.video_capabilities() {
-                Some(caps) => vec![(model, caps)],
-                None if model.is_omni_video() => {
-                    return Err(crate::output::Failure::usage(format!(
-                        "{model} is an omni-video model (`kling video omni`); the matrix covers text2video and image2video"
-                    )));
-                }
-                None => {
-                    return Err(crate::output::Failure::usage(format!(
-                        "{name} is not a video model this version knows (nothing is checked against it; it is passed through)"
-                    )));
-                }
-            }
+/// A condition in words: `last frame, sound on`.
+fn condition_text(c: &Condition) -> String {
+    let mut parts = Vec::new();
+    for (flag, name) in [
+        (c.last_frame, "last frame"),
+        (c.first_frame, "first frame"),
+        (c.video_input, "reference video"),
+        (c.voices, "voices"),
+        (c.elements, "elements"),
+        (c.images, "reference images"),
+        (c.multi_shot, "multi-shot"),
+    ] {
+        match flag {
+            Some(true) => parts.push(name.to_owned()),
+            Some(false) => parts.push(format!("no {name}")),
+            None => {}
         }
-        None => Model::KNOWN
-            .iter()
-            .filter_map(|m| m.video_capabilities().map(|c| (m.clone(), c)))
-            .collect(),
+    }
+    for (values, name) in [
+        (c.audio, "sound"),
+        (c.mode, "mode"),
+        (c.resolution, "resolution"),
+    ] {
+        if let Some(values) = values {
+            parts.push(format!("{name} {}", values.join("/")));
+        }
+    }
+    if parts.is_empty() {
+        "always".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn price_text(p: &Price) -> String {
+    format!(
+        "{} {} per {}",
+        p.amount,
+        p.currency,
+        match p.per {
+            models::Per::Second => "second",
+            models::Per::Image => "image",
+            _ => "call",
+        }
+    )
+}
+
+fn endpoint_json(e: &EndpointSpec) -> Value {
+    json!({
+        "endpoint": e.endpoint,
+        "offered": e.offered,
+        "why": e.why,
+        "rules": rules_json(&e.rules),
+        "defaults": {
+            "duration": e.defaults.duration,
+            "mode": e.defaults.mode,
+            "resolution": e.defaults.resolution,
+            "audio": e.defaults.audio,
+        },
+        "when": e.when.iter().map(|c| json!({
+            "if": condition_text(&c.when),
+            "then": rules_json(&c.then),
+            "why": c.why,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn model_json(m: &ModelSpec) -> Value {
+    json!({
+        "api": m.api.as_str(),
+        "name": m.name,
+        "label": m.label,
+        "kind": format!("{:?}", m.kind).to_lowercase(),
+        "tier": m.tier.map(|t| format!("{t:?}").to_lowercase()),
+        "source": m.source,
+        "note": m.note,
+        "endpoints": m.endpoints.iter().map(endpoint_json).collect::<Vec<_>>(),
+        "prices": m.prices.iter().map(|p| json!({
+            "endpoints": p.endpoints,
+            "if": condition_text(&p.when),
+            "price": price_text(p),
+            "amount": p.amount,
+            "currency": p.currency.as_str(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `at most N`, or `none` for zero.
+fn at_most(n: u32) -> String {
+    if n == 0 {
+        "none".to_owned()
+    } else {
+        format!("at most {n}")
+    }
+}
+
+/// The rules of one endpoint, a line each.
+fn print_rules(r: &Rules, indent: &str) {
+    let list = |values: Option<&[&str]>| {
+        values.map(|v| {
+            if v.is_empty() {
+                "not accepted".to_owned()
+            } else {
+                v.join(", ")
+            }
+        })
     };
-    let omni: Vec<&str> = Model::KNOWN
-        .iter()
-        .filter(|m| m.is_omni_video())
-        .map(Model::as_str)
-        .collect();
+    let yes = |b: Option<bool>| b.map(|b| if b { "yes" } else { "no" }.to_owned());
+    let lines = [
+        ("seconds", r.durations.map(|d| d.to_string())),
+        ("modes", list(r.modes)),
+        ("resolutions", list(r.resolutions)),
+        ("aspect ratios", list(r.aspect_ratios)),
+        ("sound", list(r.audio)),
+        ("end frame", yes(r.end_frame)),
+        ("multi-shot", yes(r.multi_shot)),
+        ("cfg_scale", yes(r.cfg_scale)),
+        ("negative prompt", yes(r.negative_prompt)),
+        (
+            "prompt",
+            r.prompt_max.map(|n| format!("at most {n} characters")),
+        ),
+        ("images", r.images_max.map(at_most)),
+        ("elements", r.elements_max.map(at_most)),
+        ("voices", r.voices_max.map(at_most)),
+        ("videos", r.videos_max.map(at_most)),
+        ("image formats", list(r.image_formats)),
+        (
+            "image size",
+            r.image_max_mb.map(|n| format!("at most {n} MB")),
+        ),
+    ];
+    for (name, value) in lines {
+        if let Some(value) = value {
+            println!("{indent}{name:<16} {value}");
+        }
+    }
+}
+
+fn print_model(m: &ModelSpec) {
+    println!("{} ({} API): {}", m.name, m.api, m.label);
+    if let Some(note) = m.note {
+        println!("  note: {note}");
+    }
+    println!("  source: {}", m.source);
+    for e in m.endpoints {
+        if !e.offered {
+            println!(
+                "  {}: not offered ({})",
+                e.endpoint,
+                e.why.unwrap_or_default()
+            );
+            continue;
+        }
+        println!("  {}:", e.endpoint);
+        print_rules(&e.rules, "    ");
+        for c in e.when {
+            println!("    when {}: {}", condition_text(&c.when), c.why);
+        }
+    }
+    if m.prices.is_empty() {
+        println!("  price: not in the vendor's tables");
+    } else {
+        println!("  prices (the first that applies):");
+        for p in m.prices {
+            let eps = if p.endpoints.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", p.endpoints.join(", "))
+            };
+            println!("    {eps}{}: {}", condition_text(&p.when), price_text(p));
+        }
+    }
+}
+
+/// Prints every model (or one model's rules and prices).
+pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), Failure> {
+    let rows: Vec<&ModelSpec> = match &args.model {
+        Some(name) => {
+            let found: Vec<_> = models::named(name).collect();
+            if found.is_empty() {
+                return Err(Failure::usage(format!(
+                    "{name} is not a model the data knows (it is passed through unchecked); `kling models` lists them"
+                )));
+            }
+            found
+        }
+        None => MODELS.iter().collect(),
+    };
     match format {
         Format::Json => print_json(&json!({
-            "video_models": rows.iter().map(|(m, c)| as_json(m, c)).collect::<Vec<_>>(),
-            "omni_video_models": omni,
+            "models": rows.iter().map(|m| model_json(m)).collect::<Vec<_>>(),
         })),
+        Format::Text if args.model.is_some() => {
+            for (i, m) in rows.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print_model(m);
+            }
+        }
         Format::Text => {
-            println!(
-                "{:<18} {:<5} {:<5} {:<11} {:<9} {:<5} {:<9} {:<9} multi-shot",
-                "model", "t2v", "i2v", "modes", "seconds", "cfg", "sound", "end frame"
-            );
-            let yes = |b: bool| if b { "yes" } else { "no" };
-            for (model, caps) in &rows {
-                let modes = if caps.modes.is_some() {
-                    modes(caps).join(",")
-                } else {
-                    "any".into()
-                };
+            println!("{:<9} {:<28} {:<38} endpoints", "api", "model", "label");
+            for m in &rows {
+                let endpoints: Vec<&str> = m
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.offered)
+                    .map(|e| e.endpoint)
+                    .collect();
                 println!(
-                    "{:<18} {:<5} {:<5} {:<11} {:<9} {:<5} {:<9} {:<9} {}",
-                    model.as_str(),
-                    yes(caps.text_to_video),
-                    yes(caps.image_to_video),
-                    modes,
-                    durations(caps),
-                    yes(caps.cfg_scale),
-                    sound(caps),
-                    end_frame(caps),
-                    yes(caps.multi_shot)
+                    "{:<9} {:<28} {:<38} {}",
+                    m.api.as_str(),
+                    m.name,
+                    m.label,
+                    endpoints.join(", ")
                 );
             }
-            if args.model.is_none() {
-                println!("\nomni video (`kling video omni`): {}", omni.join(", "));
-                println!("other names are passed through unchecked (--model any-name)");
-            }
+            println!(
+                "\n`kling models NAME` shows a model's rules and prices; other names are passed through unchecked"
+            );
         }
     }
     Ok(())

@@ -64,7 +64,8 @@ enum ResolutionArg {
 /// What every new-standard create takes.
 #[derive(Args)]
 pub(crate) struct Common {
-    /// Model: kling-3.0, kling-3.0-turbo, kling-3.0-omni, kling-2.6... (any name is passed through)
+    /// Model: kling-3.0, kling-3.0-turbo, kling-3.0-omni, kling-o1, kling-2.6, kling-2.5-turbo
+    /// (`kling models` shows each one's rules; any other name is passed through)
     #[arg(long)]
     model: String,
     /// Sound
@@ -80,8 +81,8 @@ pub(crate) struct Common {
     #[arg(long)]
     multi_shot: bool,
     /// An element of the library: ID or ID=NAME, NAME as the prompt calls it (repeat)
-    #[arg(long = "element", value_name = "ID[=NAME]", value_parser = parse_element)]
-    elements: Vec<(u64, Option<String>)>,
+    #[arg(long = "element", value_name = "ID[=NAME]", value_parser = parse_named_id)]
+    elements: Vec<(String, Option<String>)>,
     /// Your id for the task (generated when absent)
     #[arg(long, value_name = "ID")]
     external_task_id: Option<String>,
@@ -120,6 +121,10 @@ pub(crate) struct ImageToVideo {
     /// What happens (`-`: stdin)
     #[arg(long)]
     prompt: Option<String>,
+    /// kling-2.6: a voice the prompt cites as @NAME: ID or ID=NAME (repeat, at most 2; needs
+    /// --audio native, so 1080p)
+    #[arg(long = "voice", value_name = "ID[=NAME]", value_parser = parse_named_id)]
+    voices: Vec<(String, Option<String>)>,
     #[command(flatten)]
     common: Common,
 }
@@ -212,16 +217,17 @@ pub(crate) struct List {
     product_types: Vec<String>,
 }
 
-fn parse_element(text: &str) -> Result<(u64, Option<String>), String> {
+/// `ID` or `ID=NAME` (elements and voices; ids are strings on the new standard).
+fn parse_named_id(text: &str) -> Result<(String, Option<String>), String> {
     let (id, name) = match text.split_once('=') {
         Some((id, name)) => (id, Some(name.trim().to_owned()).filter(|n| !n.is_empty())),
         None => (text, None),
     };
-    let id = id
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?}: an element is ID or ID=NAME, ID a number"))?;
-    Ok((id, name))
+    let id = id.trim();
+    if id.is_empty() || id.contains(char::is_whitespace) {
+        return Err(format!("{text:?}: expected ID or ID=NAME"));
+    }
+    Ok((id.to_owned(), name))
 }
 
 /// Applies the options every new-standard create shares.
@@ -250,7 +256,7 @@ macro_rules! common {
         }
         for (i, (id, name)) in c.elements.iter().enumerate() {
             let name = name.clone().unwrap_or_else(|| format!("element_{}", i + 1));
-            $r = $r.content(Content::element(*id, name));
+            $r = $r.content(Content::element(id.clone(), name));
         }
         if let Some(id) = &c.external_task_id {
             $r = $r.external_task_id(id.clone());
@@ -297,6 +303,10 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), Failure> {
             }
             if let Some(prompt) = input::opt_text(a.prompt.as_ref(), "--prompt")? {
                 r = r.content(Content::prompt(prompt));
+            }
+            for (i, (id, name)) in a.voices.iter().enumerate() {
+                let name = name.clone().unwrap_or_else(|| (i + 1).to_string());
+                r = r.content(Content::voice(id.clone(), name));
             }
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, wait_command).await

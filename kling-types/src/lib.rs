@@ -7,7 +7,6 @@ mod macros;
 pub mod account;
 pub mod audio;
 pub mod callback;
-mod capability;
 pub mod common;
 mod de;
 mod endpoint;
@@ -24,7 +23,6 @@ pub mod task;
 mod validate;
 pub mod videos;
 
-pub use capability::{EndFrame, VideoCapabilities};
 pub use common::{
     AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound,
 };

@@ -279,7 +279,18 @@ macro_rules! task_family {
 
 /// `Endpoint` for a legacy create: `POST` of the request itself, answered with a task.
 macro_rules! create_endpoint {
+    // A create the models data knows: it also describes itself (`model_facts`).
+    ($ty:ident, $path:literal, facts) => {
+        create_endpoint!(@impl $ty, $path,
+            fn facts(&self) -> Option<crate::models::Facts<'_>> {
+                Some(self.model_facts())
+            }
+        );
+    };
     ($ty:ident, $path:literal) => {
+        create_endpoint!(@impl $ty, $path,);
+    };
+    (@impl $ty:ident, $path:literal, $($facts:item)?) => {
         impl crate::endpoint::Endpoint for $ty {
             type Response = crate::task::Task;
             type Body = Self;
@@ -299,6 +310,7 @@ macro_rules! create_endpoint {
                     self.check()
                 }
             }
+            $($facts)?
         }
     };
 }

@@ -648,7 +648,7 @@ mod more {
             standard::CreateImageToVideo::new(StandardModel::Kling3_0, "https://example.com/a.png")
                 .content(Content::prompt("she turns and smiles"))
                 .content(Content::last_frame("https://example.com/b.png"))
-                .content(Content::element(12, "element_1"))
+                .content(Content::element("12", "element_1"))
                 .resolution(Resolution::P1080)
                 .duration(10)
                 .multi_shot(false)

@@ -451,11 +451,11 @@ fn known_bad_combinations_are_rejected_with_code_and_field() {
             "Kling 1201",
         ),
         (
-            "omni frames with multi-shot",
+            "multi-shot on kling-video-o1",
             v(CreateOmniVideo::multi_shot(shots(&[5]))
-                .model(Model::KlingV3Omni)
+                .model(Model::KlingVideoO1)
                 .image_list([OmniImage::first_frame(IMG)])),
-            "image_list",
+            "multi_shot",
             "Kling 1201",
         ),
         (
@@ -804,7 +804,8 @@ fn known_bad_combinations_are_rejected_with_code_and_field() {
                 standard::CreateTextToVideo::new(StandardModel::Kling2_6, "fox")
                     .audio(Audio::Native),
             ),
-            "settings.resolution",
+            // A conditional rule names what set it off (the sound), its message the resolution.
+            "settings.audio",
             "Kling 1201",
         ),
         (

@@ -10,8 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use kling_types::common::Model;
 use kling_types::family::{FAMILIES, Family, Produces};
+use kling_types::models::{self, Api as ModelApi};
 use serde_json::Value;
 
 use super::admission::{self, NewTask};
@@ -66,42 +66,33 @@ pub(super) fn json_object(body: &[u8], id: &RequestId) -> Result<Value, axum::re
     }
 }
 
-/// The models a family takes; `Err` names the problem with `model_name`.
+/// The models a family takes, from kling-types' models data (the same table the SDK's
+/// preflight reads); `Err` names the problem with `model_name`. A model the data does not
+/// know is one this server does not run.
 fn check_model(family: &Family, body: &Value) -> Result<(), String> {
     let Some(name) = body.get("model_name").and_then(Value::as_str) else {
         return Ok(());
     };
-    let model = Model::from(name);
-    if !model.is_known() {
+    let Some(model) = models::find(ModelApi::Legacy, name) else {
         return Err(format!("{name} is not a supported model"));
-    }
-    let video = model.video_capabilities();
-    let fits = match family.name {
-        "text2video" => video.is_some_and(|c| c.text_to_video),
-        "image2video" => video.is_some_and(|c| c.image_to_video),
-        "multi-image2video" | "extend" => video.is_some(),
-        "omni-video" => model.is_omni_video(),
-        "motion-control" => matches!(model, Model::KlingV2_6 | Model::KlingV3),
-        "omni-image" => matches!(model, Model::KlingImageO1 | Model::KlingV3Omni),
-        "try-on" => matches!(
-            model,
-            Model::KolorsVirtualTryOnV1 | Model::KolorsVirtualTryOnV1_5
-        ),
-        "image" | "multi-image" | "expand" => matches!(
-            model,
-            Model::KlingV1
-                | Model::KlingV1_5
-                | Model::KlingV2
-                | Model::KlingV2New
-                | Model::KlingV2_1
-                | Model::KlingV3
-        ),
-        _ => true,
     };
-    if fits {
-        Ok(())
-    } else {
-        Err(format!("{name} is not supported by {}", family.title))
+    let endpoint = match family.name {
+        "text2video" => "text2video",
+        "image2video" => "image2video",
+        "multi-image2video" => "multi-image2video",
+        "extend" => "video-extend",
+        "omni-video" => "omni-video",
+        "motion-control" => "motion-control",
+        "omni-image" => "omni-image",
+        "try-on" => "try-on",
+        "image" => "image-generations",
+        "multi-image" => "multi-image2image",
+        // Families whose bodies name no model of the data.
+        _ => return Ok(()),
+    };
+    match model.endpoint(endpoint) {
+        Some(spec) if spec.offered => Ok(()),
+        _ => Err(format!("{name} is not supported by {}", family.title)),
     }
 }
 

@@ -30,6 +30,9 @@ struct Checker<'f, 'a> {
     facts: &'f Facts<'a>,
     model: &'static ModelSpec,
     spec: &'static EndpointSpec,
+    /// Under a conditional rule, the field that set it off: a refusal names what the caller
+    /// added (the sound, the end frame), not the default it collides with.
+    trigger: Option<&'static str>,
 }
 
 /// Checks a create against the rules of its model in the models data. A model the data does not
@@ -46,7 +49,12 @@ pub fn check(facts: &Facts<'_>) -> Result<(), ValidationError> {
     let Some(spec) = model.endpoint(facts.endpoint) else {
         return Ok(());
     };
-    let checker = Checker { facts, model, spec };
+    let mut checker = Checker {
+        facts,
+        model,
+        spec,
+        trigger: None,
+    };
     if !spec.offered {
         let why = spec.why.map_or_else(
             || format!("{} does not offer {}", model.name, facts.endpoint),
@@ -57,6 +65,7 @@ pub fn check(facts: &Facts<'_>) -> Result<(), ValidationError> {
     checker.rules(&spec.rules, None)?;
     for conditional in spec.when {
         if holds(&conditional.when, facts, &spec.defaults) {
+            checker.trigger = trigger(&conditional.when, facts);
             checker.rules(&conditional.then, Some(conditional.why))?;
         }
     }
@@ -78,6 +87,22 @@ fn effective_resolution<'a>(facts: &Facts<'a>, defaults: &Defaults) -> Option<&'
             other => other,
         })
     })
+}
+
+/// The field a condition is about, when it names one the request set.
+fn trigger(condition: &Condition, facts: &Facts<'_>) -> Option<&'static str> {
+    let candidates = [
+        (condition.last_frame == Some(true), facts.last_frame.field),
+        (condition.audio.is_some(), facts.audio.field),
+        (condition.voices == Some(true), facts.voices.field),
+        (condition.video_input == Some(true), facts.videos.field),
+        (condition.elements == Some(true), facts.elements.field),
+        (condition.multi_shot == Some(true), facts.multi_shot.field),
+    ];
+    candidates
+        .into_iter()
+        .find(|(on, field)| *on && !field.is_empty())
+        .map(|(_, field)| field)
 }
 
 fn count(slot: &Slot<usize>) -> usize {
@@ -104,10 +129,10 @@ pub(super) fn holds(condition: &Condition, facts: &Facts<'_>, defaults: &Default
 
 impl Checker<'_, '_> {
     fn fail(&self, field: &str, about: About, message: impl AsRef<str>) -> ValidationError {
-        let field = if field.is_empty() {
-            self.facts.model.field
-        } else {
-            field
+        let field = match self.trigger {
+            Some(trigger) => trigger,
+            None if field.is_empty() => self.facts.model.field,
+            None => field,
         };
         ValidationError::new(field, code(self.facts.api, about), message.as_ref())
     }

@@ -454,6 +454,14 @@ pub static MODELS: &[ModelSpec] = &[
         note: None,
         endpoints: &[
             EndpointSpec {
+                endpoint: "image2video",
+                offered: false,
+                why: Some("kling-v3-omni generates video through omni-video, not image2video"),
+                rules: Rules { prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
+            },
+            EndpointSpec {
                 endpoint: "omni-image",
                 offered: true,
                 why: None,
@@ -467,6 +475,14 @@ pub static MODELS: &[ModelSpec] = &[
                 why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), audio: Some(&["on", "off"]), durations: Some(Durations::Range { min: 3, max: 15 }), modes: Some(&["std", "pro", "4k"]), multi_shot: Some(true), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults { audio: Some("off"), duration: Some(5), mode: Some("pro"), ..Defaults::NONE },
+                when: &[],
+            },
+            EndpointSpec {
+                endpoint: "text2video",
+                offered: false,
+                why: Some("kling-v3-omni generates video through omni-video, not text2video"),
+                rules: Rules { prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
                 when: &[],
             },
         ],
@@ -492,11 +508,27 @@ pub static MODELS: &[ModelSpec] = &[
         note: None,
         endpoints: &[
             EndpointSpec {
+                endpoint: "image2video",
+                offered: false,
+                why: Some("kling-video-o1 generates video through omni-video, not image2video"),
+                rules: Rules { prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
+            },
+            EndpointSpec {
                 endpoint: "omni-video",
                 offered: true,
                 why: None,
                 rules: Rules { aspect_ratios: Some(&["16:9", "9:16", "1:1"]), audio: Some(&["off"]), durations: Some(Durations::Range { min: 3, max: 10 }), modes: Some(&["std", "pro"]), multi_shot: Some(false), prompt_max: Some(2500), ..Rules::NONE },
                 defaults: Defaults { audio: Some("off"), duration: Some(5), mode: Some("pro"), ..Defaults::NONE },
+                when: &[],
+            },
+            EndpointSpec {
+                endpoint: "text2video",
+                offered: false,
+                why: Some("kling-video-o1 generates video through omni-video, not text2video"),
+                rules: Rules { prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
                 when: &[],
             },
         ],

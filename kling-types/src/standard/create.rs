@@ -7,7 +7,8 @@ use kling_errors::ValidationError;
 
 use crate::common::{AspectRatio, WatermarkInfo};
 use crate::endpoint::Preflight;
-use crate::validate::{ensure, int_range, required_text};
+use crate::models::{self, Api, Facts};
+use crate::validate::required_text;
 
 use super::request::{Audio, Content, Options, Resolution, Settings, StandardModel};
 
@@ -124,52 +125,79 @@ impl<K: Default> StandardCreate<K> {
         self.contents.iter().filter(|c| pred(c)).count()
     }
 
-    pub(super) fn common_checks(&self) -> Result<(), ValidationError> {
+    /// The request in the terms of the models data.
+    pub(super) fn model_facts(&self) -> Facts<'_>
+    where
+        K: Kind,
+    {
+        let (prompt_field, prompt) = match &self.prompt {
+            Some(p) => ("prompt", Some(p.as_str())),
+            None => (
+                "contents.prompt",
+                self.contents.iter().find_map(|c| match c {
+                    Content::Prompt { text } => Some(text.as_str()),
+                    _ => None,
+                }),
+            ),
+        };
+        let s = &self.settings;
+        Facts::new(Api::Standard, K::ENDPOINT, "model", self.model.as_str())
+            .prompt(prompt_field, prompt)
+            .duration("settings.duration", s.duration)
+            .resolution(
+                "settings.resolution",
+                s.resolution.as_ref().map(Resolution::as_str),
+            )
+            .aspect_ratio(
+                "settings.aspect_ratio",
+                s.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .audio("settings.audio", s.audio.as_ref().map(Audio::as_str))
+            .multi_shot("settings.multi_shot", s.multi_shot)
+            .first_frame(self.count(|c| matches!(c, Content::FirstFrame { .. })) > 0)
+            .last_frame(
+                "contents",
+                self.count(|c| matches!(c, Content::LastFrame { .. })) > 0,
+            )
+            .images(
+                "contents",
+                self.count(|c| matches!(c, Content::ReferImage { .. })),
+            )
+            .elements(
+                "contents",
+                self.count(|c| matches!(c, Content::Element { .. })),
+            )
+            .voices(
+                "contents",
+                self.count(|c| matches!(c, Content::Voice { .. })),
+            )
+            .videos(
+                "contents",
+                self.count(|c| {
+                    matches!(c, Content::FeatureVideo { .. } | Content::BaseVideo { .. })
+                }),
+            )
+    }
+
+    /// What every kind checks: a prompt item is not blank and within the API's ceiling, then
+    /// the model's own rules from the models data.
+    pub(super) fn common_checks(&self) -> Result<(), ValidationError>
+    where
+        K: Kind,
+    {
         for c in &self.contents {
             if let Content::Prompt { text } = c {
                 required_text("contents.prompt", text, 3072)?;
             }
         }
-        let m = &self.model;
-        if let Some(d) = self.settings.duration {
-            match m {
-                StandardModel::Kling2_6 | StandardModel::Kling2_5Turbo => ensure(
-                    matches!(d, 5 | 10),
-                    "settings.duration",
-                    format!("{m} takes 5 or 10 seconds, got {d}"),
-                )?,
-                StandardModel::Custom(_) => {}
-                _ => int_range("settings.duration", Some(d), 3, 15)?,
-            }
-        }
-        if self.settings.resolution == Some(Resolution::FourK) && m.is_known() {
-            ensure(
-                matches!(m, StandardModel::Kling3_0 | StandardModel::Kling3_0Omni),
-                "settings.resolution",
-                format!("4k is only available on kling-3.0 and kling-3.0-omni, not {m}"),
-            )?;
-        }
-        if self.settings.multi_shot == Some(true) && m.is_known() {
-            ensure(
-                matches!(
-                    m,
-                    StandardModel::Kling3_0
-                        | StandardModel::Kling3_0Turbo
-                        | StandardModel::Kling3_0Omni
-                ),
-                "settings.multi_shot",
-                format!("multi-shot needs a 3.0 model, not {m}"),
-            )?;
-        }
-        if *m == StandardModel::Kling2_6 && self.settings.audio == Some(Audio::Native) {
-            ensure(
-                self.settings.resolution == Some(Resolution::P1080),
-                "settings.resolution",
-                "kling-2.6 generates audio at 1080p only",
-            )?;
-        }
-        Ok(())
+        models::check(&self.model_facts())
     }
+}
+
+/// Which endpoint of the models data a create kind is.
+pub(crate) trait Kind {
+    /// Its name in `models.json` (`text-to-video`, `image-to-video`, ...).
+    const ENDPOINT: &'static str;
 }
 
 macro_rules! standard_endpoint {
@@ -188,6 +216,9 @@ macro_rules! standard_endpoint {
             }
             fn auth_scheme(&self) -> AuthScheme {
                 AuthScheme::ApiKey
+            }
+            fn facts(&self) -> Option<crate::models::Facts<'_>> {
+                Some(self.model_facts())
             }
             fn validate(&self) -> Result<(), ValidationError> {
                 if self.preflight.skip {

@@ -5,13 +5,17 @@ use kling_errors::ValidationError;
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, segment};
 use crate::validate::ensure;
 
-use super::create::StandardCreate;
-use super::request::{Content, Resolution, StandardModel};
+use super::create::{Kind, StandardCreate};
+use super::request::{Content, StandardModel};
 use super::tasks::{GetTasks, Task};
 
 /// Image to video: `POST /image-to-video/{model}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImageToVideoKind;
+
+impl Kind for ImageToVideoKind {
+    const ENDPOINT: &'static str = "image-to-video";
+}
 
 /// Image to video, new standard.
 pub type CreateImageToVideo = StandardCreate<ImageToVideoKind>;
@@ -31,33 +35,26 @@ impl CreateImageToVideo {
             "exactly one first_frame is required (a last frame alone is not supported)",
         )?;
         ensure(last <= 1, "contents", "at most one last_frame")?;
-        ensure(
-            self.count(|c| matches!(c, Content::Element { .. })) <= 3,
-            "contents",
-            "at most 3 elements",
-        )?;
+        // No image-to-video page takes an aspect ratio: the output follows the frame.
         ensure(
             self.settings.aspect_ratio.is_none(),
             "settings.aspect_ratio",
             "image-to-video takes no aspect ratio",
         )?;
-        if self.model == StandardModel::Kling3_0Turbo {
-            ensure(
-                self.contents
-                    .iter()
-                    .all(|c| matches!(c, Content::Prompt { .. } | Content::FirstFrame { .. })),
-                "contents",
-                "kling-3.0-turbo accepts only prompt and first_frame items",
-            )?;
-            ensure(
-                self.settings
-                    .resolution
-                    .as_ref()
-                    .is_none_or(|r| matches!(r, Resolution::P720 | Resolution::P1080)),
-                "settings.resolution",
-                "kling-3.0-turbo renders 720p or 1080p",
-            )?;
-        }
+        ensure(
+            self.contents.iter().all(|c| {
+                matches!(
+                    c,
+                    Content::Prompt { .. }
+                        | Content::FirstFrame { .. }
+                        | Content::LastFrame { .. }
+                        | Content::Element { .. }
+                        | Content::Voice { .. }
+                )
+            }),
+            "contents",
+            "image-to-video takes prompt, first_frame, last_frame, element and voice items",
+        )?;
         self.common_checks()
     }
 }

@@ -6,13 +6,17 @@ use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, segment};
 use crate::validate::ensure;
 use crate::videos::CharacterOrientation;
 
-use super::create::StandardCreate;
-use super::request::{Audio, Content, StandardModel};
+use super::create::{Kind, StandardCreate};
+use super::request::{Content, StandardModel};
 use super::tasks::{GetTasks, Task};
 
 /// Motion control: `POST /motion-control/{model}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MotionControlKind;
+
+impl Kind for MotionControlKind {
+    const ENDPOINT: &'static str = "motion-control";
+}
 
 /// Motion control, new standard.
 pub type CreateMotionControl = StandardCreate<MotionControlKind>;
@@ -52,13 +56,7 @@ impl CreateMotionControl {
             "settings.character_orientation",
             "is required",
         )?;
-        if let Some(a) = &self.settings.audio {
-            ensure(
-                !a.is_known() || matches!(a, Audio::Original | Audio::Off),
-                "settings.audio",
-                "must be original or off",
-            )?;
-        }
+        // The models data holds the per-model rules (audio values, elements: 3.0 one, 2.6 none).
         self.common_checks()
     }
 }

@@ -5,7 +5,7 @@ use kling_errors::ValidationError;
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, segment};
 use crate::validate::ensure;
 
-use super::create::StandardCreate;
+use super::create::{Kind, StandardCreate};
 use super::request::{Content, StandardModel};
 use super::tasks::{GetTasks, Task};
 
@@ -13,11 +13,15 @@ use super::tasks::{GetTasks, Task};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OmniVideoKind;
 
+impl Kind for OmniVideoKind {
+    const ENDPOINT: &'static str = "omni-video";
+}
+
 /// Omni video, new standard.
 pub type CreateOmniVideo = StandardCreate<OmniVideoKind>;
 
 impl CreateOmniVideo {
-    /// Omni video with `model` (`kling-3.0-omni`) and `prompt`.
+    /// Omni video with `model` (`kling-3.0-omni` or `kling-o1`) and `prompt`.
     pub fn new(model: StandardModel, prompt: impl Into<String>) -> Self {
         Self::base(model).content(Content::prompt(prompt))
     }
@@ -33,6 +37,23 @@ impl CreateOmniVideo {
             "a last_frame needs a first_frame",
         )?;
         ensure(videos <= 1, "contents", "at most one video")?;
+        let base = self.count(|c| matches!(c, Content::BaseVideo { .. }));
+        let feature = self.count(|c| matches!(c, Content::FeatureVideo { .. }));
+        ensure(
+            base == 0 || first + last == 0,
+            "contents",
+            "a base_video (the clip to edit) takes no first_frame or last_frame",
+        )?;
+        ensure(
+            feature == 0 || last == 0,
+            "contents",
+            "a feature_video takes a first_frame but no last_frame",
+        )?;
+        ensure(
+            self.count(|c| matches!(c, Content::Voice { .. })) == 0,
+            "contents",
+            "omni video takes no voice items",
+        )?;
         if first == 0 && videos == 0 {
             ensure(
                 self.settings.aspect_ratio.is_some(),

@@ -17,8 +17,10 @@ string_enum! {
         Kling3_0Omni = "kling-3.0-omni",
         /// `kling-2.6`
         Kling2_6 = "kling-2.6",
-        /// `kling-2.5-turbo` (UNCONFIRMED page)
+        /// `kling-2.5-turbo`
         Kling2_5Turbo = "kling-2.5-turbo",
+        /// `kling-o1` (omni video)
+        KlingO1 = "kling-o1",
     }
 }
 
@@ -143,11 +145,19 @@ pub enum Content {
     },
     /// An element of the library.
     Element {
-        /// The element.
-        element_id: u64,
+        /// The element (a string on the wire; a number is accepted when read).
+        #[serde(deserialize_with = "crate::de::text")]
+        element_id: String,
         /// Its name in the prompt.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
+    },
+    /// A voice the prompt cites as `@<id>` (image to video on kling-2.6; needs native audio).
+    Voice {
+        /// A custom or preset voice.
+        voice_id: String,
+        /// Its name in the prompt.
+        id: String,
     },
     /// Motion control: the character image.
     Image {
@@ -174,11 +184,18 @@ impl Content {
     pub fn last_frame(url: impl Into<String>) -> Self {
         Self::LastFrame { url: url.into() }
     }
-    /// `{"type":"element","element_id":...,"id":...}`
-    pub fn element(element_id: u64, id: impl Into<String>) -> Self {
+    /// `{"type":"element","element_id":...,"id":...}`: an element, cited in the prompt by `id`.
+    pub fn element(element_id: impl Into<String>, id: impl Into<String>) -> Self {
         Self::Element {
-            element_id,
+            element_id: element_id.into(),
             id: Some(id.into()),
+        }
+    }
+    /// `{"type":"voice","voice_id":...,"id":...}`: a voice, cited in the prompt as `@<id>`.
+    pub fn voice(voice_id: impl Into<String>, id: impl Into<String>) -> Self {
+        Self::Voice {
+            voice_id: voice_id.into(),
+            id: id.into(),
         }
     }
 }

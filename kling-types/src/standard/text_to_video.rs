@@ -5,13 +5,17 @@ use kling_errors::ValidationError;
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, segment};
 use crate::validate::required_text;
 
-use super::create::StandardCreate;
+use super::create::{Kind, StandardCreate};
 use super::request::StandardModel;
 use super::tasks::{GetTasks, Task};
 
 /// Text to video: `POST /text-to-video/{model}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TextToVideoKind;
+
+impl Kind for TextToVideoKind {
+    const ENDPOINT: &'static str = "text-to-video";
+}
 
 /// Text to video, new standard.
 pub type CreateTextToVideo = StandardCreate<TextToVideoKind>;

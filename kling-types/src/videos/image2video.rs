@@ -4,13 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
-use crate::capability::EndFrame;
 use crate::common::{
     CameraControl, CameraType, ElementRef, ImageInput, Mode, Model, Secs, ShotPrompt, ShotType,
     Sound, VoiceRef, WatermarkInfo,
 };
 use crate::endpoint::Preflight;
-use crate::validate::{ensure, image, invalid, max_chars, max_items, range};
+use crate::models::{self, Api, Facts};
+use crate::validate::{ensure, image, max_chars, max_items, range};
 use crate::videos::shared;
 
 /// A point of a motion-brush trajectory, in pixels from the **bottom-left** of the image.
@@ -154,16 +154,26 @@ impl CreateImage2Video {
         request
     }
 
+    /// The request in the terms of the models data (`kling-v1` when no model is named).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling-v1", Model::as_str);
+        Facts::new(Api::Legacy, "image2video", "model_name", model)
+            .prompt("prompt", self.prompt.as_deref())
+            .negative_prompt("negative_prompt", self.negative_prompt.is_some())
+            .cfg_scale("cfg_scale", self.cfg_scale.is_some())
+            .duration("duration", self.duration.map(|Secs(n)| n))
+            .mode("mode", self.mode.as_ref().map(Mode::as_str))
+            .audio("sound", self.sound.as_ref().map(Sound::as_str))
+            .multi_shot("multi_shot", self.multi_shot)
+            .first_frame(self.image.is_some())
+            .last_frame("image_tail", self.image_tail.is_some())
+            .elements("element_list", self.element_list.len())
+            .voices("voice_list", self.voice_list.len())
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         let model = self.model.clone().unwrap_or(Model::KlingV1);
-        let caps = model.video_capabilities();
-        if let Some(caps) = &caps {
-            ensure(
-                caps.image_to_video,
-                "model_name",
-                format!("{model} does not support image-to-video"),
-            )?;
-        }
+        let known = models::find(Api::Legacy, model.as_str()).is_some();
         ensure(
             self.image.is_some() || self.image_tail.is_some(),
             "image",
@@ -214,24 +224,16 @@ impl CreateImage2Video {
                 format!("takes 2 to 77 points for a 5 s video, got {n}"),
             )?;
         }
-        shared::check_model_rules(
-            &model,
-            caps.as_ref(),
-            &mode,
-            duration,
-            self.cfg_scale,
-            self.sound.as_ref(),
-        )?;
+        models::check(&self.model_facts())?;
         shared::check_multi_shot(
             self.multi_shot,
             self.shot_type.as_ref(),
             &self.multi_prompt,
             duration,
-            caps.as_ref(),
         )?;
         if let Some(camera) = &self.camera_control {
             shared::check_camera(camera)?;
-            if caps.is_some() {
+            if known {
                 ensure(
                     model == Model::KlingV1_5
                         && mode == Mode::Pro
@@ -242,23 +244,7 @@ impl CreateImage2Video {
                 )?;
             }
         }
-        if let Some(caps) = &caps {
-            if self.image_tail.is_some() {
-                match caps.end_frame {
-                    EndFrame::No => {
-                        return Err(invalid(
-                            "image_tail",
-                            format!("{model} does not support an end frame"),
-                        ));
-                    }
-                    EndFrame::ProOnly => ensure(
-                        mode == Mode::Pro,
-                        "image_tail",
-                        format!("{model} supports an end frame in pro mode only"),
-                    )?,
-                    EndFrame::Yes => {}
-                }
-            }
+        if known {
             if masks {
                 let ok = match model {
                     Model::KlingV1 => duration == Secs(5),
@@ -318,6 +304,6 @@ setters!(CreateImage2Video {
     dynamic_masks: DynamicMask,
 });
 
-create_endpoint!(CreateImage2Video, "/v1/videos/image2video");
+create_endpoint!(CreateImage2Video, "/v1/videos/image2video", facts);
 task_family!("image-to-video", "/v1/videos/image2video", max_page_size = 500,
     get: GetImage2VideoTask, list: ListImage2VideoTasks, create: CreateImage2Video);

@@ -6,6 +6,7 @@ use kling_errors::ValidationError;
 
 use crate::common::{ElementRef, ImageInput, Mode, Model, WatermarkInfo, YesNo};
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, image, max_chars, max_items};
 
 string_enum! {
@@ -80,10 +81,23 @@ impl CreateMotionControl {
         }
     }
 
+    /// The request in the terms of the models data.
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        Facts::new(
+            Api::Legacy,
+            "motion-control",
+            "model_name",
+            self.model.as_str(),
+        )
+        .prompt("prompt", self.prompt.as_deref())
+        .mode("mode", Some(self.mode.as_str()))
+        .elements("element_list", self.element_list.len())
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
-        if self.model.is_known() {
+        if let Some(spec) = models::find(Api::Legacy, self.model.as_str()) {
             ensure(
-                matches!(self.model, Model::KlingV2_6 | Model::KlingV3),
+                spec.endpoint("motion-control").is_some(),
                 "model_name",
                 format!(
                     "motion control supports kling-v2-6 and kling-v3, not {}",
@@ -106,14 +120,8 @@ impl CreateMotionControl {
             )?;
         }
         max_items("element_list", &self.element_list, 1)?;
-        if !self.element_list.is_empty() && self.model.is_known() {
-            ensure(
-                self.model == Model::KlingV3,
-                "element_list",
-                "elements need kling-v3",
-            )?;
-        }
-        Ok(())
+        // Elements per model (kling-v3 one, kling-v2-6 none): the models data.
+        models::check(&self.model_facts())
     }
 }
 
@@ -133,6 +141,6 @@ setters!(CreateMotionControl {
     element_list: ElementRef,
 });
 
-create_endpoint!(CreateMotionControl, "/v1/videos/motion-control");
+create_endpoint!(CreateMotionControl, "/v1/videos/motion-control", facts);
 task_family!("motion-control", "/v1/videos/motion-control", max_page_size = 500,
     get: GetMotionControlTask, list: ListMotionControlTasks, create: CreateMotionControl);

@@ -9,6 +9,7 @@ use crate::common::{
     WatermarkInfo, YesNo,
 };
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, max_chars, max_items};
 use crate::videos::shared;
 
@@ -107,7 +108,8 @@ pub struct CreateOmniVideo {
     /// The model (`kling-video-o1` when absent; pass `kling-v3-omni` explicitly).
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
-    /// Multi-shot generation: the prompt is then ignored and frames are not supported.
+    /// Multi-shot generation: the prompt is then ignored (kling-v3-omni also takes first and
+    /// end frames with it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_shot: Option<bool>,
     /// How the shots are cut.
@@ -195,11 +197,37 @@ impl CreateOmniVideo {
         }
     }
 
+    /// The request in the terms of the models data (`kling-video-o1` when no model is named).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling-video-o1", Model::as_str);
+        let framed = |t: FrameType| self.image_list.iter().any(|i| i.frame.as_ref() == Some(&t));
+        Facts::new(Api::Legacy, "omni-video", "model_name", model)
+            .prompt("prompt", self.prompt.as_deref())
+            .duration("duration", self.duration.map(|Secs(n)| n))
+            .mode("mode", self.mode.as_ref().map(Mode::as_str))
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .audio("sound", self.sound.as_ref().map(Sound::as_str))
+            .multi_shot("multi_shot", self.multi_shot)
+            .first_frame(framed(FrameType::FirstFrame))
+            .last_frame("image_list", framed(FrameType::EndFrame))
+            .images(
+                "image_list",
+                self.image_list.iter().filter(|i| i.frame.is_none()).count(),
+            )
+            .elements("element_list", self.element_list.len())
+            .voices("voice_list", self.voice_list.len())
+            .videos("video_list", self.video_list.len())
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         let model = self.model.clone().unwrap_or(Model::KlingVideoO1);
-        if model.is_known() {
+        // A model the data knows but not as an omni-video model is refused by name.
+        if let Some(spec) = models::find(Api::Legacy, model.as_str()) {
             ensure(
-                model.is_omni_video(),
+                spec.endpoint("omni-video").is_some(),
                 "model_name",
                 format!("{model} is not an omni-video model"),
             )?;
@@ -220,7 +248,6 @@ impl CreateOmniVideo {
             self.shot_type.as_ref(),
             &self.multi_prompt,
             duration,
-            None,
         )?;
 
         let first = self
@@ -235,11 +262,6 @@ impl CreateOmniVideo {
             !end || first,
             "image_list",
             "an end frame needs a first frame",
-        )?;
-        ensure(
-            !(multi && (first || end)),
-            "image_list",
-            "first and end frames are not supported with multi_shot",
         )?;
         for (i, image) in self.image_list.iter().enumerate() {
             ensure(
@@ -287,25 +309,9 @@ impl CreateOmniVideo {
                 "is required without a first frame or a base video",
             )?;
         }
-        if let Some(mode) = &self.mode {
-            ensure(
-                !mode.is_known() || matches!(mode, Mode::Std | Mode::Pro | Mode::FourK),
-                "mode",
-                "must be std, pro or 4k",
-            )?;
-        }
-        let max = match (&model, video.is_some()) {
-            (Model::KlingVideoO1, _) | (_, true) => 10,
-            _ => 15,
-        };
-        if model.is_known() {
-            ensure(
-                (3..=max).contains(&duration.0),
-                "duration",
-                format!("{model} takes 3 to {max} seconds here, got {duration}"),
-            )?;
-        }
-        Ok(())
+        // Modes, durations, sound and multi-shot per model: the models data. First and end
+        // frames go with multi-shot on kling-v3-omni since 05/07/2026 (`kling-api.md` 10.5).
+        models::check(&self.model_facts())
     }
 }
 
@@ -339,6 +345,6 @@ setters!(CreateOmniVideo {
     voice_list: VoiceRef,
 });
 
-create_endpoint!(CreateOmniVideo, "/v1/videos/omni-video");
+create_endpoint!(CreateOmniVideo, "/v1/videos/omni-video", facts);
 task_family!("omni-video", "/v1/videos/omni-video", max_page_size = 500,
     get: GetOmniVideoTask, list: ListOmniVideoTasks, create: CreateOmniVideo);

@@ -2,83 +2,19 @@
 
 use kling_errors::ValidationError;
 
-use crate::capability::VideoCapabilities;
-use crate::common::{CameraControl, CameraType, Mode, Model, Secs, ShotPrompt, ShotType, Sound};
+use crate::common::{CameraControl, CameraType, Secs, ShotPrompt, ShotType};
 use crate::validate::{ensure, invalid, max_chars};
 
-/// Mode, duration, cfg_scale and sound against the model's capabilities.
-pub(crate) fn check_model_rules(
-    model: &Model,
-    caps: Option<&VideoCapabilities>,
-    mode: &Mode,
-    duration: Secs,
-    cfg_scale: Option<f64>,
-    sound: Option<&Sound>,
-) -> Result<(), ValidationError> {
-    let Some(caps) = caps else { return Ok(()) };
-    if let Some(modes) = caps.modes
-        && mode.is_known()
-    {
-        ensure(
-            modes.contains(mode),
-            "mode",
-            format!("{model} does not support mode {mode}"),
-        )?;
-    }
-    let (lo, hi) = caps.durations;
-    let ok =
-        (lo..=hi).contains(&duration.0) && (!caps.five_or_ten_only || matches!(duration.0, 5 | 10));
-    let allowed = if caps.five_or_ten_only {
-        "5 or 10".to_owned()
-    } else {
-        format!("{lo} to {hi}")
-    };
-    ensure(
-        ok,
-        "duration",
-        format!("{model} takes {allowed} seconds, got {duration}"),
-    )?;
-    if cfg_scale.is_some() {
-        ensure(
-            caps.cfg_scale,
-            "cfg_scale",
-            format!("{model} does not support cfg_scale (kling-v2.x and later)"),
-        )?;
-    }
-    if sound == Some(&Sound::On) {
-        ensure(
-            caps.sound,
-            "sound",
-            format!("{model} cannot generate sound"),
-        )?;
-        if caps.sound_needs_pro {
-            ensure(
-                *mode == Mode::Pro,
-                "sound",
-                format!("{model} generates sound in pro mode only"),
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Multi-shot rules: a shot type when on, 1-6 shots adding up to the duration for `customize`.
+/// Multi-shot rules: a shot type when on, 1-6 shots adding up to the duration for `customize`
+/// (which models take multi-shot at all: the models data).
 pub(crate) fn check_multi_shot(
     multi_shot: Option<bool>,
     shot_type: Option<&ShotType>,
     shots: &[ShotPrompt],
     duration: Secs,
-    caps: Option<&VideoCapabilities>,
 ) -> Result<(), ValidationError> {
     if multi_shot != Some(true) {
         return Ok(());
-    }
-    if let Some(caps) = caps {
-        ensure(
-            caps.multi_shot,
-            "multi_shot",
-            "is only supported by kling-v3 models",
-        )?;
     }
     let Some(shot_type) = shot_type else {
         return Err(invalid("shot_type", "is required when multi_shot is true"));

@@ -9,6 +9,7 @@ use crate::common::{
     WatermarkInfo,
 };
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, max_chars, max_items, range};
 use crate::videos::shared;
 
@@ -101,22 +102,28 @@ impl CreateText2Video {
         }
     }
 
+    /// The request in the terms of the models data (`kling-v1` when no model is named).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling-v1", Model::as_str);
+        Facts::new(Api::Legacy, "text2video", "model_name", model)
+            .prompt("prompt", Some(&self.prompt))
+            .negative_prompt("negative_prompt", self.negative_prompt.is_some())
+            .cfg_scale("cfg_scale", self.cfg_scale.is_some())
+            .duration("duration", self.duration.map(|Secs(n)| n))
+            .mode("mode", self.mode.as_ref().map(Mode::as_str))
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .audio("sound", self.sound.as_ref().map(Sound::as_str))
+            .multi_shot("multi_shot", self.multi_shot)
+            .voices("voice_list", self.voice_list.len())
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         let model = self.model.clone().unwrap_or(Model::KlingV1);
-        let caps = model.video_capabilities();
-        if let Some(caps) = caps {
-            ensure(
-                caps.text_to_video,
-                "model_name",
-                format!("{model} does not support text-to-video"),
-            )?;
-        } else {
-            ensure(
-                !model.is_omni_video(),
-                "model_name",
-                format!("{model} generates video through omni-video, not text2video"),
-            )?;
-        }
+        models::check(&self.model_facts())?;
+        let known = models::find(Api::Legacy, model.as_str()).is_some();
         let customized =
             self.multi_shot == Some(true) && self.shot_type == Some(ShotType::Customize);
         if !customized {
@@ -135,25 +142,16 @@ impl CreateText2Video {
         }
         let mode = self.mode.clone().unwrap_or(Mode::Std);
         let duration = self.duration.unwrap_or(Secs(5));
-        shared::check_model_rules(
-            &model,
-            caps.as_ref(),
-            &mode,
-            duration,
-            self.cfg_scale,
-            self.sound.as_ref(),
-        )?;
         shared::check_multi_shot(
             self.multi_shot,
             self.shot_type.as_ref(),
             &self.multi_prompt,
             duration,
-            caps.as_ref(),
         )?;
         if let Some(camera) = &self.camera_control {
             shared::check_camera(camera)?;
             // The server's own words for every other combination (1201).
-            if caps.is_some() {
+            if known {
                 ensure(
                     model == Model::KlingV1 && mode == Mode::Std && duration == Secs(5),
                     "camera_control",
@@ -199,6 +197,6 @@ setters!(CreateText2Video {
     voice_list: VoiceRef,
 });
 
-create_endpoint!(CreateText2Video, "/v1/videos/text2video");
+create_endpoint!(CreateText2Video, "/v1/videos/text2video", facts);
 task_family!("text-to-video", "/v1/videos/text2video", max_page_size = 500,
     get: GetText2VideoTask, list: ListText2VideoTasks, create: CreateText2Video);
