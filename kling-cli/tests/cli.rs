@@ -212,26 +212,26 @@ fn completions_and_man_pages_are_generated() {
 }
 
 #[test]
-fn models_come_from_the_capability_matrix() {
+fn models_come_from_the_models_data() {
     let dir = temp("models");
-    let out = common::kling(&["models", "--output", "json"], &dir, &[]);
+    let out = common::kling(&["models", "kling-v3", "--output", "json"], &dir, &[]);
     let doc = out.json();
-    let v3 = doc["video_models"]
+    let v3 = &doc["models"][0];
+    assert_eq!(v3["api"], "legacy");
+    let t2v = v3["endpoints"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["model"] == "kling-v3")
+        .find(|e| e["endpoint"] == "text2video")
         .unwrap();
-    assert_eq!(v3["durations"]["max"], 15);
-    assert_eq!(v3["modes"], serde_json::json!(["std", "pro", "4k"]));
-    assert!(
-        doc["omni_video_models"]
-            .to_string()
-            .contains("kling-video-o1")
+    assert_eq!(t2v["rules"]["durations"]["max"], 15);
+    assert_eq!(
+        t2v["rules"]["modes"],
+        serde_json::json!(["std", "pro", "4k"])
     );
     let out = common::kling(&["models", "kling-v2-6"], &dir, &[]);
     assert!(
-        out.stdout.contains("kling-v2-6") && out.stdout.contains("pro only"),
+        out.stdout.contains("kling-v2-6") && out.stdout.contains("sound in pro mode"),
         "{}",
         out.stdout
     );

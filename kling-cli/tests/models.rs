@@ -126,3 +126,43 @@ fn a_model_the_data_does_not_know_is_passed_through() {
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
+
+#[test]
+fn kling_models_lists_every_model_of_the_data() {
+    let dir = temp("models-list");
+    let out = kling(&["models", "--output", "json"], &dir, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let listed = out.json()["models"].as_array().unwrap().len();
+    assert_eq!(listed, kling_types::models::MODELS.len());
+    let text = kling(&["models"], &dir, &[]);
+    for model in kling_types::models::MODELS {
+        assert!(text.stdout.contains(model.name), "{} missing", model.name);
+    }
+}
+
+#[test]
+fn kling_models_shows_one_models_rules_and_prices() {
+    let dir = temp("models-one");
+    let out = kling(&["models", "kling-o1"], &dir, &[]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    for line in [
+        "kling-o1 (standard API): Kling O1",
+        "omni-video:",
+        "seconds          3 to 10",
+        "sound            original, off",
+        "multi-shot       no",
+        "resolution 720p: 0.6 video units per second",
+    ] {
+        assert!(out.stdout.contains(line), "{line:?} in:\n{}", out.stdout);
+    }
+    // A name in two APIs shows both; an unknown one says it is passed through.
+    let v3 = kling(&["models", "kling-3.0", "--output", "json"], &dir, &[]);
+    assert_eq!(v3.json()["models"][0]["api"], "standard");
+    let unknown = kling(&["models", "kling-9"], &dir, &[]);
+    assert_eq!(unknown.code, Some(2));
+    assert!(
+        unknown.stderr.contains("passed through unchecked"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -244,19 +244,17 @@ impl CreateImage2Video {
                 )?;
             }
         }
-        if known {
-            if masks {
-                let ok = match model {
-                    Model::KlingV1 => duration == Secs(5),
-                    Model::KlingV1_5 => duration == Secs(5) && mode == Mode::Pro,
-                    _ => false,
-                };
-                ensure(
-                    ok,
-                    "dynamic_masks",
-                    "motion brush is only supported by kling-v1 (5 s) and kling-v1-5 (pro, 5 s)",
-                )?;
-            }
+        if known && masks {
+            let ok = match model {
+                Model::KlingV1 => duration == Secs(5),
+                Model::KlingV1_5 => duration == Secs(5) && mode == Mode::Pro,
+                _ => false,
+            };
+            ensure(
+                ok,
+                "dynamic_masks",
+                "motion brush is only supported by kling-v1 (5 s) and kling-v1-5 (pro, 5 s)",
+            )?;
         }
         Ok(())
     }
