@@ -2,10 +2,8 @@
 //! the table the SDK's preflight checks and cost estimates read).
 
 use clap::Args;
-use kling_types::models::{
-    self, Condition, Durations, EndpointSpec, MODELS, ModelSpec, Price, Rules,
-};
-use serde_json::{Value, json};
+use kling_types::models::{self, Condition, MODELS, ModelSpec, Price, Rules};
+use serde_json::json;
 
 use crate::output::{Failure, Format, print_json};
 
@@ -14,35 +12,6 @@ use crate::output::{Failure, Format, print_json};
 pub(crate) struct ModelsArgs {
     /// Only this model (its rules and prices, in every API that has it)
     model: Option<String>,
-}
-
-fn durations_json(d: Durations) -> Value {
-    match d {
-        Durations::OneOf(values) => json!(values),
-        Durations::Range { min, max } => json!({"min": min, "max": max}),
-        _ => Value::Null,
-    }
-}
-
-fn rules_json(r: &Rules) -> Value {
-    json!({
-        "durations": r.durations.map(durations_json),
-        "modes": r.modes,
-        "resolutions": r.resolutions,
-        "aspect_ratios": r.aspect_ratios,
-        "audio": r.audio,
-        "end_frame": r.end_frame,
-        "multi_shot": r.multi_shot,
-        "cfg_scale": r.cfg_scale,
-        "negative_prompt": r.negative_prompt,
-        "prompt_max": r.prompt_max,
-        "images_max": r.images_max,
-        "elements_max": r.elements_max,
-        "voices_max": r.voices_max,
-        "videos_max": r.videos_max,
-        "image_formats": r.image_formats,
-        "image_max_mb": r.image_max_mb,
-    })
 }
 
 /// A condition in words: `last frame, sound on`.
@@ -80,56 +49,7 @@ fn condition_text(c: &Condition) -> String {
 }
 
 fn price_text(p: &Price) -> String {
-    format!(
-        "{} {} per {}",
-        p.amount,
-        p.currency,
-        match p.per {
-            models::Per::Second => "second",
-            models::Per::Image => "image",
-            _ => "call",
-        }
-    )
-}
-
-fn endpoint_json(e: &EndpointSpec) -> Value {
-    json!({
-        "endpoint": e.endpoint,
-        "offered": e.offered,
-        "why": e.why,
-        "rules": rules_json(&e.rules),
-        "defaults": {
-            "duration": e.defaults.duration,
-            "mode": e.defaults.mode,
-            "resolution": e.defaults.resolution,
-            "audio": e.defaults.audio,
-        },
-        "when": e.when.iter().map(|c| json!({
-            "if": condition_text(&c.when),
-            "then": rules_json(&c.then),
-            "why": c.why,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn model_json(m: &ModelSpec) -> Value {
-    json!({
-        "api": m.api.as_str(),
-        "name": m.name,
-        "label": m.label,
-        "kind": format!("{:?}", m.kind).to_lowercase(),
-        "tier": m.tier.map(|t| format!("{t:?}").to_lowercase()),
-        "source": m.source,
-        "note": m.note,
-        "endpoints": m.endpoints.iter().map(endpoint_json).collect::<Vec<_>>(),
-        "prices": m.prices.iter().map(|p| json!({
-            "endpoints": p.endpoints,
-            "if": condition_text(&p.when),
-            "price": price_text(p),
-            "amount": p.amount,
-            "currency": p.currency.as_str(),
-        })).collect::<Vec<_>>(),
-    })
+    format!("{} {} per {}", p.amount, p.currency, p.per.as_str())
 }
 
 /// `at most N`, or `none` for zero.
@@ -235,9 +155,8 @@ pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), Failure> {
         None => MODELS.iter().collect(),
     };
     match format {
-        Format::Json => print_json(&json!({
-            "models": rows.iter().map(|m| model_json(m)).collect::<Vec<_>>(),
-        })),
+        // The data itself, as kling-types serializes it.
+        Format::Json => print_json(&json!({ "models": rows })),
         Format::Text if args.model.is_some() => {
             for (i, m) in rows.iter().enumerate() {
                 if i > 0 {

@@ -376,18 +376,22 @@ fn runblob_photo_fields() {
     );
 }
 
+/// The estimate of a create the data prices.
+fn priced(e: &impl Endpoint) -> models::Estimate {
+    models::estimate(&e.facts().expect("a create describes itself")).expect("priced")
+}
+
 #[test]
 fn estimates_follow_the_price_tables() {
-    let e = |r: &dyn Fn() -> Option<models::Estimate>| r().expect("priced");
     let t2v = CreateTextToVideo::new(StandardModel::Kling3_0, "a fox").duration(10);
-    let est = e(&|| models::estimate(&t2v.facts()?));
+    let est = priced(&t2v);
     assert_eq!(
         (est.total(), est.currency),
         (Some(6.0), Currency::VideoUnits),
         "11.1: 3.0 silent 720p 0.6/s"
     );
     let turbo = CreateTextToVideo::new(StandardModel::Kling3_0Turbo, "a fox").duration(3);
-    let est = e(&|| models::estimate(&turbo.facts()?));
+    let est = priced(&turbo);
     assert!(
         (est.total().unwrap() - 2.4).abs() < 1e-9,
         "10.8: 3 s of 3.0 Turbo at 720p cost 2.4 units"
@@ -396,22 +400,18 @@ fn estimates_follow_the_price_tables() {
         .content(Content::voice("v", "1"))
         .audio(Audio::Native)
         .resolution(Resolution::P1080);
-    assert_eq!(
-        e(&|| models::estimate(&voice.facts()?)).rate,
-        1.2,
-        "10.3: 1.2 units/s with voice"
-    );
+    assert_eq!(priced(&voice).rate, 1.2, "10.3: 1.2 units/s with voice");
     let legacy = CreateText2Video::new("a fox")
         .model(Model::KlingV2_6)
         .mode(Mode::Pro)
         .sound(Sound::On);
     assert_eq!(
-        e(&|| models::estimate(&legacy.facts()?)).total(),
+        priced(&legacy).total(),
         Some(5.0),
         "11.1: 2.6 native 1.0/s, 5 s default"
     );
     let photo = GeneratePhoto::o1("a cat");
-    let est = e(&|| models::estimate(&photo.facts()?));
+    let est = priced(&photo);
     assert_eq!(
         (est.total(), est.currency),
         (Some(0.029), Currency::Usd),

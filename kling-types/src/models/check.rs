@@ -89,6 +89,11 @@ fn effective_resolution<'a>(facts: &Facts<'a>, defaults: &Defaults) -> Option<&'
     })
 }
 
+/// Says so when the value refused is the server's default, not one the caller sent.
+fn defaulted(by_default: bool) -> &'static str {
+    if by_default { " (the default)" } else { "" }
+}
+
 /// The field a condition is about, when it names one the request set.
 fn trigger(condition: &Condition, facts: &Facts<'_>) -> Option<&'static str> {
     let candidates = [
@@ -204,7 +209,13 @@ impl Checker<'_, '_> {
                 return Err(self.fail(
                     f.duration.field,
                     About::Duration,
-                    self.say(format!("{name} takes {allowed} seconds, got {s}"), why),
+                    self.say(
+                        format!(
+                            "{name} takes {allowed} seconds, got {s}{}",
+                            defaulted(f.duration.value.is_none())
+                        ),
+                        why,
+                    ),
                 ));
             }
         }
@@ -274,8 +285,9 @@ impl Checker<'_, '_> {
                 About::Other,
                 self.say(
                     format!(
-                        "{name} takes {what} {}, got {value}",
-                        either(allowed.iter())
+                        "{name} takes {what} {}, got {value}{}",
+                        either(allowed.iter()),
+                        defaulted(slot.value.is_none())
                     ),
                     why,
                 ),

@@ -28,9 +28,12 @@ pub use price::{Currency, Estimate, estimate};
 
 use std::fmt;
 
+use serde::Serialize;
+
 /// Which API a model belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
+#[serde(rename_all = "lowercase")]
 pub enum Api {
     /// The legacy API: the model in the body (`model_name`), `/v1/...`.
     Legacy,
@@ -58,8 +61,9 @@ impl fmt::Display for Api {
 }
 
 /// What a model produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// Videos.
     Video,
@@ -68,8 +72,9 @@ pub enum Kind {
 }
 
 /// Which quality tier a RunBlob classic name is (RunBlob puts the tier in the name).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// Standard (720p): the name without `_pro`.
     Std,
@@ -80,8 +85,9 @@ pub enum Tier {
 }
 
 /// The durations a model takes, in whole seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(untagged)]
 pub enum Durations {
     /// Exactly these values.
     OneOf(&'static [u32]),
@@ -125,7 +131,7 @@ pub(crate) fn either(items: impl IntoIterator<Item = impl fmt::Display>) -> Stri
 }
 
 /// What a create may carry. `None` = not checked; an empty list = the field is not accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Rules {
     /// Allowed durations.
@@ -186,7 +192,7 @@ impl Rules {
 
 /// The values the server assumes when a create leaves a field out (for pricing and for rules
 /// that depend on them, such as "sound needs pro mode").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Defaults {
     /// Seconds.
@@ -210,7 +216,7 @@ impl Defaults {
 }
 
 /// When a conditional rule or a price row applies. Every key that is set must hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Condition {
     /// A last frame is (or is not) given.
@@ -252,7 +258,7 @@ impl Condition {
 }
 
 /// A rule that applies only when its condition holds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Conditional {
     /// When.
@@ -264,7 +270,7 @@ pub struct Conditional {
 }
 
 /// One endpoint of one model.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct EndpointSpec {
     /// The endpoint's name in the data (`text2video`, `image-to-video`, `o3-photo`, ...).
@@ -282,8 +288,9 @@ pub struct EndpointSpec {
 }
 
 /// What a price is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(rename_all = "lowercase")]
 pub enum Per {
     /// A second of output video.
     Second,
@@ -294,7 +301,7 @@ pub enum Per {
 }
 
 /// One row of a model's price table.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Price {
     /// The endpoints it prices; empty = every endpoint of the model.
@@ -310,7 +317,7 @@ pub struct Price {
 }
 
 /// One model of one API.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModelSpec {
     /// Its API.
@@ -352,7 +359,7 @@ pub fn named(name: &str) -> impl Iterator<Item = &'static ModelSpec> + '_ {
 }
 
 /// Seed 000's Model Compatibility Matrix, as the data file records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Matrix {
     /// Where it comes from.
@@ -364,7 +371,7 @@ pub struct Matrix {
 }
 
 /// One feature row of the matrix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct MatrixRow {
     /// The feature, as the seed names it.

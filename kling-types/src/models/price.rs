@@ -3,11 +3,14 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 use super::check::holds;
 use super::{Facts, Per, find};
 
 /// What a price is paid in. Units of different pack types are not interchangeable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Currency {
     /// Units of a video resource pack (listed at US$0.14 each).
@@ -47,7 +50,7 @@ impl Per {
 }
 
 /// What a create will cost, by the vendor's price table.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Estimate {
     /// The model priced.
