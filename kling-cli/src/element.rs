@@ -101,8 +101,8 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
                 (Some(frontal), None) => CreateElement::from_images(
                     name,
                     description,
-                    input::file_or_url(frontal, "--frontal-image")?,
-                    input::files_or_urls(&a.refer_images, "--refer-image")?,
+                    input::image_or_url(frontal, "--frontal-image")?,
+                    input::images_or_urls(&a.refer_images, "--refer-image")?,
                 ),
                 (None, Some(video)) => {
                     CreateElement::from_video(name, description, input::url(video, "--video")?)

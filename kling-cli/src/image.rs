@@ -264,7 +264,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             r.resolution = a.resolution.map(Into::into);
             if let Some(image) = &a.image {
-                r.image = Some(input::file_or_url(image, "--image")?.into());
+                r.image = Some(input::image_or_url(image, "--image")?.into());
             }
             r.image_reference = a.image_reference.map(|x| match x {
                 ReferenceArg::Subject => ImageReference::Subject,
@@ -280,12 +280,12 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure
         }
         ImageCommand::MultiImage(a) => {
             let mut r =
-                CreateMultiImage2Image::new(input::files_or_urls(&a.subjects, "--subject")?);
+                CreateMultiImage2Image::new(input::images_or_urls(&a.subjects, "--subject")?);
             if let Some(scene) = &a.scene {
-                r.scene_image = Some(input::file_or_url(scene, "--scene")?.into());
+                r.scene_image = Some(input::image_or_url(scene, "--scene")?.into());
             }
             if let Some(style) = &a.style {
-                r.style_image = Some(input::file_or_url(style, "--style")?.into());
+                r.style_image = Some(input::image_or_url(style, "--style")?.into());
             }
             r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
             r.model = a.model.as_deref().map(Model::from);
@@ -298,7 +298,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure
         }
         ImageCommand::Omni(a) => {
             let mut r = CreateOmniImage::new(input::text(&a.prompt, "--prompt")?);
-            r.image_list = input::files_or_urls(&a.images, "--image")?
+            r.image_list = input::images_or_urls(&a.images, "--image")?
                 .into_iter()
                 .map(Into::into)
                 .collect();
@@ -318,7 +318,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure
         }
         ImageCommand::Expand(a) => {
             let mut r = CreateImageExpand::new(
-                input::file_or_url(&a.image, "--image")?,
+                input::image_or_url(&a.image, "--image")?,
                 a.up,
                 a.down,
                 a.left,
@@ -332,15 +332,15 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure
         }
         ImageCommand::TryOn(a) => {
             let mut r = CreateVirtualTryOn::new(
-                input::file_or_url(&a.human, "--human")?,
-                input::file_or_url(&a.cloth, "--cloth")?,
+                input::image_or_url(&a.human, "--human")?,
+                input::image_or_url(&a.cloth, "--cloth")?,
             );
             r.model = a.model.as_deref().map(Model::from);
             deliver!(r, a.delivery, a.flow);
             ctx.create(&client, r, &a.flow, wait_in("try-on")).await
         }
         ImageCommand::Recognize(a) => {
-            let r = RecognizeImage::new(input::file_or_url(&a.image, "--image")?);
+            let r = RecognizeImage::new(input::image_or_url(&a.image, "--image")?);
             ctx.sync_task(&client, &r, &a.flow).await
         }
     }

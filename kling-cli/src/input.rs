@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use kling_types::common::ImageFormat;
+use kling_types::models;
+
 use crate::output::Failure;
 
 /// Whether an argument already took stdin (it can be read once).
@@ -68,25 +71,75 @@ pub(crate) fn is_url(value: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
+/// A URL or a `data:` URL: sent as given, never read as a path.
+fn passes_through(value: &str) -> bool {
+    is_url(value)
+        || value
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+}
+
 /// A file argument the API takes as a URL or base64: a URL or `data:` URL as is; `-` or a
 /// path read and base64-encoded.
 pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, Failure> {
     if value.trim().is_empty() {
         return Err(Failure::usage(format!("{flag} is empty")));
     }
-    if is_url(value)
-        || value
-            .get(..5)
-            .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
-    {
+    if passes_through(value) {
         return Ok(value.to_owned());
     }
     Ok(STANDARD.encode(read_file(value, flag)?))
 }
 
-/// Several file arguments (see [`file_or_url`]).
-pub(crate) fn files_or_urls(values: &[String], flag: &str) -> Result<Vec<String>, Failure> {
-    values.iter().map(|v| file_or_url(v, flag)).collect()
+/// An image argument: a URL or `data:` URL as is; `-` or a path read, checked against the
+/// models data's rules for inline images (its first bytes must be a JPEG, PNG, GIF or WebP,
+/// within the size limit) and base64-encoded. A file that is no image is refused before
+/// anything is sent, naming the file and what it looks like.
+pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, Failure> {
+    if value.trim().is_empty() {
+        return Err(Failure::usage(format!("{flag} is empty")));
+    }
+    if passes_through(value) {
+        return Ok(value.to_owned());
+    }
+    let bytes = read_file(value, flag)?;
+    let name = if value == "-" { "stdin" } else { value };
+    let rules = &models::INLINE_IMAGES;
+    let format = ImageFormat::sniff(&bytes).map_err(|looks| {
+        Failure::usage(format!(
+            "{flag}: {name} is not an image: it looks like {looks} (expected {})",
+            kinds(rules.formats)
+        ))
+    })?;
+    if !rules.formats.contains(&format) {
+        return Err(Failure::usage(format!(
+            "{flag}: {name} is a {format} image; the API takes {}",
+            kinds(rules.formats)
+        )));
+    }
+    let max = u64::from(rules.max_mb).saturating_mul(1_000_000);
+    if bytes.len() as u64 > max {
+        return Err(Failure::usage(format!(
+            "{flag}: {name} is {:.1} MB; an inline image is at most {} MB (upload it and pass its URL)",
+            bytes.len() as f64 / 1e6,
+            rules.max_mb
+        )));
+    }
+    Ok(STANDARD.encode(bytes))
+}
+
+/// `JPEG, PNG, GIF or WEBP`.
+fn kinds(formats: &[ImageFormat]) -> String {
+    let names: Vec<String> = formats.iter().map(|f| f.as_str().to_uppercase()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// Several image arguments (see [`image_or_url`]).
+pub(crate) fn images_or_urls(values: &[String], flag: &str) -> Result<Vec<String>, Failure> {
+    values.iter().map(|v| image_or_url(v, flag)).collect()
 }
 
 /// A local file's bytes (`-`: stdin).

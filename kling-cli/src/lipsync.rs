@@ -290,7 +290,7 @@ pub(crate) async fn avatar(a: &Avatar, ctx: &Ctx, client: &Client) -> Result<(),
         (None, Some(file)) => AvatarAudio::SoundFile(input::file_or_url(file, "--sound-file")?),
         _ => return Err(Failure::usage("give one of --audio-id and --sound-file")),
     };
-    let mut r = CreateAvatar::new(input::file_or_url(&a.image, "--image")?, audio);
+    let mut r = CreateAvatar::new(input::image_or_url(&a.image, "--image")?, audio);
     r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
     r.mode = a.mode.map(Into::into);
     r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));

@@ -208,7 +208,7 @@ pub(crate) struct List {
 fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), Failure> {
     let (mut urls, mut inline) = (Vec::new(), Vec::new());
     for image in images {
-        let value = input::file_or_url(image, "--image")?;
+        let value = input::image_or_url(image, "--image")?;
         if input::is_url(&value) {
             urls.push(value);
         } else {
@@ -255,12 +255,13 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
             r.seed = a.seed;
             r.motion_direction = a.motion_direction.clone();
             let pair = |value: &Option<String>,
-                        flag|
+                        flag,
+                        read: fn(&str, &str) -> Result<String, Failure>|
              -> Result<(Option<String>, Option<String>), Failure> {
                 match value {
                     None => Ok((None, None)),
                     Some(v) => {
-                        let v = input::file_or_url(v, flag)?;
+                        let v = read(v, flag)?;
                         Ok(if input::is_url(&v) {
                             (Some(v), None)
                         } else {
@@ -269,11 +270,11 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
                     }
                 }
             };
-            (r.image_url, r.image_base64) = pair(&a.image, "--image")?;
+            (r.image_url, r.image_base64) = pair(&a.image, "--image", input::image_or_url)?;
             (r.reference_video_url, r.reference_video_base64) =
-                pair(&a.reference_video, "--reference-video")?;
+                pair(&a.reference_video, "--reference-video", input::file_or_url)?;
             (r.reference_image_url, r.reference_image_base64) =
-                pair(&a.reference_image, "--reference-image")?;
+                pair(&a.reference_image, "--reference-image", input::image_or_url)?;
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, waiter(ProductArg::Classic))
                 .await

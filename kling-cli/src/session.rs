@@ -188,7 +188,7 @@ pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Failu
                 edit,
                 input::text(&a.prompt, "--prompt")?,
             );
-            r.image_list = input::files_or_urls(&a.images, "--image")?
+            r.image_list = input::images_or_urls(&a.images, "--image")?
                 .into_iter()
                 .map(Into::into)
                 .collect();

@@ -183,7 +183,9 @@ fn new_standard_and_runblob_dry_runs() {
 #[test]
 fn json_dry_runs_keep_inline_files_whole() {
     let dir = temp("dry-json");
-    let image = vec![7u8; 600];
+    // A PNG's signature, then filler: inputs given as images must look like one.
+    let mut image = b"\x89PNG\r\n\x1a\n".to_vec();
+    image.resize(600, 7);
     std::fs::write(dir.join("big.png"), &image).unwrap();
     let out = kling(
         &[

@@ -166,3 +166,59 @@ fn kling_models_shows_one_models_rules_and_prices() {
         unknown.stderr
     );
 }
+
+#[test]
+fn a_file_that_is_no_image_is_refused_before_sending() {
+    let dir = temp("image-inputs");
+    std::fs::write(dir.join("prompt.txt"), "a red fox in the snow\n").unwrap();
+    std::fs::write(dir.join("clip.mp4"), b"\0\0\0\x18ftypmp42....").unwrap();
+    std::fs::write(dir.join("fox.png"), b"\x89PNG\r\n\x1a\n....").unwrap();
+    let mut big = b"\xFF\xD8\xFF".to_vec();
+    big.resize(10_000_001, 0);
+    std::fs::write(dir.join("big.jpg"), big).unwrap();
+    let env = [("KLING_ACCESS_KEY", "ak"), ("KLING_SECRET_KEY", "sk")];
+    let run = |file: &str| {
+        kling(
+            &["video", "image2video", "--image", file, "--dry-run"],
+            &dir,
+            &env,
+        )
+    };
+    for (file, says) in [
+        (
+            "prompt.txt",
+            "prompt.txt is not an image: it looks like text",
+        ),
+        (
+            "clip.mp4",
+            "clip.mp4 is not an image: it looks like an MP4 or MOV video",
+        ),
+        (
+            "big.jpg",
+            "big.jpg is 10.0 MB; an inline image is at most 10 MB",
+        ),
+    ] {
+        let out = run(file);
+        assert_eq!(out.code, Some(2), "{file}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{file}: nothing shown as sent");
+        assert!(out.stderr.contains(says), "{file}: {}", out.stderr);
+    }
+    let out = run("fox.png");
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // RunBlob's images are checked the same way.
+    let out = kling(
+        &[
+            "runblob",
+            "o3",
+            "--prompt",
+            "a fox",
+            "--image",
+            "prompt.txt",
+            "--dry-run",
+        ],
+        &dir,
+        ENV,
+    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("looks like text"), "{}", out.stderr);
+}

@@ -5,6 +5,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use crate::sniff::ImageFormat;
+
 string_enum! {
     /// A model name (`model_name` of the legacy API). Unknown names pass through as
     /// [`Model::Custom`], so a model released tomorrow works today.

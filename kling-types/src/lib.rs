@@ -18,6 +18,7 @@ pub mod models;
 pub mod multi_elements;
 mod query;
 pub mod runblob;
+mod sniff;
 pub mod standard;
 pub mod task;
 mod validate;

@@ -370,14 +370,14 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
         VideoCommand::Image2video(a) => {
             let mut r = match (&a.image, &a.image_tail) {
                 (Some(image), tail) => {
-                    let mut r = CreateImage2Video::new(input::file_or_url(image, "--image")?);
+                    let mut r = CreateImage2Video::new(input::image_or_url(image, "--image")?);
                     if let Some(tail) = tail {
-                        r.image_tail = Some(input::file_or_url(tail, "--image-tail")?.into());
+                        r.image_tail = Some(input::image_or_url(tail, "--image-tail")?.into());
                     }
                     r
                 }
                 (None, Some(tail)) => {
-                    CreateImage2Video::from_end_frame(input::file_or_url(tail, "--image-tail")?)
+                    CreateImage2Video::from_end_frame(input::image_or_url(tail, "--image-tail")?)
                 }
                 (None, None) => return Err(Failure::usage("give --image, --image-tail or both")),
             };
@@ -385,7 +385,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
             r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
             r.element_list = a.elements.iter().map(|e| ElementRef::new(*e)).collect();
             if let Some(mask) = &a.static_mask {
-                r.static_mask = Some(input::file_or_url(mask, "--static-mask")?.into());
+                r.static_mask = Some(input::image_or_url(mask, "--static-mask")?.into());
             }
             r.dynamic_masks = a
                 .dynamic_masks
@@ -397,7 +397,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
                 .await
         }
         VideoCommand::MultiImage2video(a) => {
-            let images = input::files_or_urls(&a.images, "--image")?;
+            let images = input::images_or_urls(&a.images, "--image")?;
             let mut r = CreateMultiImage2Video::new(images, input::text(&a.prompt, "--prompt")?);
             r.model = a.model.as_deref().map(Model::from);
             r.mode = a.mode.map(Into::into);
@@ -428,16 +428,16 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
             };
             let mut images = Vec::new();
             if let Some(f) = &a.first_frame {
-                images.push(OmniImage::first_frame(input::file_or_url(
+                images.push(OmniImage::first_frame(input::image_or_url(
                     f,
                     "--first-frame",
                 )?));
             }
             if let Some(f) = &a.end_frame {
-                images.push(OmniImage::end_frame(input::file_or_url(f, "--end-frame")?));
+                images.push(OmniImage::end_frame(input::image_or_url(f, "--end-frame")?));
             }
             for i in &a.images {
-                images.push(OmniImage::reference(input::file_or_url(i, "--image")?));
+                images.push(OmniImage::reference(input::image_or_url(i, "--image")?));
             }
             r.image_list = images;
             r.model = a.model.as_deref().map(Model::from);
@@ -465,7 +465,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
         VideoCommand::MotionControl(a) => {
             let mut r = CreateMotionControl::new(
                 Model::from(a.model.as_str()),
-                input::file_or_url(&a.image, "--image")?,
+                input::image_or_url(&a.image, "--image")?,
                 input::url(&a.video_url, "--video-url")?,
                 a.orientation.into(),
                 a.mode.into(),
@@ -480,7 +480,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
         }
         VideoCommand::Effects(a) => {
             let scene = EffectScene::from(a.scene.as_str());
-            let images = input::files_or_urls(&a.images, "--image")?;
+            let images = input::images_or_urls(&a.images, "--image")?;
             let two = match (scene.takes_two_images(), images.len()) {
                 (Some(true), 2) | (None, 2) => true,
                 (Some(false), 1) | (None, 1) => false,

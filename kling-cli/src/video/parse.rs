@@ -74,7 +74,7 @@ pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, Failure> {
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     Ok(DynamicMask::new(
-        input::file_or_url(mask, "--dynamic-mask")?,
+        input::image_or_url(mask, "--dynamic-mask")?,
         points,
     ))
 }

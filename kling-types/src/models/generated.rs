@@ -4,9 +4,10 @@
 //! The models table, generated from `models.json`.
 
 use super::{
-    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, Kind, Matrix,
-    MatrixRow, ModelSpec, Per, Price, Rules, Tier,
+    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, InlineImages, Kind,
+    Matrix, MatrixRow, ModelSpec, Per, Price, Rules, Tier,
 };
+use crate::common::ImageFormat;
 
 /// Every model of every API, in the order of `models.json`.
 pub static MODELS: &[ModelSpec] = &[
@@ -1316,6 +1317,9 @@ pub static MODELS: &[ModelSpec] = &[
         prices: &[],
     },
 ];
+
+/// What a local image file must be before it is sent inline.
+pub static INLINE_IMAGES: InlineImages = InlineImages { formats: &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Gif, ImageFormat::Webp], max_mb: 10, source: "kling-api.md 3.0 (10 MB, base64 without a data: prefix); gateways.md 2 (RunBlob: 10 MB each, JPEG/PNG/GIF/WEBP)" };
 
 /// Seed 000's Model Compatibility Matrix.
 pub static RUNBLOB_MATRIX: Matrix = Matrix {

@@ -23,7 +23,7 @@ mod price;
 
 pub use check::check;
 pub use facts::{Facts, Slot};
-pub use generated::{MODELS, RUNBLOB_MATRIX};
+pub use generated::{INLINE_IMAGES, MODELS, RUNBLOB_MATRIX};
 pub use price::{Currency, Estimate, estimate};
 
 use std::fmt;
@@ -356,6 +356,19 @@ pub fn find(api: Api, name: &str) -> Option<&'static ModelSpec> {
 /// the legacy API; `kling-3.0` exists on the legacy API as `kling-v3`).
 pub fn named(name: &str) -> impl Iterator<Item = &'static ModelSpec> + '_ {
     MODELS.iter().filter(move |m| m.name == name)
+}
+
+/// What a local image file must be before it is sent inline (base64): its format, told by its
+/// first bytes, and its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct InlineImages {
+    /// The formats taken.
+    pub formats: &'static [crate::common::ImageFormat],
+    /// The largest file, in MB (10^6 bytes).
+    pub max_mb: u32,
+    /// Where the limits come from.
+    pub source: &'static str,
 }
 
 /// Seed 000's Model Compatibility Matrix, as the data file records it.

@@ -98,8 +98,17 @@ struct Matrix {
     rows: Vec<MatrixRow>,
 }
 
+/// What a local image file must be before it is sent inline.
+#[derive(Debug)]
+struct InlineImages {
+    formats: Vec<String>,
+    max_mb: u64,
+    source: String,
+}
+
 #[derive(Debug)]
 struct Data {
+    inline_images: InlineImages,
     endpoints: BTreeMap<String, Vec<(String, String)>>,
     matrix: Matrix,
     models: Vec<Model>,
@@ -627,7 +636,29 @@ fn parse(text: &str) -> Result<Data, String> {
             .ok_or("runblob_matrix: missing")?,
     )?;
     apply_matrix(&matrix, &mut models)?;
+    let inline = root.get("inline_images").ok_or("inline_images: missing")?;
+    let formats = strings(
+        inline.get("formats").unwrap_or(&Value::Null),
+        "inline_images.formats",
+    )?;
+    for f in &formats {
+        if !["jpeg", "png", "gif", "webp"].contains(&f.as_str()) {
+            return Err(format!(
+                "inline_images.formats: {f:?} is not jpeg, png, gif or webp"
+            ));
+        }
+    }
+    let inline_images = InlineImages {
+        formats,
+        max_mb: inline
+            .get("max_mb")
+            .and_then(Value::as_u64)
+            .filter(|n| (1..=1024).contains(n))
+            .ok_or("inline_images.max_mb: 1 to 1024")?,
+        source: self::text(inline, "source", "inline_images")?,
+    };
     Ok(Data {
+        inline_images,
         endpoints,
         matrix,
         models,
@@ -723,7 +754,7 @@ fn render_rust(data: &Data) -> String {
          \n\
          //! The models table, generated from `models.json`.\n\
          \n\
-         use super::{{\n    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, Kind, Matrix,\n    MatrixRow, ModelSpec, Per, Price, Rules, Tier,\n}};\n"
+         use super::{{\n    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, InlineImages, Kind,\n    Matrix, MatrixRow, ModelSpec, Per, Price, Rules, Tier,\n}};\nuse crate::common::ImageFormat;\n"
     );
     let _ = writeln!(
         w,
@@ -801,6 +832,34 @@ fn render_rust(data: &Data) -> String {
         let _ = writeln!(w, "    }},");
     }
     let _ = writeln!(w, "];\n");
+    let inline = &data.inline_images;
+    let _ = writeln!(
+        w,
+        "/// What a local image file must be before it is sent inline."
+    );
+    let _ = writeln!(
+        w,
+        "pub static INLINE_IMAGES: InlineImages = InlineImages {{ formats: &[{}], max_mb: {}, source: {} }};\n",
+        inline
+            .formats
+            .iter()
+            .map(|f| format!(
+                "ImageFormat::{}",
+                variant(
+                    &[
+                        ("jpeg", "Jpeg"),
+                        ("png", "Png"),
+                        ("gif", "Gif"),
+                        ("webp", "Webp")
+                    ],
+                    f
+                )
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        inline.max_mb,
+        lit(&inline.source)
+    );
     let mx = &data.matrix;
     let _ = writeln!(w, "/// Seed 000's Model Compatibility Matrix.");
     let _ = writeln!(w, "pub static RUNBLOB_MATRIX: Matrix = Matrix {{");
@@ -906,6 +965,15 @@ fn render_markdown(data: &Data) -> String {
          preflight validation checks before a credit is spent, and the vendor's prices. A model\n\
          that is not here is passed through unchecked; an empty cell is a rule nobody checks.\n\
          \"none\" means the field is not accepted at all. `cargo xtask codegen` writes this file.\n"
+    );
+    let inline = &data.inline_images;
+    let _ = writeln!(
+        w,
+        "A local image file is sent inline only when its first bytes are {} and it is at most\n\
+         {} MB ({}).\n",
+        inline.formats.join(", "),
+        inline.max_mb,
+        md(&inline.source)
     );
     for (api, title) in [
         ("legacy", "Legacy API (`model_name` in the body)"),
@@ -1066,6 +1134,7 @@ mod tests {
     fn data(models: &str, matrix_cell: &str) -> String {
         format!(
             r#"{{"endpoints": {{"runblob": {{"text-to-video": "t", "image-to-video": "i"}}}},
+            "inline_images": {{"formats": ["png"], "max_mb": 10, "source": "s"}},
             "image_endpoints": [],
             "runblob_matrix": {{"source": "s", "columns": {{"A": ["m"]}}, "rows": [
               {{"feature": "Text-to-Video", "field": "text-to-video", "cells": {{"A": "{matrix_cell}"}}}}]}},
