@@ -2,6 +2,7 @@
 //! Redis (kling-redis). The command parses and prints; queueing, slots, records and the worker
 //! loop are kling-redis's.
 
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,11 +12,13 @@ use clap::{Args, Subcommand};
 use kling_client_async::CancelHandle;
 use kling_client_async::fleet::{AsyncTaskSlots, JobState};
 use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
+use kling_types::Family;
+use kling_types::models::{Currency, amount};
 use serde_json::json;
 
 use crate::args::parse_duration;
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, print_json};
+use crate::output::{Failure, Format, print_json, to_value};
 
 /// The longest line of a batch file (a request with inline base64 images can be large).
 const MAX_LINE: usize = 32 << 20;
@@ -153,8 +156,85 @@ pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Failure
     }
 }
 
+/// What a batch will cost by the models data's price tables: the total per currency of the
+/// jobs it prices (each job once, however often its line repeats), and how many it cannot.
+struct BatchCost {
+    totals: BTreeMap<Currency, f64>,
+    priced: usize,
+    unpriced: usize,
+}
+
+impl BatchCost {
+    fn of(jobs: &[BatchJob]) -> Self {
+        let mut cost = Self {
+            totals: BTreeMap::new(),
+            priced: 0,
+            unpriced: 0,
+        };
+        let mut seen = HashSet::new();
+        for job in jobs {
+            if !seen.insert(job.id().unwrap_or_default()) {
+                continue;
+            }
+            let estimate = Family::named(&job.family).and_then(|family| {
+                let body = serde_json::to_vec(&job.request).ok()?;
+                family.estimate_create(&body)
+            });
+            match estimate.and_then(|e| e.total().map(|t| (e.currency, t))) {
+                Some((currency, total)) => {
+                    *cost.totals.entry(currency).or_default() += total;
+                    cost.priced += 1;
+                }
+                None => cost.unpriced += 1,
+            }
+        }
+        cost
+    }
+
+    fn as_json(&self) -> serde_json::Value {
+        let totals: serde_json::Map<String, serde_json::Value> = self
+            .totals
+            .iter()
+            .map(|(c, t)| {
+                (
+                    to_value(c).as_str().unwrap_or_default().to_owned(),
+                    json!(t),
+                )
+            })
+            .collect();
+        json!({"totals": totals, "priced": self.priced, "unpriced": self.unpriced})
+    }
+}
+
+impl std::fmt::Display for BatchCost {
+    /// `estimated cost: 12.0 video units + 16.0 image units (3 jobs priced; 1 not in the price
+    /// tables)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let totals: Vec<String> = self
+            .totals
+            .iter()
+            .map(|(c, t)| format!("{} {c}", amount(*t)))
+            .collect();
+        let totals = if totals.is_empty() {
+            "nothing priced".to_owned()
+        } else {
+            totals.join(" + ")
+        };
+        write!(f, "estimated cost: {totals} ({} job(s) priced", self.priced)?;
+        if self.unpriced > 0 {
+            write!(f, "; {} not in the vendor's price tables", self.unpriced)?;
+        }
+        f.write_str(")")
+    }
+}
+
 async fn submit(args: &Submit, format: Format) -> Result<(), Failure> {
     let jobs = read_jobs(&args.file)?;
+    // The cost first, before anything is queued (or Redis is even reached).
+    let cost = BatchCost::of(&jobs);
+    if format == Format::Text {
+        println!("{cost}");
+    }
     let fleet = connect(&args.redis).await?;
     let queue = fleet.queue("submit");
     queue.ensure_group().await?;
@@ -168,7 +248,9 @@ async fn submit(args: &Submit, format: Format) -> Result<(), Failure> {
         }
     }
     match format {
-        Format::Json => print_json(&json!({"queued": queued, "already_known": known})),
+        Format::Json => print_json(&json!({
+            "queued": queued, "already_known": known, "estimate": cost.as_json(),
+        })),
         Format::Text => {
             println!(
                 "queued {} job(s) on {}{}",

@@ -11,6 +11,7 @@ use std::time::Duration;
 use kling_client_async::fleet::AsyncTaskSlots;
 use kling_client_async::prelude::*;
 use kling_client_async::{Client, Config, CreateTask, Pollable, TaskOf, TaskView, WaitOptions};
+use kling_types::models;
 use kling_types::{Endpoint, TaskQuery};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -18,7 +19,7 @@ use serde_json::{Value, json};
 use crate::args::{FlowArgs, show_duration};
 use crate::config::Settings;
 use crate::output::{
-    Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
+    Cost, Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
 };
 
 /// The shortest polling cadence against Kling or RunBlob: the SDK's own floor (`min_delay`),
@@ -224,7 +225,11 @@ impl Ctx {
     /// Prints the request `endpoint` would send, and sends nothing.
     pub(crate) fn dry_run(&self, client: &Client, endpoint: &impl Endpoint) -> Result<(), Failure> {
         let request = client.prepare(endpoint)?;
-        print_dry_run(&request, self.format);
+        let cost = endpoint.facts().map(|facts| Cost {
+            model: facts.model_name().to_owned(),
+            estimate: models::estimate(&facts),
+        });
+        print_dry_run(&request, cost.as_ref(), self.format);
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use clap::ValueEnum;
 use kling_client_async::{HttpRequest, TaskView};
 use kling_core::TaskState;
 use kling_errors::{Error, ErrorKind};
+use kling_types::models::Estimate;
 use kling_types::runblob::{Created, Generation};
 use kling_types::{Task, standard};
 use serde::{Deserialize, Serialize};
@@ -362,7 +363,42 @@ const DRY_RUN_TEXT_LIMIT: usize = 200;
 /// Prints the request a dry run would send. The `Authorization` header (and any other
 /// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
 /// long strings (inline files); JSON output also carries the exact body bytes.
-pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
+/// What a create will cost by the models data's price tables, for a create that names a model.
+pub(crate) struct Cost {
+    /// The model priced.
+    pub(crate) model: String,
+    /// The estimate, when the data prices this model and endpoint.
+    pub(crate) estimate: Option<Estimate>,
+}
+
+impl Cost {
+    fn as_json(&self) -> Value {
+        match &self.estimate {
+            Some(e) => json!({
+                "model": e.model, "rate": e.rate, "per": e.per, "quantity": e.quantity,
+                "currency": e.currency, "total": e.total(),
+            }),
+            None => json!({"model": self.model, "total": null}),
+        }
+    }
+}
+
+impl std::fmt::Display for Cost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.estimate {
+            Some(e) => write!(f, "estimated cost: {e}"),
+            None => write!(
+                f,
+                "estimated cost: unknown (no price for {} in the vendor's tables)",
+                self.model
+            ),
+        }
+    }
+}
+
+/// Prints the request a create would send (secrets redacted) and, when it names a model, what
+/// it would cost.
+pub(crate) fn print_dry_run(request: &HttpRequest, cost: Option<&Cost>, format: Format) {
     let headers: Vec<(String, String)> = request
         .headers
         .iter()
@@ -388,6 +424,7 @@ pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
             "headers": headers,
             "body": body,
             "body_text": request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+            "estimate": cost.map(Cost::as_json),
         })),
         Format::Text => {
             println!("{} {}", request.method.as_str(), request.url);
@@ -400,6 +437,9 @@ pub(crate) fn print_dry_run(request: &HttpRequest, format: Format) {
                     "\n{}",
                     serde_json::to_string_pretty(&body).unwrap_or_default()
                 );
+            }
+            if let Some(cost) = cost {
+                println!("\n{cost}");
             }
         }
     }

@@ -133,6 +133,11 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     );
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
     assert_eq!(submitted.json()["queued"].as_array().unwrap().len(), 100);
+    // kling-v1 (the default model) is not in the vendor's price tables.
+    assert_eq!(
+        submitted.json()["estimate"],
+        serde_json::json!({"totals": {}, "priced": 0, "unpriced": 100})
+    );
     // Submitting again queues nothing.
     let again = common::kling(
         &["batch", "submit", &file, "--output", "json"],

@@ -222,3 +222,36 @@ fn a_file_that_is_no_image_is_refused_before_sending() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("looks like text"), "{}", out.stderr);
 }
+
+#[test]
+fn batch_submit_prints_the_total_before_queuing_anything() {
+    let dir = temp("batch-cost");
+    let pro_10s = r#"{"family":"text2video","request":{"prompt":"a fox","model_name":"kling-v2-6","mode":"pro","duration":"10","sound":"on"}}"#;
+    let lines = [
+        pro_10s,
+        // The same job twice is one job: counted once.
+        pro_10s,
+        r#"{"family":"text2video","request":{"prompt":"a fox","model_name":"kling-v1"}}"#,
+        r#"{"family":"omni-video","request":{"prompt":"a fox","model_name":"kling-v3-omni","aspect_ratio":"16:9","mode":"4k","duration":"3"}}"#,
+    ];
+    std::fs::write(dir.join("b.jsonl"), lines.join("\n")).unwrap();
+    // No Redis listens there: the total comes first, then the submit fails to connect.
+    let out = kling(
+        &[
+            "batch",
+            "submit",
+            "b.jsonl",
+            "--redis",
+            "redis://127.0.0.1:1",
+        ],
+        &dir,
+        &[],
+    );
+    assert_ne!(out.code, Some(0));
+    assert_eq!(
+        out.stdout.trim(),
+        "estimated cost: 19.0 video units (2 job(s) priced; 1 not in the vendor's price tables)",
+        "10 s of kling-v2-6 pro with sound (1.0/s) + 3 s of kling-v3-omni 4k (3.0/s); {}",
+        out.stderr
+    );
+}

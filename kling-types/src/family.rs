@@ -5,6 +5,7 @@ use kling_errors::{KlingCode, ValidationError};
 use serde::de::DeserializeOwned;
 
 use crate::endpoint::{CreateEndpoint, Endpoint, Method, TaskQuery};
+use crate::models::{self, Estimate};
 use crate::query::TaskRef;
 use crate::task::Task;
 use crate::{audio, general, images, multi_elements, videos};
@@ -57,6 +58,14 @@ pub struct Family {
     /// What its finished tasks hold.
     pub produces: Produces,
     check: fn(&[u8]) -> Result<(), ValidationError>,
+    estimate: fn(&[u8]) -> Option<Estimate>,
+}
+
+/// Decodes `body` as `R` and prices it from the models data (`None`: not a valid request, or
+/// not priced).
+fn estimate<R: DeserializeOwned + Endpoint>(body: &[u8]) -> Option<Estimate> {
+    let request: R = serde_json::from_slice(body).ok()?;
+    models::estimate(&request.facts()?)
 }
 
 /// Decodes `body` as `R` and runs its preflight checks: what the server checks of a create.
@@ -83,6 +92,7 @@ macro_rules! families {
                 group: Group::$group,
                 produces: Produces::$produces,
                 check: check::<$create>,
+                estimate: estimate::<$create>,
             },)*
         ];
     };
@@ -112,6 +122,12 @@ families! {
 }
 
 impl Family {
+    /// What a create of this family with `body` will cost, by the models data's price
+    /// tables; `None` when the body is no valid create or the data has no price for it.
+    pub fn estimate_create(&self, body: &[u8]) -> Option<Estimate> {
+        (self.estimate)(body)
+    }
+
     /// The family named `name` (its [`name`](Self::name)).
     pub fn named(name: &str) -> Option<&'static Family> {
         FAMILIES.iter().find(|f| f.name == name)

@@ -63,6 +63,9 @@ pub struct Facts<'a> {
     pub videos: Slot<usize>,
     /// How many results a create asks for (images: `n`); 1 when unset.
     pub outputs: u32,
+    /// The output is as long as an input video (motion control, a base video to edit), so its
+    /// length, and a per-second price, is unknown before it runs.
+    pub length_follows_input: bool,
 }
 
 impl<'a> Facts<'a> {
@@ -93,6 +96,7 @@ impl<'a> Facts<'a> {
             voices: Slot::default(),
             videos: Slot::default(),
             outputs: 1,
+            length_follows_input: false,
         }
     }
 
@@ -203,6 +207,13 @@ impl<'a> Facts<'a> {
     #[must_use]
     pub fn videos(mut self, field: &'static str, count: usize) -> Self {
         self.videos = Slot::new(field, Some(count));
+        self
+    }
+
+    /// Whether the output is as long as an input video.
+    #[must_use]
+    pub fn length_follows_input(mut self, follows: bool) -> Self {
+        self.length_follows_input = follows;
         self
     }
 

@@ -24,7 +24,7 @@ mod price;
 pub use check::check;
 pub use facts::{Facts, Slot};
 pub use generated::{INLINE_IMAGES, MODELS, RUNBLOB_MATRIX};
-pub use price::{Currency, Estimate, estimate};
+pub use price::{Currency, Estimate, amount, estimate};
 
 use std::fmt;
 

@@ -76,7 +76,7 @@ impl Estimate {
 impl fmt::Display for Estimate {
     /// `4.0 video units (5 seconds × 0.8)` or `0.8 video units per second`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (rate, per) = (self.rate, self.per.as_str());
+        let (rate, per) = (amount(self.rate), self.per.as_str());
         match self.quantity {
             Some(q) => write!(
                 f,
@@ -85,13 +85,17 @@ impl fmt::Display for Estimate {
                 self.currency,
                 if q == 1.0 { "" } else { "s" }
             ),
-            None => write!(f, "{rate} {} per {per}", self.currency),
+            None => write!(
+                f,
+                "{rate} {} per {per} (the output's length is not known before it runs)",
+                self.currency
+            ),
         }
     }
 }
 
-/// An amount with as many decimals as it needs (at most 4).
-pub(crate) fn amount(value: f64) -> String {
+/// An amount as estimates print it: as many decimals as it needs, at most 4 (`4.0`, `0.029`).
+pub fn amount(value: f64) -> String {
     let text = format!("{value:.4}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text.contains('.') {
@@ -115,6 +119,7 @@ pub fn estimate(facts: &Facts<'_>) -> Option<Estimate> {
             && holds(&p.when, facts, defaults)
     })?;
     let quantity = match row.per {
+        Per::Second if facts.length_follows_input => None,
         Per::Second => facts.duration.value.or(defaults.duration).map(f64::from),
         Per::Image => Some(f64::from(facts.outputs)),
         Per::Call => Some(1.0),

@@ -148,7 +148,9 @@ impl Generate {
     /// The request in the terms of the models data (seed 000's matrix lives there).
     pub(super) fn model_facts(&self) -> Facts<'_> {
         let model = self.model.as_ref().map_or("", RunBlobModel::as_str);
-        Facts::new(Api::RunBlob, self.endpoint(), "model", model)
+        let endpoint = self.endpoint();
+        Facts::new(Api::RunBlob, endpoint, "model", model)
+            .length_follows_input(endpoint == "motion-control")
             .prompt("prompt", Some(&self.prompt))
             .negative_prompt("negative_prompt", self.negative_prompt.is_some())
             .cfg_scale("cfg_scale", self.cfg_scale.is_some())

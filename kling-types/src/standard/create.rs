@@ -177,6 +177,11 @@ impl<K: Default> StandardCreate<K> {
                     matches!(c, Content::FeatureVideo { .. } | Content::BaseVideo { .. })
                 }),
             )
+            // Motion control and an edited base video are as long as their input video.
+            .length_follows_input(
+                K::ENDPOINT == "motion-control"
+                    || self.count(|c| matches!(c, Content::BaseVideo { .. })) > 0,
+            )
     }
 
     /// What every kind checks: a prompt item is not blank and within the API's ceiling, then

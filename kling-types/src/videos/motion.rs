@@ -92,6 +92,8 @@ impl CreateMotionControl {
         .prompt("prompt", self.prompt.as_deref())
         .mode("mode", Some(self.mode.as_str()))
         .elements("element_list", self.element_list.len())
+        // The output is as long as the usable motion of the reference video.
+        .length_follows_input(true)
     }
 
     fn check(&self) -> Result<(), ValidationError> {

@@ -220,6 +220,12 @@ impl CreateOmniVideo {
             .elements("element_list", self.element_list.len())
             .voices("voice_list", self.voice_list.len())
             .videos("video_list", self.video_list.len())
+            // An edited base video keeps its own length.
+            .length_follows_input(
+                self.video_list
+                    .iter()
+                    .any(|v| v.refer_type.as_ref().is_none_or(|r| *r == ReferType::Base)),
+            )
     }
 
     fn check(&self) -> Result<(), ValidationError> {
