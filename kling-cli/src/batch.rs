@@ -401,8 +401,14 @@ async fn results(args: &Results, format: Format) -> Result<(), Failure> {
         Format::Text => {
             for r in &records {
                 let files: Vec<&str> = r.files.iter().map(|f| f.url.as_str()).collect();
+                // A stored time is read back from Redis: shown only when it is a date.
+                let until = r
+                    .expires_at
+                    .and_then(kling_core::time::show_utc_ms)
+                    .map(|d| format!(" (files kept until {d})"))
+                    .unwrap_or_default();
                 println!(
-                    "{} {} {} {}{}",
+                    "{} {} {} {}{until}{}",
                     r.external_task_id,
                     r.state.as_str(),
                     r.task_id.as_deref().unwrap_or("-"),

@@ -255,7 +255,9 @@ impl Ctx {
             None => Vec::new(),
         };
         if self.format == Format::Json {
-            let mut doc = json!({"task": to_value(&task), "files": files});
+            let mut doc = json!({
+                "task": to_value(&task), "files": files, "expires_at": task.expires_at(),
+            });
             merge(&mut doc, extra);
             print_json(&doc);
         }

@@ -220,6 +220,14 @@ fn view_lines(task: &impl TaskView) -> Vec<String> {
         };
         lines.push(format!("{kind}{mark}: {}", file.url));
     }
+    if let Some(until) = task.expires_at().and_then(kling_core::time::show_utc_ms)
+        && !task.result_files().is_empty()
+    {
+        lines.push(format!(
+            "files kept until: {until} ({} days after creation: download them before)",
+            kling_types::models::RETENTION.days
+        ));
+    }
     lines
 }
 
@@ -360,9 +368,6 @@ pub(crate) fn print_tasks(tasks: &[Task]) {
 /// Strings longer than this are shortened in a text dry run (base64 images are megabytes).
 const DRY_RUN_TEXT_LIMIT: usize = 200;
 
-/// Prints the request a dry run would send. The `Authorization` header (and any other
-/// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
-/// long strings (inline files); JSON output also carries the exact body bytes.
 /// What a create will cost by the models data's price tables, for a create that names a model.
 pub(crate) struct Cost {
     /// The model priced.
@@ -396,8 +401,10 @@ impl std::fmt::Display for Cost {
     }
 }
 
-/// Prints the request a create would send (secrets redacted) and, when it names a model, what
-/// it would cost.
+/// Prints the request a dry run would send. The `Authorization` header (and any other
+/// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
+/// long strings (inline files); JSON output also carries the exact body bytes.
+/// When the create names a model, what it would cost follows (JSON: `estimate`).
 pub(crate) fn print_dry_run(request: &HttpRequest, cost: Option<&Cost>, format: Format) {
     let headers: Vec<(String, String)> = request
         .headers

@@ -592,3 +592,38 @@ fn a_wait_that_gives_up_says_how_to_resume() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_finished_task_says_when_its_files_expire() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let env = mock_env(&mock);
+    let dir = temp("expiry");
+    let doc = run_json(
+        &[
+            "v2",
+            "text-to-video",
+            "--model",
+            "kling-3.0",
+            "--prompt",
+            "a fox",
+            "--wait",
+        ],
+        &dir,
+        &env,
+    );
+    let created = doc["task"]["create_time"].as_i64().expect("create_time");
+    assert_eq!(doc["expires_at"].as_i64(), Some(created + 30 * 86_400_000));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = kling(
+        &["video", "text2video", "--prompt", "a fox", "--wait"],
+        &dir,
+        &env,
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("files kept until: ")
+            && out.stdout.contains(" UTC (30 days after creation"),
+        "{}",
+        out.stdout
+    );
+}

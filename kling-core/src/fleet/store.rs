@@ -104,6 +104,10 @@ pub struct JobRecord {
     /// next attempt looks first).
     #[serde(default)]
     pub posts: u32,
+    /// When the result files stop working (ms since the Unix epoch), once done
+    /// ([`TaskView::expires_at`](crate::TaskView::expires_at)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 impl JobRecord {
@@ -122,6 +126,7 @@ impl JobRecord {
             files: Vec::new(),
             error: None,
             posts: 0,
+            expires_at: None,
         }
     }
 }

@@ -167,6 +167,7 @@ where
         Ok(task) => {
             record.state = JobState::Done;
             record.task_id = Some(task.task_id().to_owned());
+            record.expires_at = task.expires_at();
             record.files = task
                 .result_files()
                 .into_iter()

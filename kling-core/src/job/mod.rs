@@ -14,6 +14,7 @@ mod run;
 use std::fmt::Debug;
 
 use kling_errors::Dialect;
+use kling_types::models::{Api, RETENTION};
 use kling_types::runblob::{Generation, GenerationStatus};
 use kling_types::{CreateEndpoint, Task, TaskQuery, TaskStatus, standard};
 
@@ -50,6 +51,13 @@ pub trait TaskView {
     /// without a URL are skipped; watermarked copies come only when they were asked for
     /// (the server sends none otherwise).
     fn result_files(&self) -> Vec<ResultFile>;
+    /// When the task's result files stop working (milliseconds since the Unix epoch): Kling
+    /// purges them a fixed time after creation (the models data's
+    /// [`RETENTION`](kling_types::models::RETENTION)). `None` when the API documents no
+    /// retention or the task carries no plausible creation time.
+    fn expires_at(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// A query a wait can poll: a [`TaskQuery`] whose task the job model understands.
@@ -127,6 +135,9 @@ impl TaskView for Task {
     fn result_files(&self) -> Vec<ResultFile> {
         files::legacy(self)
     }
+    fn expires_at(&self) -> Option<i64> {
+        RETENTION.expires_at(Api::Legacy, self.created_at?)
+    }
 }
 
 impl TaskView for standard::Task {
@@ -151,6 +162,9 @@ impl TaskView for standard::Task {
     }
     fn result_files(&self) -> Vec<ResultFile> {
         files::standard(self)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        RETENTION.expires_at(Api::Standard, self.create_time?)
     }
 }
 

@@ -8,8 +8,10 @@ use async_trait::async_trait;
 
 use crate::cancel::{CancelHandle, first_of};
 
+mod date;
 mod text;
 
+pub use date::show_utc_ms;
 pub use text::{ParseDurationError, parse_duration, show_duration};
 
 /// The current wall-clock time.

@@ -5,7 +5,7 @@
 
 use super::{
     Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, InlineImages, Kind,
-    Matrix, MatrixRow, ModelSpec, Per, Price, Rules, Tier,
+    Matrix, MatrixRow, ModelSpec, Per, Price, Retention, Rules, Tier,
 };
 use crate::common::ImageFormat;
 
@@ -1320,6 +1320,9 @@ pub static MODELS: &[ModelSpec] = &[
 
 /// What a local image file must be before it is sent inline.
 pub static INLINE_IMAGES: InlineImages = InlineImages { formats: &[ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::Gif, ImageFormat::Webp], max_mb: 10, source: "kling-api.md 3.0 (10 MB, base64 without a data: prefix); gateways.md 2 (RunBlob: 10 MB each, JPEG/PNG/GIF/WEBP)" };
+
+/// How long result files are kept after their task was created.
+pub static RETENTION: Retention = Retention { days: 30, apis: &[Api::Legacy, Api::Standard], source: "kling-api.md 5 and 10.7: everything generated through the API is purged 30 days after creation; RunBlob documents no retention" };
 
 /// Seed 000's Model Compatibility Matrix.
 pub static RUNBLOB_MATRIX: Matrix = Matrix {

@@ -23,7 +23,7 @@ mod price;
 
 pub use check::check;
 pub use facts::{Facts, Slot};
-pub use generated::{INLINE_IMAGES, MODELS, RUNBLOB_MATRIX};
+pub use generated::{INLINE_IMAGES, MODELS, RETENTION, RUNBLOB_MATRIX};
 pub use price::{Currency, Estimate, amount, estimate};
 
 use std::fmt;
@@ -371,6 +371,32 @@ pub struct InlineImages {
     pub source: &'static str,
 }
 
+/// How long an API keeps the files a task produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Retention {
+    /// Days after the task's creation.
+    pub days: u32,
+    /// The APIs that purge on that schedule.
+    pub apis: &'static [Api],
+    /// Where it comes from.
+    pub source: &'static str,
+}
+
+impl Retention {
+    /// When the files of a task of `api` created at `created_ms` (milliseconds since the Unix
+    /// epoch, as the server sends it) stop working; `None` for an API that documents no
+    /// retention, or a creation time that is no plausible time (not after 2020, or past 9999).
+    pub fn expires_at(&self, api: Api, created_ms: i64) -> Option<i64> {
+        // 2020-01-01 and 9999-12-31 in ms: a server's nonsense is not turned into a date.
+        const PLAUSIBLE: std::ops::RangeInclusive<i64> = 1_577_836_800_000..=253_402_300_799_000;
+        if !self.apis.contains(&api) || !PLAUSIBLE.contains(&created_ms) {
+            return None;
+        }
+        Some(created_ms.saturating_add(i64::from(self.days).saturating_mul(86_400_000)))
+    }
+}
+
 /// Seed 000's Model Compatibility Matrix, as the data file records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -417,6 +443,24 @@ mod tests {
         }
         assert!(find(Api::Standard, "kling-9").is_none());
         assert_eq!(named("kling-2.6").count(), 1);
+    }
+
+    #[test]
+    fn files_expire_thirty_days_after_creation_where_documented() {
+        let created = 1_781_080_778_802; // a create_time from the spec's webhook example
+        assert_eq!(
+            RETENTION.expires_at(Api::Standard, created),
+            Some(created + 30 * 86_400_000)
+        );
+        assert!(RETENTION.expires_at(Api::Legacy, created).is_some());
+        assert_eq!(RETENTION.expires_at(Api::RunBlob, created), None);
+        for nonsense in [0, -1, 42, i64::MAX] {
+            assert_eq!(
+                RETENTION.expires_at(Api::Legacy, nonsense),
+                None,
+                "{nonsense}"
+            );
+        }
     }
 
     #[test]

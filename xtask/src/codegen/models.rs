@@ -106,9 +106,18 @@ struct InlineImages {
     source: String,
 }
 
+/// How long result files live, and for which APIs.
+#[derive(Debug)]
+struct Retention {
+    days: u64,
+    apis: Vec<&'static str>,
+    source: String,
+}
+
 #[derive(Debug)]
 struct Data {
     inline_images: InlineImages,
+    retention: Retention,
     endpoints: BTreeMap<String, Vec<(String, String)>>,
     matrix: Matrix,
     models: Vec<Model>,
@@ -657,8 +666,22 @@ fn parse(text: &str) -> Result<Data, String> {
             .ok_or("inline_images.max_mb: 1 to 1024")?,
         source: self::text(inline, "source", "inline_images")?,
     };
+    let kept = root.get("retention").ok_or("retention: missing")?;
+    let retention = Retention {
+        days: kept
+            .get("days")
+            .and_then(Value::as_u64)
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or("retention.days: 1 to 3650")?,
+        apis: strings(kept.get("apis").unwrap_or(&Value::Null), "retention.apis")?
+            .iter()
+            .map(|a| pick(APIS, a, "retention", "apis"))
+            .collect::<Result<_, _>>()?,
+        source: self::text(kept, "source", "retention")?,
+    };
     Ok(Data {
         inline_images,
+        retention,
         endpoints,
         matrix,
         models,
@@ -754,7 +777,7 @@ fn render_rust(data: &Data) -> String {
          \n\
          //! The models table, generated from `models.json`.\n\
          \n\
-         use super::{{\n    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, InlineImages, Kind,\n    Matrix, MatrixRow, ModelSpec, Per, Price, Rules, Tier,\n}};\nuse crate::common::ImageFormat;\n"
+         use super::{{\n    Api, Condition, Conditional, Currency, Defaults, Durations, EndpointSpec, InlineImages, Kind,\n    Matrix, MatrixRow, ModelSpec, Per, Price, Retention, Rules, Tier,\n}};\nuse crate::common::ImageFormat;\n"
     );
     let _ = writeln!(
         w,
@@ -859,6 +882,22 @@ fn render_rust(data: &Data) -> String {
             .join(", "),
         inline.max_mb,
         lit(&inline.source)
+    );
+    let kept = &data.retention;
+    let _ = writeln!(
+        w,
+        "/// How long result files are kept after their task was created."
+    );
+    let _ = writeln!(
+        w,
+        "pub static RETENTION: Retention = Retention {{ days: {}, apis: &[{}], source: {} }};\n",
+        kept.days,
+        kept.apis
+            .iter()
+            .map(|a| format!("Api::{}", variant(APIS, a)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        lit(&kept.source)
     );
     let mx = &data.matrix;
     let _ = writeln!(w, "/// Seed 000's Model Compatibility Matrix.");
@@ -965,6 +1004,13 @@ fn render_markdown(data: &Data) -> String {
          preflight validation checks before a credit is spent, and the vendor's prices. A model\n\
          that is not here is passed through unchecked; an empty cell is a rule nobody checks.\n\
          \"none\" means the field is not accepted at all. `cargo xtask codegen` writes this file.\n"
+    );
+    let _ = writeln!(
+        w,
+        "Result files are purged {} days after their task was created ({} API; {}).\n",
+        data.retention.days,
+        data.retention.apis.join(" and "),
+        md(&data.retention.source)
     );
     let inline = &data.inline_images;
     let _ = writeln!(
@@ -1135,6 +1181,7 @@ mod tests {
         format!(
             r#"{{"endpoints": {{"runblob": {{"text-to-video": "t", "image-to-video": "i"}}}},
             "inline_images": {{"formats": ["png"], "max_mb": 10, "source": "s"}},
+            "retention": {{"days": 30, "apis": ["legacy"], "source": "s"}},
             "image_endpoints": [],
             "runblob_matrix": {{"source": "s", "columns": {{"A": ["m"]}}, "rows": [
               {{"feature": "Text-to-Video", "field": "text-to-video", "cells": {{"A": "{matrix_cell}"}}}}]}},
