@@ -49,6 +49,14 @@ impl<T> Reply<T> {
         Self { value, request_id }
     }
 
+    /// The one reply of a request sent in parts ([`Endpoint::split`](kling_types::Endpoint::split)):
+    /// the answers merged in order, the request id of the last call.
+    pub fn merged<P>(parts: Vec<Reply<P>>, merge: fn(Vec<P>) -> T) -> Self {
+        let request_id = parts.iter().rev().find_map(|p| p.request_id.clone());
+        let value = merge(parts.into_iter().map(|p| p.value).collect());
+        Self { value, request_id }
+    }
+
     /// The value alone.
     pub fn into_value(self) -> T {
         self.value

@@ -340,3 +340,43 @@ fn an_ambiguous_runblob_create_is_reported_never_posted_again() {
     );
     assert_eq!(mock.requests().len(), 1, "one POST, no lookup, no re-post");
 }
+
+/// `GET /tasks` takes at most 20 ids (the mock refuses a 21st with 1201, as Kling does): a
+/// query for 45 is sent as three calls by both clients, and the caller sees one answer.
+#[test]
+fn get_tasks_with_more_than_twenty_ids_is_split_and_merged() {
+    use kling_client_blocking::Kling as _;
+    use kling_client_blocking::types::standard::GetTasks;
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let blocking = targets(&mock, blocking_client).standard;
+    let ids: Vec<String> = (0..45)
+        .map(|i| {
+            let created = blocking
+                .create(std_t2v().external_task_id(format!("split-{i}")))
+                .unwrap();
+            created.task.id
+        })
+        .collect();
+    let before = mock.stats().requests;
+    let tasks = blocking.send(&GetTasks::by_ids(ids.clone())).unwrap();
+    let got: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(mock.stats().requests - before, 3, "20 + 20 + 5");
+    assert_eq!(mock.stats().codes.get("1201"), None, "no part was refused");
+
+    let asynchronous = targets(&mock, async_client).standard;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let external: Vec<String> = (0..45).map(|i| format!("split-{i}")).collect();
+    let before = mock.stats().requests;
+    let tasks = runtime
+        .block_on(kling_client_async::AsyncKling::send(
+            &asynchronous,
+            &GetTasks::by_external_ids(external),
+        ))
+        .unwrap();
+    assert_eq!(tasks.len(), 45);
+    assert_eq!(mock.stats().requests - before, 3);
+}

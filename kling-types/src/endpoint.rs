@@ -114,6 +114,33 @@ pub trait Endpoint {
     fn facts(&self) -> Option<crate::models::Facts<'_>> {
         None
     }
+
+    /// The calls this request is sent as when the server would refuse it whole (`GET /tasks`
+    /// takes at most 20 ids), with how their answers become one; `None`: sent as it is.
+    /// Clients send the parts in order and hand the caller the merged answer.
+    fn split(&self) -> Option<Split<Self>>
+    where
+        Self: Sized,
+    {
+        None
+    }
+}
+
+/// A request sent as several calls: the parts, in order, and the function that merges their
+/// answers (in the same order) into the one answer the caller sees.
+#[non_exhaustive]
+pub struct Split<E: Endpoint> {
+    /// The calls to send.
+    pub parts: Vec<E>,
+    /// Their answers as one.
+    pub merge: fn(Vec<E::Response>) -> E::Response,
+}
+
+impl<E: Endpoint> Split<E> {
+    /// `parts`, whose answers `merge` joins.
+    pub fn new(parts: Vec<E>, merge: fn(Vec<E::Response>) -> E::Response) -> Self {
+        Self { parts, merge }
+    }
 }
 
 /// A query that reads one task: what a wait polls, and what settles an ambiguous create.

@@ -27,7 +27,9 @@ pub mod videos;
 pub use common::{
     AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound,
 };
-pub use endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, TaskQuery};
+pub use endpoint::{
+    AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, Split, TaskQuery,
+};
 pub use envelope::Envelope;
 pub use family::{FAMILIES, Family, FamilyCreate};
 pub use query::TaskRef;

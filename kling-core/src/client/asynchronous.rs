@@ -6,8 +6,8 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 
 use kling_errors::Error;
-use kling_types::Endpoint;
 use kling_types::callback::CallbackPayload;
+use kling_types::{Endpoint, Split};
 use tracing::Instrument;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
@@ -261,12 +261,41 @@ async fn drive<D: AsyncDriver + ?Sized, M: Machine + Send>(
     .await
 }
 
+/// The prepared calls of a request sent in parts, and how their answers merge.
+type SplitCalls<E> = (
+    Vec<Call<<E as Endpoint>::Response>>,
+    fn(Vec<<E as Endpoint>::Response>) -> <E as Endpoint>::Response,
+);
+
+fn prepare_parts<E: Endpoint>(engine: &Engine, split: Split<E>) -> Result<SplitCalls<E>, Error> {
+    let calls = split
+        .parts
+        .iter()
+        .map(|part| Call::of(engine, part))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((calls, split.merge))
+}
+
 impl<D: AsyncDriver> AsyncKling for D {
     async fn call<E: Endpoint<Response: Send> + Sync>(
         &self,
         endpoint: &E,
     ) -> Result<Reply<E::Response>, Error> {
-        drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ()).await
+        // A request the server takes only in parts: each sent as a call of its own. The
+        // calls are prepared first and the parts dropped, so no part (which need not be
+        // `Send`) is held across an await.
+        let parts = endpoint
+            .split()
+            .map(|split| prepare_parts(self.engine(), split))
+            .transpose()?;
+        let Some((calls, merge)) = parts else {
+            return drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ()).await;
+        };
+        let mut answers = Vec::with_capacity(calls.len());
+        for mut call in calls {
+            answers.push(drive(self, &mut call, &mut ()).await?);
+        }
+        Ok(Reply::merged(answers, merge))
     }
 
     async fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {

@@ -246,7 +246,15 @@ fn drive<D: Driver + ?Sized, M: Machine>(
 
 impl<D: Driver> Kling for D {
     fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
-        drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ())
+        let Some(split) = endpoint.split() else {
+            return drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ());
+        };
+        // A request the server takes only in parts: each sent as a call of its own.
+        let mut answers = Vec::with_capacity(split.parts.len());
+        for part in &split.parts {
+            answers.push(drive(self, &mut Call::of(self.engine(), part)?, &mut ())?);
+        }
+        Ok(Reply::merged(answers, split.merge))
     }
 
     fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {

@@ -56,8 +56,8 @@ const KINDS: &[(&str, &[StandardModel])] = &[
     ),
 ];
 
-/// Ids one `GET /tasks` may ask for.
-const MAX_IDS: usize = 500;
+/// What one `GET /tasks` takes: a 21st id is refused with 1201, as a peer saw (kling-api.md 10.8).
+const MAX_IDS: usize = kling_types::standard::GetTasks::MAX_IDS;
 /// 30 days, the listing's default range.
 const THIRTY_DAYS_MS: i64 = 30 * 24 * 3600 * 1000;
 
