@@ -53,7 +53,7 @@ pub trait TaskView {
     fn result_files(&self) -> Vec<ResultFile>;
     /// When the task's result files stop working (milliseconds since the Unix epoch): Kling
     /// purges them a fixed time after creation (the models data's
-    /// [`RETENTION`](kling_types::models::RETENTION)). `None` when the API documents no
+    /// [`RETENTION`]). `None` when the API documents no
     /// retention or the task carries no plausible creation time.
     fn expires_at(&self) -> Option<i64> {
         None
