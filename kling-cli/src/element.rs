@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 use kling_types::general::{
-    CreateElement, DeleteElement, GetElementTask, ListElementTasks, ListPresetElements,
+    CreateElement, DeleteElement, DeletePath, GetElementTask, ListElementTasks,
+    ListPresetElements,
 };
 
 use crate::args::{Delivery, FlowArgs};
@@ -84,7 +85,11 @@ pub(crate) struct Get {
 #[derive(Args)]
 pub(crate) struct Delete {
     /// The element's id
-    element_id: u64,
+    element_id: String,
+    /// Post to /v1/general/delete-elements (the image-side pages' path) instead of
+    /// /v1/general/delete-advanced-elements
+    #[arg(long)]
+    image_side: bool,
     /// Print the exact HTTP request (secrets redacted) and send nothing
     #[arg(long)]
     dry_run: bool,
@@ -141,7 +146,10 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
             crate::task::get_task(ctx, &client, &r, g.download.as_deref()).await
         }
         ElementCommand::Delete(d) => {
-            let r = DeleteElement::new(d.element_id);
+            let mut r = DeleteElement::new(d.element_id.clone());
+            if d.image_side {
+                r = r.via(DeletePath::Elements);
+            }
             ctx.call(&client, &r, d.dry_run, |_| {
                 println!("deleted element {}", d.element_id)
             })

@@ -155,6 +155,20 @@ impl TaskRecord {
         let id = &self.id;
         let wm = |name: &str| self.watermark.then(|| Self::file(files, name));
         match self.produces {
+            // AI Multi-Shot: three sets of three views, `url_1`..`url_3` in place of `url`.
+            Produces::Image if matches!(&self.api, Api::Legacy(f) if f.name == "ai-multi-shot") => {
+                let sets: Vec<Value> = (0..3)
+                    .map(|i| {
+                        let mut set = json!({"index": i});
+                        for view in 1..=3 {
+                            set[format!("url_{view}")] =
+                                json!(Self::file(files, &format!("{id}-{i}-{view}.png")));
+                        }
+                        set
+                    })
+                    .collect();
+                json!({ "images": sets })
+            }
             Produces::Image => {
                 let images: Vec<Value> = (0..self.images.max(1))
                     .map(|i| {

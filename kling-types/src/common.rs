@@ -200,8 +200,13 @@ impl ImageInput {
 
     /// Whether the value is a URL (rather than base64).
     pub fn is_url(&self) -> bool {
-        self.0.starts_with("https://") || self.0.starts_with("http://")
+        is_url(&self.0)
     }
+}
+
+/// Whether an image value is a URL (rather than base64).
+pub(crate) fn is_url(image: &str) -> bool {
+    image.starts_with("https://") || image.starts_with("http://")
 }
 
 impl From<&str> for ImageInput {

@@ -20,7 +20,7 @@ pub enum Group {
     Image,
     /// `/v1/audio/...`.
     Audio,
-    /// `/v1/general/...`: custom voices and elements.
+    /// `/v1/general/...`: custom voices, elements and AI Multi-Shot.
     General,
 }
 
@@ -30,7 +30,7 @@ pub enum Group {
 pub enum Produces {
     /// Videos (and, for video-to-audio, the audio beside them).
     Video,
-    /// Images.
+    /// Images (AI Multi-Shot: sets of three views, [`ImageResult::views`](crate::task::ImageResult::views)).
     Image,
     /// Audio files (MP3 and WAV).
     Audio,
@@ -119,6 +119,7 @@ families! {
     "try-on", "virtual try-on", "/v1/images/kolors-virtual-try-on", 500, Image, Image, images::CreateVirtualTryOn;
     "voice", "custom voice", "/v1/general/custom-voices", 1000, General, Voice, general::CreateCustomVoice;
     "element", "custom element", "/v1/general/advanced-custom-elements", 500, General, Element, general::CreateElement;
+    "ai-multi-shot", "AI multi-shot", "/v1/general/ai-multi-shot", 500, General, Image, general::CreateAiMultiShot;
 }
 
 impl Family {

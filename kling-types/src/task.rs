@@ -254,12 +254,21 @@ pub struct ImageResult {
         deserialize_with = "de::opt_i64"
     )]
     pub index: Option<i64>,
-    /// Download URL.
+    /// Download URL (empty for AI Multi-Shot, whose images are [`views`](Self::views)).
     #[serde(default)]
     pub url: String,
     /// Watermarked copy, when requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_url: Option<String>,
+    /// AI Multi-Shot: the first of the set's three views.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_1: Option<String>,
+    /// AI Multi-Shot: the second view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_2: Option<String>,
+    /// AI Multi-Shot: the third view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_3: Option<String>,
     /// Image recognize: the segmentation (`object_seg`, `head_seg`, `face_seg`, `cloth_seg`).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -270,6 +279,15 @@ pub struct ImageResult {
         deserialize_with = "de::opt_bool"
     )]
     pub is_contain: Option<bool>,
+}
+
+impl ImageResult {
+    /// The URLs of an AI Multi-Shot set (`url_1`, `url_2`, `url_3`), those that are set.
+    pub fn views(&self) -> impl Iterator<Item = &str> {
+        [&self.url_1, &self.url_2, &self.url_3]
+            .into_iter()
+            .filter_map(|u| u.as_deref().filter(|u| !u.is_empty()))
+    }
 }
 
 /// A generated audio (text-to-audio and video-to-audio give mp3 and wav; TTS gives `url`).

@@ -596,7 +596,11 @@ mod more {
         snap!("element_get", GetElementTask::by_task_id("1"));
         snap!("element_list", ListElementTasks::new());
         snap!("preset_elements", ListPresetElements::new().page(2));
-        snap!("delete_element", DeleteElement::new(839123456789));
+        snap!("delete_element", DeleteElement::new("839123456789"));
+        snap!(
+            "delete_element_image_side",
+            DeleteElement::new("839123456789").via(DeletePath::Elements)
+        );
     }
 
     #[test]

@@ -200,6 +200,17 @@ pub(super) fn legacy(task: &Task) -> Vec<ResultFile> {
             &stem,
             &fallback,
         );
+        // AI Multi-Shot: a set of three views in place of `url`.
+        for (v, url) in image.views().enumerate() {
+            let view = v + 1;
+            out.add(
+                FileKind::Image,
+                Some(url),
+                &format!("{stem}-view{view}"),
+                &format!("{fallback}-view{view}"),
+                false,
+            );
+        }
     }
     for (i, a) in r.audios.iter().enumerate() {
         let fallback = format!("audio-{i}");
@@ -317,6 +328,26 @@ mod tests {
         );
         assert!(files[1].watermarked && !files[0].watermarked);
         assert_eq!(files[4].kind, FileKind::Audio);
+    }
+
+    #[test]
+    fn ai_multi_shot_views_are_files() {
+        let task: Task = serde_json::from_str(
+            r#"{"task_id":"9","task_status":"succeed","task_result":{"images":[
+                {"index":0,"url_1":"https://c/a.png","url_2":"https://c/b.jpg","url_3":""},
+                {"index":1,"url_1":"https://c/c.png"}]}}"#,
+        )
+        .unwrap();
+        assert!(task.has_results());
+        assert_eq!(
+            names(&task.result_files()),
+            ["9-0-view1.png", "9-0-view2.jpg", "9-1-view1.png"]
+        );
+        let empty: Task = serde_json::from_str(
+            r#"{"task_id":"9","task_status":"succeed","task_result":{"images":[{"index":0,"url_1":""}]}}"#,
+        )
+        .unwrap();
+        assert!(!empty.has_results() && empty.result_files().is_empty());
     }
 
     #[test]

@@ -126,7 +126,10 @@ impl TaskView for Task {
     fn has_results(&self) -> bool {
         let r = &self.task_result;
         r.videos.iter().any(|v| !v.url.is_empty())
-            || r.images.iter().any(|i| !i.url.is_empty())
+            || r
+                .images
+                .iter()
+                .any(|i| !i.url.is_empty() || i.views().next().is_some())
             || !r.series_images.is_empty()
             || !r.audios.is_empty()
             || !r.voices.is_empty()

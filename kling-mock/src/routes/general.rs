@@ -45,6 +45,8 @@ pub(super) fn router() -> Router<App> {
         )
         .route("/v1/general/delete-voices", post(delete_voice))
         .route("/v1/general/delete-advanced-elements", post(delete_element))
+        // The image-side element pages' path for the same delete (kling-api.md 10.5).
+        .route("/v1/general/delete-elements", post(delete_element))
 }
 
 /// A page of `items` (each a finished task holding one preset).
@@ -178,7 +180,8 @@ async fn delete_voice(
     ))
 }
 
-/// `POST /v1/general/delete-advanced-elements`.
+/// `POST /v1/general/delete-advanced-elements` and `POST /v1/general/delete-elements`: the
+/// answer is the documented `{task_id, task_status}`.
 async fn delete_element(
     State(app): State<App>,
     Extension(id): Extension<RequestId>,
@@ -188,19 +191,20 @@ async fn delete_element(
     auth::kling(&lock(&app), &headers, Accepts::Any, &id)?;
     json_object(&body, &id)?;
     let request: DeleteElement = serde_json::from_slice(&body)
-        .map_err(|_| reply::invalid("element_id", "is required (an integer)", &id))?;
+        .map_err(|_| reply::invalid("element_id", "is required (a string)", &id))?;
     request.validate().map_err(|e| reply::rejected(&e, &id))?;
-    let task = request.element_id.to_string();
+    // Custom element ids are their task's id.
+    let task = request.element_id.trim();
     mark_deleted(
         &app,
-        Some(&task),
+        Some(task),
         Produces::Element,
         "element_id",
-        &task,
+        &format!("{task:?}"),
         &id,
     )?;
     Ok(reply::ok(
-        json!({"element_id": request.element_id, "status": "deleted"}),
+        json!({"task_id": task, "task_status": "succeed"}),
         &id,
     ))
 }

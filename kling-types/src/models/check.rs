@@ -2,6 +2,8 @@
 
 use kling_errors::{ErrorCode, KlingCode, RunBlobCode, ValidationError};
 
+use crate::common::ImageFormat;
+
 use super::{Api, Condition, Defaults, EndpointSpec, Facts, ModelSpec, Rules, Slot, either, find};
 
 /// What a refusal is about, to pick the dialect's code (RunBlob labels durations, image counts
@@ -235,6 +237,7 @@ impl Checker<'_, '_> {
             "aspect ratio",
             why,
         )?;
+        self.inline_images(rules, why)?;
         for (slot, max, what) in [
             (&f.images, rules.images_max, "images"),
             (&f.elements, rules.elements_max, "elements"),
@@ -251,6 +254,52 @@ impl Checker<'_, '_> {
                     format!("{name} takes at most {max} {what}, got {n}")
                 };
                 return Err(self.fail(slot.field, About::Images, self.say(message, why)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each inline image's format (from its first bytes) and size against the model's limits.
+    fn inline_images(&self, rules: &Rules, why: Option<&str>) -> Result<(), ValidationError> {
+        if rules.image_formats.is_none() && rules.image_max_mb.is_none() {
+            return Ok(());
+        }
+        let name = self.model.name;
+        for &(field, text) in &self.facts.inline_images {
+            let (head, bytes) = crate::sniff::base64_head(text);
+            let format = ImageFormat::sniff(&head).map_err(|looks| {
+                self.fail(
+                    field,
+                    About::Other,
+                    self.say(format!("is not an image: it looks like {looks}"), why),
+                )
+            })?;
+            if let Some(formats) = rules.image_formats
+                && !formats.contains(&format.as_str())
+            {
+                return Err(self.fail(
+                    field,
+                    About::Other,
+                    self.say(
+                        format!("{name} takes {} images, got {format}", either(formats.iter())),
+                        why,
+                    ),
+                ));
+            }
+            if let Some(max) = rules.image_max_mb
+                && bytes as u64 > u64::from(max).saturating_mul(1_000_000)
+            {
+                return Err(self.fail(
+                    field,
+                    About::Other,
+                    self.say(
+                        format!(
+                            "{name} takes images of at most {max} MB, got {:.1} MB",
+                            bytes as f64 / 1e6
+                        ),
+                        why,
+                    ),
+                ));
             }
         }
         Ok(())

@@ -61,6 +61,9 @@ pub struct Facts<'a> {
     pub voices: Slot<usize>,
     /// Input (reference) videos.
     pub videos: Slot<usize>,
+    /// Images sent inline (base64 text), each with the wire field that carries it: their
+    /// format and size are checked against the model's `image_formats` and `image_max_mb`.
+    pub inline_images: Vec<(&'static str, &'a str)>,
     /// How many results a create asks for (images: `n`); 1 when unset.
     pub outputs: u32,
     /// The output is as long as an input video (motion control, a base video to edit), so its
@@ -95,6 +98,7 @@ impl<'a> Facts<'a> {
             elements: Slot::default(),
             voices: Slot::default(),
             videos: Slot::default(),
+            inline_images: Vec::new(),
             outputs: 1,
             length_follows_input: false,
         }
@@ -207,6 +211,17 @@ impl<'a> Facts<'a> {
     #[must_use]
     pub fn videos(mut self, field: &'static str, count: usize) -> Self {
         self.videos = Slot::new(field, Some(count));
+        self
+    }
+
+    /// Images sent inline (base64) in `field`; URLs among them are skipped.
+    #[must_use]
+    pub fn inline_images<I>(mut self, field: &'static str, images: I) -> Self
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        let inline = images.into_iter().filter(|i| !crate::common::is_url(i));
+        self.inline_images.extend(inline.map(|i| (field, i)));
         self
     }
 

@@ -603,6 +603,50 @@ pub static MODELS: &[ModelSpec] = &[
         prices: &[],
     },
     ModelSpec {
+        api: Api::Legacy,
+        name: "ai-multi-shot",
+        label: "AI Multi-Shot",
+        kind: Kind::Image,
+        tier: None,
+        source: "kling-api.md 10.5, 11.2",
+        note: Some("no model field: the endpoint's own rules and price; one call gives three sets of three views (sides of at least 300 px and a ratio of 1:2.5 to 2.5:1 are not checked here)"),
+        endpoints: &[
+            EndpointSpec {
+                endpoint: "ai-multi-shot",
+                offered: true,
+                why: None,
+                rules: Rules { image_formats: Some(&["jpeg", "png"]), image_max_mb: Some(10), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
+            },
+        ],
+        prices: &[
+            Price { endpoints: &[], when: Condition::ALWAYS, per: Per::Call, amount: 20.0, currency: Currency::ImageUnits },
+        ],
+    },
+    ModelSpec {
+        api: Api::Legacy,
+        name: "expand",
+        label: "Image expansion (outpainting)",
+        kind: Kind::Image,
+        tier: None,
+        source: "kling-api.md 3.11, 11.2",
+        note: Some("no model field: the endpoint's own rules and price"),
+        endpoints: &[
+            EndpointSpec {
+                endpoint: "expand",
+                offered: true,
+                why: None,
+                rules: Rules { prompt_max: Some(2500), ..Rules::NONE },
+                defaults: Defaults::NONE,
+                when: &[],
+            },
+        ],
+        prices: &[
+            Price { endpoints: &[], when: Condition::ALWAYS, per: Per::Image, amount: 8.0, currency: Currency::ImageUnits },
+        ],
+    },
+    ModelSpec {
         api: Api::Standard,
         name: "kling-3.0-turbo",
         label: "Kling 3.0 Turbo",

@@ -1,200 +1,12 @@
-//! Voices and elements (`kling-api.md` 3.13): custom voices, preset voices, the element
-//! (subject) library.
+//! The element (subject) library: custom elements (`/v1/general/advanced-custom-elements`),
+//! the official elements and the deletes.
 
 use serde::{Deserialize, Serialize};
 
 use kling_errors::ValidationError;
 
 use crate::endpoint::{Endpoint, Method, Preflight};
-use crate::validate::{ensure, int_range, max_chars, required_text};
-
-/// Where a custom voice is cloned from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum VoiceSample {
-    /// A clean recording (`.mp3/.wav/.mp4/.mov`, 5-30 s).
-    Url(String),
-    /// A Kling video with sound (v2.6 with sound on, avatar or lip-sync output).
-    VideoId(String),
-}
-
-/// Clones a voice (`POST /v1/general/custom-voices`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CreateCustomVoice {
-    /// The voice's name (at most 20 characters).
-    pub voice_name: String,
-    /// A recording URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub voice_url: Option<String>,
-    /// A Kling video id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_id: Option<String>,
-    /// Where the server POSTs status changes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
-    /// The caller's id for the task.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_task_id: Option<String>,
-    #[serde(skip)]
-    preflight: Preflight,
-}
-
-impl CreateCustomVoice {
-    /// A voice named `voice_name`, cloned from `sample`.
-    pub fn new(voice_name: impl Into<String>, sample: VoiceSample) -> Self {
-        let (voice_url, video_id) = match sample {
-            VoiceSample::Url(url) => (Some(url), None),
-            VoiceSample::VideoId(id) => (None, Some(id)),
-        };
-        Self {
-            voice_name: voice_name.into(),
-            voice_url,
-            video_id,
-            callback_url: None,
-            external_task_id: None,
-            preflight: Preflight::default(),
-        }
-    }
-
-    fn check(&self) -> Result<(), ValidationError> {
-        required_text("voice_name", &self.voice_name, 20)?;
-        ensure(
-            self.voice_url.is_some() != self.video_id.is_some(),
-            "voice_url",
-            "exactly one of voice_url and video_id is required",
-        )
-    }
-}
-
-setters!(CreateCustomVoice {
-    /// Sets the callback URL.
-    callback_url: String,
-    /// Sets the caller's id for the task.
-    external_task_id: String,
-});
-
-create_endpoint!(CreateCustomVoice, "/v1/general/custom-voices");
-task_family!("custom-voice", "/v1/general/custom-voices", max_page_size = 1000,
-    get: GetCustomVoiceTask, list: ListCustomVoiceTasks, create: CreateCustomVoice);
-
-/// A paged list of the presets of a library (voices or elements).
-macro_rules! preset_list {
-    ($ty:ident, $what:literal, $path:literal, $max:literal) => {
-        #[doc = concat!("Lists the official ", $what, ": `GET ", $path, "?pageNum=&pageSize=`.")]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[non_exhaustive]
-        pub struct $ty {
-            /// The page, from 1.
-            pub page_num: u32,
-            /// Items per page.
-            pub page_size: u32,
-        }
-
-        impl $ty {
-            /// The first page, 30 per page.
-            pub fn new() -> Self {
-                Self {
-                    page_num: 1,
-                    page_size: 30,
-                }
-            }
-            /// Page `page_num`.
-            #[must_use]
-            pub fn page(mut self, page_num: u32) -> Self {
-                self.page_num = page_num;
-                self
-            }
-            /// `page_size` per page.
-            #[must_use]
-            pub fn page_size(mut self, page_size: u32) -> Self {
-                self.page_size = page_size;
-                self
-            }
-        }
-
-        impl Default for $ty {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl Endpoint for $ty {
-            type Response = Vec<crate::task::Task>;
-            type Body = ();
-            fn method(&self) -> Method {
-                Method::Get
-            }
-            fn path(&self) -> String {
-                $path.to_owned()
-            }
-            fn query(&self) -> Vec<(&'static str, String)> {
-                vec![
-                    ("pageNum", self.page_num.to_string()),
-                    ("pageSize", self.page_size.to_string()),
-                ]
-            }
-            fn body(&self) -> Option<&()> {
-                None
-            }
-            fn validate(&self) -> Result<(), ValidationError> {
-                int_range("pageNum", Some(self.page_num), 1, 1000)?;
-                int_range("pageSize", Some(self.page_size), 1, $max)
-            }
-        }
-    };
-}
-
-preset_list!(
-    ListPresetVoices,
-    "voices",
-    "/v1/general/presets-voices",
-    1000
-);
-preset_list!(
-    ListPresetElements,
-    "elements",
-    "/v1/general/advanced-presets-elements",
-    500
-);
-
-/// Deletes a custom voice (`POST /v1/general/delete-voices`). The response is kept as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DeleteVoice {
-    /// The voice.
-    pub voice_id: String,
-}
-
-impl DeleteVoice {
-    /// Deletes `voice_id`.
-    pub fn new(voice_id: impl Into<String>) -> Self {
-        Self {
-            voice_id: voice_id.into(),
-        }
-    }
-}
-
-impl Endpoint for DeleteVoice {
-    type Response = serde_json::Value;
-    type Body = Self;
-    fn method(&self) -> Method {
-        Method::Post
-    }
-    fn path(&self) -> String {
-        "/v1/general/delete-voices".to_owned()
-    }
-    fn body(&self) -> Option<&Self> {
-        Some(self)
-    }
-    // Deleting twice leaves the same state.
-    fn idempotent(&self) -> bool {
-        true
-    }
-    fn validate(&self) -> Result<(), ValidationError> {
-        ensure(!self.voice_id.trim().is_empty(), "voice_id", "is required")
-    }
-}
+use crate::validate::{ensure, max_chars, required_text};
 
 string_enum! {
     /// How an element is referenced.
@@ -388,19 +200,52 @@ create_endpoint!(CreateElement, "/v1/general/advanced-custom-elements");
 task_family!("element", "/v1/general/advanced-custom-elements", max_page_size = 500,
     get: GetElementTask, list: ListElementTasks, create: CreateElement);
 
-/// Deletes an element (`POST /v1/general/delete-advanced-elements`). The response is kept as
-/// sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+string_enum! {
+    /// Which of the API's two element-delete paths a [`DeleteElement`] takes. Both take the same
+    /// body and give the same answer; the video-side element pages show the first, the
+    /// image-side pages the second, and which suits which element is not documented
+    /// (`kling-api.md` 10.5).
+    pub enum DeletePath (Custom: "Any other path under `/v1/general/`, sent as given.") {
+        /// `/v1/general/delete-advanced-elements` (the default).
+        Advanced = "delete-advanced-elements",
+        /// `/v1/general/delete-elements`.
+        Elements = "delete-elements",
+    }
+}
+
+/// Deletes an element (`POST /v1/general/delete-advanced-elements`, or `delete-elements` with
+/// [`via`](Self::via)). The answer (`task_id`, `task_status`) is kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteElement {
-    /// The element.
-    pub element_id: u64,
+    /// The element's id (an int64 the API sends as text).
+    #[serde(deserialize_with = "crate::de::text")]
+    pub element_id: String,
+    /// The path the delete is posted to; not part of the body.
+    #[serde(skip)]
+    pub path: DeletePath,
 }
 
 impl DeleteElement {
-    /// Deletes `element_id`.
-    pub fn new(element_id: u64) -> Self {
-        Self { element_id }
+    /// Deletes `element_id` through `/v1/general/delete-advanced-elements`.
+    pub fn new(element_id: impl Into<String>) -> Self {
+        Self {
+            element_id: element_id.into(),
+            path: DeletePath::Advanced,
+        }
+    }
+
+    /// Posts the delete to `path` instead.
+    #[must_use]
+    pub fn via(mut self, path: DeletePath) -> Self {
+        self.path = path;
+        self
+    }
+}
+
+impl Default for DeletePath {
+    fn default() -> Self {
+        Self::Advanced
     }
 }
 
@@ -411,7 +256,7 @@ impl Endpoint for DeleteElement {
         Method::Post
     }
     fn path(&self) -> String {
-        "/v1/general/delete-advanced-elements".to_owned()
+        format!("/v1/general/{}", self.path.as_str())
     }
     fn body(&self) -> Option<&Self> {
         Some(self)
@@ -419,5 +264,18 @@ impl Endpoint for DeleteElement {
     // Deleting twice leaves the same state.
     fn idempotent(&self) -> bool {
         true
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        ensure(
+            !self.element_id.trim().is_empty(),
+            "element_id",
+            "is required",
+        )?;
+        let path = self.path.as_str();
+        ensure(
+            !path.is_empty() && path.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
+            "path",
+            format!("{path:?} is not a path under /v1/general/"),
+        )
     }
 }
