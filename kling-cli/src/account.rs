@@ -1,11 +1,14 @@
-//! `kling account costs|billing`: resource packs and the billing export.
+//! `kling account costs|billing|balance`: resource packs and the two ledgers of deductions
+//! (pack units, cash).
 
 use std::time::SystemTime;
 
 use clap::{Args, Subcommand};
 use kling_types::account::{
-    AccountCosts, BillingFilter, BillingPage, ExportBillingPackage, GetAccountCosts,
+    AccountCosts, BalanceRow, BillingFilter, BillingPage, ExportBillingBalance,
+    ExportBillingPackage, GetAccountCosts,
 };
+use kling_types::models::amount;
 
 use crate::flow::Ctx;
 use crate::output::Failure;
@@ -15,8 +18,10 @@ use crate::output::Failure;
 pub(crate) enum AccountCommand {
     /// Resource packs active in the last DAYS days: remaining and total units
     Costs(Costs),
-    /// The billing export of resource packs, a page at a time
+    /// What each task took from the resource packs (units), a page at a time
     Billing(Billing),
+    /// What each task took from the cash balance (CNY or USD), a page at a time
+    Balance(Billing),
 }
 
 /// `kling account costs`.
@@ -33,7 +38,7 @@ pub(crate) struct Costs {
     dry_run: bool,
 }
 
-/// `kling account billing`.
+/// `kling account billing` and `kling account balance`.
 #[derive(Args)]
 pub(crate) struct Billing {
     /// How many days back
@@ -106,12 +111,8 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failu
                     ExportBillingPackage::new(start, end)
                 }
             };
-            if let Some(limit) = a.limit {
-                r = r.limit(limit);
-            }
-            for (key, values) in &a.filters {
-                r = r.filter(BillingFilter::new(key.clone(), values.clone()));
-            }
+            r.limit = a.limit;
+            r.filters = a.filters();
             ctx.call(&client, &r, a.dry_run, |page: &BillingPage| {
                 if page.result.detail.is_empty() {
                     println!("(no rows)");
@@ -120,11 +121,68 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failu
                     let cells: Vec<String> = row.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     println!("{}", cells.join("  "));
                 }
-                if let Some(cursor) = page.next_cursor.as_deref().filter(|_| page.has_more) {
-                    println!("next page: kling account billing --cursor {cursor}");
+                next_page("billing", page);
+            })
+            .await
+        }
+        AccountCommand::Balance(a) => {
+            let mut r = match &a.cursor {
+                Some(cursor) => ExportBillingBalance::next_page(cursor.clone()),
+                None => {
+                    let (start, end) = window(a.days);
+                    ExportBillingBalance::new(start, end)
                 }
+            };
+            r.limit = a.limit;
+            r.filters = a.filters();
+            ctx.call(&client, &r, a.dry_run, |page: &BillingPage<BalanceRow>| {
+                if page.result.detail.is_empty() {
+                    println!("(no rows)");
+                }
+                for row in &page.result.detail {
+                    println!("{}", balance_row(row));
+                }
+                next_page("balance", page);
             })
             .await
         }
     }
+}
+
+impl Billing {
+    fn filters(&self) -> Vec<BillingFilter> {
+        self.filters
+            .iter()
+            .map(|(key, values)| BillingFilter::new(key.clone(), values.clone()))
+            .collect()
+    }
+}
+
+/// How to ask for the page after `page`, when there is one.
+fn next_page<R>(command: &str, page: &BillingPage<R>) {
+    if let Some(cursor) = page.next() {
+        println!("next page: kling account {command} --cursor {cursor}");
+    }
+}
+
+/// One cash deduction on a line: when, which task, what it was, what it cost, what is left.
+fn balance_row(row: &BalanceRow) -> String {
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+    let money = |v: Option<f64>| {
+        v.filter(|v| v.is_finite())
+            .map_or_else(|| "-".to_owned(), amount)
+    };
+    let when = row
+        .deduction_time
+        .and_then(kling_core::time::show_utc_ms)
+        .unwrap_or_else(|| "-".to_owned());
+    format!(
+        "{when}  task {}  {} {}  -{} {}  left {}",
+        dash(&row.task_id),
+        dash(&row.product_function),
+        dash(&row.model_name),
+        money(row.deduction_amount),
+        dash(&row.currency),
+        money(row.balance_after_deduction),
+    )
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 use kling_types::general::{
-    CreateElement, DeleteElement, DeletePath, GetElementTask, ListElementTasks,
+    CreateAiMultiShot, CreateElement, DeleteElement, DeletePath, GetElementTask, ListElementTasks,
     ListPresetElements,
 };
 
@@ -17,6 +17,9 @@ use crate::video::{deliver, wait_in};
 pub(crate) enum ElementCommand {
     /// Create an element from images (a frontal view and 1-3 more) or from one video
     Create(Create),
+    /// AI Multi-Shot: three sets of three more views of a subject, from its frontal image
+    /// (views to make an element of)
+    MultiShot(MultiShot),
     /// Your element tasks, a page at a time
     List(Page),
     /// One element task, by task id (or --external: your external task id)
@@ -51,6 +54,18 @@ pub(crate) struct Create {
     /// A tag, e.g. o_101 (repeat)
     #[arg(long = "tag")]
     tags: Vec<String>,
+    #[command(flatten)]
+    delivery: Delivery,
+    #[command(flatten)]
+    flow: FlowArgs,
+}
+
+/// `kling element multi-shot`.
+#[derive(Args)]
+pub(crate) struct MultiShot {
+    /// The subject's frontal view: file or URL (JPEG or PNG, at most 10 MB)
+    #[arg(long)]
+    image: String,
     #[command(flatten)]
     delivery: Delivery,
     #[command(flatten)]
@@ -124,6 +139,12 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
             }
             deliver!(r, a.delivery, a.flow);
             ctx.create(&client, r, &a.flow, wait_in("element")).await
+        }
+        ElementCommand::MultiShot(a) => {
+            let mut r = CreateAiMultiShot::new(input::image_or_url(&a.image, "--image")?);
+            deliver!(r, a.delivery, a.flow);
+            ctx.create(&client, r, &a.flow, wait_in("ai-multi-shot"))
+                .await
         }
         ElementCommand::List(p) => {
             let r = ListElementTasks::new().page(p.page).page_size(p.page_size);

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{kling, temp};
+use common::{files, kling, mock_env, run_json, temp};
 use kling_mock::{
     DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, SAMPLE_MP3, SAMPLE_MP4,
     SAMPLE_PNG, SAMPLE_WAV,
@@ -145,6 +145,8 @@ fn library_session_and_account_dry_runs() {
             "element create --name Fox --description 'a red fox' --frontal-image https://example.com/front.png --refer-image https://example.com/side.png --tag o_101 --external-task-id job-element",
             "element create --name Dancer --description 'a dancer' --video https://example.com/d.mp4 --external-task-id job-element-video",
             "element delete 42",
+            "element delete 42 --image-side",
+            "element multi-shot --image https://example.com/front.png --external-task-id job-views",
             "voice create --name Narrator --url https://example.com/voice.mp3 --external-task-id job-voice",
             "voice delete voice-9",
             "session init --video-id vid-1",
@@ -154,6 +156,7 @@ fn library_session_and_account_dry_runs() {
             "session preview sess-1",
             "session create sess-1 --edit swap --prompt 'swap in <<<image_1>>>' --image https://example.com/a.png --external-task-id job-edit",
             "account billing --cursor c-2 --limit 10 --filter resource_pack_type=decreasing_total",
+            "account balance --cursor c-3 --limit 20 --filter api_key_name=prod,staging",
         ],
     );
     insta::assert_snapshot!("dry_run_general", snapshot);
@@ -238,47 +241,6 @@ fn json_dry_runs_keep_inline_files_whole() {
         "{}",
         out.stdout
     );
-}
-
-/// The mock's URL and every credential it takes, RunBlob under `/runblob`.
-fn mock_env(mock: &MockServer) -> Vec<(&'static str, String)> {
-    vec![
-        ("KLING_BASE_URL", mock.api_url.clone()),
-        ("KLING_ACCESS_KEY", DEMO_ACCESS_KEY.into()),
-        ("KLING_SECRET_KEY", DEMO_SECRET_KEY.into()),
-        ("KLING_API_KEY", DEMO_API_KEY.into()),
-        ("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)),
-        ("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.into()),
-        // Polling the local mock quickly is allowed (the 1 s floor is for real hosts).
-        ("KLING_POLL_INTERVAL", "100ms".into()),
-        ("KLING_MAX_WAIT", "30s".into()),
-    ]
-}
-
-fn run_json(args: &[&str], dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut full = args.to_vec();
-    full.extend(["--output", "json"]);
-    let out = kling(&full, dir, &env);
-    assert_eq!(
-        out.code,
-        Some(0),
-        "kling {}: {}{}",
-        args.join(" "),
-        out.stdout,
-        out.stderr
-    );
-    out.json()
-}
-
-/// The files a JSON document lists, read back.
-fn files(dir: &Path, doc: &serde_json::Value) -> Vec<Vec<u8>> {
-    doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap())
-        .collect()
 }
 
 #[test]

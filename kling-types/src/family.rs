@@ -384,7 +384,7 @@ mod tests {
             assert_eq!(Family::named(a.name), Some(a));
             assert_eq!(Family::at_path(a.path), Some(a));
         }
-        assert_eq!(FAMILIES.len(), 20);
+        assert_eq!(FAMILIES.len(), 21);
     }
 
     #[test]
@@ -405,6 +405,11 @@ mod tests {
                 "text-to-audio",
                 audio::CreateTextToAudio::new("x", 5.0).path(),
                 audio::GetTextToAudioTask::by_task_id("1").path(),
+            ),
+            (
+                "ai-multi-shot",
+                general::CreateAiMultiShot::new("https://e.com/a.png").path(),
+                general::GetAiMultiShotTask::by_task_id("1").path(),
             ),
         ];
         for (name, create, get) in typed {

@@ -5,6 +5,11 @@
 
 use kling_types::Endpoint;
 use kling_types::common::{Mode, Model, Secs, Sound};
+use kling_types::general::CreateAiMultiShot;
+use kling_types::images::{
+    CreateImageExpand, CreateImageGeneration, CreateMultiImage2Image, CreateOmniImage,
+    ImageResolution, ResultType,
+};
 use kling_types::models::{self, Currency};
 use kling_types::runblob::GeneratePhoto;
 use kling_types::standard::{
@@ -421,5 +426,111 @@ fn estimates_follow_the_price_tables() {
     assert!(
         models::estimate(&unknown.facts().unwrap()).is_none(),
         "no price for a model the data does not know"
+    );
+}
+
+/// Base64 of a PNG's first bytes, of a GIF's, and of plain text.
+const PNG_B64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB";
+const GIF_B64: &str = "R0lGODlhAQABAAAAACw=";
+const TEXT_B64: &str = "YSByZWQgZm94IGluIHRoZSBzbm93";
+
+#[test]
+fn ai_multi_shot_takes_one_jpeg_or_png() {
+    ok(
+        "10.5 AI Multi-Shot from a URL",
+        &CreateAiMultiShot::new(IMG),
+    );
+    ok(
+        "10.5 AI Multi-Shot from base64 PNG",
+        &CreateAiMultiShot::new(PNG_B64),
+    );
+    refused(
+        "10.5 AI Multi-Shot takes .jpg/.jpeg/.png",
+        &CreateAiMultiShot::new(GIF_B64),
+        "element_frontal_image",
+        "Kling 1201",
+    );
+    refused(
+        "3.0 an image must be an image",
+        &CreateAiMultiShot::new(TEXT_B64),
+        "element_frontal_image",
+        "Kling 1201",
+    );
+    // 10 MB at most: 11 MB of base64 PNG.
+    let big = format!("{PNG_B64}{}", "A".repeat(11_000_000 * 4 / 3));
+    refused(
+        "10.5 AI Multi-Shot at most 10 MB",
+        &CreateAiMultiShot::new(big.as_str()),
+        "element_frontal_image",
+        "Kling 1201",
+    );
+    let est = priced(&CreateAiMultiShot::new(IMG));
+    assert_eq!(
+        (est.total(), est.currency),
+        (Some(20.0), Currency::ImageUnits),
+        "11.2: 20 image units per call"
+    );
+}
+
+#[test]
+fn legacy_images_are_checked_and_priced_from_the_data() {
+    refused(
+        "3.11 21:9 is not on kling-v1",
+        &CreateImageGeneration::new("a cat").aspect_ratio("21:9"),
+        "aspect_ratio",
+        "Kling 1201",
+    );
+    ok(
+        "3.11 21:9 on kling-v2-1",
+        &CreateImageGeneration::new("a cat")
+            .model(Model::KlingV2_1)
+            .aspect_ratio("21:9"),
+    );
+    refused(
+        "3.11 omni image: kling-image-o1 has no 4k",
+        &CreateOmniImage::new("a cat").resolution(ImageResolution::FourK),
+        "resolution",
+        "Kling 1201",
+    );
+    let two = CreateImageGeneration::new("a cat")
+        .model(Model::KlingV2_1)
+        .n(2);
+    assert_eq!(
+        priced(&two).total(),
+        Some(8.0),
+        "11.2: 2.1 text-to-image 4 units an image"
+    );
+    let guided = CreateImageGeneration::new("a cat")
+        .model(Model::KlingV2_1)
+        .image(IMG);
+    assert_eq!(
+        priced(&guided).total(),
+        Some(8.0),
+        "11.2: 2.1 image-to-image 8"
+    );
+    let multi = CreateMultiImage2Image::new([IMG, IMG2]).n(3);
+    assert_eq!(
+        priced(&multi).total(),
+        Some(48.0),
+        "11.2: multi-image 16 an image"
+    );
+    let omni4k = CreateOmniImage::new("a cat")
+        .model(Model::KlingV3Omni)
+        .resolution(ImageResolution::FourK);
+    assert_eq!(priced(&omni4k).total(), Some(16.0), "11.2: 3.0 Omni 4K 16");
+    let series = CreateOmniImage::new("a cat")
+        .model(Model::KlingV3Omni)
+        .result_type(ResultType::Series)
+        .series_amount("6");
+    assert_eq!(
+        priced(&series).total(),
+        Some(48.0),
+        "a series costs each image"
+    );
+    let expand = CreateImageExpand::new(IMG, 0.5, 0.0, 0.0, 0.0).n(2);
+    assert_eq!(
+        priced(&expand).total(),
+        Some(16.0),
+        "11.2: outpainting 8 an image"
     );
 }

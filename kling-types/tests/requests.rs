@@ -598,6 +598,20 @@ mod more {
         snap!("preset_elements", ListPresetElements::new().page(2));
         snap!("delete_element", DeleteElement::new("839123456789"));
         snap!(
+            "ai_multi_shot",
+            CreateAiMultiShot::new("https://example.com/front.png")
+        );
+        snap!(
+            "ai_multi_shot_full",
+            CreateAiMultiShot::new("https://example.com/front.png")
+                .callback_url("https://example.com/cb")
+                .external_task_id("job-views")
+        );
+        snap!(
+            "ai_multi_shot_get",
+            GetAiMultiShotTask::by_external_task_id("job-views")
+        );
+        snap!(
             "delete_element_image_side",
             DeleteElement::new("839123456789").via(DeletePath::Elements)
         );
@@ -627,6 +641,20 @@ mod more {
         snap!(
             "billing_next_page",
             ExportBillingPackage::next_page("cursor-2")
+        );
+        snap!(
+            "balance_full",
+            ExportBillingBalance::new(1_766_000_000_000, 1_766_374_262_370)
+                .limit(100)
+                .filter(BillingFilter::new("api_key_name", ["prod".to_owned()]))
+        );
+        snap!(
+            "balance_next_page",
+            ExportBillingBalance::next_page("cursor-2")
+        );
+        snap!(
+            "balance_backwards",
+            ExportBillingBalance::new(1_766_374_262_370, 1_766_000_000_000)
         );
     }
 

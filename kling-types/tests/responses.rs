@@ -303,3 +303,45 @@ fn synchronous_responses() {
     );
     insta::assert_debug_snapshot!("account_costs", costs);
 }
+
+#[test]
+fn ledgers_and_ai_multi_shot_results() {
+    use kling_types::account::{BalanceRow, BillingPage};
+    // The balance ledger as documented (kling-api.md 10.5): times and durations as text,
+    // amounts as numbers; a row missing fields still reads.
+    let page: BillingPage<BalanceRow> = decode(
+        r#"{"result":{"detail":[
+            {"task_id":"831922345719271433","api_key_name":"prod","product_function":"text2video",
+             "model_name":"kling-v3","resolution":"1080p","duration":"5","refer_video_input":false,
+             "video_sound":"native","voice_control":false,"deduction_time":"1766374351120",
+             "cash_type":"balance","balance_before_deduction":100.5,"deduction_amount":0.84,
+             "balance_after_deduction":99.66,"list_price":0.84,"currency":"USD"},
+            {"task_id":831922345719271434}],"count":2},
+           "next_cursor":"c-2","has_more":true}"#,
+    );
+    let row = &page.result.detail[0];
+    assert_eq!(row.deduction_time, Some(1_766_374_351_120));
+    assert_eq!(row.deduction_amount, Some(0.84));
+    assert_eq!(row.currency.as_deref(), Some("USD"));
+    assert_eq!(
+        page.result.detail[1].task_id.as_deref(),
+        Some("831922345719271434")
+    );
+    assert_eq!(page.next(), Some("c-2"));
+    // An empty ledger: `result` null, no cursor to follow.
+    let empty: BillingPage<BalanceRow> =
+        decode(r#"{"result":null,"next_cursor":"","has_more":false}"#);
+    assert!(empty.result.detail.is_empty() && empty.next().is_none());
+
+    // AI Multi-Shot: each image is a set of three views, not `url`.
+    let task: Task = decode(
+        r#"{"task_id":"9","task_status":"succeed","task_result":{"images":[
+            {"index":0,"url_1":"https://c/a.png","url_2":"https://c/b.png","url_3":"https://c/c.png"}]}}"#,
+    );
+    let views: Vec<&str> = task.task_result.images[0].views().collect();
+    assert_eq!(
+        views,
+        ["https://c/a.png", "https://c/b.png", "https://c/c.png"]
+    );
+    assert!(task.task_result.images[0].url.is_empty());
+}

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockServer};
+
 /// What a run printed and how it ended.
 pub(crate) struct Run {
     /// The exit code (`None`: killed at the deadline).
@@ -102,4 +104,50 @@ pub(crate) fn kling_with_stdin(
 /// Runs `kling args` with an empty stdin.
 pub(crate) fn kling(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Run {
     kling_with_stdin(args, cwd, env, b"")
+}
+
+/// The mock's URL and every credential it takes, RunBlob under `/runblob`.
+pub(crate) fn mock_env(mock: &MockServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("KLING_BASE_URL", mock.api_url.clone()),
+        ("KLING_ACCESS_KEY", DEMO_ACCESS_KEY.into()),
+        ("KLING_SECRET_KEY", DEMO_SECRET_KEY.into()),
+        ("KLING_API_KEY", DEMO_API_KEY.into()),
+        ("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)),
+        ("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.into()),
+        // Polling the local mock quickly is allowed (the 1 s floor is for real hosts).
+        ("KLING_POLL_INTERVAL", "100ms".into()),
+        ("KLING_MAX_WAIT", "30s".into()),
+    ]
+}
+
+/// Runs `kling args --output json` (which must succeed) and gives its one JSON document.
+pub(crate) fn run_json(
+    args: &[&str],
+    dir: &Path,
+    env: &[(&'static str, String)],
+) -> serde_json::Value {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut full = args.to_vec();
+    full.extend(["--output", "json"]);
+    let out = kling(&full, dir, &env);
+    assert_eq!(
+        out.code,
+        Some(0),
+        "kling {}: {}{}",
+        args.join(" "),
+        out.stdout,
+        out.stderr
+    );
+    out.json()
+}
+
+/// The files a JSON document lists, read back.
+pub(crate) fn files(dir: &Path, doc: &serde_json::Value) -> Vec<Vec<u8>> {
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap())
+        .collect()
 }

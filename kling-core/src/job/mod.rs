@@ -126,8 +126,7 @@ impl TaskView for Task {
     fn has_results(&self) -> bool {
         let r = &self.task_result;
         r.videos.iter().any(|v| !v.url.is_empty())
-            || r
-                .images
+            || r.images
                 .iter()
                 .any(|i| !i.url.is_empty() || i.views().next().is_some())
             || !r.series_images.is_empty()

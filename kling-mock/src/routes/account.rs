@@ -225,7 +225,10 @@ async fn package_ledger(
     let inner = lock(&app);
     auth::kling(&inner, &headers, Accepts::Any, &id)?;
     let request: ExportBillingPackage = ledger_request(&body, &id)?;
-    let (span, f) = (window(request.start_time, request.end_time), &request.filters);
+    let (span, f) = (
+        window(request.start_time, request.end_time),
+        &request.filters,
+    );
     let rows = deductions(&inner)
         .into_iter()
         .filter(|d| {

@@ -8,7 +8,7 @@ use kling_errors::ValidationError;
 
 use crate::common::ImageInput;
 use crate::endpoint::Preflight;
-use crate::models::{Api, Facts, self};
+use crate::models::{self, Api, Facts};
 use crate::validate::image;
 
 /// The name the models data files AI Multi-Shot under: it has no model field, so its rules and

@@ -84,4 +84,3 @@ preset_list!(
     "/v1/general/advanced-presets-elements",
     500
 );
-

@@ -6,7 +6,11 @@ use kling_errors::ValidationError;
 
 use crate::common::{ImageInput, WatermarkInfo};
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, image, int_range, max_chars, range};
+
+/// The name the models data files image expansion under (the endpoint has no model field).
+pub const EXPAND: &str = "expand";
 
 /// Outpaints an image (`POST /v1/images/editing/expand`). Ratios are multiples of the
 /// original height (up/down) or width (left/right), each in [0, 2]; the new area is at most
@@ -61,7 +65,17 @@ impl CreateImageExpand {
         }
     }
 
+    /// This create in the models data's terms: the endpoint has no model field, so the data
+    /// files its rules and price under [`EXPAND`].
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        Facts::new(Api::Legacy, EXPAND, "", EXPAND)
+            .prompt("prompt", self.prompt.as_deref())
+            .inline_images("image", [self.image.as_str()])
+            .outputs(self.n)
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
+        models::check(&self.model_facts())?;
         image("image", Some(&self.image))?;
         for (field, v) in [
             ("up_expansion_ratio", self.up_expansion_ratio),
@@ -97,6 +111,6 @@ setters!(CreateImageExpand {
     n: u32,
 });
 
-create_endpoint!(CreateImageExpand, "/v1/images/editing/expand");
+create_endpoint!(CreateImageExpand, "/v1/images/editing/expand", facts);
 task_family!("image-expand", "/v1/images/editing/expand", max_page_size = 500,
     get: GetImageExpandTask, list: ListImageExpandTasks, create: CreateImageExpand);

@@ -9,7 +9,7 @@ mod omni_image;
 mod shared;
 mod virtual_try_on;
 
-pub use expand::{CreateImageExpand, GetImageExpandTask, ListImageExpandTasks};
+pub use expand::{CreateImageExpand, EXPAND, GetImageExpandTask, ListImageExpandTasks};
 pub use generations::{
     CreateImageGeneration, GetImageGenerationTask, ImageReference, ListImageGenerationTasks,
 };

@@ -6,6 +6,7 @@ use kling_errors::ValidationError;
 
 use crate::common::{AspectRatio, ImageInput, Model, WatermarkInfo};
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, image, int_range, max_chars};
 
 use super::shared::check_ratio;
@@ -81,7 +82,30 @@ impl CreateMultiImage2Image {
         }
     }
 
+    /// This create in the models data's terms (`kling-v2-1` when no model is named: the
+    /// only model the endpoint's page lists).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling-v2-1", Model::as_str);
+        let inline = self
+            .subject_image_list
+            .iter()
+            .map(|s| &s.subject_image)
+            .chain(&self.scene_image)
+            .chain(&self.style_image)
+            .map(ImageInput::as_str);
+        Facts::new(Api::Legacy, "multi-image2image", "model_name", model)
+            .prompt("prompt", self.prompt.as_deref())
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .images("subject_image_list", self.subject_image_list.len())
+            .inline_images("subject_image_list", inline)
+            .outputs(self.n)
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
+        models::check(&self.model_facts())?;
         let n = self.subject_image_list.len();
         ensure(
             (1..=4).contains(&n),
@@ -124,6 +148,10 @@ setters!(CreateMultiImage2Image {
     n: u32,
 });
 
-create_endpoint!(CreateMultiImage2Image, "/v1/images/multi-image2image");
+create_endpoint!(
+    CreateMultiImage2Image,
+    "/v1/images/multi-image2image",
+    facts
+);
 task_family!("multi-image-to-image", "/v1/images/multi-image2image", max_page_size = 500,
     get: GetMultiImage2ImageTask, list: ListMultiImage2ImageTasks, create: CreateMultiImage2Image);

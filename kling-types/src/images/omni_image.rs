@@ -6,6 +6,7 @@ use kling_errors::ValidationError;
 
 use crate::common::{AspectRatio, ElementRef, Model, WatermarkInfo};
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::{ensure, image, int_range, required_text};
 use crate::videos::ImageItem;
 
@@ -84,7 +85,42 @@ impl CreateOmniImage {
         }
     }
 
+    /// This create in the models data's terms (`kling-image-o1` when no model is named, the
+    /// endpoint's default). A series counts as `series_amount` images (4 when absent or
+    /// `auto`, the documented default: the server picks the length of an `auto` series).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self.model.as_ref().map_or("kling-image-o1", Model::as_str);
+        let outputs = if self.result_type == Some(ResultType::Series) {
+            Some(
+                self.series_amount
+                    .as_deref()
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(4),
+            )
+        } else {
+            self.n
+        };
+        Facts::new(Api::Legacy, "omni-image", "model_name", model)
+            .prompt("prompt", Some(&self.prompt))
+            .resolution(
+                "resolution",
+                self.resolution.as_ref().map(ImageResolution::as_str),
+            )
+            .aspect_ratio(
+                "aspect_ratio",
+                self.aspect_ratio.as_ref().map(AspectRatio::as_str),
+            )
+            .images("image_list", self.image_list.len())
+            .elements("element_list", self.element_list.len())
+            .inline_images(
+                "image_list",
+                self.image_list.iter().map(|i| i.image.as_str()),
+            )
+            .outputs(outputs)
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
+        models::check(&self.model_facts())?;
         required_text("prompt", &self.prompt, 2500)?;
         let refs = self.image_list.len() + self.element_list.len();
         ensure(
@@ -144,6 +180,6 @@ setters!(CreateOmniImage {
     n: u32,
 });
 
-create_endpoint!(CreateOmniImage, "/v1/images/omni-image");
+create_endpoint!(CreateOmniImage, "/v1/images/omni-image", facts);
 task_family!("omni-image", "/v1/images/omni-image", max_page_size = 500,
     get: GetOmniImageTask, list: ListOmniImageTasks, create: CreateOmniImage);

@@ -6,6 +6,7 @@ use kling_errors::ValidationError;
 
 use crate::common::{ImageInput, Model};
 use crate::endpoint::Preflight;
+use crate::models::{self, Api, Facts};
 use crate::validate::image;
 
 /// Dresses a person in a garment (`POST /v1/images/kolors-virtual-try-on`).
@@ -42,7 +43,20 @@ impl CreateVirtualTryOn {
         }
     }
 
+    /// This create in the models data's terms (`kolors-virtual-try-on-v1` when no model is
+    /// named, the endpoint's default).
+    pub(crate) fn model_facts(&self) -> Facts<'_> {
+        let model = self
+            .model
+            .as_ref()
+            .map_or("kolors-virtual-try-on-v1", Model::as_str);
+        Facts::new(Api::Legacy, "try-on", "model_name", model)
+            .inline_images("human_image", [self.human_image.as_str()])
+            .inline_images("cloth_image", [self.cloth_image.as_str()])
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
+        models::check(&self.model_facts())?;
         image("human_image", Some(&self.human_image))?;
         image("cloth_image", Some(&self.cloth_image))
     }
@@ -57,6 +71,10 @@ setters!(CreateVirtualTryOn {
     external_task_id: String,
 });
 
-create_endpoint!(CreateVirtualTryOn, "/v1/images/kolors-virtual-try-on");
+create_endpoint!(
+    CreateVirtualTryOn,
+    "/v1/images/kolors-virtual-try-on",
+    facts
+);
 task_family!("virtual try-on", "/v1/images/kolors-virtual-try-on", max_page_size = 500,
     get: GetVirtualTryOnTask, list: ListVirtualTryOnTasks, create: CreateVirtualTryOn);

@@ -281,7 +281,10 @@ impl Checker<'_, '_> {
                     field,
                     About::Other,
                     self.say(
-                        format!("{name} takes {} images, got {format}", either(formats.iter())),
+                        format!(
+                            "{name} takes {} images, got {format}",
+                            either(formats.iter())
+                        ),
                         why,
                     ),
                 ));
