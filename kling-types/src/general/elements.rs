@@ -205,8 +205,10 @@ string_enum! {
     /// body and give the same answer; the video-side element pages show the first, the
     /// image-side pages the second, and which suits which element is not documented
     /// (`kling-api.md` 10.5).
+    #[derive(Default)]
     pub enum DeletePath (Custom: "Any other path under `/v1/general/`, sent as given.") {
         /// `/v1/general/delete-advanced-elements` (the default).
+        #[default]
         Advanced = "delete-advanced-elements",
         /// `/v1/general/delete-elements`.
         Elements = "delete-elements",
@@ -240,12 +242,6 @@ impl DeleteElement {
     pub fn via(mut self, path: DeletePath) -> Self {
         self.path = path;
         self
-    }
-}
-
-impl Default for DeletePath {
-    fn default() -> Self {
-        Self::Advanced
     }
 }
 
