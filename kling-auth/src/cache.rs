@@ -76,6 +76,7 @@ impl fmt::Debug for Authenticator {
                 "access key {} and bearer API key",
                 preview(pair.access_key())
             ),
+            Credentials::None => "none (downloads only)".to_owned(),
         };
         f.debug_struct("Authenticator")
             .field("credentials", &kind)
@@ -83,6 +84,15 @@ impl fmt::Debug for Authenticator {
             .field("mints", &self.mints())
             .finish_non_exhaustive()
     }
+}
+
+/// The refusal of every API request of a client built with [`Credentials::None`].
+fn no_credentials() -> AuthError {
+    AuthError::new(
+        AuthFailure::Missing,
+        "this client has no credentials (Credentials::None): it downloads result files, \
+         it cannot call the API",
+    )
 }
 
 fn shift(time: SystemTime, ms: i64) -> SystemTime {
@@ -103,7 +113,7 @@ impl Authenticator {
     /// As [`new`](Self::new), re-minting when less than `margin` remains.
     pub fn with_refresh_margin(credentials: Credentials, margin: Duration) -> Self {
         let fixed = match &credentials {
-            Credentials::AccessKey(_) => None,
+            Credentials::AccessKey(_) | Credentials::None => None,
             Credentials::Bearer(key) | Credentials::Both(_, key) => Some(AuthHeader {
                 name: "Authorization",
                 value: Arc::from(format!("Bearer {}", key.expose())),
@@ -142,6 +152,7 @@ impl Authenticator {
     /// A mint failure (a clock before 1970).
     pub fn header(&self, now: SystemTime) -> Result<AuthHeader, AuthError> {
         let pair = match (&self.inner.credentials, &self.inner.fixed) {
+            (Credentials::None, _) => return Err(no_credentials()),
             (Credentials::AccessKey(pair) | Credentials::Both(pair, _), _) => pair,
             (_, Some(fixed)) => return Ok(fixed.clone()),
             (_, None) => {
@@ -185,6 +196,9 @@ impl Authenticator {
     /// [`AuthFailure::Missing`] when the credentials hold only an access key pair: say so
     /// before anything is sent, instead of letting the server answer 401.
     pub fn api_key_header(&self) -> Result<AuthHeader, AuthError> {
+        if matches!(self.inner.credentials, Credentials::None) {
+            return Err(no_credentials());
+        }
         self.inner.fixed.clone().ok_or_else(|| {
             AuthError::new(
                 AuthFailure::Missing,

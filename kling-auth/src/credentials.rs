@@ -133,6 +133,10 @@ pub enum Credentials {
     /// An access key pair for the APIs that take a JWT, and a bearer API key for those that
     /// take only a key.
     Both(AccessKeyPair, ApiKey),
+    /// No credentials: a client that only downloads result files (a download never carries
+    /// credentials, so the URL of a finished task is all it needs). Every API request is
+    /// refused before it is sent, with [`AuthFailure::Missing`].
+    None,
 }
 
 impl Credentials {
@@ -184,7 +188,7 @@ impl Credentials {
 
     /// Whether an API key is among the credentials (the new standard needs one).
     pub fn has_api_key(&self) -> bool {
-        !matches!(self, Self::AccessKey(_))
+        matches!(self, Self::Bearer(_) | Self::XApiKey(_) | Self::Both(..))
     }
 
     /// Credentials from the environment: `KLING_ACCESS_KEY` + `KLING_SECRET_KEY`, and/or

@@ -225,10 +225,10 @@ fn get_seq_async(url: &str, n: usize) -> Metrics {
     let query = GetText2VideoTask::by_task_id(TASK_ID);
     let rt = runtime(0);
     rt.block_on(async {
-        client.get(&query).await.unwrap();
+        client.send(&query).await.unwrap();
         let started = Instant::now();
         for _ in 0..n {
-            black_box(client.get(&query).await.unwrap());
+            black_box(client.send(&query).await.unwrap());
         }
         Metrics::now(rate(n, started.elapsed()))
     })
@@ -263,10 +263,10 @@ fn get_seq_async_raw(url: &str, n: usize) -> Metrics {
 fn get_seq_blocking(url: &str, n: usize) -> Metrics {
     let client = blocking_client(url);
     let query = GetText2VideoTask::by_task_id(TASK_ID);
-    client.get(&query).unwrap();
+    client.send(&query).unwrap();
     let started = Instant::now();
     for _ in 0..n {
-        black_box(client.get(&query).unwrap());
+        black_box(client.send(&query).unwrap());
     }
     Metrics::now(rate(n, started.elapsed()))
 }
@@ -328,7 +328,7 @@ fn get_64_async(url: &str, n: usize) -> Metrics {
         async move {
             black_box(
                 client
-                    .get(&GetText2VideoTask::by_task_id(TASK_ID))
+                    .send(&GetText2VideoTask::by_task_id(TASK_ID))
                     .await
                     .unwrap(),
             );
@@ -369,7 +369,7 @@ fn get_8t_blocking(url: &str, n: usize) -> Metrics {
     let client = blocking_client(url);
     let query = GetText2VideoTask::by_task_id(TASK_ID);
     threads(n, || {
-        black_box(client.get(&query).unwrap());
+        black_box(client.send(&query).unwrap());
     })
 }
 
@@ -663,7 +663,7 @@ pub(crate) fn run_icount(name: &str, url: &str, n: &str) -> Result<(), String> {
                     let request = CreateText2Video::new("a fox").external_task_id(format!("b-{i}"));
                     black_box(client.create(request).unwrap());
                 } else {
-                    black_box(client.get(&query).unwrap());
+                    black_box(client.send(&query).unwrap());
                 }
             };
             (0..WARM).for_each(one);
@@ -696,7 +696,7 @@ pub(crate) fn run_icount(name: &str, url: &str, n: &str) -> Result<(), String> {
                             CreateText2Video::new("a fox").external_task_id(format!("b-{i}"));
                         black_box(client.create(request).await.unwrap());
                     } else {
-                        black_box(client.get(&query).await.unwrap());
+                        black_box(client.send(&query).await.unwrap());
                     }
                 });
             };

@@ -348,7 +348,7 @@ impl Ctx {
         if flow.dry_run {
             return self.dry_run(client, endpoint);
         }
-        let reply = client.call(endpoint).await?;
+        let reply = client.send(endpoint).await?;
         let task = reply.value;
         if self.format == Format::Text {
             print_task(&task);
@@ -379,7 +379,7 @@ impl Ctx {
         if dry_run {
             return self.dry_run(client, endpoint);
         }
-        let reply = client.call(endpoint).await?;
+        let reply = client.send(endpoint).await?;
         match self.format {
             Format::Json => print_json(&reply.value),
             Format::Text => text(&reply.value),

@@ -154,7 +154,7 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     if a.flow.dry_run {
         return ctx.dry_run(client, &r);
     }
-    let reply = client.call(&r).await?;
+    let reply = client.send(&r).await?;
     let task = reply.value;
     crate::flow::remember(&crate::output::Resume {
         command: wait_in("lip-sync")(&task.task_id),

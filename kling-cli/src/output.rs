@@ -8,7 +8,7 @@ use kling_client_async::{HttpRequest, TaskView};
 use kling_core::TaskState;
 use kling_errors::{Error, ErrorKind};
 use kling_types::models::Estimate;
-use kling_types::runblob::{Created, Generation};
+use kling_types::runblob::{Generation, NewGeneration};
 use kling_types::{Task, standard};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -323,7 +323,7 @@ impl Shown for Generation {
     }
 }
 
-impl Shown for Created {
+impl Shown for NewGeneration {
     fn shown_id(&self) -> &str {
         &self.generation_id
     }

@@ -75,7 +75,7 @@ pub(crate) async fn get_task<Q>(
 where
     Q: TaskQuery<Response = Task, Task = Task> + Sync,
 {
-    let reply = client.call(query).await?;
+    let reply = client.send(query).await?;
     let task = query.task(reply.value).ok_or_else(|| {
         Failure::Sdk(
             kling_errors::DecodeError::new(

@@ -59,7 +59,9 @@ async fn main() -> Result<(), Error> {
         .transport(Recording(ReqwestTransport::new(&config)?))
         .config(config)
         .build()?;
-    let tasks = client.get(&ListText2VideoTasks::new().page_size(5)).await?;
+    let tasks = client
+        .send(&ListText2VideoTasks::new().page_size(5))
+        .await?;
     println!("{} recent text-to-video tasks", tasks.len());
     Ok(())
 }

@@ -1,19 +1,20 @@
 //! The async client: reqwest underneath, kling-core's decisions on top. This file holds only
-//! what is async about it: tokio's timer, its semaphore for task slots, and the file I/O of a
-//! download.
+//! what is async about it: tokio's timer, its semaphore for task slots, and tokio's files for
+//! kling-core's download loop.
 
+use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::download::{Download, End, Head};
+use kling_core::download::{AsyncFileSink, AsyncPartFile};
 use kling_core::fleet::AsyncTaskSlots;
 use kling_core::time::AsyncSleep;
-use kling_core::{AsyncDriver, AsyncTransport, Config, Downloaded, Flavor, Parts, TaskSlot};
+use kling_core::{AsyncKlingBackend, AsyncTransport, ClientKind, ClientParts, Config, TaskSlot};
 
 use crate::slots::MemorySlots;
-use kling_errors::{Error, IoError, Operation};
+use kling_errors::Error;
 use tokio::io::AsyncWriteExt;
 
 use crate::transport::ReqwestTransport;
@@ -44,14 +45,14 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Inner {
-    parts: Parts<dyn AsyncTransport, dyn AsyncSleep>,
+    parts: ClientParts<dyn AsyncTransport, dyn AsyncSleep>,
     /// The task slots (`max_in_flight_tasks`, or the builder's), shared by clones.
     slots: Option<Arc<dyn AsyncTaskSlots>>,
 }
 
-kling_core::client_constructors!(Client);
+kling_core::client_constructors!(Client, kling_core::AsyncKlingBackend);
 
-impl Flavor for Client {
+impl ClientKind for Client {
     type Transport = dyn AsyncTransport;
     type Sleep = dyn AsyncSleep;
     type Slots = dyn AsyncTaskSlots;
@@ -69,7 +70,7 @@ impl Flavor for Client {
     }
 
     fn assemble(
-        parts: Parts<dyn AsyncTransport, dyn AsyncSleep>,
+        parts: ClientParts<dyn AsyncTransport, dyn AsyncSleep>,
         slots: Option<Arc<dyn AsyncTaskSlots>>,
     ) -> Self {
         Self {
@@ -78,9 +79,13 @@ impl Flavor for Client {
     }
 }
 
-impl AsyncDriver for Client {
-    fn parts(&self) -> &Parts<dyn AsyncTransport, dyn AsyncSleep> {
+impl AsyncKlingBackend for Client {
+    fn parts(&self) -> &ClientParts<dyn AsyncTransport, dyn AsyncSleep> {
         &self.inner.parts
+    }
+
+    fn files(&self) -> &dyn AsyncFileSink {
+        &TokioFiles
     }
 
     async fn acquire_slot(&self) -> Result<TaskSlot, Error> {
@@ -89,79 +94,51 @@ impl AsyncDriver for Client {
             None => Ok(TaskSlot::unlimited()),
         }
     }
+}
 
-    async fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error> {
-        let part = Download::part_path(dest);
-        let result = self.fetch_into(url, dest, &part).await;
-        if result.is_err() {
-            // Nothing resumes a part file later: never leave one behind.
-            let _ = tokio::fs::remove_file(&part).await;
-        }
-        result
+/// tokio's files, written through a 256 KiB buffer: where downloads go.
+struct TokioFiles;
+
+struct TokioPart(tokio::io::BufWriter<tokio::fs::File>);
+
+#[async_trait]
+impl AsyncPartFile for TokioPart {
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.0.write_all(bytes).await
+    }
+
+    async fn finish(mut self: Box<Self>) -> io::Result<()> {
+        self.0.flush().await?;
+        self.0.get_ref().sync_all().await
     }
 }
 
-impl Client {
-    /// The download loop: `Download` decides, this moves bytes into `part`.
-    async fn fetch_into(&self, url: &str, dest: &Path, part: &Path) -> Result<Downloaded, Error> {
-        let mut download = Download::new(url, self.engine().config().download.clone())?;
-        if let Some(dir) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| IoError::new("create the folder", dir, e))?;
-        }
-        loop {
-            let request = download.request();
-            let mut response = match self.transport().open(&request).await {
-                Ok(r) => r,
-                Err(e) => {
-                    // Nothing came: retry while attempts remain (on_end says when to stop).
-                    download.on_end(Err(e.with_operation(Operation::Read)))?;
-                    self.sleep().sleep(download.retry_delay()).await;
-                    continue;
-                }
-            };
-            let file = match download.on_head(response.status, &response.headers)? {
-                Head::Append => tokio::fs::OpenOptions::new().append(true).open(part).await,
-                Head::Fresh => tokio::fs::File::create(part).await,
-                _ => {
-                    drop(response);
-                    self.sleep().sleep(download.retry_delay()).await;
-                    continue;
-                }
-            }
-            .map_err(|e| IoError::new("open", part, e))?;
-            let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, file);
-            // Chunks go into the writer as they come: one copy, and writes of 256 KiB.
-            let result = loop {
-                match response.body.chunk().await {
-                    Ok(Some(chunk)) => {
-                        download.on_chunk(chunk.len())?;
-                        out.write_all(&chunk)
-                            .await
-                            .map_err(|e| IoError::new("write", part, e))?;
-                    }
-                    Ok(None) => break Ok(()),
-                    Err(e) => break Err(e),
-                }
-            };
-            out.flush()
-                .await
-                .map_err(|e| IoError::new("write", part, e))?;
-            out.get_ref()
-                .sync_all()
-                .await
-                .map_err(|e| IoError::new("sync", part, e))?;
-            drop(out);
-            match download.on_end(result)? {
-                End::Complete { bytes } => {
-                    tokio::fs::rename(part, dest)
-                        .await
-                        .map_err(|e| IoError::new("rename to", dest, e))?;
-                    return Ok(Downloaded::new(dest, bytes));
-                }
-                _ => self.sleep().sleep(download.retry_delay()).await,
-            }
-        }
+#[async_trait]
+impl AsyncFileSink for TokioFiles {
+    async fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        tokio::fs::create_dir_all(dir).await
+    }
+
+    async fn open(&self, path: &Path, append: bool) -> io::Result<Box<dyn AsyncPartFile>> {
+        let file = if append {
+            tokio::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .await?
+        } else {
+            tokio::fs::File::create(path).await?
+        };
+        Ok(Box::new(TokioPart(tokio::io::BufWriter::with_capacity(
+            256 * 1024,
+            file,
+        ))))
+    }
+
+    async fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        tokio::fs::rename(from, to).await
+    }
+
+    async fn remove(&self, path: &Path) -> io::Result<()> {
+        tokio::fs::remove_file(path).await
     }
 }

@@ -21,9 +21,9 @@ pub use kling_core::job::{FileKind, ResultFile};
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;
 pub use kling_core::{
-    AsyncDriver, AsyncKling, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn,
-    CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest,
-    HttpResponse, Pollable, Progress, Reply, TaskOf, TaskSlot, TaskView, WaitOptions,
+    AsyncKling, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn, CallbackDedupe,
+    CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest, HttpResponse, Pollable,
+    Progress, ProgressFn, Reply, TaskOf, TaskSlot, TaskState, TaskView, WaitOptions,
 };
 /// Error codes of every dialect, and the error's context types.
 pub use kling_errors as errors;
@@ -34,5 +34,5 @@ pub use kling_types as types;
 /// The traits whose methods the client has, in scope without taking their names:
 /// `use kling_client_async::prelude::*;`.
 pub mod prelude {
-    pub use kling_core::{AsyncDriver as _, AsyncKling as _, TaskView as _};
+    pub use kling_core::{AsyncKling as _, TaskView as _};
 }

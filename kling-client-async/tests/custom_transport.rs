@@ -110,7 +110,7 @@ fn a_closure_is_a_transport_through_the_buffering_adapter_and_the_base_url_wins(
         .build()
         .unwrap();
     let task = runtime()
-        .block_on(client.get(&GetText2VideoTask::by_task_id("42")))
+        .block_on(client.send(&GetText2VideoTask::by_task_id("42")))
         .unwrap();
     assert_eq!(task.task_id, "42");
     assert_eq!(

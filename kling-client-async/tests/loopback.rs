@@ -60,7 +60,7 @@ fn error_bodies_survive_and_reads_are_retried() {
     }));
     let c = client(&server.url, |_| {});
     assert_eq!(
-        c.get(&GetText2VideoTask::by_task_id("9"))
+        c.send(&GetText2VideoTask::by_task_id("9"))
             .wait()
             .unwrap()
             .task_id,
@@ -73,7 +73,7 @@ fn error_bodies_survive_and_reads_are_retried() {
         )
     }));
     let e = client(&server.url, |_| {})
-        .get(&GetText2VideoTask::by_task_id("9"))
+        .send(&GetText2VideoTask::by_task_id("9"))
         .wait()
         .unwrap_err();
     assert_eq!(
@@ -134,7 +134,7 @@ fn api_redirects_are_not_followed() {
         }
     }));
     let e = client(&server.url, |_| {})
-        .get(&GetText2VideoTask::by_task_id("9"))
+        .send(&GetText2VideoTask::by_task_id("9"))
         .wait()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);

@@ -13,7 +13,7 @@ use kling_client_async::types::callback::CallbackPayload;
 use kling_client_async::types::runblob::{GenerateO3Video, Generation, GetGeneration};
 use kling_client_async::types::videos::{CreateText2Video, GetText2VideoTask};
 use kling_client_async::{
-    AsyncDriver, AsyncKling, Client, Config, Created, Credentials, Downloaded, Error, WaitOptions,
+    AsyncKling, Client, Config, Created, Credentials, Downloaded, Error, Reply, WaitOptions,
 };
 use kling_core::Engine;
 use kling_test_support::Script;
@@ -105,7 +105,8 @@ impl MatrixClient for Async {
         }
     }
     fn get(&self, id: &str) -> Result<Task, Error> {
-        self.run(self.client.get(&GetText2VideoTask::by_task_id(id)))
+        self.run(self.client.send(&GetText2VideoTask::by_task_id(id)))
+            .map(Reply::into_value)
     }
     fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.run(self.client.create(request))
@@ -114,7 +115,7 @@ impl MatrixClient for Async {
         self.run(self.client.create(request))
     }
     fn runblob_get(&self, query: &GetGeneration) -> Result<Generation, Error> {
-        self.run(self.client.get(query))
+        self.run(self.client.send(query)).map(Reply::into_value)
     }
     fn runblob_wait(&self, query: &GetGeneration) -> Result<Generation, Error> {
         self.run(self.client.wait(query, WaitOptions::new()))
@@ -147,9 +148,12 @@ impl MatrixClient for Async {
                 .map(|_| {
                     let client = self.client.clone();
                     let id = id.to_owned();
-                    tokio::spawn(
-                        async move { client.get(&GetText2VideoTask::by_task_id(id)).await },
-                    )
+                    tokio::spawn(async move {
+                        client
+                            .send(&GetText2VideoTask::by_task_id(id))
+                            .await
+                            .map(Reply::into_value)
+                    })
                 })
                 .collect();
             let mut results = Vec::with_capacity(n);
@@ -166,7 +170,7 @@ impl MatrixClient for Async {
         self.clock.clone()
     }
     fn engine(&self) -> &Engine {
-        AsyncDriver::engine(&self.client)
+        &kling_core::AsyncKlingBackend::parts(&self.client).engine
     }
 }
 

@@ -8,11 +8,12 @@ use std::time::Duration;
 use kling_auth::Credentials;
 use kling_client_async::prelude::*;
 use kling_client_async::{Client, Created, WaitOptions};
+use kling_core::AsyncKlingBackend as _;
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
 use kling_errors::Error;
 use kling_types::Task;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
-use support::table::{Driver, JobDriver};
+use support::table::{JobTestClient, TestClient};
 use support::{Answer, Script, t0};
 
 struct Async {
@@ -22,7 +23,7 @@ struct Async {
     runtime: tokio::runtime::Runtime,
 }
 
-impl Driver for Async {
+impl TestClient for Async {
     fn new(answers: Vec<Answer>) -> Self {
         let script = Script::new(answers);
         let clock = ManualClock::new(t0());
@@ -49,7 +50,8 @@ impl Driver for Async {
     }
     fn get(&self, id: &str) -> Result<Task, Error> {
         self.runtime
-            .block_on(self.client.get(&GetText2VideoTask::by_task_id(id)))
+            .block_on(self.client.send(&GetText2VideoTask::by_task_id(id)))
+            .map(kling_core::Reply::into_value)
     }
     fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.runtime.block_on(self.client.create(request))
@@ -67,16 +69,16 @@ impl Driver for Async {
         self.sleep.slept()
     }
     fn mints(&self) -> u64 {
-        self.client.engine().auth().mints()
+        self.client.parts().engine.auth().mints()
     }
     fn skew_ms(&self) -> i64 {
-        self.client.engine().auth().clock_skew_ms()
+        self.client.parts().engine.auth().clock_skew_ms()
     }
 }
 
 kling_test_support::reliability_table!(Async);
 
-impl JobDriver for Async {
+impl JobTestClient for Async {
     fn job(
         &self,
         request: CreateText2Video,
@@ -216,7 +218,7 @@ struct Loopback {
     _server: support::server::Server,
 }
 
-impl Driver for Loopback {
+impl TestClient for Loopback {
     fn new(answers: Vec<Answer>) -> Self {
         let script = Script::new(answers);
         let server = support::serve(&script);

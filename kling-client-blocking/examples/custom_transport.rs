@@ -57,7 +57,7 @@ fn main() -> Result<(), Error> {
         .transport(Recording(UreqTransport::new(&config)))
         .config(config)
         .build()?;
-    let tasks = client.get(&ListText2VideoTasks::new().page_size(5))?;
+    let tasks = client.send(&ListText2VideoTasks::new().page_size(5))?;
     println!("{} recent text-to-video tasks", tasks.len());
     Ok(())
 }

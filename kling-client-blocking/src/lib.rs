@@ -19,9 +19,9 @@ pub use kling_core::job::{FileKind, ResultFile};
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;
 pub use kling_core::{
-    CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, Driver, HttpRequest,
-    HttpResponse, Kling, Pollable, Progress, Reply, StreamingResponse, TaskOf, TaskSlot, TaskView,
-    Transport, TransportFn, WaitOptions,
+    CallbackDedupe, CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest,
+    HttpResponse, Kling, Pollable, Progress, ProgressFn, Reply, StreamingResponse, TaskOf,
+    TaskSlot, TaskState, TaskView, Transport, TransportFn, WaitOptions,
 };
 /// Error codes of every dialect, and the error's context types.
 pub use kling_errors as errors;
@@ -32,5 +32,5 @@ pub use kling_types as types;
 /// The traits whose methods the client has, in scope without taking their names:
 /// `use kling_client_blocking::prelude::*;`.
 pub mod prelude {
-    pub use kling_core::{Driver as _, Kling as _, TaskView as _};
+    pub use kling_core::{Kling as _, TaskView as _};
 }

@@ -16,7 +16,7 @@ use server::{Server, response};
 /// The user's code: it knows nothing of transports.
 fn calling_code(client: &impl Kling) -> Result<String, Error> {
     Ok(client
-        .get(&GetText2VideoTask::by_task_id("42"))?
+        .send(&GetText2VideoTask::by_task_id("42"))?
         .task_status
         .to_string())
 }

@@ -36,8 +36,8 @@ impl Fake {
 }
 
 impl Kling for Fake {
-    fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
-        self.note(format!("call {}", endpoint.path()));
+    fn send<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
+        self.note(format!("send {}", endpoint.path()));
         let value = serde_json::from_str(DONE).expect("a task");
         Ok(Reply::new(value, Some("fake-request".to_owned())))
     }
@@ -54,7 +54,7 @@ impl Kling for Fake {
     }
 
     fn wait<Q: Pollable>(&self, query: &Q, _options: WaitOptions<'_>) -> Result<Q::Task, Error> {
-        let reply = self.call(query)?;
+        let reply = self.send(query)?;
         Ok(query.task(reply.value).expect("the task asked for"))
     }
 
@@ -73,7 +73,7 @@ fn user_code_runs_on_a_fake_client() {
         *fake.log.lock().unwrap(),
         [
             "create /v1/videos/text2video as Some(\"user-42\")",
-            "call /v1/videos/text2video/fake-1",
+            "send /v1/videos/text2video/fake-1",
             "download https://cdn.invalid/v.mp4",
         ]
     );

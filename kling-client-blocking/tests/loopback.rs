@@ -47,7 +47,7 @@ fn error_bodies_survive_and_reads_are_retried() {
     }));
     let c = client(&server.url, |_| {});
     assert_eq!(
-        c.get(&GetText2VideoTask::by_task_id("9")).unwrap().task_id,
+        c.send(&GetText2VideoTask::by_task_id("9")).unwrap().task_id,
         "9"
     );
     let server = Server::start(Box::new(|_, _| {
@@ -57,7 +57,7 @@ fn error_bodies_survive_and_reads_are_retried() {
         )
     }));
     let e = client(&server.url, |_| {})
-        .get(&GetText2VideoTask::by_task_id("9"))
+        .send(&GetText2VideoTask::by_task_id("9"))
         .unwrap_err();
     assert_eq!(
         (e.kind(), e.request_id()),
@@ -116,7 +116,7 @@ fn api_redirects_are_not_followed() {
         }
     }));
     let e = client(&server.url, |_| {})
-        .get(&GetText2VideoTask::by_task_id("9"))
+        .send(&GetText2VideoTask::by_task_id("9"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidResponse);
     assert_eq!(
@@ -269,7 +269,7 @@ fn an_explicit_base_url_wins_over_the_config_in_either_order() {
         .build()
         .unwrap();
     for c in [&first, &last, &config_only] {
-        c.get(&GetText2VideoTask::by_task_id("9")).unwrap();
+        c.send(&GetText2VideoTask::by_task_id("9")).unwrap();
     }
     assert_eq!(
         *urls.lock().unwrap(),
@@ -296,7 +296,7 @@ fn transport_errors_name_the_host() {
         .unwrap()
         .port();
     let e = client(&format!("http://127.0.0.1:{port}"), |_| {})
-        .get(&GetText2VideoTask::by_task_id("9"))
+        .send(&GetText2VideoTask::by_task_id("9"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
     assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");

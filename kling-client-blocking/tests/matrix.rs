@@ -11,7 +11,7 @@ use kling_client_blocking::types::callback::CallbackPayload;
 use kling_client_blocking::types::runblob::{GenerateO3Video, Generation, GetGeneration};
 use kling_client_blocking::types::videos::{CreateText2Video, GetText2VideoTask};
 use kling_client_blocking::{
-    Client, Config, Created, Credentials, Downloaded, Driver, Error, Kling, WaitOptions,
+    Client, Config, Created, Credentials, Downloaded, Error, Kling, Reply, WaitOptions,
 };
 use kling_core::Engine;
 use kling_test_support::Script;
@@ -76,7 +76,9 @@ impl MatrixClient for Blocking {
         }
     }
     fn get(&self, id: &str) -> Result<Task, Error> {
-        self.client.get(&GetText2VideoTask::by_task_id(id))
+        self.client
+            .send(&GetText2VideoTask::by_task_id(id))
+            .map(Reply::into_value)
     }
     fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.client.create(request)
@@ -85,7 +87,7 @@ impl MatrixClient for Blocking {
         self.client.create(request)
     }
     fn runblob_get(&self, query: &GetGeneration) -> Result<Generation, Error> {
-        self.client.get(query)
+        self.client.send(query).map(Reply::into_value)
     }
     fn runblob_wait(&self, query: &GetGeneration) -> Result<Generation, Error> {
         self.client.wait(query, WaitOptions::new())
@@ -115,7 +117,11 @@ impl MatrixClient for Blocking {
                     let calls = n / threads + usize::from(t < n % threads);
                     scope.spawn(move || {
                         (0..calls)
-                            .map(|_| client.get(&GetText2VideoTask::by_task_id(id)))
+                            .map(|_| {
+                                client
+                                    .send(&GetText2VideoTask::by_task_id(id))
+                                    .map(Reply::into_value)
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -133,7 +139,7 @@ impl MatrixClient for Blocking {
         self.clock.clone()
     }
     fn engine(&self) -> &Engine {
-        Driver::engine(&self.client)
+        &kling_core::KlingBackend::parts(&self.client).engine
     }
 }
 

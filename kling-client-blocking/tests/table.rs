@@ -8,11 +8,12 @@ use std::time::Duration;
 use kling_auth::Credentials;
 use kling_client_blocking::prelude::*;
 use kling_client_blocking::{Client, Created, TransportFn, WaitOptions};
+use kling_core::KlingBackend as _;
 use kling_core::time::{FastRng, ManualClock, ManualSleep};
 use kling_errors::Error;
 use kling_types::Task;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
-use support::table::{Driver, JobDriver};
+use support::table::{JobTestClient, TestClient};
 use support::{Answer, Script, t0};
 
 struct Blocking {
@@ -21,7 +22,7 @@ struct Blocking {
     sleep: ManualSleep,
 }
 
-impl Driver for Blocking {
+impl TestClient for Blocking {
     fn new(answers: Vec<Answer>) -> Self {
         let script = Script::new(answers);
         let clock = ManualClock::new(t0());
@@ -42,7 +43,9 @@ impl Driver for Blocking {
         }
     }
     fn get(&self, id: &str) -> Result<Task, Error> {
-        self.client.get(&GetText2VideoTask::by_task_id(id))
+        self.client
+            .send(&GetText2VideoTask::by_task_id(id))
+            .map(kling_core::Reply::into_value)
     }
     fn create(&self, request: CreateText2Video) -> Result<Created<CreateText2Video>, Error> {
         self.client.create(request)
@@ -60,16 +63,16 @@ impl Driver for Blocking {
         self.sleep.slept()
     }
     fn mints(&self) -> u64 {
-        self.client.engine().auth().mints()
+        self.client.parts().engine.auth().mints()
     }
     fn skew_ms(&self) -> i64 {
-        self.client.engine().auth().clock_skew_ms()
+        self.client.parts().engine.auth().clock_skew_ms()
     }
 }
 
 kling_test_support::reliability_table!(Blocking);
 
-impl JobDriver for Blocking {
+impl JobTestClient for Blocking {
     fn job(
         &self,
         request: CreateText2Video,
@@ -187,7 +190,7 @@ struct Loopback {
     _server: support::server::Server,
 }
 
-impl Driver for Loopback {
+impl TestClient for Loopback {
     fn new(answers: Vec<Answer>) -> Self {
         let script = Script::new(answers);
         let server = support::serve(&script);

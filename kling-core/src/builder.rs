@@ -17,9 +17,11 @@ use crate::transport::{AsyncTransport, Transport};
 /// The environment variable of the API host.
 pub const ENV_BASE_URL: &str = "KLING_BASE_URL";
 
-/// What a client is made of, handed to [`Flavor::assemble`].
+/// What a client is made of, handed to [`ClientKind::assemble`]. Plumbing of the client
+/// crates.
+#[doc(hidden)]
 #[non_exhaustive]
-pub struct Parts<T: ?Sized, S: ?Sized> {
+pub struct ClientParts<T: ?Sized, S: ?Sized> {
     /// Configuration, credentials, retry policy, randomness.
     pub engine: Engine,
     /// The transport.
@@ -30,20 +32,35 @@ pub struct Parts<T: ?Sized, S: ?Sized> {
     pub sleep: Arc<S>,
 }
 
-impl<T: ?Sized, S: ?Sized> fmt::Debug for Parts<T, S> {
+impl<T: ?Sized, S: ?Sized> ClientParts<T, S> {
+    /// The exact request `endpoint` would send now (the token is real: redact it before
+    /// printing).
+    ///
+    /// # Errors
+    ///
+    /// A validation error, or credentials that cannot sign it.
+    pub fn prepare<E: kling_types::Endpoint>(
+        &self,
+        endpoint: &E,
+    ) -> Result<crate::http::HttpRequest, Error> {
+        self.engine.dry_run(endpoint, self.clock.now())
+    }
+}
+
+impl<T: ?Sized, S: ?Sized> fmt::Debug for ClientParts<T, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Parts")
+        f.debug_struct("ClientParts")
             .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
 }
 
-/// The constructors every client type has (`Client::builder()`, `Client::from_env()`),
-/// written once for both client crates.
+/// The inherent methods every client type has (`Client::builder()`, `Client::from_env()`,
+/// `prepare`), written once for both client crates; `$backend` is the client's backend trait.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! client_constructors {
-    ($client:ty) => {
+    ($client:ty, $backend:path) => {
         impl $client {
             /// A builder: `Client::builder().credentials(..).build()?`.
             pub fn builder() -> $crate::ClientBuilder<Self> {
@@ -60,14 +77,31 @@ macro_rules! client_constructors {
             pub fn from_env() -> Result<Self, kling_errors::Error> {
                 $crate::ClientBuilder::from_env()?.build()
             }
+
+            /// The exact request `endpoint` would send now, without sending it: a dry run.
+            /// Its `Authorization` header holds a real token: redact it before you print or
+            /// log the request (`HttpRequest`'s `Debug` does).
+            ///
+            /// # Errors
+            ///
+            /// The [`ValidationError`](kling_errors::ValidationError) preflight finds, or
+            /// credentials that cannot sign the request (an API-key-only endpoint with an
+            /// access key pair).
+            pub fn prepare<E: kling_types::Endpoint>(
+                &self,
+                endpoint: &E,
+            ) -> Result<$crate::HttpRequest, kling_errors::Error> {
+                <Self as $backend>::parts(self).prepare(endpoint)
+            }
         }
     };
 }
 
 /// A kind of client the builder can make: the blocking one (`dyn Transport`, `dyn Sleep`)
-/// or the async one (`dyn AsyncTransport`, `dyn AsyncSleep`). Implemented by the client
-/// crates.
-pub trait Flavor: Sized {
+/// or the async one (`dyn AsyncTransport`, `dyn AsyncSleep`). Plumbing, implemented by the
+/// client crates.
+#[doc(hidden)]
+pub trait ClientKind: Sized {
     /// The transport trait object (`dyn Transport` or `dyn AsyncTransport`).
     type Transport: ?Sized + Send + Sync;
     /// The sleep trait object (`dyn Sleep` or `dyn AsyncSleep`).
@@ -91,57 +125,59 @@ pub trait Flavor: Sized {
 
     /// The client, from its parts and its task slots (`None`: unlimited).
     fn assemble(
-        parts: Parts<Self::Transport, Self::Sleep>,
+        parts: ClientParts<Self::Transport, Self::Sleep>,
         slots: Option<Arc<Self::Slots>>,
     ) -> Self;
 }
 
-/// A value the builder holds shared as `Arc<T>`: any [`Transport`] as `Arc<dyn Transport>`,
-/// any [`Sleep`] as `Arc<dyn Sleep>`, and their async twins.
-pub trait IntoShared<T: ?Sized> {
+/// Anything the builder keeps as an `Arc<dyn Trait>`: your [`Transport`] becomes an
+/// `Arc<dyn Transport>`, your [`Sleep`] an `Arc<dyn Sleep>`, your task slots an
+/// `Arc<dyn TaskSlots>` (and their async twins). Implemented for every type of those traits;
+/// you never implement it.
+pub trait IntoArc<T: ?Sized> {
     /// `self`, shared.
-    fn into_shared(self) -> Arc<T>;
+    fn into_arc(self) -> Arc<T>;
 }
 
-impl<X: Transport + 'static> IntoShared<dyn Transport> for X {
-    fn into_shared(self) -> Arc<dyn Transport> {
+impl<X: Transport + 'static> IntoArc<dyn Transport> for X {
+    fn into_arc(self) -> Arc<dyn Transport> {
         Arc::new(self)
     }
 }
 
-impl<X: AsyncTransport + 'static> IntoShared<dyn AsyncTransport> for X {
-    fn into_shared(self) -> Arc<dyn AsyncTransport> {
+impl<X: AsyncTransport + 'static> IntoArc<dyn AsyncTransport> for X {
+    fn into_arc(self) -> Arc<dyn AsyncTransport> {
         Arc::new(self)
     }
 }
 
-impl<X: Sleep + 'static> IntoShared<dyn Sleep> for X {
-    fn into_shared(self) -> Arc<dyn Sleep> {
+impl<X: Sleep + 'static> IntoArc<dyn Sleep> for X {
+    fn into_arc(self) -> Arc<dyn Sleep> {
         Arc::new(self)
     }
 }
 
-impl<X: AsyncSleep + 'static> IntoShared<dyn AsyncSleep> for X {
-    fn into_shared(self) -> Arc<dyn AsyncSleep> {
+impl<X: AsyncSleep + 'static> IntoArc<dyn AsyncSleep> for X {
+    fn into_arc(self) -> Arc<dyn AsyncSleep> {
         Arc::new(self)
     }
 }
 
-impl<X: TaskSlots + 'static> IntoShared<dyn TaskSlots> for X {
-    fn into_shared(self) -> Arc<dyn TaskSlots> {
+impl<X: TaskSlots + 'static> IntoArc<dyn TaskSlots> for X {
+    fn into_arc(self) -> Arc<dyn TaskSlots> {
         Arc::new(self)
     }
 }
 
-impl<X: AsyncTaskSlots + 'static> IntoShared<dyn AsyncTaskSlots> for X {
-    fn into_shared(self) -> Arc<dyn AsyncTaskSlots> {
+impl<X: AsyncTaskSlots + 'static> IntoArc<dyn AsyncTaskSlots> for X {
+    fn into_arc(self) -> Arc<dyn AsyncTaskSlots> {
         Arc::new(self)
     }
 }
 
 /// Builds a client (`Client::builder()` of either client crate).
 #[must_use]
-pub struct ClientBuilder<C: Flavor> {
+pub struct ClientBuilder<C: ClientKind> {
     config: Config,
     base_url: Option<String>,
     credentials: Option<Credentials>,
@@ -152,7 +188,7 @@ pub struct ClientBuilder<C: Flavor> {
     rng: Option<Arc<dyn Rng>>,
 }
 
-impl<C: Flavor> fmt::Debug for ClientBuilder<C> {
+impl<C: ClientKind> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
@@ -163,13 +199,13 @@ impl<C: Flavor> fmt::Debug for ClientBuilder<C> {
     }
 }
 
-impl<C: Flavor> Default for ClientBuilder<C> {
+impl<C: ClientKind> Default for ClientBuilder<C> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<C: Flavor> ClientBuilder<C> {
+impl<C: ClientKind> ClientBuilder<C> {
     /// A builder with the default configuration (Singapore host) and no credentials.
     pub fn new() -> Self {
         Self {
@@ -223,8 +259,8 @@ impl<C: Flavor> ClientBuilder<C> {
     }
 
     /// Your own transport instead of the crate's default one.
-    pub fn transport(mut self, transport: impl IntoShared<C::Transport>) -> Self {
-        self.transport = Some(transport.into_shared());
+    pub fn transport(mut self, transport: impl IntoArc<C::Transport>) -> Self {
+        self.transport = Some(transport.into_arc());
         self
     }
 
@@ -235,16 +271,16 @@ impl<C: Flavor> ClientBuilder<C> {
     }
 
     /// A sleep (tests).
-    pub fn sleep(mut self, sleep: impl IntoShared<C::Sleep>) -> Self {
-        self.sleep = Some(sleep.into_shared());
+    pub fn sleep(mut self, sleep: impl IntoArc<C::Sleep>) -> Self {
+        self.sleep = Some(sleep.into_arc());
         self
     }
 
     /// The task slots every job holds from its create to its task's end, instead of the
     /// in-process semaphore of [`Config::max_in_flight_tasks`]: slots shared by a fleet of
     /// workers (`kling-redis`), or your own.
-    pub fn task_slots(mut self, slots: impl IntoShared<C::Slots>) -> Self {
-        self.slots = Some(slots.into_shared());
+    pub fn task_slots(mut self, slots: impl IntoArc<C::Slots>) -> Self {
+        self.slots = Some(slots.into_arc());
         self
     }
 
@@ -289,7 +325,7 @@ impl<C: Flavor> ClientBuilder<C> {
             .slots
             .or_else(|| config_limit.map(|n| C::memory_slots(n.max(1))));
         Ok(C::assemble(
-            Parts {
+            ClientParts {
                 engine,
                 transport,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),

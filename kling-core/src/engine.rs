@@ -63,6 +63,15 @@ impl<T> Reply<T> {
     }
 }
 
+/// A reply reads as its value: `client.send(&query)?.task_status`.
+impl<T> std::ops::Deref for Reply<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
 impl Prepared {
     /// The method.
     pub fn method(&self) -> Method {

@@ -18,13 +18,14 @@ mod run;
 pub mod time;
 mod transport;
 
-pub use builder::{ClientBuilder, ENV_BASE_URL, Flavor, IntoShared, Parts};
+pub use builder::{ClientBuilder, ClientKind, ClientParts, ENV_BASE_URL, IntoArc};
 /// The chunks of an [`AsyncBody`]: shared bytes, handed on without a copy.
 pub use bytes::Bytes;
 pub use callback::CallbackDedupe;
 pub use cancel::{CancelHandle, Cancelled};
 pub use client::{
-    AsyncDriver, AsyncKling, Downloaded, Driver, Kling, ProgressFn, TaskSlot, WaitOptions,
+    AsyncKling, AsyncKlingBackend, Downloaded, Kling, KlingBackend, ProgressFn, TaskSlot,
+    WaitOptions,
 };
 pub use config::{Backoff, Config, DownloadConfig, PollConfig, RetryConfig};
 pub use engine::{Engine, Prepared, Reply};

@@ -17,7 +17,7 @@ use kling_core::{
 use kling_errors::Error;
 use kling_types::Task;
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
-use support::table::Driver;
+use support::table::TestClient;
 use support::{Answer, Script, t0};
 
 /// Polls a future that never waits on anything real (scripted transport, manual sleep).
@@ -54,7 +54,7 @@ impl<const ASYNC: bool> Harness<ASYNC> {
     }
 }
 
-impl<const ASYNC: bool> Driver for Harness<ASYNC> {
+impl<const ASYNC: bool> TestClient for Harness<ASYNC> {
     fn new(answers: Vec<Answer>) -> Self {
         let auth =
             Authenticator::new(Credentials::access_key("AKtest0123456789", "SKtest").unwrap());

@@ -14,7 +14,7 @@ pub use crate::generated::{KlingCode, PikzelsCode, RunBlobCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CodeInfo {
-    /// Whose code this is.
+    /// Which API sends the code; the same wire text can be a code of two dialects.
     pub dialect: Dialect,
     /// The code as the wire carries it (numeric Kling codes as decimal text).
     pub code: &'static str,
@@ -33,7 +33,8 @@ pub struct CodeInfo {
     pub create_class: Option<RetryClass>,
     /// Whether the provider gives the credits back.
     pub refund: Option<Refund>,
-    /// Where the code shows up.
+    /// Whether the code comes in an HTTP error response, or only in the message of a failed
+    /// task or webhook.
     pub surface: Surface,
     /// What the code means, in one line.
     pub description: &'static str,
@@ -115,7 +116,7 @@ impl ErrorCode {
             .collect()
     }
 
-    /// Whose code this is.
+    /// Which API the code belongs to; also known for an `Unknown(..)` code.
     pub fn dialect(&self) -> Dialect {
         match self {
             Self::Kling(_) => Dialect::Kling,
@@ -147,12 +148,14 @@ impl ErrorCode {
         self.info().is_some()
     }
 
-    /// The HTTP status the code comes with, if known.
+    /// The HTTP status the code comes with; `None` for an unknown code and for codes seen only
+    /// in failed tasks or webhooks.
     pub fn http_status(&self) -> Option<u16> {
         self.info().and_then(|i| i.http_status)
     }
 
-    /// The normalized kind, if known.
+    /// The normalized kind; `None` for a code this version does not know and for Kling's
+    /// success code `0`.
     pub fn kind(&self) -> Option<ErrorKind> {
         self.info().and_then(|i| i.kind)
     }

@@ -43,7 +43,8 @@ impl DecodeContext {
         }
     }
 
-    /// The dialect of the API that was called.
+    /// The API that was called; an error body without a recognizable envelope is attributed
+    /// to it.
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }

@@ -33,6 +33,15 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     }
 }
 
+/// The headers of axum, hyper and every stack built on the `http` crate (feature `http`). A
+/// value that is not visible ASCII reads as absent.
+#[cfg(feature = "http")]
+impl HeaderLookup for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name)?.to_str().ok().map(str::trim)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +55,17 @@ mod tests {
         assert_eq!(headers.header("x-request-id"), Some("abc"));
         assert_eq!([("Retry-After", "3")].header("retry-after"), Some("3"));
         assert_eq!(headers.header("missing"), None);
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn http_header_maps_are_looked_up_too() {
+        let mut map = http::HeaderMap::new();
+        map.append("Webhook-Id", http::HeaderValue::from_static(" msg_1 "));
+        map.append("webhook-id", http::HeaderValue::from_static("msg_2"));
+        map.append("x-bin", http::HeaderValue::from_bytes(b"\xff").unwrap());
+        assert_eq!(map.header("WEBHOOK-ID"), Some("msg_1"));
+        assert_eq!(map.header("x-bin"), None);
+        assert_eq!(map.header("missing"), None);
     }
 }

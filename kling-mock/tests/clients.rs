@@ -98,15 +98,20 @@ fn expired_and_badly_signed_tokens_get_klings_codes() {
         DEMO_SECRET_KEY,
         SystemTime::now() - Duration::from_secs(7200),
     );
-    let e = late.get(&GetText2VideoTask::by_task_id("1")).unwrap_err();
+    let e = late.send(&GetText2VideoTask::by_task_id("1")).unwrap_err();
     assert_eq!(
         e.code(),
         Some(&ErrorCode::Kling(KlingCode::ResourceNotFound)),
         "authenticated after the re-mint: {e}"
     );
-    assert_eq!(late.engine().auth().mints(), 2);
+    assert_eq!(
+        kling_core::KlingBackend::parts(&late).engine.auth().mints(),
+        2
+    );
     let forged = blocking(&mock, "SKwrong-secret", SystemTime::now());
-    let e = forged.get(&GetText2VideoTask::by_task_id("1")).unwrap_err();
+    let e = forged
+        .send(&GetText2VideoTask::by_task_id("1"))
+        .unwrap_err();
     assert_eq!(
         (e.http_status(), e.code()),
         (
@@ -184,13 +189,13 @@ fn runblob_routes_speak_runblob() {
     let created = client.send(&GenerateO3Video::new("a fox")).unwrap();
     assert_eq!(created.status.as_str(), "pending");
     let done = client
-        .get(&GetGeneration::new(
+        .send(&GetGeneration::new(
             Product::O3Video,
             created.generation_id.clone(),
         ))
         .unwrap();
     assert_eq!(done.status.as_str(), "completed");
-    assert!(done.video_url.unwrap().ends_with(".mp4"));
+    assert!(done.video_url.as_deref().unwrap().ends_with(".mp4"));
     let e = client.send(&GenerateO3Video::new("a fox")).unwrap_err();
     assert_eq!(
         (e.kind(), e.http_status()),
@@ -198,7 +203,7 @@ fn runblob_routes_speak_runblob() {
         "credits ran out: {e}"
     );
     let e = client
-        .get(&GetGeneration::new(Product::O3Video, "missing"))
+        .send(&GetGeneration::new(Product::O3Video, "missing"))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
 }

@@ -261,7 +261,7 @@ fn request_ids_reach_successes_and_task_failures() {
     let client = blocking_client(&mock.api_url, pair());
     let created = client.create(t2v()).unwrap();
     assert_eq!(created.request_id.as_deref(), Some("mock-1"));
-    let reply = client.call(&created.query).unwrap();
+    let reply = client.send(&created.query).unwrap();
     assert_eq!(reply.request_id.as_deref(), Some("mock-2"));
     // A task that fails: the error names the poll that saw it.
     let e = client
@@ -309,7 +309,6 @@ trait AuthOf {
 
 impl AuthOf for kling_client_blocking::Client {
     fn prepare_auth_of<E: kling_client_blocking::types::Endpoint>(&self, e: &E) -> String {
-        use kling_client_blocking::Driver;
         self.prepare(e)
             .unwrap()
             .header_value("authorization")

@@ -1,4 +1,4 @@
-//! The reliability table (`reliability.md` section 7), written once against a [`Driver`] and
+//! The reliability table (`reliability.md` section 7), written once against a [`TestClient`] and
 //! run by kling-core's machines (both driver loops) and by both clients. Scripted transport,
 //! injected time: no test sleeps for real.
 
@@ -12,7 +12,7 @@ use kling_types::videos::CreateText2Video;
 use crate::{Answer, Script, kling_error, task, task_done};
 
 /// What the table needs from a client (or an engine driver).
-pub trait Driver: Sized {
+pub trait TestClient: Sized {
     /// A driver whose transport answers from `answers`, with a manual clock.
     fn new(answers: Vec<Answer>) -> Self;
     /// `GET /v1/videos/text2video/{id}`.
@@ -35,7 +35,7 @@ fn create_request() -> CreateText2Video {
     CreateText2Video::new("a fox").external_task_id("job-1")
 }
 
-pub fn success_path<D: Driver>() {
+pub fn success_path<D: TestClient>() {
     let d = D::new(vec![Answer::json(200, &task("1", "processing"))]);
     assert_eq!(d.get("1").unwrap().task_id, "1");
     assert_eq!(d.script().lines(), ["GET /v1/videos/text2video/1"]);
@@ -46,7 +46,7 @@ pub fn success_path<D: Driver>() {
     assert!(auth.starts_with("Bearer ey"));
 }
 
-pub fn s1_rate_limit_is_throttled<D: Driver>() {
+pub fn s1_rate_limit_is_throttled<D: TestClient>() {
     let d = D::new(vec![
         Answer::json(429, &kling_error(1302)),
         Answer::json(429, &kling_error(1302)),
@@ -65,7 +65,7 @@ pub fn s1_rate_limit_is_throttled<D: Driver>() {
     );
 }
 
-pub fn s2_concurrency_full_on_create_reposts_the_same_bytes<D: Driver>() {
+pub fn s2_concurrency_full_on_create_reposts_the_same_bytes<D: TestClient>() {
     let d = D::new(vec![
         Answer::json(429, &kling_error(1303)),
         Answer::json(200, &task("1", "submitted")),
@@ -78,7 +78,7 @@ pub fn s2_concurrency_full_on_create_reposts_the_same_bytes<D: Driver>() {
     assert!(d.slept()[0] >= Duration::from_millis(2500));
 }
 
-pub fn s3_billing_and_allow_list_are_never_retried<D: Driver>() {
+pub fn s3_billing_and_allow_list_are_never_retried<D: TestClient>() {
     for code in [1100, 1101, 1102, 1304] {
         let d = D::new(vec![Answer::json(429, &kling_error(code))]);
         let e = d.get("1").unwrap_err();
@@ -94,7 +94,7 @@ pub fn s3_billing_and_allow_list_are_never_retried<D: Driver>() {
     }
 }
 
-pub fn a1_expired_token_is_reminted_once<D: Driver>() {
+pub fn a1_expired_token_is_reminted_once<D: TestClient>() {
     let d = D::new(vec![
         Answer::json(401, &kling_error(1004)),
         Answer::json(200, &task("1", "processing")),
@@ -110,7 +110,7 @@ pub fn a1_expired_token_is_reminted_once<D: Driver>() {
     assert_eq!(d.script().requests().len(), 2);
 }
 
-pub fn a3_not_yet_valid_measures_skew_from_date<D: Driver>() {
+pub fn a3_not_yet_valid_measures_skew_from_date<D: TestClient>() {
     let d = D::new(vec![
         Answer::json_with(
             401,
@@ -123,7 +123,7 @@ pub fn a3_not_yet_valid_measures_skew_from_date<D: Driver>() {
     assert_eq!(d.skew_ms(), -90_000);
 }
 
-pub fn s7_server_errors_and_truncated_bodies_are_retried_for_reads<D: Driver>() {
+pub fn s7_server_errors_and_truncated_bodies_are_retried_for_reads<D: TestClient>() {
     let d = D::new(vec![
         Answer::json(500, &kling_error(5000)),
         Answer::json(503, &kling_error(5001)),
@@ -144,7 +144,7 @@ pub fn s7_server_errors_and_truncated_bodies_are_retried_for_reads<D: Driver>() 
     assert_eq!(d.get("1").unwrap_err().kind(), ErrorKind::Timeout);
 }
 
-pub fn s8_ambiguous_create_finds_the_task_and_never_posts_twice<D: Driver>() {
+pub fn s8_ambiguous_create_finds_the_task_and_never_posts_twice<D: TestClient>() {
     for first in [
         Answer::json(500, &kling_error(5000)),
         Answer::TimeoutAfterSend,
@@ -169,7 +169,7 @@ pub fn s8_ambiguous_create_finds_the_task_and_never_posts_twice<D: Driver>() {
     }
 }
 
-pub fn c2_not_found_twice_reposts_with_the_same_id<D: Driver>() {
+pub fn c2_not_found_twice_reposts_with_the_same_id<D: TestClient>() {
     let d = D::new(vec![
         Answer::TimeoutAfterSend,
         Answer::json(404, &kling_error(1203)),
@@ -187,7 +187,7 @@ pub fn c2_not_found_twice_reposts_with_the_same_id<D: Driver>() {
     );
 }
 
-pub fn c3_unsettled_create_is_ambiguous_after_one_post<D: Driver>() {
+pub fn c3_unsettled_create_is_ambiguous_after_one_post<D: TestClient>() {
     let mut answers = vec![Answer::json(500, &kling_error(5000))];
     answers.extend((0..4).map(|_| Answer::json(503, &kling_error(5001))));
     let d = D::new(answers);
@@ -204,7 +204,7 @@ pub fn c3_unsettled_create_is_ambiguous_after_one_post<D: Driver>() {
     );
 }
 
-pub fn c4_a_generated_external_id_is_sent_and_returned<D: Driver>() {
+pub fn c4_a_generated_external_id_is_sent_and_returned<D: TestClient>() {
     let mut answers = vec![Answer::TimeoutAfterSend];
     answers.extend((0..4).map(|_| Answer::json(503, &kling_error(5001))));
     let d = D::new(answers);
@@ -220,7 +220,7 @@ pub fn c4_a_generated_external_id_is_sent_and_returned<D: Driver>() {
     assert!(d.script().lines()[1].ends_with(&id));
 }
 
-pub fn s11_s12_retry_after_is_a_floor_and_a_limit<D: Driver>() {
+pub fn s11_s12_retry_after_is_a_floor_and_a_limit<D: TestClient>() {
     let d = D::new(vec![
         Answer::json_with(503, &kling_error(5001), &[("Retry-After", "3")]),
         Answer::json(200, &task("1", "processing")),
@@ -237,7 +237,7 @@ pub fn s11_s12_retry_after_is_a_floor_and_a_limit<D: Driver>() {
     assert_eq!(d.script().requests().len(), 1);
 }
 
-pub fn deadline_is_respected<D: Driver>() {
+pub fn deadline_is_respected<D: TestClient>() {
     let d = D::new(
         (0..30)
             .map(|_| Answer::json(429, &kling_error(1303)))
@@ -251,7 +251,7 @@ pub fn deadline_is_respected<D: Driver>() {
     assert!((3..30).contains(&posts), "{posts} posts");
 }
 
-pub fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal<D: Driver>() {
+pub fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal<D: TestClient>() {
     let d = D::new(vec![
         Answer::json(200, &task("1", "submitted")),
         Answer::json(200, &task("1", "queued_v2")),
@@ -269,7 +269,7 @@ pub fn p_wait_polls_until_done_keeping_unknown_statuses_non_terminal<D: Driver>(
     assert!(slept.iter().all(|d| *d <= Duration::from_secs(33)));
 }
 
-pub fn p2_failed_task_carries_the_server_message<D: Driver>() {
+pub fn p2_failed_task_carries_the_server_message<D: TestClient>() {
     let failed = r#"{"code":0,"message":"SUCCEED","data":{"task_id":"1","task_status":"failed","task_status_msg":"Failure to pass the risk control system"}}"#;
     let d = D::new(vec![Answer::json(200, failed)]);
     let e = d.wait("1", Duration::from_secs(1800)).unwrap_err();
@@ -277,7 +277,7 @@ pub fn p2_failed_task_carries_the_server_message<D: Driver>() {
     assert!(e.to_string().contains("risk control"), "{e}");
 }
 
-pub fn p_wait_deadline_gives_wait_timeout<D: Driver>() {
+pub fn p_wait_deadline_gives_wait_timeout<D: TestClient>() {
     let d = D::new(
         (0..20)
             .map(|_| Answer::json(200, &task("1", "processing")))
@@ -368,7 +368,7 @@ macro_rules! reliability_table {
 }
 
 /// A driver that can run the whole job (the clients).
-pub trait JobDriver: Driver {
+pub trait JobTestClient: TestClient {
     /// Creates, waits and downloads into `dir`; returns the downloaded paths.
     fn job(
         &self,
@@ -379,7 +379,7 @@ pub trait JobDriver: Driver {
 
 /// Runs a create-poll-download job and renders every request as it went on the wire, the
 /// token filtered out: what a request-sequence snapshot pins.
-pub fn create_poll_download_sequence<D: JobDriver>() -> String {
+pub fn create_poll_download_sequence<D: JobTestClient>() -> String {
     let d = D::new(vec![
         Answer::json(200, &task("831922345719271433", "submitted")),
         Answer::json(200, &task("831922345719271433", "processing")),

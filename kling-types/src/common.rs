@@ -5,6 +5,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+use kling_errors::{KlingCode, ValidationError};
+
 pub use crate::sniff::ImageFormat;
 
 string_enum! {
@@ -202,11 +204,47 @@ impl ImageInput {
     pub fn is_url(&self) -> bool {
         is_url(&self.0)
     }
+
+    /// An image sent inline, from a file's bytes: refused unless its first bytes are a JPEG,
+    /// PNG, GIF or WebP within the API's inline limit (10 MB; the models data's
+    /// [`INLINE_IMAGES`](crate::models::INLINE_IMAGES)), then base64-encoded. A model may take
+    /// fewer formats (AI Multi-Shot: JPEG or PNG); preflight checks that per request.
+    ///
+    /// # Errors
+    ///
+    /// A [`ValidationError`] on `image` saying what the bytes look like (`text`, `a PDF`,
+    /// ...), which format they are when the API does not take it, or their size.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ValidationError> {
+        use base64::Engine as _;
+        let rules = &crate::models::INLINE_IMAGES;
+        let refuse =
+            |message: String| ValidationError::new("image", KlingCode::InvalidParameter, &message);
+        let format = ImageFormat::sniff(bytes)
+            .map_err(|looks| refuse(format!("is not an image: it looks like {looks}")))?;
+        if !rules.formats.contains(&format) {
+            return Err(refuse(format!(
+                "is a {format} image, which the API does not take"
+            )));
+        }
+        let max = u64::from(rules.max_mb).saturating_mul(1_000_000);
+        if bytes.len() as u64 > max {
+            return Err(refuse(format!(
+                "is {:.1} MB; an inline image is at most {} MB (upload it and pass its URL)",
+                bytes.len() as f64 / 1e6,
+                rules.max_mb
+            )));
+        }
+        Ok(Self(
+            base64::engine::general_purpose::STANDARD.encode(bytes),
+        ))
+    }
 }
 
-/// Whether an image value is a URL (rather than base64).
-pub(crate) fn is_url(image: &str) -> bool {
-    image.starts_with("https://") || image.starts_with("http://")
+/// Whether `value` is an `http(s)://` URL (the scheme in any case): a value the API fetches
+/// itself, never a local path or base64.
+pub fn is_url(value: &str) -> bool {
+    let scheme = value.get(..8).unwrap_or(value).to_ascii_lowercase();
+    scheme.starts_with("https://") || scheme.starts_with("http://")
 }
 
 impl From<&str> for ImageInput {
@@ -476,5 +514,19 @@ mod tests {
         assert_eq!(serde_json::from_str::<Secs>("10").unwrap(), Secs(10));
         assert_eq!(serde_json::from_str::<Secs>("\"15\"").unwrap(), Secs(15));
         assert!(serde_json::from_str::<Secs>("\"5.5\"").is_err());
+    }
+
+    #[test]
+    fn images_from_bytes_are_checked_then_encoded() {
+        let png = ImageInput::from_bytes(b"\x89PNG\r\n\x1a\n").unwrap();
+        assert_eq!(png.as_str(), "iVBORw0KGgo=");
+        let text = ImageInput::from_bytes(b"a red fox in the snow").unwrap_err();
+        assert_eq!(text.field(), "image");
+        assert!(text.to_string().contains("looks like text"), "{text}");
+        let mut big = b"\x89PNG\r\n\x1a\n".to_vec();
+        big.resize(10_000_001, 0);
+        let e = ImageInput::from_bytes(&big).unwrap_err();
+        assert!(e.to_string().contains("10.0 MB"), "{e}");
+        assert!(is_url("HTTPS://e.com/a.png") && is_url("http://e") && !is_url("iVBOR"));
     }
 }

@@ -3,7 +3,7 @@
 //! which credentials each API takes.
 
 use kling_types::images::CreateImageGeneration;
-use kling_types::runblob::{Created, GenerateO3Video, GeneratePhoto, Generation};
+use kling_types::runblob::{GenerateO3Video, GeneratePhoto, Generation, NewGeneration};
 use kling_types::standard::{self, CreateTextToVideo, GetTasks, StandardModel};
 use kling_types::videos::{CreateText2Video, GetText2VideoTask};
 use kling_types::{AuthScheme, CreateEndpoint, Endpoint, Task, TaskQuery, TaskRef};
@@ -105,7 +105,7 @@ fn runblob_has_no_lookup_and_polls_its_own_product() {
         "RunBlob takes none"
     );
     assert!(create.lookup("job-1").is_none());
-    let created: Created =
+    let created: NewGeneration =
         serde_json::from_str(r#"{"generation_id":"g-1","status":"pending"}"#).unwrap();
     assert_eq!(
         create.poll_query(&created).path(),

@@ -2,7 +2,7 @@
 //! strings, nulls), and the examples of the spec's section 7 round-tripped.
 
 use kling_types::callback::CallbackPayload;
-use kling_types::runblob::{Balance, Created, Generation};
+use kling_types::runblob::{Balance, Generation, NewGeneration};
 use kling_types::{Envelope, Task, TaskStatus, standard};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -249,7 +249,7 @@ fn new_standard_tasks() {
 
 #[test]
 fn runblob_bodies() {
-    let created: Created = round_trip(
+    let created: NewGeneration = round_trip(
         "runblob created",
         r#"{"generation_id":"8f7c2a10-5b1e-4f7e-9d3a-1c2b3d4e5f60","status":"pending","price":"0.1500"}"#,
     );

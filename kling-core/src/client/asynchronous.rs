@@ -1,4 +1,4 @@
-//! The async client trait, and the driver an async client implements to get it. The same
+//! The async client trait, and the backend an async client implements to get it. The same
 //! methods and docs as [`Kling`](super::Kling), returning `Send` futures (so a call can be
 //! spawned); dropping a future stops it after the current request.
 
@@ -11,13 +11,13 @@ use kling_types::{Endpoint, Split};
 use tracing::Instrument;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
-use crate::builder::Parts;
+use crate::builder::ClientParts;
+use crate::download::AsyncFileSink;
 use crate::engine::{Engine, Reply};
-use crate::http::HttpRequest;
-use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
+use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
 use crate::run::{Observer, run_async};
-use crate::time::{AsyncSleep, Clock};
+use crate::time::AsyncSleep;
 use crate::transport::AsyncTransport;
 
 /// The async Kling client, as a trait: implemented by `kling_client_async::Client`, and by
@@ -26,12 +26,12 @@ use crate::transport::AsyncTransport;
 ///
 /// Implement the four primitives; the composites come with them.
 pub trait AsyncKling: Send + Sync {
-    /// As [`Kling::call`](super::Kling::call).
+    /// As [`Kling::send`](super::Kling::send).
     ///
     /// # Errors
     ///
     /// The [`Error`] of the last attempt.
-    fn call<E: Endpoint<Response: Send> + Sync>(
+    fn send<E: Endpoint<Response: Send> + Sync>(
         &self,
         endpoint: &E,
     ) -> impl Future<Output = Result<Reply<E::Response>, Error>> + Send;
@@ -77,28 +77,44 @@ pub trait AsyncKling: Send + Sync {
         async { Ok(TaskSlot::unlimited()) }
     }
 
-    /// As [`call`](Self::call), the value alone.
+    /// As [`Kling::task`](super::Kling::task).
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call).
-    fn send<E: Endpoint<Response: Send> + Sync>(
+    /// As [`send`](Self::send), or a decode error when the answer does not hold the task.
+    fn task<Q: Pollable>(
         &self,
-        endpoint: &E,
-    ) -> impl Future<Output = Result<E::Response, Error>> + Send {
-        async move { self.call(endpoint).await.map(Reply::into_value) }
+        query: &Q,
+    ) -> impl Future<Output = Result<Reply<Q::Task>, Error>> + Send {
+        async move {
+            let reply = self.send(query).await?;
+            let request_id = reply.request_id;
+            let task = query.task(reply.value).ok_or_else(not_in_answer)?;
+            Ok(Reply::new(task, request_id))
+        }
     }
 
-    /// Queries a task (or anything else): the same as [`send`](Self::send).
+    /// As [`Kling::download_files`](super::Kling::download_files).
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call).
-    fn get<E: Endpoint<Response: Send> + Sync>(
+    /// As [`download`](Self::download), for the first file that fails.
+    fn download_files(
         &self,
-        query: &E,
-    ) -> impl Future<Output = Result<E::Response, Error>> + Send {
-        self.send(query)
+        task: &impl TaskView,
+        dir: impl AsRef<Path> + Send,
+    ) -> impl Future<Output = Result<Vec<Downloaded>, Error>> + Send {
+        let files = task.result_files();
+        let dir = dir.as_ref().to_path_buf();
+        async move {
+            let mut saved = Vec::new();
+            for file in files {
+                let mut done = self.download(&file.url, dir.join(&file.file_name)).await?;
+                done.result = Some(file);
+                saved.push(done);
+            }
+            Ok(saved)
+        }
     }
 
     /// As [`Kling::create_and_wait`](super::Kling::create_and_wait).
@@ -135,17 +151,14 @@ pub trait AsyncKling: Send + Sync {
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call), or a decode error when the answer does not hold the task.
+    /// As [`send`](Self::send), or a decode error when the answer does not hold the task.
     fn reconcile_callback<Q: Pollable>(
         &self,
         payload: &CallbackPayload,
         query: impl FnOnce(String) -> Q + Send,
     ) -> impl Future<Output = Result<Q::Task, Error>> + Send {
         let query = query(payload.task_id().to_owned());
-        async move {
-            let reply = self.call(&query).await?;
-            query.task(reply.value).ok_or_else(not_in_answer)
-        }
+        async move { self.task(&query).await.map(Reply::into_value) }
     }
 }
 
@@ -188,22 +201,16 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
 }
 
 /// What an async client crate implements to get [`AsyncKling`]: its parts (engine,
-/// transport, clock, sleep), the file I/O of a download and, optionally, task slots. Every
-/// decision stays in kling-core.
-pub trait AsyncDriver: Send + Sync {
+/// transport, clock, sleep), the files downloads write and, optionally, task slots. Every
+/// decision stays in kling-core. Plumbing: hidden from the docs, and never in a client's
+/// prelude.
+#[doc(hidden)]
+pub trait AsyncKlingBackend: Send + Sync {
     /// What the client is made of.
-    fn parts(&self) -> &Parts<dyn AsyncTransport, dyn AsyncSleep>;
+    fn parts(&self) -> &ClientParts<dyn AsyncTransport, dyn AsyncSleep>;
 
-    /// As [`Driver::fetch_file`](super::Driver::fetch_file).
-    ///
-    /// # Errors
-    ///
-    /// As [`Kling::download`](super::Kling::download).
-    fn fetch_file(
-        &self,
-        url: &str,
-        dest: &Path,
-    ) -> impl Future<Output = Result<Downloaded, Error>> + Send;
+    /// Where downloads write (the async client: tokio's files).
+    fn files(&self) -> &dyn AsyncFileSink;
 
     /// As [`AsyncKling::task_slot`].
     ///
@@ -213,49 +220,20 @@ pub trait AsyncDriver: Send + Sync {
     fn acquire_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {
         async { Ok(TaskSlot::unlimited()) }
     }
-
-    /// The engine (configuration, token cache, retry policy).
-    fn engine(&self) -> &Engine {
-        &self.parts().engine
-    }
-
-    /// The transport.
-    fn transport(&self) -> &dyn AsyncTransport {
-        &*self.parts().transport
-    }
-
-    /// The clock.
-    fn clock(&self) -> &dyn Clock {
-        &*self.parts().clock
-    }
-
-    /// The sleep.
-    fn sleep(&self) -> &dyn AsyncSleep {
-        &*self.parts().sleep
-    }
-
-    /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
-    /// before printing).
-    ///
-    /// # Errors
-    ///
-    /// A validation error, or credentials that cannot sign it.
-    fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
-        self.engine().dry_run(endpoint, self.clock().now())
-    }
 }
 
-/// Runs `machine` with `driver`'s I/O.
-async fn drive<D: AsyncDriver + ?Sized, M: Machine + Send>(
-    driver: &D,
+/// Runs `machine` with `backend`'s I/O.
+async fn drive<B: AsyncKlingBackend + ?Sized, M: Machine + Send>(
+    backend: &B,
     machine: &mut M,
     observer: &mut (dyn Observer + Send),
 ) -> Result<M::Output, Error> {
+    let parts = backend.parts();
     run_async(
         machine,
-        driver.transport(),
-        driver.clock(),
-        driver.sleep(),
+        &*parts.transport,
+        &*parts.clock,
+        &*parts.sleep,
         observer,
     )
     .await
@@ -276,8 +254,8 @@ fn prepare_parts<E: Endpoint>(engine: &Engine, split: Split<E>) -> Result<SplitC
     Ok((calls, split.merge))
 }
 
-impl<D: AsyncDriver> AsyncKling for D {
-    async fn call<E: Endpoint<Response: Send> + Sync>(
+impl<B: AsyncKlingBackend> AsyncKling for B {
+    async fn send<E: Endpoint<Response: Send> + Sync>(
         &self,
         endpoint: &E,
     ) -> Result<Reply<E::Response>, Error> {
@@ -286,10 +264,15 @@ impl<D: AsyncDriver> AsyncKling for D {
         // `Send`) is held across an await.
         let parts = endpoint
             .split()
-            .map(|split| prepare_parts(self.engine(), split))
+            .map(|split| prepare_parts(&self.parts().engine, split))
             .transpose()?;
         let Some((calls, merge)) = parts else {
-            return drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ()).await;
+            return drive(
+                self,
+                &mut Call::of(&self.parts().engine, endpoint)?,
+                &mut (),
+            )
+            .await;
         };
         let mut answers = Vec::with_capacity(calls.len());
         for mut call in calls {
@@ -299,7 +282,12 @@ impl<D: AsyncDriver> AsyncKling for D {
     }
 
     async fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
-        drive(self, &mut Create::new(self.engine(), request)?, &mut ()).await
+        drive(
+            self,
+            &mut Create::new(&self.parts().engine, request)?,
+            &mut (),
+        )
+        .await
     }
 
     fn wait<Q: Pollable>(
@@ -307,7 +295,7 @@ impl<D: AsyncDriver> AsyncKling for D {
         query: &Q,
         mut options: WaitOptions<'_>,
     ) -> impl Future<Output = Result<Q::Task, Error>> + Send {
-        let machine = Wait::with_options(self.engine(), query.clone(), &options);
+        let machine = Wait::with_options(&self.parts().engine, query.clone(), &options);
         async move { drive(self, &mut machine?, &mut options).await }
     }
 
@@ -318,7 +306,20 @@ impl<D: AsyncDriver> AsyncKling for D {
     ) -> impl Future<Output = Result<Downloaded, Error>> + Send {
         let dest: PathBuf = dest.as_ref().to_path_buf();
         let span = crate::download::span(url, &dest);
-        async move { self.fetch_file(url, &dest).await }.instrument(span)
+        async move {
+            let parts = self.parts();
+            let config = parts.engine.config().download.clone();
+            crate::download::fetch_async(
+                &*parts.transport,
+                &*parts.sleep,
+                self.files(),
+                config,
+                url,
+                &dest,
+            )
+            .await
+        }
+        .instrument(span)
     }
 
     fn task_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {

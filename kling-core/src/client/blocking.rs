@@ -1,4 +1,4 @@
-//! The blocking client trait, and the driver a blocking client implements to get it.
+//! The blocking client trait, and the backend a blocking client implements to get it.
 
 use std::path::{Path, PathBuf};
 
@@ -7,13 +7,13 @@ use kling_types::Endpoint;
 use kling_types::callback::CallbackPayload;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
-use crate::builder::Parts;
-use crate::engine::{Engine, Reply};
-use crate::http::HttpRequest;
-use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf};
+use crate::builder::ClientParts;
+use crate::download::{FileSink, StdFiles};
+use crate::engine::Reply;
+use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
 use crate::run::{Observer, run_blocking};
-use crate::time::{Clock, Sleep};
+use crate::time::Sleep;
 use crate::transport::Transport;
 
 /// The blocking Kling client, as a trait: implemented by `kling_client_blocking::Client`, and
@@ -21,14 +21,17 @@ use crate::transport::Transport;
 ///
 /// Implement the four primitives; the composites come with them.
 pub trait Kling: Send + Sync {
-    /// Sends `endpoint` with the retry policy (reads retried; a create only when nothing can
-    /// have happened: use [`create`](Self::create) for reconciliation), and returns the value
-    /// with the server's `request_id`.
+    /// Sends any request (a query, a list, a delete, a create without the create flow) with
+    /// the retry policy: reads are retried; a create only when nothing can have reached the
+    /// server (use [`create`](Self::create) for a create you want settled). The [`Reply`]
+    /// derefs to the decoded value and keeps the server's `request_id`. A request the API
+    /// takes only in parts (`GET /tasks` with more than 20 ids) is sent as several calls and
+    /// answered as one.
     ///
     /// # Errors
     ///
     /// The [`Error`] of the last attempt.
-    fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error>;
+    fn send<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error>;
 
     /// Creates a task safely: an `external_task_id` is generated when missing (where the API
     /// takes one), and an ambiguous failure is settled by looking the task up by it before
@@ -71,22 +74,41 @@ pub trait Kling: Send + Sync {
         Ok(TaskSlot::unlimited())
     }
 
-    /// As [`call`](Self::call), the value alone.
+    /// Reads one task: sends `query` and narrows the answer to the task it asks about (a
+    /// legacy query answers with the task itself; `GET /tasks` with a list to pick from).
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call).
-    fn send<E: Endpoint>(&self, endpoint: &E) -> Result<E::Response, Error> {
-        self.call(endpoint).map(Reply::into_value)
+    /// As [`send`](Self::send), or a decode error when the answer does not hold the task.
+    fn task<Q: Pollable>(&self, query: &Q) -> Result<Reply<Q::Task>, Error> {
+        let reply = self.send(query)?;
+        let request_id = reply.request_id;
+        let task = query.task(reply.value).ok_or_else(not_in_answer)?;
+        Ok(Reply::new(task, request_id))
     }
 
-    /// Queries a task (or anything else): the same as [`send`](Self::send).
+    /// Downloads every result file of a finished `task` into `dir` (created if missing):
+    /// videos, images, audio and watermarked copies, under names made safe from the server's
+    /// ids, one after the other. What [`create_and_wait_and_download`](Self::create_and_wait_and_download)
+    /// does after its wait, for a task you read yourself.
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call).
-    fn get<E: Endpoint>(&self, query: &E) -> Result<E::Response, Error> {
-        self.send(query)
+    /// As [`download`](Self::download), for the first file that fails (the files before it
+    /// stay on disk).
+    fn download_files(
+        &self,
+        task: &impl TaskView,
+        dir: impl AsRef<Path>,
+    ) -> Result<Vec<Downloaded>, Error> {
+        let dir = dir.as_ref();
+        let mut saved = Vec::new();
+        for file in task.result_files() {
+            let mut done = self.download(&file.url, dir.join(&file.file_name))?;
+            done.result = Some(file);
+            saved.push(done);
+        }
+        Ok(saved)
     }
 
     /// Creates a task and waits for it. It first takes a [task slot](Self::task_slot) and
@@ -135,15 +157,14 @@ pub trait Kling: Send + Sync {
     ///
     /// # Errors
     ///
-    /// As [`call`](Self::call), or a decode error when the answer does not hold the task.
+    /// As [`send`](Self::send), or a decode error when the answer does not hold the task.
     fn reconcile_callback<Q: Pollable>(
         &self,
         payload: &CallbackPayload,
         query: impl FnOnce(String) -> Q,
     ) -> Result<Q::Task, Error> {
-        let query = query(payload.task_id().to_owned());
-        let reply = self.call(&query)?;
-        query.task(reply.value).ok_or_else(not_in_answer)
+        self.task(&query(payload.task_id().to_owned()))
+            .map(Reply::into_value)
     }
 }
 
@@ -175,19 +196,12 @@ fn drive_job<K: Kling + ?Sized, E: CreateTask>(
 }
 
 /// What a blocking client crate implements to get [`Kling`]: its parts (engine, transport,
-/// clock, sleep), the file I/O of a download and, optionally, task slots. Every decision
-/// stays in kling-core.
-pub trait Driver: Send + Sync {
+/// clock, sleep), optionally task slots and the files downloads write. Every decision stays
+/// in kling-core. Plumbing: hidden from the docs, and never in a client's prelude.
+#[doc(hidden)]
+pub trait KlingBackend: Send + Sync {
     /// What the client is made of.
-    fn parts(&self) -> &Parts<dyn Transport, dyn Sleep>;
-
-    /// Streams the file at `url` into `dest` (through `<dest>.part`), following the decisions
-    /// of a [`Download`](crate::download::Download).
-    ///
-    /// # Errors
-    ///
-    /// As [`Kling::download`].
-    fn fetch_file(&self, url: &str, dest: &Path) -> Result<Downloaded, Error>;
+    fn parts(&self) -> &ClientParts<dyn Transport, dyn Sleep>;
 
     /// As [`Kling::task_slot`].
     ///
@@ -198,77 +212,69 @@ pub trait Driver: Send + Sync {
         Ok(TaskSlot::unlimited())
     }
 
-    /// The engine (configuration, token cache, retry policy).
-    fn engine(&self) -> &Engine {
-        &self.parts().engine
-    }
-
-    /// The transport.
-    fn transport(&self) -> &dyn Transport {
-        &*self.parts().transport
-    }
-
-    /// The clock.
-    fn clock(&self) -> &dyn Clock {
-        &*self.parts().clock
-    }
-
-    /// The sleep.
-    fn sleep(&self) -> &dyn Sleep {
-        &*self.parts().sleep
-    }
-
-    /// The exact request `endpoint` would send now (a dry run; the token is real: redact it
-    /// before printing).
-    ///
-    /// # Errors
-    ///
-    /// A validation error, or credentials that cannot sign it.
-    fn prepare<E: Endpoint>(&self, endpoint: &E) -> Result<HttpRequest, Error> {
-        self.engine().dry_run(endpoint, self.clock().now())
+    /// Where downloads write: the file system.
+    fn files(&self) -> &dyn FileSink {
+        &StdFiles
     }
 }
 
-/// Runs `machine` with `driver`'s I/O.
-fn drive<D: Driver + ?Sized, M: Machine>(
-    driver: &D,
+/// Runs `machine` with `backend`'s I/O.
+fn drive<B: KlingBackend + ?Sized, M: Machine>(
+    backend: &B,
     machine: &mut M,
     observer: &mut dyn Observer,
 ) -> Result<M::Output, Error> {
+    let parts = backend.parts();
     run_blocking(
         machine,
-        driver.transport(),
-        driver.clock(),
-        driver.sleep(),
+        &*parts.transport,
+        &*parts.clock,
+        &*parts.sleep,
         observer,
     )
 }
 
-impl<D: Driver> Kling for D {
-    fn call<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
+impl<B: KlingBackend> Kling for B {
+    fn send<E: Endpoint>(&self, endpoint: &E) -> Result<Reply<E::Response>, Error> {
+        let engine = &self.parts().engine;
         let Some(split) = endpoint.split() else {
-            return drive(self, &mut Call::of(self.engine(), endpoint)?, &mut ());
+            return drive(self, &mut Call::of(engine, endpoint)?, &mut ());
         };
         // A request the server takes only in parts: each sent as a call of its own.
         let mut answers = Vec::with_capacity(split.parts.len());
         for part in &split.parts {
-            answers.push(drive(self, &mut Call::of(self.engine(), part)?, &mut ())?);
+            answers.push(drive(self, &mut Call::of(engine, part)?, &mut ())?);
         }
         Ok(Reply::merged(answers, split.merge))
     }
 
     fn create<E: CreateTask>(&self, request: E) -> Result<Created<E>, Error> {
-        drive(self, &mut Create::new(self.engine(), request)?, &mut ())
+        drive(
+            self,
+            &mut Create::new(&self.parts().engine, request)?,
+            &mut (),
+        )
     }
 
     fn wait<Q: Pollable>(&self, query: &Q, mut options: WaitOptions<'_>) -> Result<Q::Task, Error> {
-        let mut machine = Wait::with_options(self.engine(), query.clone(), &options)?;
+        let mut machine = Wait::with_options(&self.parts().engine, query.clone(), &options)?;
         drive(self, &mut machine, &mut options)
     }
 
     fn download(&self, url: &str, dest: impl AsRef<Path>) -> Result<Downloaded, Error> {
         let dest: PathBuf = dest.as_ref().to_path_buf();
-        crate::download::span(url, &dest).in_scope(|| self.fetch_file(url, &dest))
+        let parts = self.parts();
+        let config = parts.engine.config().download.clone();
+        crate::download::span(url, &dest).in_scope(|| {
+            crate::download::fetch(
+                &*parts.transport,
+                &*parts.sleep,
+                self.files(),
+                config,
+                url,
+                &dest,
+            )
+        })
     }
 
     fn task_slot(&self) -> Result<TaskSlot, Error> {

@@ -1,11 +1,11 @@
 //! The client seam: [`Kling`] (blocking) and [`AsyncKling`], the traits both client crates
 //! implement and user code can be generic over (or implement for a fake in its tests).
 //!
-//! The primitives are `call`, `create`, `wait` and `download`; `send`, `get`,
-//! `create_and_wait`, `create_and_wait_and_download` and `reconcile_callback` are written
-//! once, as provided methods over kling-core's job sequence. A client crate does not even
-//! write the primitives: it implements [`Driver`] / [`AsyncDriver`] (its transport, clock,
-//! sleep and the file I/O of a download) and gets the whole trait from kling-core.
+//! The primitives are `send`, `create`, `wait` and `download`; `create_and_wait`,
+//! `create_and_wait_and_download` and `reconcile_callback` are written once, as provided
+//! methods over kling-core's job sequence. A client crate does not even write the primitives:
+//! it implements a hidden backend trait (its transport, clock, sleep, slots and file sink)
+//! and gets the whole trait, download loop included, from kling-core.
 
 mod asynchronous;
 mod blocking;
@@ -18,11 +18,12 @@ use std::time::Duration;
 use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
 
 use crate::cancel::CancelHandle;
+use crate::job::ResultFile;
 use crate::machine::Progress;
 use crate::run::Observer;
 
-pub use asynchronous::{AsyncDriver, AsyncKling};
-pub use blocking::{Driver, Kling};
+pub use asynchronous::{AsyncKling, AsyncKlingBackend};
+pub use blocking::{Kling, KlingBackend};
 
 /// A progress callback.
 pub type ProgressFn<'a> = Box<dyn FnMut(&Progress) + Send + 'a>;
@@ -93,10 +94,15 @@ impl Observer for WaitOptions<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Downloaded {
-    /// Where it is.
+    /// Where it is: the destination given, or, for a task's files, the folder joined with the
+    /// file's safe name.
     pub path: PathBuf,
-    /// Its size.
+    /// Its size in bytes, as written (checked against the announced length).
     pub bytes: u64,
+    /// The task's result file it came from (kind, URL, watermarked or not), for the files of
+    /// a job or of [`download_files`](crate::Kling::download_files); `None` for a plain
+    /// download of a URL.
+    pub result: Option<ResultFile>,
 }
 
 impl Downloaded {
@@ -105,6 +111,7 @@ impl Downloaded {
         Self {
             path: path.into(),
             bytes,
+            result: None,
         }
     }
 }

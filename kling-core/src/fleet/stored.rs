@@ -115,7 +115,7 @@ where
         // A POST may have reached Kling unanswered: look before posting again.
         let may_exist = record.state != JobState::Queued || redelivered;
         let found = if may_exist {
-            match client.call(&lookup).await {
+            match client.send(&lookup).await {
                 Ok(reply) => lookup.task(reply.value),
                 Err(e)
                     if matches!(

@@ -24,6 +24,17 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// The kind in words, lowercase: `video`, `image`, `audio` or `other` (what JSON output
+    /// and logs show).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Video => "video",
+            Self::Image => "image",
+            Self::Audio => "audio",
+            Self::Other => "other",
+        }
+    }
+
     /// The extension used when the URL names none this kind may have.
     fn default_extension(self) -> &'static str {
         match self {
@@ -48,8 +59,21 @@ impl FileKind {
     }
 }
 
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialized as [`as_str`](FileKind::as_str) gives it.
+impl serde::Serialize for FileKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A result file of a finished task: where to fetch it and the name to save it under.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ResultFile {
     /// What it holds.

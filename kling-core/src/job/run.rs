@@ -41,6 +41,8 @@ pub(crate) struct JobRun<E: CreateTask> {
     external_task_id: Option<String>,
     task: Option<TaskOf<E>>,
     files: std::vec::IntoIter<ResultFile>,
+    /// The file of the download handed out last.
+    downloading: Option<ResultFile>,
     downloaded: Vec<Downloaded>,
     span: tracing::Span,
 }
@@ -59,6 +61,7 @@ impl<E: CreateTask> JobRun<E> {
             external_task_id: None,
             task: None,
             files: Vec::new().into_iter(),
+            downloading: None,
             downloaded: Vec::new(),
             span,
         }
@@ -76,10 +79,14 @@ impl<E: CreateTask> JobRun<E> {
             Next::Wait(query) => JobStep::Wait(query),
             Next::Failed(error) => JobStep::Failed(error),
             Next::Download => match (self.files.next(), &self.dir) {
-                (Some(file), Some(dir)) => JobStep::Download {
-                    dest: dir.join(&file.file_name),
-                    url: file.url,
-                },
+                (Some(file), Some(dir)) => {
+                    let step = JobStep::Download {
+                        dest: dir.join(&file.file_name),
+                        url: file.url.clone(),
+                    };
+                    self.downloading = Some(file);
+                    step
+                }
                 _ => match self.task.take() {
                     Some(task) => JobStep::Done(task, std::mem::take(&mut self.downloaded)),
                     None => JobStep::Failed(crate::machine::misuse("the job has already finished")),
@@ -124,7 +131,8 @@ impl<E: CreateTask> JobRun<E> {
     /// How a download went.
     pub(crate) fn downloaded(&mut self, result: Result<Downloaded, Error>) {
         self.next = match result {
-            Ok(file) => {
+            Ok(mut file) => {
+                file.result = self.downloading.take();
                 self.downloaded.push(file);
                 Next::Download
             }

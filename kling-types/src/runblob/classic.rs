@@ -9,7 +9,7 @@ use crate::common::{AspectRatio, Secs};
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
 use crate::models::{self, Api, Facts};
 
-use super::generation::{Created, Generation, GetGeneration, Product};
+use super::generation::{Generation, GetGeneration, NewGeneration, Product};
 use super::model::RunBlobModel;
 use super::rules::{ensure, prompt_rules};
 

@@ -1,4 +1,4 @@
-//! Generations: what a create returns ([`Created`]), the products that decide the paths, the
+//! Generations: what a create returns ([`NewGeneration`]), the products that decide the paths, the
 //! status query (`GET <product>/generations/{id}`) and the classic listing
 //! (`GET /v1/kling/generations`).
 
@@ -43,7 +43,7 @@ impl Product {
 /// What a RunBlob create returns (HTTP 201).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Created {
+pub struct NewGeneration {
     /// The generation's id.
     #[serde(deserialize_with = "de::text")]
     pub generation_id: String,
@@ -61,7 +61,7 @@ pub struct Created {
 macro_rules! runblob_create {
     ($ty:ty, |$s:ident| $product:expr) => {
         impl Endpoint for $ty {
-            type Response = Created;
+            type Response = NewGeneration;
             type Body = Self;
             fn method(&self) -> Method {
                 Method::Post
@@ -104,10 +104,10 @@ macro_rules! runblob_create {
             fn lookup(&self, _external_task_id: &str) -> Option<GetGeneration> {
                 None
             }
-            fn poll_query(&self, created: &Created) -> GetGeneration {
+            fn poll_query(&self, created: &NewGeneration) -> GetGeneration {
                 GetGeneration::new(self.product(), created.generation_id.clone())
             }
-            fn found(_generation: Generation) -> Option<Created> {
+            fn found(_generation: Generation) -> Option<NewGeneration> {
                 None
             }
         }

@@ -17,7 +17,7 @@ mod rules;
 pub use balance::{Balance, GetBalance};
 pub use classic::{ClassicDuration, Generate};
 pub use generation::{
-    Created, Generation, GenerationStatus, GetGeneration, ListGenerations, Product,
+    Generation, GenerationStatus, GetGeneration, ListGenerations, NewGeneration, Product,
 };
 pub use model::RunBlobModel;
 pub use o1_video::GenerateO1Video;

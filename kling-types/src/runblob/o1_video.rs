@@ -8,7 +8,7 @@ use crate::common::{AspectRatio, Secs};
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
 use crate::models::{self, Api, Facts};
 
-use super::generation::{Created, Generation, GetGeneration, Product};
+use super::generation::{Generation, GetGeneration, NewGeneration, Product};
 use super::rules::{image_rules, prompt_rules};
 
 /// O1 video (`POST /v1/kling/o1-video/generate`). Note the image field is `images_urls` here.

@@ -9,7 +9,7 @@ use crate::common::AspectRatio;
 use crate::endpoint::{AuthScheme, CreateEndpoint, Endpoint, Method, Preflight, ResponseFormat};
 use crate::models::{self, Api, Facts};
 
-use super::generation::{Created, Generation, GetGeneration, Product};
+use super::generation::{Generation, GetGeneration, NewGeneration, Product};
 use super::rules::{image_rules, prompt_rules};
 
 /// O1 or O3 photo (`POST /v1/kling/o1-photo/generate`, `/v1/kling/o3-photo/generate`;

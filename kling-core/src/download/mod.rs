@@ -1,8 +1,9 @@
-//! Downloads, sans-IO (`reliability.md` 4.10): the requests to make (never with the Kling
-//! `Authorization` header; with `Range` to resume), what a response head means, the size cap,
-//! and when a broken stream is resumed or restarted. The drivers move the bytes into
-//! `<dest>.part` and rename it when this says the file is complete; on any failure they remove
-//! the part file (a later download starts over).
+//! Downloads (`reliability.md` 4.10). [`Download`] decides, sans-IO: the requests to make
+//! (never with the Kling `Authorization` header; with `Range` to resume), what a response head
+//! means, the size cap, and when a broken stream is resumed or restarted. One loop per colour
+//! (`drive`) moves the bytes from a transport into `<dest>.part` through a [`FileSink`] (or
+//! [`AsyncFileSink`]) and renames it when the file is complete; on any failure it removes the
+//! part file (a later download starts over). The clients bring only the sink.
 //!
 //! Everything the file host says is checked: a `206` must carry a well-formed
 //! `Content-Range` starting exactly where the file stands (else the download starts over
@@ -20,12 +21,20 @@ use kling_errors::{
 use crate::config::DownloadConfig;
 use crate::http::{HttpRequest, Method, host_of};
 
+mod drive;
+mod sink;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use drive::{fetch, fetch_async, span};
+pub use sink::{AsyncFileSink, AsyncPartFile, FileSink, PartFile, StdFiles};
+
 /// The longest a single download attempt may be given, whatever the configuration says.
 const MAX_ATTEMPT_TIME: Duration = Duration::from_secs(7 * 86_400);
 
 /// What to do with the part file when a response head arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
+#[doc(hidden)]
 pub enum Head {
     /// Start the file over (a full `200`, or a `206` from byte 0).
     Fresh,
@@ -38,7 +47,7 @@ pub enum Head {
 
 /// What to do after a body ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
+#[doc(hidden)]
 pub enum End {
     /// The file is complete: `bytes` long.
     Complete {
@@ -49,8 +58,10 @@ pub enum End {
     Retry,
 }
 
-/// One download's state.
+/// One download's state. Public but hidden, for the fuzz targets: the loop in `drive` is its
+/// one user.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct Download {
     url: String,
     config: DownloadConfig,
@@ -349,239 +360,5 @@ impl Download {
     /// A short pause before a retry.
     pub fn retry_delay(&self) -> Duration {
         Duration::from_millis(500u64.saturating_mul(u64::from(self.attempts)))
-    }
-}
-
-/// The span a download runs in (both clients, the same).
-pub(crate) fn span(url: &str, dest: &Path) -> tracing::Span {
-    tracing::info_span!(
-        "kling.download",
-        host = host_of(url),
-        file = %dest.file_name().unwrap_or_default().to_string_lossy()
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(max: u64) -> DownloadConfig {
-        DownloadConfig {
-            max_bytes: max,
-            max_attempts: 3,
-            timeout: Duration::from_secs(60),
-        }
-    }
-
-    fn cut() -> TransportError {
-        TransportError::new(
-            TransportFailure::Reset,
-            TransportPhase::AfterSend,
-            Operation::Read,
-            "reset",
-        )
-    }
-
-    #[test]
-    fn resumes_with_range_when_offered() {
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        let r = d.request();
-        assert!(r.header_value("authorization").is_none() && r.header_value("range").is_none());
-        let head = [
-            ("Content-Type", "video/mp4"),
-            ("Content-Length", "100"),
-            ("Accept-Ranges", "bytes"),
-        ];
-        assert_eq!(d.on_head(200, &head).unwrap(), Head::Fresh);
-        d.on_chunk(40).unwrap();
-        assert_eq!(d.on_end(Err(cut())).unwrap(), End::Retry);
-        assert_eq!(d.request().header_value("range"), Some("bytes=40-"));
-        let head = [
-            ("Content-Type", "video/mp4"),
-            ("Content-Range", "bytes 40-99/100"),
-            ("Content-Length", "60"),
-        ];
-        assert_eq!(d.on_head(206, &head).unwrap(), Head::Append);
-        d.on_chunk(60).unwrap();
-        assert_eq!(d.on_end(Ok(())).unwrap(), End::Complete { bytes: 100 });
-    }
-
-    #[test]
-    fn refuses_html_gone_files_and_oversize() {
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        assert!(d.on_head(200, &[("Content-Type", "text/html")]).is_err());
-        let e = d
-            .on_head(404, &[("Content-Type", "text/html")])
-            .unwrap_err();
-        assert!(e.to_string().contains("30 days"), "{e}");
-        assert!(d.on_head(200, &[("Content-Length", "1001")]).is_err());
-        let mut d = Download::new("https://cdn/v.mp4", config(10)).unwrap();
-        d.on_head(200, &[("Content-Type", "video/mp4")]).unwrap();
-        assert!(d.on_chunk(11).is_err());
-        assert!(Download::new("file:///etc/passwd", config(10)).is_err());
-    }
-
-    #[test]
-    fn short_body_without_ranges_restarts() {
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        d.request();
-        d.on_head(
-            200,
-            &[("Content-Type", "video/mp4"), ("Content-Length", "100")],
-        )
-        .unwrap();
-        d.on_chunk(50).unwrap();
-        assert_eq!(d.on_end(Ok(())).unwrap(), End::Retry);
-        assert_eq!(d.written(), 0);
-        assert!(d.request().header_value("range").is_none());
-    }
-
-    /// A download that wrote 40 of 100 bytes and asks for the rest.
-    fn resuming() -> Download {
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        d.request();
-        let head = [("Content-Length", "100"), ("Accept-Ranges", "bytes")];
-        d.on_head(200, &head).unwrap();
-        d.on_chunk(40).unwrap();
-        assert_eq!(d.on_end(Err(cut())).unwrap(), End::Retry);
-        assert_eq!(d.request().header_value("range"), Some("bytes=40-"));
-        d
-    }
-
-    #[test]
-    fn a_206_that_does_not_fit_is_never_appended() {
-        for bad in [
-            None,
-            Some("bytes 41-99/100"),
-            Some("bytes 39-99/100"),
-            Some("bytes 40-100/100"),
-            Some("bytes 50-40/100"),
-            Some("bytes -40-99/100"),
-            Some("bytes 40-99/abc"),
-            Some("items 40-99/100"),
-            Some("bytes 4O-99/100"),
-            Some(""),
-        ] {
-            let mut d = resuming();
-            let mut head = vec![("Content-Type", "video/mp4")];
-            if let Some(v) = bad {
-                head.push(("Content-Range", v));
-            }
-            assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry, "{bad:?}");
-            assert_eq!(d.written(), 0, "starts over: {bad:?}");
-            assert!(
-                d.request().header_value("range").is_none(),
-                "without ranges: {bad:?}"
-            );
-        }
-        // A length that disagrees with the range.
-        let mut d = resuming();
-        let head = [
-            ("Content-Range", "bytes 40-99/100"),
-            ("Content-Length", "10"),
-        ];
-        assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry);
-        // Out of attempts: an error, not a file.
-        let mut d = resuming();
-        d.request();
-        assert!(
-            d.on_head(206, &[("Content-Range", "bytes 7-9/100")])
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn an_unasked_206_from_zero_starts_the_file_over() {
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        d.request();
-        let head = [
-            ("Content-Range", "bytes 0-99/100"),
-            ("Content-Length", "100"),
-        ];
-        assert_eq!(
-            d.on_head(206, &head).unwrap(),
-            Head::Fresh,
-            "never appended to a stale part file"
-        );
-        assert_eq!(d.total(), Some(100));
-        d.on_chunk(100).unwrap();
-        assert_eq!(d.on_end(Ok(())).unwrap(), End::Complete { bytes: 100 });
-    }
-
-    #[test]
-    fn hostile_sizes_saturate_and_overlong_bodies_are_not_complete() {
-        let mut d = resuming();
-        let head = [
-            ("Content-Range", "bytes 40-99/100"),
-            ("Content-Length", "18446744073709551615"),
-        ];
-        assert_eq!(d.on_head(206, &head).unwrap(), Head::Retry, "disagrees");
-        let mut d = Download::new("https://cdn/v.mp4", config(u64::MAX)).unwrap();
-        d.request();
-        d.written = 10;
-        let head = [("Content-Length", "18446744073709551615")];
-        assert_eq!(d.on_head(200, &head).unwrap(), Head::Fresh, "no overflow");
-        assert!(d.on_chunk(usize::MAX).is_ok());
-        assert_eq!(d.written(), u64::MAX, "saturated");
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        d.request();
-        d.on_head(200, &[("Content-Length", "10")]).unwrap();
-        d.on_chunk(20).unwrap();
-        assert_eq!(
-            d.on_end(Ok(())).unwrap(),
-            End::Retry,
-            "past the announced size"
-        );
-        assert_eq!(
-            Download::new(
-                "https://cdn/v.mp4",
-                DownloadConfig {
-                    timeout: Duration::MAX,
-                    ..config(10)
-                }
-            )
-            .unwrap()
-            .request()
-            .timeout,
-            Some(MAX_ATTEMPT_TIME)
-        );
-    }
-
-    #[test]
-    fn transient_statuses_are_retried_then_reported() {
-        let none: [(&str, &str); 0] = [];
-        let mut d = Download::new("https://cdn/v.mp4", config(1000)).unwrap();
-        d.request();
-        assert_eq!(d.on_head(503, &none).unwrap(), Head::Retry);
-        d.request();
-        assert_eq!(d.on_head(429, &none).unwrap(), Head::Retry);
-        d.request();
-        assert_eq!(d.on_head(503, &none).unwrap_err().http_status(), Some(503));
-    }
-
-    #[test]
-    fn content_ranges_parse_strictly() {
-        assert_eq!(
-            parse_content_range("bytes 0-9/10"),
-            Some(ContentRange {
-                start: 0,
-                end: 9,
-                total: Some(10)
-            })
-        );
-        assert_eq!(
-            parse_content_range("bytes 5-9/*").map(|r| r.total),
-            Some(None)
-        );
-        for bad in [
-            "bytes 9-0/10",
-            "bytes 0-10/10",
-            "bytes +1-9/10",
-            "bytes 0-9/10/11",
-            "bytes=0-9/10",
-            "bytes 0-99999999999999999999/*",
-        ] {
-            assert_eq!(parse_content_range(bad), None, "{bad}");
-        }
     }
 }
