@@ -28,6 +28,29 @@ fn client<C: MatrixClient>(tweak: &dyn Fn(&mut kling_core::Config)) -> C {
     C::real("http://api.invalid", tweak)
 }
 
+/// A file host that sends the head and three bytes, then nothing: the read timeout ends the
+/// attempt (not the download's long total timeout).
+pub fn g2_a_stalled_file_host_is_given_up_after_the_read_timeout<C: MatrixClient>() {
+    let server = Server::start(Box::new(|_, _| {
+        Reply::RawThenStall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000\r\n\r\nabc"
+                .to_vec(),
+            std::time::Duration::from_secs(1),
+        )
+    }));
+    let dir = scratch("g2-stall");
+    let dest = dir.join("stalled.mp4");
+    let e = client::<C>(&|c| {
+        c.read_timeout = std::time::Duration::from_millis(200);
+        c.download.max_attempts = 1;
+    })
+    .download(&format!("{}/stalled.mp4", server.url), &dest)
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(!dest.exists() && !dir.join("stalled.mp4.part").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 pub fn g1_normal_file<C: MatrixClient>() {
     let body = file(300_000);
     let served = body.clone();

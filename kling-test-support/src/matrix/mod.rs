@@ -168,6 +168,7 @@ macro_rules! reliability_matrix {
             download::g1_normal_file,
             download::g2_cut_stream_resumes,
             download::g2_ranges_that_do_not_fit_start_over,
+            download::g2_a_stalled_file_host_is_given_up_after_the_read_timeout,
             download::g3_over_the_cap_removes_the_part_file,
             download::g4_html_instead_of_media,
             download::g5_gone_files,

@@ -49,9 +49,14 @@ fn read_retried_and_create_reconciled<C: MatrixClient>(fault: Reply) {
 }
 
 pub fn t1_connection_refused<C: MatrixClient>() {
-    let c = C::real(&format!("http://127.0.0.1:{}", refused_port()), &|_| {});
+    let port = refused_port();
+    let c = C::real(&format!("http://127.0.0.1:{port}"), &|_| {});
     let e = c.get("1").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Transport, "{e}");
+    assert!(
+        e.to_string().contains(&format!("127.0.0.1:{port}")),
+        "the error names the host: {e}"
+    );
     assert_eq!(c.slept().len(), 3, "4 attempts: 3 waits");
     // Nothing was sent: the create is posted again (3 posts), no lookup.
     let c = C::real(&format!("http://127.0.0.1:{}", refused_port()), &|_| {});
