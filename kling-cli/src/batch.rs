@@ -306,7 +306,18 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), Failure> {
             stop.cancel();
         }
     });
-    let report = run_worker(client, &fleet, &name, options, cancel, Some(tx)).await;
+    let on_outcome = move |outcome| {
+        let _ = tx.send(outcome);
+    };
+    let report = run_worker(
+        client,
+        &fleet,
+        &name,
+        options,
+        cancel,
+        Some(Box::new(on_outcome)),
+    )
+    .await;
     ctrl_c.abort();
     let _ = printer.await;
     let report = report?;

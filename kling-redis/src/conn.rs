@@ -32,7 +32,7 @@ impl std::fmt::Debug for Fleet {
 }
 
 /// The URL with its password (if any) replaced by `***`: what errors and logs show.
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

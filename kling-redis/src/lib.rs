@@ -9,8 +9,8 @@ mod store;
 mod worker;
 
 pub use batch::BatchJob;
-pub use conn::{Fleet, redact_url};
+pub use conn::Fleet;
 pub use queue::{Backlog, BatchQueue, Delivery};
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;
-pub use worker::{Outcome, WorkerOptions, WorkerReport, run_worker};
+pub use worker::{Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker};

@@ -11,7 +11,6 @@ use kling_core::fleet::{JobRecord, JobState, JobStore, StoredJob, run_stored_job
 use kling_core::job::is_safe_file_name;
 use kling_core::{AsyncKling, CancelHandle, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use crate::conn::Fleet;
@@ -76,6 +75,10 @@ pub enum Outcome {
     },
 }
 
+/// Called with each job's [`Outcome`] as it ends, on the worker's own task (so it should
+/// return quickly: send it on, print it, count it).
+pub type OutcomeFn<'a> = Box<dyn FnMut(Outcome) + Send + 'a>;
+
 /// What a worker did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -107,14 +110,14 @@ struct Ended {
 }
 
 /// What a worker keeps track of as its jobs end.
-struct Books {
+struct Books<'a> {
     report: WorkerReport,
     fatal: Option<Error>,
-    outcomes: Option<UnboundedSender<Outcome>>,
+    outcomes: Option<OutcomeFn<'a>>,
     cancel: CancelHandle,
 }
 
-impl Books {
+impl Books<'_> {
     fn tally(&mut self, joined: Result<Ended, tokio::task::JoinError>) {
         let Ok(ended) = joined else { return };
         self.report.retried += ended.retried;
@@ -132,8 +135,8 @@ impl Books {
             Outcome::Rejected { .. } => self.report.rejected += 1,
             Outcome::Lost { .. } => {}
         }
-        if let Some(tx) = &self.outcomes {
-            let _ = tx.send(outcome);
+        if let Some(on_outcome) = &mut self.outcomes {
+            on_outcome(outcome);
         }
     }
 
@@ -153,7 +156,7 @@ impl Books {
 /// Runs a worker until `cancel` fires (or, with [`WorkerOptions::until_empty`], until the
 /// queue is empty). `client` holds the fleet's task slots
 /// ([`ClientBuilder::task_slots`](kling_core::ClientBuilder::task_slots) with
-/// [`Fleet::slots`]); each finished job is sent to `outcomes` when given.
+/// [`Fleet::slots`]); each job's outcome is handed to `outcomes` when given.
 ///
 /// # Errors
 ///
@@ -166,7 +169,7 @@ pub async fn run_worker<K>(
     consumer: &str,
     options: WorkerOptions,
     cancel: CancelHandle,
-    outcomes: Option<UnboundedSender<Outcome>>,
+    outcomes: Option<OutcomeFn<'_>>,
 ) -> Result<WorkerReport, Error>
 where
     K: AsyncKling + Clone + 'static,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use kling_client_async::{CancelHandle, Client, Config};
 use kling_core::fleet::{AsyncTaskSlots, JobRecord, JobState, JobStore};
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
-use kling_redis::{BatchJob, Fleet, WorkerOptions, run_worker};
+use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
 use kling_test_support::redis::RedisServer;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -232,6 +232,9 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
         options.claim_idle = Duration::from_secs(5);
         options.download_dir = Some(dir.clone());
         options.idle_poll = Duration::from_millis(50);
+        // Each worker hands its outcomes to a callback; one borrows a local, one sends them on.
+        let mut finished_by_w1 = Vec::new();
+        let (tx, rx) = std::sync::mpsc::channel();
         let (w1, w2) = tokio::join!(
             run_worker(
                 client.clone(),
@@ -239,7 +242,7 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
                 "w1",
                 options.clone(),
                 CancelHandle::new(),
-                None
+                Some(Box::new(|outcome| finished_by_w1.push(outcome)))
             ),
             run_worker(
                 client.clone(),
@@ -247,11 +250,18 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
                 "w2",
                 options,
                 CancelHandle::new(),
-                None
+                Some(Box::new(move |outcome| tx.send(outcome).unwrap()))
             ),
         );
         let (w1, w2) = (w1.unwrap(), w2.unwrap());
         assert_eq!(w1.done + w2.done, 12, "{w1:?} {w2:?}");
+        let outcomes: Vec<Outcome> = finished_by_w1.into_iter().chain(rx.try_iter()).collect();
+        assert_eq!(outcomes.len(), 12, "one outcome per job: {outcomes:?}");
+        let done_with_its_video = |o: &Outcome| {
+            matches!(o, Outcome::Finished { record, files }
+                if record.state == JobState::Done && files.len() == 1)
+        };
+        assert!(outcomes.iter().all(done_with_its_video), "{outcomes:?}");
         let records = fleet.store().all().await.unwrap();
         assert_eq!(records.len(), 12);
         assert!(

@@ -112,6 +112,66 @@ fn dependency_rules(root: &Path) -> Result<(), String> {
     }
 }
 
+/// Packages every published crate (`cargo package --no-verify`, which reads the crates.io index
+/// for the versions of dependencies, ours included through a local overlay): the manifests as
+/// crates.io would see them, path dependencies with versions, no dev-dependency cycle between
+/// published crates, each crate's README inside its package.
+pub(crate) fn package(root: &Path) -> Result<(), String> {
+    let (crates, _) = crate::api::published(root)?;
+    let mut c = cargo();
+    c.args(["package", "--no-verify", "--allow-dirty", "--quiet"]);
+    for p in &crates {
+        c.args(["-p", &p.name]);
+    }
+    step(root, "cargo package --no-verify (published crates)", c)?;
+    let mut problems = Vec::new();
+    for p in &crates {
+        let output = cargo()
+            .current_dir(root)
+            .args([
+                "package",
+                "--list",
+                "--allow-dirty",
+                "--quiet",
+                "-p",
+                &p.name,
+            ])
+            .output()
+            .map_err(|e| format!("cargo package --list: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo package --list -p {} failed: {}",
+                p.name,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        let listed = String::from_utf8_lossy(&output.stdout).into_owned();
+        let files: Vec<&str> = listed.lines().map(str::trim).collect();
+        match &p.readme {
+            Some(readme) if !files.contains(&readme.as_str()) => {
+                problems.push(format!("{}: its readme {readme} is not packaged", p.name));
+            }
+            None => problems.push(format!("{}: no readme in its manifest", p.name)),
+            Some(_) => {}
+        }
+        let licensed = files
+            .iter()
+            .any(|f| f.to_ascii_uppercase().starts_with("LICENSE"));
+        // Not fatal (yet): the license texts live at the workspace root only.
+        let note = if licensed {
+            ""
+        } else {
+            " (note: no LICENSE file in the package)"
+        };
+        println!("    {}: {} files{note}", p.name, files.len());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("packaging: {}", problems.join("; ")))
+    }
+}
+
 /// The tests of the fleet (kling-redis, `kling batch`) start a real `redis-server`: install
 /// it from the system's packages when it is missing and we may (root with apt-get), as on CI.
 fn ensure_redis_server() -> Result<(), String> {
@@ -199,6 +259,8 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
             crate::codegen::run(root, true)
         })?;
         timed("deps", &mut || dependency_rules(root))?;
+        timed("api", &mut || crate::api::check(root))?;
+        timed("package", &mut || package(root))?;
         timed("matrix", &mut || crate::reliability::check(root))?;
         timed("bench", &mut || crate::bench::run(root, &["--smoke"]))
     })();

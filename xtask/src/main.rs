@@ -3,12 +3,16 @@
 //! * `cargo xtask codegen [--check]`: regenerate (or verify) the files derived from
 //!   `kling-errors/codes.json`.
 //! * `cargo xtask ci`: everything CI checks, in order, stopping at the first failure.
+//! * `cargo xtask api-check`: no foreign type (reqwest, tokio, ...) in a published crate's
+//!   public signatures, read from nightly rustdoc's JSON.
+//! * `cargo xtask package`: the published crates package (`cargo package --no-verify`).
 //! * `cargo xtask bench`: the benchmark suite (`kling-bench`), ratios against raw libraries.
 //! * `cargo xtask fuzz`: run the cargo-fuzz targets (nightly), report executions and findings.
 
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod api;
 mod bench;
 mod ci;
 mod codegen;
@@ -24,8 +28,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   codegen [--check]   regenerate kling-errors/src/generated.rs and kling-errors/CODES.md from
                       kling-errors/codes.json (--check: fail if they are stale, write nothing)
-  ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules,
-                      RELIABILITY.md against the spec's matrix, the benchmarks in smoke mode
+  ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules, no
+                      foreign type in a public signature, packaging, RELIABILITY.md against
+                      the spec's matrix, the benchmarks in smoke mode
+  api-check           no reqwest, ureq, tokio, axum, redis, jsonwebtoken, hyper or http type in
+                      a published crate's public API (nightly rustdoc JSON; `http` only in
+                      kling-core's `http` module)
+  package             cargo package --no-verify of every published crate (manifests, file
+                      lists, READMEs, path dependencies' versions)
   bench [--smoke] [--rounds R] [--only CASE] [--no-icount]
                       the benchmark suite: each client against its raw library, ratios,
                       instruction counts (callgrind); JSON in target/bench/
@@ -54,6 +64,8 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(&root, false),
         ["codegen", "--check"] => codegen::run(&root, true),
         ["ci"] => ci::run(&root),
+        ["api-check"] => api::check(&root),
+        ["package"] => ci::package(&root),
         ["bench", rest @ ..] => bench::run(&root, rest),
         ["fuzz", rest @ ..] => fuzz::run(&root, rest),
         ["help" | "--help" | "-h"] => {
