@@ -154,16 +154,14 @@ pub(crate) fn package(root: &Path) -> Result<(), String> {
             None => problems.push(format!("{}: no readme in its manifest", p.name)),
             Some(_) => {}
         }
-        let licensed = files
-            .iter()
-            .any(|f| f.to_ascii_uppercase().starts_with("LICENSE"));
-        // Not fatal (yet): the license texts live at the workspace root only.
-        let note = if licensed {
-            ""
-        } else {
-            " (note: no LICENSE file in the package)"
-        };
-        println!("    {}: {} files{note}", p.name, files.len());
+        // Each crate carries both license texts (links to the root's), as its license field
+        // (MIT OR Apache-2.0) promises.
+        for license in ["LICENSE-MIT", "LICENSE-APACHE"] {
+            if !files.contains(&license) {
+                problems.push(format!("{}: {license} is not packaged", p.name));
+            }
+        }
+        println!("    {}: {} files", p.name, files.len());
     }
     if problems.is_empty() {
         Ok(())
