@@ -87,7 +87,7 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failu
             if let Some(pack) = &a.pack {
                 r = r.resource_pack_name(pack.clone());
             }
-            ctx.call(&client, &r, a.dry_run, |costs: &AccountCosts| {
+            ctx.send(&client, &r, a.dry_run, |costs: &AccountCosts| {
                 if costs.resource_pack_subscribe_infos.is_empty() {
                     println!("(no resource packs)");
                 }
@@ -113,7 +113,7 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failu
             };
             r.limit = a.limit;
             r.filters = a.filters();
-            ctx.call(&client, &r, a.dry_run, |page: &BillingPage| {
+            ctx.send(&client, &r, a.dry_run, |page: &BillingPage| {
                 if page.result.detail.is_empty() {
                     println!("(no rows)");
                 }
@@ -135,7 +135,7 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failu
             };
             r.limit = a.limit;
             r.filters = a.filters();
-            ctx.call(&client, &r, a.dry_run, |page: &BillingPage<BalanceRow>| {
+            ctx.send(&client, &r, a.dry_run, |page: &BillingPage<BalanceRow>| {
                 if page.result.detail.is_empty() {
                     println!("(no rows)");
                 }

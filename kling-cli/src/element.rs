@@ -148,14 +148,14 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
         }
         ElementCommand::List(p) => {
             let r = ListElementTasks::new().page(p.page).page_size(p.page_size);
-            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
                 .await
         }
         ElementCommand::Presets(p) => {
             let r = ListPresetElements::new()
                 .page(p.page)
                 .page_size(p.page_size);
-            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
                 .await
         }
         ElementCommand::Get(g) => {
@@ -171,7 +171,7 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
             if d.image_side {
                 r = r.via(DeletePath::Elements);
             }
-            ctx.call(&client, &r, d.dry_run, |_| {
+            ctx.send(&client, &r, d.dry_run, |_| {
                 println!("deleted element {}", d.element_id)
             })
             .await

@@ -1,7 +1,7 @@
 //! The shared flow of every create, over the SDK: dry run (`prepare`), create, wait with
-//! progress, download of every result file (`TaskView::result_files` + `download`), and one
-//! printout. The CLI adds no protocol logic of its own: retries, reconciliation, polling and
-//! safe file names are the SDK's.
+//! progress, download of every result file (`download_files`), and one printout. The CLI
+//! adds no protocol logic of its own: retries, reconciliation, polling and safe file names
+//! are the SDK's.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::args::{FlowArgs, show_duration};
 use crate::config::Settings;
 use crate::output::{
-    Cost, Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
+    Answer, Cost, Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
 };
 
 /// The shortest polling cadence against Kling or RunBlob: the SDK's own floor (`min_delay`),
@@ -89,15 +89,14 @@ impl Ctx {
         )
     }
 
-    /// A client for downloads alone: the settings' TLS roots and timeouts, and the account's
-    /// credentials when there are any. A download never sends credentials, so without any a
-    /// stand-in key builds the client.
+    /// A client for downloads alone, with the settings' TLS roots and timeouts and no
+    /// credentials: a download never carries any, and any API call is refused.
     pub(crate) fn downloader(&self) -> Result<Client, Failure> {
-        let credentials = match self.settings.kling_credentials() {
-            Ok(c) => c,
-            Err(_) => kling_auth::Credentials::api_key("downloads-send-no-credentials")?,
-        };
-        self.client(&self.settings.base_url.value, credentials, None)
+        self.client(
+            &self.settings.base_url.value,
+            kling_auth::Credentials::None,
+            None,
+        )
     }
 
     /// A client of RunBlob.
@@ -193,33 +192,31 @@ impl Ctx {
         Ok(result?)
     }
 
-    /// Downloads every result file of `task` into `dir` (the SDK names them safely).
+    /// Downloads every result file of `task` into `dir` (the SDK names them safely) and
+    /// describes them for JSON output.
     pub(crate) async fn save(
         &self,
         client: &Client,
         task: &impl TaskView,
         dir: &Path,
     ) -> Result<Vec<Value>, Failure> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
-        let files = task.result_files();
-        if files.is_empty() && self.format == Format::Text {
+        let saved = client.download_files(task, dir).await?;
+        if saved.is_empty() && self.format == Format::Text {
             eprintln!("no files to download: this task's results are ids");
         }
-        let mut saved = Vec::new();
-        for file in files {
-            let done = client
-                .download(&file.url, dir.join(&file.file_name))
-                .await?;
-            if self.format == Format::Text {
-                println!("saved {} ({} bytes)", done.path.display(), done.bytes);
-            }
-            saved.push(json!({
-                "path": done.path, "bytes": done.bytes, "url": file.url,
-                "kind": format!("{:?}", file.kind).to_lowercase(), "watermarked": file.watermarked,
-            }));
-        }
-        Ok(saved)
+        Ok(saved
+            .iter()
+            .map(|done| {
+                if self.format == Format::Text {
+                    println!("saved {} ({} bytes)", done.path.display(), done.bytes);
+                }
+                let file = done.result.as_ref();
+                json!({
+                    "path": done.path, "bytes": done.bytes, "url": file.map(|f| &f.url),
+                    "kind": file.map(|f| f.kind.as_str()), "watermarked": file.map(|f| f.watermarked),
+                })
+            })
+            .collect())
     }
 
     /// Prints the request `endpoint` would send, and sends nothing.
@@ -274,7 +271,7 @@ impl Ctx {
     ) -> Result<(), Failure>
     where
         E: CreateTask,
-        E::Response: Serialize + Shown,
+        E::Response: Serialize + Answer,
         TaskOf<E>: Serialize + Shown,
     {
         if flow.dry_run {
@@ -308,13 +305,9 @@ impl Ctx {
                     print_json(&doc);
                 }
                 Format::Text => {
-                    print_task(&created.task);
+                    created.task.print_answer();
                     // A create's answer may not echo the caller's id: show it once.
-                    let shown = created
-                        .task
-                        .shown_lines()
-                        .iter()
-                        .any(|l| l.starts_with("external task id:"));
+                    let shown = created.task.shown_external_id().is_some();
                     if let Some(ext) = created.external_task_id.as_ref().filter(|_| !shown) {
                         println!("external task id: {ext}");
                     }
@@ -366,7 +359,7 @@ impl Ctx {
     }
 
     /// A synchronous call printed as it came (text: `text` renders it).
-    pub(crate) async fn call<E>(
+    pub(crate) async fn send<E>(
         &self,
         client: &Client,
         endpoint: &E,

@@ -1,15 +1,12 @@
 //! Inputs given on the command line: `-` for stdin, URLs passed as they are, local files read
-//! and base64-encoded (with the `base64` crate: kling-types takes base64 text but has no
-//! helper that reads a file).
+//! and base64-encoded by kling-types (`ImageInput::from_bytes` for images, checked first;
+//! `common::base64_file` for audio and video).
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
-use kling_types::common::ImageFormat;
-use kling_types::models;
+use kling_types::ImageInput;
+use kling_types::common::{base64_file, is_url};
 
 use crate::output::Failure;
 
@@ -65,12 +62,6 @@ pub(crate) fn opt_text(value: Option<&String>, flag: &str) -> Result<Option<Stri
     value.map(|v| text(v, flag)).transpose()
 }
 
-/// Whether `value` is a URL the API fetches itself.
-pub(crate) fn is_url(value: &str) -> bool {
-    let lower = value.get(..8).unwrap_or(value).to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
-}
-
 /// A URL or a `data:` URL: sent as given, never read as a path.
 fn passes_through(value: &str) -> bool {
     is_url(value)
@@ -88,13 +79,13 @@ pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, Failure> {
     if passes_through(value) {
         return Ok(value.to_owned());
     }
-    Ok(STANDARD.encode(read_file(value, flag)?))
+    Ok(base64_file(&read_file(value, flag)?))
 }
 
-/// An image argument: a URL or `data:` URL as is; `-` or a path read, checked against the
-/// models data's rules for inline images (its first bytes must be a JPEG, PNG, GIF or WebP,
-/// within the size limit) and base64-encoded. A file that is no image is refused before
-/// anything is sent, naming the file and what it looks like.
+/// An image argument: a URL or `data:` URL as is; `-` or a path read, checked by kling-types
+/// against the models data's rules for inline images (its first bytes must be a JPEG, PNG, GIF
+/// or WebP, within the size limit) and base64-encoded. A file that is no image is refused
+/// before anything is sent, naming the flag, the file and what it looks like.
 pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, Failure> {
     if value.trim().is_empty() {
         return Err(Failure::usage(format!("{flag} is empty")));
@@ -103,38 +94,11 @@ pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, Failure> {
         return Ok(value.to_owned());
     }
     let bytes = read_file(value, flag)?;
-    let name = if value == "-" { "stdin" } else { value };
-    let rules = &models::INLINE_IMAGES;
-    let format = ImageFormat::sniff(&bytes).map_err(|looks| {
-        Failure::usage(format!(
-            "{flag}: {name} is not an image: it looks like {looks} (expected {})",
-            kinds(rules.formats)
-        ))
+    let image = ImageInput::from_bytes(&bytes).map_err(|e| {
+        let name = if value == "-" { "stdin" } else { value };
+        Failure::usage(format!("{flag}: {name} {}", e.message()))
     })?;
-    if !rules.formats.contains(&format) {
-        return Err(Failure::usage(format!(
-            "{flag}: {name} is a {format} image; the API takes {}",
-            kinds(rules.formats)
-        )));
-    }
-    let max = u64::from(rules.max_mb).saturating_mul(1_000_000);
-    if bytes.len() as u64 > max {
-        return Err(Failure::usage(format!(
-            "{flag}: {name} is {:.1} MB; an inline image is at most {} MB (upload it and pass its URL)",
-            bytes.len() as f64 / 1e6,
-            rules.max_mb
-        )));
-    }
-    Ok(STANDARD.encode(bytes))
-}
-
-/// `JPEG, PNG, GIF or WEBP`.
-fn kinds(formats: &[ImageFormat]) -> String {
-    let names: Vec<String> = formats.iter().map(|f| f.as_str().to_uppercase()).collect();
-    match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => names.join(""),
-    }
+    Ok(image.as_str().to_owned())
 }
 
 /// Several image arguments (see [`image_or_url`]).
@@ -213,6 +177,12 @@ mod tests {
             Err(Failure::Sdk(_))
         ));
         assert!(url(p, "--first-frame").is_err());
+        assert_eq!(image_or_url(p, "--image").unwrap(), "iVBORw==");
+        std::fs::write(&path, b"a fox\n").unwrap();
+        assert!(matches!(
+            image_or_url(p, "--image"),
+            Err(Failure::Usage(m)) if m == format!("--image: {p} is not an image: it looks like text")
+        ));
         assert!(matches!(text("  ", "--prompt"), Err(Failure::Usage(_))));
         std::fs::remove_file(path).unwrap();
     }

@@ -191,7 +191,7 @@ pub(crate) async fn identify_face(
         a.video_id.as_ref(),
         a.video_url.as_ref(),
     )?);
-    ctx.call(client, &r, a.dry_run, |found: &FaceIdentification| {
+    ctx.send(client, &r, a.dry_run, |found: &FaceIdentification| {
         println!("session id: {}", found.session_id);
         for face in &found.face_data {
             let span = match (face.start_time, face.end_time) {

@@ -1,11 +1,9 @@
 //! `kling mock serve` and `kling demo`: the built-in kling-mock, for trying everything
 //! without an account.
 
-use std::path::Path;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use kling_client_async::TaskView;
 use kling_client_async::prelude::*;
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, ServeArgs};
 use kling_types::videos::CreateText2Video;
@@ -98,18 +96,8 @@ pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), Failure> 
         );
     }
     let task = ctx.wait(&client, &created.query).await?;
-    let dir = Path::new("kling-demo");
-    std::fs::create_dir_all(dir)
-        .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;
-    let mut paths = Vec::new();
-    for file in task.result_files() {
-        paths.push(
-            client
-                .download(&file.url, dir.join(&file.file_name))
-                .await?
-                .path,
-        );
-    }
+    let saved = client.download_files(&task, "kling-demo").await?;
+    let paths: Vec<_> = saved.into_iter().map(|done| done.path).collect();
     match ctx.format {
         Format::Json => print_json(
             &json!({"task_id": task.task_id, "request_id": created.request_id, "files": paths}),

@@ -187,14 +187,15 @@ pub(crate) fn to_value(value: &impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// What any task or generation shows of itself in text.
-pub(crate) trait Shown {
-    /// Its id.
-    fn shown_id(&self) -> &str;
+/// What the CLI shows of a task beyond what its [`TaskView`] gives (the id, the external id,
+/// the failure reason, the result files): its status in the server's own word (a finished
+/// [`TaskState`] keeps none: `succeed`, `succeeded`, `completed`) and the lines only its type
+/// has.
+pub(crate) trait Shown: TaskView {
     /// Where it is, as the server says.
-    fn shown_status(&self) -> String;
-    /// More lines: ids, failure reason, results, charges.
-    fn shown_lines(&self) -> Vec<String>;
+    fn shown_status(&self) -> &str;
+    /// Lines of its own type: result ids, voices, elements, charges.
+    fn more_lines(&self) -> Vec<String>;
 }
 
 /// Lines common to every task type: its external id, failure reason and result files.
@@ -206,22 +207,17 @@ fn view_lines(task: &impl TaskView) -> Vec<String> {
     if let TaskState::Failed(Some(reason)) = task.state() {
         lines.push(format!("reason: {reason}"));
     }
-    for file in task.result_files() {
-        let kind = match file.kind {
-            kling_client_async::FileKind::Video => "video",
-            kling_client_async::FileKind::Image => "image",
-            kling_client_async::FileKind::Audio => "audio",
-            _ => "file",
-        };
+    let files = task.result_files();
+    for file in &files {
         let mark = if file.watermarked {
             " (watermarked)"
         } else {
             ""
         };
-        lines.push(format!("{kind}{mark}: {}", file.url));
+        lines.push(format!("{}{mark}: {}", file.kind.as_str(), file.url));
     }
     if let Some(until) = task.expires_at().and_then(kling_core::time::show_utc_ms)
-        && !task.result_files().is_empty()
+        && !files.is_empty()
     {
         lines.push(format!(
             "files kept until: {until} ({} days after creation: download them before)",
@@ -232,14 +228,11 @@ fn view_lines(task: &impl TaskView) -> Vec<String> {
 }
 
 impl Shown for Task {
-    fn shown_id(&self) -> &str {
-        &self.task_id
+    fn shown_status(&self) -> &str {
+        self.task_status.as_str()
     }
-    fn shown_status(&self) -> String {
-        self.task_status.to_string()
-    }
-    fn shown_lines(&self) -> Vec<String> {
-        let mut lines = view_lines(self);
+    fn more_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
         if let Some(parent) = &self.task_info.parent_video {
             lines.push(format!("parent video: {}", parent.id));
         }
@@ -274,14 +267,11 @@ impl Shown for Task {
 }
 
 impl Shown for standard::Task {
-    fn shown_id(&self) -> &str {
-        &self.id
+    fn shown_status(&self) -> &str {
+        self.status.as_str()
     }
-    fn shown_status(&self) -> String {
-        self.status.to_string()
-    }
-    fn shown_lines(&self) -> Vec<String> {
-        let mut lines = view_lines(self);
+    fn more_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
         for o in &self.outputs {
             match (o.kind.as_str(), &o.id) {
                 ("voice" | "element", Some(id)) => lines.push(format!(
@@ -308,14 +298,11 @@ impl Shown for standard::Task {
 }
 
 impl Shown for Generation {
-    fn shown_id(&self) -> &str {
-        &self.generation_id
+    fn shown_status(&self) -> &str {
+        self.status.as_str()
     }
-    fn shown_status(&self) -> String {
-        self.status.to_string()
-    }
-    fn shown_lines(&self) -> Vec<String> {
-        let mut lines = view_lines(self);
+    fn more_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
         if let Some(model) = self.model.as_deref().or(self.mode.as_deref()) {
             lines.push(format!("model: {model}"));
         }
@@ -323,23 +310,41 @@ impl Shown for Generation {
     }
 }
 
-impl Shown for NewGeneration {
-    fn shown_id(&self) -> &str {
-        &self.generation_id
-    }
-    fn shown_status(&self) -> String {
-        self.status.to_string()
-    }
-    fn shown_lines(&self) -> Vec<String> {
-        self.price.iter().map(|p| format!("price: ${p}")).collect()
+/// Prints a task in text.
+pub(crate) fn print_task(task: &impl Shown) {
+    println!("task {}: {}", task.task_id(), task.shown_status());
+    for line in view_lines(task).into_iter().chain(task.more_lines()) {
+        println!("{line}");
     }
 }
 
-/// Prints a task in text.
-pub(crate) fn print_task(task: &impl Shown) {
-    println!("task {}: {}", task.shown_id(), task.shown_status());
-    for line in task.shown_lines() {
-        println!("{line}");
+/// A create's answer, printed when the command does not wait: a task (legacy, new standard)
+/// or RunBlob's [`NewGeneration`] (an id, a status and a price: no task yet).
+pub(crate) trait Answer {
+    /// Prints it in text.
+    fn print_answer(&self);
+    /// The external task id it shows, when it echoes one.
+    fn shown_external_id(&self) -> Option<&str>;
+}
+
+impl<T: Shown> Answer for T {
+    fn print_answer(&self) {
+        print_task(self);
+    }
+    fn shown_external_id(&self) -> Option<&str> {
+        self.external_task_id()
+    }
+}
+
+impl Answer for NewGeneration {
+    fn print_answer(&self) {
+        println!("task {}: {}", self.generation_id, self.status);
+        if let Some(price) = &self.price {
+            println!("price: ${price}");
+        }
+    }
+    fn shown_external_id(&self) -> Option<&str> {
+        None
     }
 }
 

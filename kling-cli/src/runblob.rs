@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use kling_types::AspectRatio;
-use kling_types::common::{ImageInput, Secs};
+use kling_types::common::{ImageInput, Secs, is_url};
 use kling_types::runblob::{
     Balance, Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto, Generation, GetBalance,
     GetGeneration, ListGenerations, Product, RunBlobModel,
@@ -209,7 +209,7 @@ fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), Failure
     let (mut urls, mut inline) = (Vec::new(), Vec::new());
     for image in images {
         let value = input::image_or_url(image, "--image")?;
-        if input::is_url(&value) {
+        if is_url(&value) {
             urls.push(value);
         } else {
             // A `data:` URL given on the command line: RunBlob wants the bare base64.
@@ -262,7 +262,7 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
                     None => Ok((None, None)),
                     Some(v) => {
                         let v = read(v, flag)?;
-                        Ok(if input::is_url(&v) {
+                        Ok(if is_url(&v) {
                             (Some(v), None)
                         } else {
                             (None, Some(v))
@@ -318,7 +318,7 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
                 // A finished generation: the same as waiting for it.
                 return ctx.finish(&client, &r, Some(dir), json!({})).await;
             }
-            ctx.call(&client, &r, false, |g: &Generation| print_task(g))
+            ctx.send(&client, &r, false, |g: &Generation| print_task(g))
                 .await
         }
         RunblobCommand::Wait(one) => {
@@ -328,7 +328,7 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
         }
         RunblobCommand::List(l) => {
             let r = ListGenerations::new(l.limit, l.offset);
-            ctx.call(&client, &r, false, |list: &Vec<Generation>| {
+            ctx.send(&client, &r, false, |list: &Vec<Generation>| {
                 if list.is_empty() {
                     println!("(none)");
                 }
@@ -344,7 +344,7 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
             .await
         }
         RunblobCommand::Balance => {
-            ctx.call(&client, &GetBalance::new(), false, |b: &Balance| {
+            ctx.send(&client, &GetBalance::new(), false, |b: &Balance| {
                 println!("balance: ${}", b.balance)
             })
             .await

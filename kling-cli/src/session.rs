@@ -159,23 +159,23 @@ pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Failu
                 a.video_id.as_ref(),
                 a.video_url.as_ref(),
             )?);
-            ctx.call(&client, &r, a.dry_run, show).await
+            ctx.send(&client, &r, a.dry_run, show).await
         }
         SessionCommand::Add(p) => {
             let r = EditSelection::add(p.session_id.clone(), p.frame, points(p));
-            ctx.call(&client, &r, p.dry_run, show).await
+            ctx.send(&client, &r, p.dry_run, show).await
         }
         SessionCommand::Remove(p) => {
             let r = EditSelection::delete(p.session_id.clone(), p.frame, points(p));
-            ctx.call(&client, &r, p.dry_run, show).await
+            ctx.send(&client, &r, p.dry_run, show).await
         }
         SessionCommand::Clear(s) => {
             let r = SessionCall::clear(s.session_id.clone());
-            ctx.call(&client, &r, s.dry_run, show).await
+            ctx.send(&client, &r, s.dry_run, show).await
         }
         SessionCommand::Preview(s) => {
             let r = SessionCall::preview(s.session_id.clone());
-            ctx.call(&client, &r, s.dry_run, show).await
+            ctx.send(&client, &r, s.dry_run, show).await
         }
         SessionCommand::Create(a) => {
             let edit = match a.edit {

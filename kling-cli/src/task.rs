@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Subcommand};
-use kling_client_async::Client;
 use kling_client_async::prelude::*;
+use kling_client_async::{Client, Pollable};
 use kling_types::family::{Group, Produces};
-use kling_types::{FAMILIES, Family, Task, TaskQuery, TaskRef};
+use kling_types::{FAMILIES, Family, Task, TaskRef};
 use serde_json::json;
 
 use crate::flow::Ctx;
@@ -73,30 +73,20 @@ pub(crate) async fn get_task<Q>(
     download: Option<&Path>,
 ) -> Result<(), Failure>
 where
-    Q: TaskQuery<Response = Task, Task = Task> + Sync,
+    Q: Pollable<Task = Task>,
 {
-    let reply = client.send(query).await?;
-    let task = query.task(reply.value).ok_or_else(|| {
-        Failure::Sdk(
-            kling_errors::DecodeError::new(
-                kling_errors::DecodeFailure::MissingData,
-                kling_errors::Operation::Read,
-                200,
-                b"the answer is about another task",
-            )
-            .into(),
-        )
-    })?;
+    let reply = client.task(query).await?;
+    let task = &reply.value;
     if ctx.format == Format::Text {
-        print_task(&task);
+        print_task(task);
     }
     let files = match download {
-        Some(dir) => ctx.save(client, &task, dir).await?,
+        Some(dir) => ctx.save(client, task, dir).await?,
         None => Vec::new(),
     };
     if ctx.format == Format::Json {
         print_json(
-            &json!({"task": to_value(&task), "files": files, "request_id": reply.request_id}),
+            &json!({"task": to_value(task), "files": files, "request_id": reply.request_id}),
         );
     }
     Ok(())
@@ -133,7 +123,7 @@ pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), Failure>
                 .tasks()
                 .page(list.page)
                 .page_size(list.page_size);
-            ctx.call(&client, &query, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &query, false, |tasks| print_tasks(tasks))
                 .await
         }
     }

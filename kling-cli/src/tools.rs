@@ -35,8 +35,7 @@ pub(crate) struct ErrorsArgs {
     code: Option<String>,
 }
 
-/// Downloads one file. The SDK never sends credentials with a download, but its client
-/// cannot be built without any: a placeholder stands in when none are configured.
+/// Downloads one file, on a client without credentials (a download never sends any).
 pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), Failure> {
     let client = ctx.downloader()?;
     let done = client.download(&args.url, &args.path).await?;

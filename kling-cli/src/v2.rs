@@ -362,7 +362,7 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), Failure> {
             } else {
                 GetTasks::by_ids(g.ids.clone())
             };
-            ctx.call(&client, &r, false, |tasks: &Vec<Task>| {
+            ctx.send(&client, &r, false, |tasks: &Vec<Task>| {
                 if tasks.is_empty() {
                     println!("(no such task)");
                 }
@@ -395,7 +395,7 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), Failure> {
             if !l.product_types.is_empty() {
                 r = r.filter(TaskFilter::new("product_type", l.product_types.clone()));
             }
-            ctx.call(&client, &r, false, |page: &TaskPage| {
+            ctx.send(&client, &r, false, |page: &TaskPage| {
                 if page.result.is_empty() {
                     println!("(none)");
                 }

@@ -78,12 +78,12 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Failure
             let r = ListCustomVoiceTasks::new()
                 .page(p.page)
                 .page_size(p.page_size);
-            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
                 .await
         }
         VoiceCommand::Presets(p) => {
             let r = ListPresetVoices::new().page(p.page).page_size(p.page_size);
-            ctx.call(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
                 .await
         }
         VoiceCommand::Get(g) => {
@@ -96,7 +96,7 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Failure
         }
         VoiceCommand::Delete(d) => {
             let r = DeleteVoice::new(d.voice_id.clone());
-            ctx.call(&client, &r, d.dry_run, |_| {
+            ctx.send(&client, &r, d.dry_run, |_| {
                 println!("deleted voice {}", d.voice_id)
             })
             .await

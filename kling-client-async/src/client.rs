@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use kling_core::AsyncTransport;
 use kling_core::download::{AsyncFileSink, AsyncPartFile};
 use kling_core::fleet::AsyncTaskSlots;
 use kling_core::time::AsyncSleep;
-use kling_core::{AsyncKlingBackend, AsyncTransport, ClientKind, ClientParts, Config, TaskSlot};
+use tokio::io::AsyncWriteExt;
 
 use crate::slots::MemorySlots;
-use kling_errors::Error;
-use tokio::io::AsyncWriteExt;
 
 use crate::transport::ReqwestTransport;
 
@@ -33,66 +32,22 @@ impl AsyncSleep for TokioSleep {
     }
 }
 
-/// The async Kling client. `Clone + Send + Sync`; clones share the connection pool, the
-/// token cache, the retry budget and the task slots. Its methods are those of [`AsyncKling`]
-/// (bring it into scope: `use kling_client_async::AsyncKling;`); every future is `Send`.
-///
-/// [`AsyncKling`]: kling_core::AsyncKling
-#[derive(Clone, Debug)]
-pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    parts: ClientParts<dyn AsyncTransport, dyn AsyncSleep>,
-    /// The task slots (`max_in_flight_tasks`, or the builder's), shared by clones.
-    slots: Option<Arc<dyn AsyncTaskSlots>>,
-}
-
-kling_core::client_constructors!(Client, kling_core::AsyncKlingBackend);
-
-impl ClientKind for Client {
-    type Transport = dyn AsyncTransport;
-    type Sleep = dyn AsyncSleep;
-    type Slots = dyn AsyncTaskSlots;
-
-    fn default_transport(config: &Config) -> Result<Arc<dyn AsyncTransport>, Error> {
-        Ok(Arc::new(ReqwestTransport::new(config)?))
-    }
-
-    fn default_sleep() -> Arc<dyn AsyncSleep> {
-        Arc::new(TokioSleep)
-    }
-
-    fn memory_slots(limit: usize) -> Arc<dyn AsyncTaskSlots> {
-        Arc::new(MemorySlots::new(limit))
-    }
-
-    fn assemble(
-        parts: ClientParts<dyn AsyncTransport, dyn AsyncSleep>,
-        slots: Option<Arc<dyn AsyncTaskSlots>>,
-    ) -> Self {
-        Self {
-            inner: Arc::new(Inner { parts, slots }),
-        }
-    }
-}
-
-impl AsyncKlingBackend for Client {
-    fn parts(&self) -> &ClientParts<dyn AsyncTransport, dyn AsyncSleep> {
-        &self.inner.parts
+kling_core::client_type! {
+    /// The async Kling client. `Clone + Send + Sync`; clones share the connection pool, the
+    /// token cache, the retry budget and the task slots. Its methods are those of
+    /// [`AsyncKling`] (bring it into scope: `use kling_client_async::prelude::*;`); every
+    /// future is `Send`.
+    ///
+    /// [`AsyncKling`]: kling_core::AsyncKling
+    pub struct Client {
+        backend: kling_core::AsyncKlingBackend,
+        transport: dyn AsyncTransport = |config| Ok(Arc::new(ReqwestTransport::new(config)?)),
+        sleep: dyn AsyncSleep = TokioSleep,
+        slots: dyn AsyncTaskSlots = MemorySlots::new,
     }
 
     fn files(&self) -> &dyn AsyncFileSink {
         &TokioFiles
-    }
-
-    async fn acquire_slot(&self) -> Result<TaskSlot, Error> {
-        match &self.inner.slots {
-            Some(slots) => slots.acquire().await,
-            None => Ok(TaskSlot::unlimited()),
-        }
     }
 }
 

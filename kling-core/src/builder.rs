@@ -55,6 +55,98 @@ impl<T: ?Sized, S: ?Sized> fmt::Debug for ClientParts<T, S> {
     }
 }
 
+/// What a client holds behind its `Arc` (clones share it): its parts and its task slots
+/// (`None`: unlimited). Plumbing of the client crates.
+#[doc(hidden)]
+#[non_exhaustive]
+pub struct ClientState<T: ?Sized, S: ?Sized, L: ?Sized> {
+    /// Engine, transport, clock, sleep.
+    pub parts: ClientParts<T, S>,
+    /// The task slots every job holds from its create to its task's end.
+    pub slots: Option<Arc<L>>,
+}
+
+impl<T: ?Sized, S: ?Sized, L: ?Sized> ClientState<T, S, L> {
+    /// The state of a client made of `parts` and `slots`.
+    pub fn new(parts: ClientParts<T, S>, slots: Option<Arc<L>>) -> Self {
+        Self { parts, slots }
+    }
+}
+
+impl<T: ?Sized, S: ?Sized, L: ?Sized> fmt::Debug for ClientState<T, S, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("engine", &self.parts.engine)
+            .field("task_slots", &self.slots.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Declares a client type (both client crates, once): the struct over a shared
+/// [`ClientState`], its [`ClientKind`] (the builder's defaults: transport, sleep, in-memory
+/// slots), its backend (`$backend`, with `$extra` items such as an async client's files) and
+/// its inherent constructors. A client crate writes only what differs: the types and defaults.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! client_type {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $client:ident {
+            backend: $backend:path,
+            transport: $transport:ty = $default_transport:expr,
+            sleep: $sleep:ty = $default_sleep:expr,
+            slots: $slots:ty = $memory_slots:expr $(,)?
+        }
+        $($extra:item)*
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        $vis struct $client {
+            state: ::std::sync::Arc<$crate::ClientState<$transport, $sleep, $slots>>,
+        }
+
+        impl $crate::ClientKind for $client {
+            type Transport = $transport;
+            type Sleep = $sleep;
+            type Slots = $slots;
+
+            fn default_transport(
+                config: &$crate::Config,
+            ) -> ::std::result::Result<::std::sync::Arc<$transport>, kling_errors::Error> {
+                let make: fn(&$crate::Config) -> ::std::result::Result<::std::sync::Arc<$transport>, kling_errors::Error> = $default_transport;
+                make(config)
+            }
+
+            fn default_sleep() -> ::std::sync::Arc<$sleep> {
+                ::std::sync::Arc::new($default_sleep)
+            }
+
+            fn memory_slots(limit: usize) -> ::std::sync::Arc<$slots> {
+                ::std::sync::Arc::new(($memory_slots)(limit))
+            }
+
+            fn assemble(
+                parts: $crate::ClientParts<$transport, $sleep>,
+                slots: ::std::option::Option<::std::sync::Arc<$slots>>,
+            ) -> Self {
+                Self {
+                    state: ::std::sync::Arc::new($crate::ClientState::new(parts, slots)),
+                }
+            }
+        }
+
+        impl $backend for $client {
+            fn state(&self) -> &$crate::ClientState<$transport, $sleep, $slots> {
+                &self.state
+            }
+
+            $($extra)*
+        }
+
+        $crate::client_constructors!($client, $backend);
+    };
+}
+
 /// The inherent methods every client type has (`Client::builder()`, `Client::from_env()`,
 /// `prepare`), written once for both client crates; `$backend` is the client's backend trait.
 #[doc(hidden)]

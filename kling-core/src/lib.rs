@@ -18,7 +18,7 @@ mod run;
 pub mod time;
 mod transport;
 
-pub use builder::{ClientBuilder, ClientKind, ClientParts, ENV_BASE_URL, IntoArc};
+pub use builder::{ClientBuilder, ClientKind, ClientParts, ClientState, ENV_BASE_URL, IntoArc};
 /// The chunks of an [`AsyncBody`]: shared bytes, handed on without a copy.
 pub use bytes::Bytes;
 pub use callback::CallbackDedupe;

@@ -12,10 +12,10 @@ use crate::videos::{VideoSource, VoiceLanguage};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateVideoToAudio {
-    /// A Kling video id (at most 30 days old).
+    /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
-    /// A video URL (`.mp4`/`.mov`, 3-20 s, at most 100 MB).
+    /// A video URL, `.mp4`/`.mov`, 3-20 s, at most 100 MB (one of `video_id` / `video_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
     /// The sound effects wanted (at most 200 characters).
@@ -24,13 +24,13 @@ pub struct CreateVideoToAudio {
     /// The music wanted (at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bgm_prompt: Option<String>,
-    /// ASMR mode.
+    /// ASMR mode (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub asmr_mode: Option<bool>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -38,7 +38,7 @@ pub struct CreateVideoToAudio {
 }
 
 impl CreateVideoToAudio {
-    /// Sound for `video`.
+    /// Sound effects and music for `video` (a Kling video id or a URL); the result has both.
     pub fn new(video: VideoSource) -> Self {
         let (video_id, video_url) = match video {
             VideoSource::Id(id) => (Some(id), None),
@@ -72,15 +72,15 @@ impl CreateVideoToAudio {
 }
 
 setters!(CreateVideoToAudio {
-    /// Sets the sound-effect prompt.
+    /// Sets the sound effects wanted (at most 200 characters).
     sound_effect_prompt: String,
-    /// Sets the music prompt.
+    /// Sets the background music wanted (at most 200 characters).
     bgm_prompt: String,
-    /// Turns ASMR mode on or off.
+    /// Turns ASMR mode on or off (off when unset).
     asmr_mode: bool,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 
@@ -99,7 +99,7 @@ pub struct CreateTextToAudio {
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -107,7 +107,7 @@ pub struct CreateTextToAudio {
 }
 
 impl CreateTextToAudio {
-    /// A `duration`-second sound of `prompt`.
+    /// A `duration`-second sound (3.0-10.0, one decimal) of `prompt` (at most 200 characters).
     pub fn new(prompt: impl Into<String>, duration: f64) -> Self {
         Self {
             prompt: prompt.into(),
@@ -130,9 +130,9 @@ impl CreateTextToAudio {
 }
 
 setters!(CreateTextToAudio {
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 
@@ -147,9 +147,10 @@ task_family!("text-to-audio", "/v1/audio/text-to-audio", max_page_size = 500,
 pub struct Tts {
     /// What to say (at most 1000 characters).
     pub text: String,
-    /// The voice.
+    /// The voice to speak with (official ones:
+    /// [`ListPresetVoices`](crate::general::ListPresetVoices)).
     pub voice_id: String,
-    /// `zh` or `en`.
+    /// `zh` or `en` (required here; the docs give `zh` as the default).
     pub voice_language: VoiceLanguage,
     /// Speed in [0.8, 2.0], one decimal (1.0 when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,7 +172,7 @@ impl Tts {
         }
     }
 
-    /// Sets the speed.
+    /// Sets the speed, in [0.8, 2.0] with one decimal (1.0 when unset).
     #[must_use]
     pub fn voice_speed(mut self, speed: f64) -> Self {
         self.voice_speed = Some(speed);

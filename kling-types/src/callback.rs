@@ -46,7 +46,7 @@ impl CallbackPayload {
         }
     }
 
-    /// The task's (or generation's) id.
+    /// The task's id: `task_id` (legacy), `id` (new standard) or `generation_id` (RunBlob).
     pub fn task_id(&self) -> &str {
         match self {
             Self::Legacy(t) => &t.task_id,
@@ -64,7 +64,7 @@ impl CallbackPayload {
         }
     }
 
-    /// Whether the status is terminal.
+    /// Whether the task has finished: `succeed` / `succeeded` / `completed` (RunBlob), or `failed`.
     pub fn is_terminal(&self) -> bool {
         match self {
             Self::Legacy(t) => t.task_status.is_terminal(),

@@ -247,6 +247,14 @@ pub fn is_url(value: &str) -> bool {
     scheme.starts_with("https://") || scheme.starts_with("http://")
 }
 
+/// A local file's bytes as the API takes an inline file that is not an image (audio, a
+/// video): standard base64 with padding, no `data:` prefix. Nothing is checked; for an image
+/// use [`ImageInput::from_bytes`], which also checks what the bytes hold and their size.
+pub fn base64_file(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 impl From<&str> for ImageInput {
     fn from(image: &str) -> Self {
         Self::new(image)

@@ -58,7 +58,7 @@ pub trait Endpoint {
     /// The JSON body type (`()` for operations without a body).
     type Body: Serialize + ?Sized;
 
-    /// The HTTP method.
+    /// The HTTP method: `GET` for queries and lists, `POST` for creates and synchronous calls.
     fn method(&self) -> Method;
 
     /// The path, starting with `/`, with path parameters filled in and percent-encoded.
@@ -130,9 +130,9 @@ pub trait Endpoint {
 /// answers (in the same order) into the one answer the caller sees.
 #[non_exhaustive]
 pub struct Split<E: Endpoint> {
-    /// The calls to send.
+    /// The calls to send, in order (e.g. `GET /tasks` chunks of at most 20 ids).
     pub parts: Vec<E>,
-    /// Their answers as one.
+    /// Joins the parts' answers, given in the parts' order, into the one answer the caller sees.
     pub merge: fn(Vec<E::Response>) -> E::Response,
 }
 
@@ -164,7 +164,8 @@ pub trait CreateEndpoint: Endpoint {
     /// `external_task_id` when a create must be settled.
     type Query: TaskQuery;
 
-    /// The caller's id for the task, if set.
+    /// The request's `external_task_id`, if set: what [`lookup`](Self::lookup) finds the task by
+    /// (always `None` on RunBlob).
     fn external_task_id(&self) -> Option<&str>;
 
     /// Sets the caller's id (the create flow generates one when the caller gave none). Has no

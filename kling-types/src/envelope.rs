@@ -16,7 +16,7 @@ pub struct Envelope<T> {
     /// `SUCCEED`, or the error text.
     #[serde(default)]
     pub message: String,
-    /// The server's id for the request.
+    /// The server's id for the request (UUID-like); quote it when asking Kling support.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

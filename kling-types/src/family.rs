@@ -51,7 +51,7 @@ pub struct Family {
     pub title: &'static str,
     /// The path of its creates, queries (`/{id}`) and lists.
     pub path: &'static str,
-    /// The largest page its list accepts.
+    /// The largest `pageSize` its list accepts (500; 1000 for custom voices).
     pub max_page_size: u32,
     /// Its command group.
     pub group: Group,
@@ -193,12 +193,13 @@ pub struct FamilyCreate {
 }
 
 impl FamilyCreate {
-    /// The family.
+    /// The family the create is posted to (`POST {path}`).
     pub fn family(&self) -> &'static Family {
         self.family
     }
 
-    /// The request body.
+    /// The request body, a JSON object sent as given (the create flow adds an `external_task_id`
+    /// when absent).
     pub fn body(&self) -> &serde_json::Map<String, serde_json::Value> {
         &self.body
     }
@@ -264,7 +265,7 @@ impl PartialEq for Family {
 impl Eq for Family {}
 
 impl FamilyTask {
-    /// The family.
+    /// The family whose path the query reads (`GET {path}/{id}`).
     pub fn family(&self) -> &'static Family {
         self.family
     }
@@ -319,21 +320,21 @@ impl TaskQuery for FamilyTask {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FamilyTasks {
     family: &'static Family,
-    /// The page, from 1 (at most 1000).
+    /// The page number, sent as `pageNum`: 1-1000 (1 by default).
     pub page_num: u32,
     /// Tasks per page (at most the family's [`max_page_size`](Family::max_page_size)).
     pub page_size: u32,
 }
 
 impl FamilyTasks {
-    /// Page `page_num`, from 1.
+    /// Asks for page `page_num` (1-1000).
     #[must_use]
     pub fn page(mut self, page_num: u32) -> Self {
         self.page_num = page_num;
         self
     }
 
-    /// `page_size` tasks per page.
+    /// Sets `pageSize`, tasks per page (30 by default).
     #[must_use]
     pub fn page_size(mut self, page_size: u32) -> Self {
         self.page_size = page_size;

@@ -137,7 +137,8 @@ macro_rules! task_family {
         #[derive(Debug, Clone, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $get {
-            /// Which task.
+            /// The task's system `task_id` or your `external_task_id`, sent as the last path
+            /// segment.
             pub id: crate::query::TaskRef,
         }
 
@@ -182,7 +183,7 @@ macro_rules! task_family {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $list {
-            /// The page, from 1 (at most 1000).
+            /// The page number, sent as `pageNum`: 1-1000 (1 by default).
             pub page_num: u32,
             #[doc = concat!("Tasks per page (at most ", stringify!($max), ").")]
             pub page_size: u32,
@@ -194,14 +195,14 @@ macro_rules! task_family {
                 Self { page_num: 1, page_size: 30 }
             }
 
-            /// Page `page_num`, from 1.
+            /// Asks for page `page_num` (1-1000).
             #[must_use]
             pub fn page(mut self, page_num: u32) -> Self {
                 self.page_num = page_num;
                 self
             }
 
-            /// `page_size` tasks per page.
+            /// Sets `pageSize`, tasks per page (30 by default).
             #[must_use]
             pub fn page_size(mut self, page_size: u32) -> Self {
                 self.page_size = page_size;

@@ -17,17 +17,17 @@ use crate::videos::{ImageItem, VideoSource};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SelectionSession {
-    /// The session id.
+    /// Pass to the next selection call and to [`CreateMultiElements`]; valid for 24 hours.
     #[serde(deserialize_with = "de::text")]
     pub session_id: String,
-    /// Units charged.
+    /// Units charged for the call, a decimal as text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_text"
     )]
     pub final_unit_deduction: Option<String>,
-    /// Cash charged.
+    /// Cash charged: the discounted price and the list price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_balance_deduction: Option<BalanceDeduction>,
     /// Everything else of the response (masks, preview URLs), kept as sent.
@@ -56,7 +56,7 @@ impl SelectionPoint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InitSelection {
-    /// A Kling video id.
+    /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
     /// A video URL (2-5 s or 7-10 s, 720-2160 px, 24/30/60 fps).
@@ -65,7 +65,7 @@ pub struct InitSelection {
 }
 
 impl InitSelection {
-    /// A session on `video`.
+    /// A selection session on `video` (a Kling video id or a URL).
     pub fn new(video: VideoSource) -> Self {
         match video {
             VideoSource::Id(id) => Self {
@@ -86,11 +86,11 @@ impl InitSelection {
 pub struct EditSelection {
     #[serde(skip)]
     delete: bool,
-    /// The session.
+    /// The `session_id` from [`InitSelection`] (valid 24 hours).
     pub session_id: String,
-    /// The frame (at most 10 marked frames).
+    /// The frame to mark, by index (a session marks at most 10 frames).
     pub frame_index: u32,
-    /// At most 10 points.
+    /// The points on that frame, at most 10.
     pub points: Vec<SelectionPoint>,
 }
 
@@ -128,12 +128,12 @@ impl EditSelection {
 pub struct SessionCall {
     #[serde(skip)]
     preview: bool,
-    /// The session.
+    /// The `session_id` from [`InitSelection`] (valid 24 hours).
     pub session_id: String,
 }
 
 impl SessionCall {
-    /// Clears the selection.
+    /// Clears the selection: `POST /v1/videos/multi-elements/clear-selection`.
     pub fn clear(session_id: impl Into<String>) -> Self {
         Self {
             preview: false,
@@ -141,7 +141,7 @@ impl SessionCall {
         }
     }
 
-    /// Previews the selection.
+    /// Previews the selection: `POST /v1/videos/multi-elements/preview-selection`.
     pub fn preview(session_id: impl Into<String>) -> Self {
         Self {
             preview: true,
@@ -229,31 +229,31 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiElements {
-    /// The session.
+    /// The `session_id` from [`InitSelection`] (valid 24 hours).
     pub session_id: String,
-    /// What to do.
+    /// `addition`, `swap` or `removal` of the selected elements.
     pub edit_mode: EditMode,
     /// Images: 1-2 for addition, 1 for swap, none for removal.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<ImageItem>,
     /// What to do, in words (at most 2500 characters; `<<<video_1>>>`, `<<<image_1>>>`).
     pub prompt: String,
-    /// What to avoid.
+    /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// `std` or `pro`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    /// `"5"` or `"10"`.
+    /// Length in seconds, `"5"` or `"10"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -317,20 +317,20 @@ impl CreateMultiElements {
 }
 
 setters!(CreateMultiElements {
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters).
     negative_prompt: String,
-    /// Sets the mode.
+    /// Sets `mode`: `std` or `pro`.
     mode: Mode,
-    /// Sets the duration in seconds.
+    /// Sets the length in seconds: 5 or 10, sent as a string.
     duration: Secs,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the images.
+    /// Sets the images: 1-2 for `addition`, 1 for `swap`, none for `removal`.
     image_list: ImageItem,
 });
 

@@ -13,7 +13,7 @@ pub enum TaskRef {
 }
 
 impl TaskRef {
-    /// The id.
+    /// The id itself, as it goes into the query's path.
     pub fn as_str(&self) -> &str {
         match self {
             Self::TaskId(id) | Self::ExternalTaskId(id) => id,

@@ -29,14 +29,14 @@ impl TaskStatus {
     }
 }
 
-/// A legacy task.
+/// A legacy task (`task_id`, `task_status`), as creates, queries, lists and callbacks return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Task {
     /// The system's id for the task (a long numeric string).
     #[serde(deserialize_with = "de::text")]
     pub task_id: String,
-    /// Where the task is.
+    /// `submitted`, `processing`, `succeed` or `failed` (the legacy spelling).
     pub task_status: TaskStatus,
     /// Why the task failed (queries only); empty or absent otherwise.
     #[serde(
@@ -59,7 +59,7 @@ pub struct Task {
         deserialize_with = "de::null_default"
     )]
     pub task_result: TaskResult,
-    /// Whether watermarked copies were requested.
+    /// `{"enabled": ...}` echoed back: whether results carry a `watermark_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Units (credits) charged, a decimal as text.
@@ -69,7 +69,7 @@ pub struct Task {
         deserialize_with = "de::opt_text"
     )]
     pub final_unit_deduction: Option<String>,
-    /// Cash charged.
+    /// Cash charged: the discounted price (`quota`) and the list price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_balance_deduction: Option<BalanceDeduction>,
     /// Creation time, Unix milliseconds.
@@ -97,17 +97,17 @@ impl Task {
             .filter(|m| !m.is_empty())
     }
 
-    /// The caller's id for the task, if one was given.
+    /// The `external_task_id` the task was created with (from `task_info`), if any.
     pub fn external_task_id(&self) -> Option<&str> {
         self.task_info.external_task_id.as_deref()
     }
 }
 
-/// `task_info`.
+/// `task_info`: the caller's `external_task_id` and, for some families, the parent video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct TaskInfo {
-    /// The caller's id for the task.
+    /// The `external_task_id` given at creation, echoed back.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -125,14 +125,14 @@ impl TaskInfo {
     }
 }
 
-/// `task_info.parent_video`.
+/// `task_info.parent_video`: the input video of an extend, lip-sync or video-to-audio task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ParentVideo {
-    /// The video's id.
+    /// The parent video's Kling id.
     #[serde(deserialize_with = "de::text")]
     pub id: String,
-    /// Where it can be downloaded.
+    /// Its download URL (generated files are deleted after 30 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Its length in seconds, as text.
@@ -185,7 +185,7 @@ pub struct TaskResult {
     /// Omni image: `single` or `series`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<String>,
-    /// Omni image series.
+    /// Omni image: the images of a `series` result.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
@@ -297,7 +297,7 @@ pub struct AudioResult {
     /// The audio's id (usable as `audio_id` in avatar and lip sync).
     #[serde(deserialize_with = "de::text")]
     pub id: String,
-    /// TTS: download URL.
+    /// TTS: download URL of the speech.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// TTS: length in seconds, as text.
@@ -333,13 +333,13 @@ pub struct AudioResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VoiceResult {
-    /// The voice's id.
+    /// The voice's id, usable as `voice_id` in TTS and in `voice_list`.
     #[serde(deserialize_with = "de::text")]
     pub voice_id: String,
-    /// Its name.
+    /// The voice's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_name: Option<String>,
-    /// A sample to listen to.
+    /// URL of a sample of the voice to listen to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial_url: Option<String>,
     /// `kling` for official voices, else the creator's id.
@@ -358,10 +358,10 @@ pub struct ElementResult {
     /// The element's id (an int64 on the wire, kept as text).
     #[serde(deserialize_with = "de::text")]
     pub element_id: String,
-    /// Its name.
+    /// The element's name (at most 20 characters at creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_name: Option<String>,
-    /// Its description.
+    /// The element's description (at most 100 characters at creation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_description: Option<String>,
     /// `video_refer` or `image_refer`.
@@ -373,10 +373,10 @@ pub struct ElementResult {
     /// The reference videos, as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_video_list: Option<serde_json::Value>,
-    /// The element's voice.
+    /// The voice bound to the element, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element_voice_info: Option<VoiceResult>,
-    /// Tags.
+    /// The element's tags, kept as sent.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",

@@ -11,9 +11,10 @@ use kling_types::{Endpoint, Split};
 use tracing::Instrument;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
-use crate::builder::ClientParts;
+use crate::builder::{ClientParts, ClientState};
 use crate::download::AsyncFileSink;
 use crate::engine::{Engine, Reply};
+use crate::fleet::AsyncTaskSlots;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
 use crate::run::{Observer, run_async};
@@ -206,19 +207,30 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
 /// prelude.
 #[doc(hidden)]
 pub trait AsyncKlingBackend: Send + Sync {
-    /// What the client is made of.
-    fn parts(&self) -> &ClientParts<dyn AsyncTransport, dyn AsyncSleep>;
+    /// What the client holds: its parts and its task slots.
+    fn state(&self) -> &ClientState<dyn AsyncTransport, dyn AsyncSleep, dyn AsyncTaskSlots>;
 
     /// Where downloads write (the async client: tokio's files).
     fn files(&self) -> &dyn AsyncFileSink;
 
-    /// As [`AsyncKling::task_slot`].
+    /// What the client is made of.
+    fn parts(&self) -> &ClientParts<dyn AsyncTransport, dyn AsyncSleep> {
+        &self.state().parts
+    }
+
+    /// As [`AsyncKling::task_slot`]: a slot of the client's task slots, at once when it has
+    /// none.
     ///
     /// # Errors
     ///
     /// As [`AsyncKling::task_slot`].
     fn acquire_slot(&self) -> impl Future<Output = Result<TaskSlot, Error>> + Send {
-        async { Ok(TaskSlot::unlimited()) }
+        async move {
+            match &self.state().slots {
+                Some(slots) => slots.acquire().await,
+                None => Ok(TaskSlot::unlimited()),
+            }
+        }
     }
 }
 

@@ -7,9 +7,10 @@ use kling_types::Endpoint;
 use kling_types::callback::CallbackPayload;
 
 use super::{Downloaded, TaskSlot, WaitOptions, not_in_answer};
-use crate::builder::ClientParts;
+use crate::builder::{ClientParts, ClientState};
 use crate::download::{FileSink, StdFiles};
 use crate::engine::Reply;
+use crate::fleet::TaskSlots;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
 use crate::run::{Observer, run_blocking};
@@ -200,16 +201,24 @@ fn drive_job<K: Kling + ?Sized, E: CreateTask>(
 /// in kling-core. Plumbing: hidden from the docs, and never in a client's prelude.
 #[doc(hidden)]
 pub trait KlingBackend: Send + Sync {
-    /// What the client is made of.
-    fn parts(&self) -> &ClientParts<dyn Transport, dyn Sleep>;
+    /// What the client holds: its parts and its task slots.
+    fn state(&self) -> &ClientState<dyn Transport, dyn Sleep, dyn TaskSlots>;
 
-    /// As [`Kling::task_slot`].
+    /// What the client is made of.
+    fn parts(&self) -> &ClientParts<dyn Transport, dyn Sleep> {
+        &self.state().parts
+    }
+
+    /// As [`Kling::task_slot`]: a slot of the client's task slots, at once when it has none.
     ///
     /// # Errors
     ///
     /// As [`Kling::task_slot`].
     fn acquire_slot(&self) -> Result<TaskSlot, Error> {
-        Ok(TaskSlot::unlimited())
+        match &self.state().slots {
+            Some(slots) => slots.acquire(),
+            None => Ok(TaskSlot::unlimited()),
+        }
     }
 
     /// Where downloads write: the file system.

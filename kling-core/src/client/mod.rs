@@ -143,13 +143,13 @@ impl TaskSlot {
     }
 }
 
-/// The answer to a callback's re-fetch did not hold the task it was about.
+/// The answer to a task's query (or a callback's re-fetch) did not hold that task.
 fn not_in_answer() -> Error {
     DecodeError::new(
         DecodeFailure::MissingData,
         Operation::Read,
         200,
-        b"the answer does not hold the task the callback is about",
+        b"the answer does not hold the task that was asked for",
     )
     .into()
 }

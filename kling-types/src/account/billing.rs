@@ -19,7 +19,8 @@ pub struct BillingFilter {
     /// The packs ledger takes `api_key_name`, `product_type`, `package_name` or `package_id`;
     /// the balance ledger `api_key_name`.
     pub key: String,
-    /// The accepted values.
+    /// The accepted values, OR'ed (e.g. API key names, or `video`/`image`/`try-on` for
+    /// `product_type`).
     pub values: Vec<String>,
 }
 
@@ -39,10 +40,10 @@ impl BillingFilter {
 #[serde(bound(deserialize = "R: DeserializeOwned"))]
 #[non_exhaustive]
 pub struct BillingPage<R = serde_json::Map<String, serde_json::Value>> {
-    /// The rows.
+    /// The rows of this page (`result`; `null` reads as no rows).
     #[serde(default = "BillingRows::empty", deserialize_with = "rows")]
     pub result: BillingRows<R>,
-    /// The cursor of the next page.
+    /// The cursor of the next page; prefer [`next`](Self::next), which also checks `has_more`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Whether there is a next page.
@@ -67,7 +68,7 @@ pub struct BillingRows<R = serde_json::Map<String, serde_json::Value>> {
     /// One row per deduction.
     #[serde(default = "Vec::new", deserialize_with = "de::vec")]
     pub detail: Vec<R>,
-    /// How many rows match.
+    /// `count` as sent (the spec does not say whether it counts this page or every match).
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub count: Option<i64>,
 }
@@ -95,49 +96,49 @@ where
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BalanceRow {
-    /// The task charged.
+    /// The task charged (a long numeric id, kept as text).
     #[serde(default, deserialize_with = "de::opt_text")]
     pub task_id: Option<String>,
-    /// The API key that created it.
+    /// The name of the API key that created the task.
     #[serde(default)]
     pub api_key_name: Option<String>,
     /// What was made (`text2video`, ...).
     #[serde(default)]
     pub product_function: Option<String>,
-    /// The model.
+    /// The model the task used, as the ledger names it.
     #[serde(default)]
     pub model_name: Option<String>,
     /// `720p`, `1080p` or `4k` (legacy std is 720p, pro 1080p).
     #[serde(default)]
     pub resolution: Option<String>,
-    /// Seconds of video (videos only).
+    /// Seconds of video, as text (videos only).
     #[serde(default, deserialize_with = "de::opt_text")]
     pub duration: Option<String>,
     /// Whether a reference video was an input.
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub refer_video_input: Option<bool>,
-    /// `native`, `original` or `off`.
+    /// The video's sound: `native`, `original` or `off`.
     #[serde(default)]
     pub video_sound: Option<String>,
-    /// Whether voices were controlled.
+    /// Whether voice control was used (priced higher).
     #[serde(default, deserialize_with = "de::opt_bool")]
     pub voice_control: Option<bool>,
-    /// When, Unix ms.
+    /// When the deduction was made, Unix milliseconds.
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub deduction_time: Option<i64>,
-    /// `balance` or `test_balance`.
+    /// Which balance paid: `balance` or `test_balance`.
     #[serde(default)]
     pub cash_type: Option<String>,
     /// The balance before the deduction, in `currency`.
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub balance_before_deduction: Option<f64>,
-    /// What was deducted.
+    /// What was deducted, in `currency`.
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub deduction_amount: Option<f64>,
-    /// The balance after the deduction.
+    /// The balance after the deduction, in `currency`.
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub balance_after_deduction: Option<f64>,
-    /// The list price of the task.
+    /// The list price of the task, in `currency`.
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub list_price: Option<f64>,
     /// `CNY` or `USD`.
@@ -155,16 +156,16 @@ macro_rules! ledger {
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct $ty {
-            /// From, Unix ms (required unless `cursor` is set).
+            /// Start of the window, Unix milliseconds (required unless `cursor` is set).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub start_time: Option<i64>,
-            /// To, Unix ms (required unless `cursor` is set).
+            /// End of the window, Unix milliseconds (required unless `cursor` is set).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub end_time: Option<i64>,
             /// Rows per page (at most 500, the default).
             #[serde(skip_serializing_if = "Option::is_none")]
             pub limit: Option<u32>,
-            /// Filters.
+            /// Filters: values of one key are OR'ed, different keys AND'ed.
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub filters: Vec<BillingFilter>,
             /// The `next_cursor` of the previous page; when set, the server ignores every
@@ -196,14 +197,14 @@ macro_rules! ledger {
                 }
             }
 
-            /// Sets the page size (1-500).
+            /// Sets the page size, 1-500 (500 when unset).
             #[must_use]
             pub fn limit(mut self, limit: u32) -> Self {
                 self.limit = Some(limit);
                 self
             }
 
-            /// Adds a filter.
+            /// Adds a filter (AND'ed with the others).
             #[must_use]
             pub fn filter(mut self, filter: BillingFilter) -> Self {
                 self.filters.push(filter);

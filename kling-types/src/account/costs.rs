@@ -12,11 +12,11 @@ use crate::validate::ensure;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetAccountCosts {
-    /// From, Unix ms.
+    /// Start of the window, Unix milliseconds, sent as the `start_time` query parameter.
     pub start_time: i64,
-    /// To, Unix ms.
+    /// End of the window, Unix milliseconds, sent as the `end_time` query parameter.
     pub end_time: i64,
-    /// Only this pack.
+    /// Only the pack with this name (`resource_pack_name` query parameter); all packs when absent.
     pub resource_pack_name: Option<String>,
 }
 
@@ -42,17 +42,17 @@ impl GetAccountCosts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AccountCosts {
-    /// An inner status code.
+    /// The `code` inside `data`, apart from the envelope's own.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_i64"
     )]
     pub code: Option<i64>,
-    /// An inner message.
+    /// The `msg` inside `data`, apart from the envelope's `message`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
-    /// The packs.
+    /// The resource packs of the window (`resource_pack_subscribe_infos`).
     #[serde(default, deserialize_with = "de::vec")]
     pub resource_pack_subscribe_infos: Vec<ResourcePack>,
 }
@@ -61,28 +61,28 @@ pub struct AccountCosts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResourcePack {
-    /// Its name.
+    /// The pack's name, as `resource_pack_name` filters by it.
     #[serde(default)]
     pub resource_pack_name: String,
-    /// Its id.
+    /// The pack's id.
     #[serde(default, deserialize_with = "de::opt_text")]
     pub resource_pack_id: Option<String>,
     /// `decreasing_total` or `constant_period`.
     #[serde(default)]
     pub resource_pack_type: Option<String>,
-    /// Units bought.
+    /// Units the pack holds in total.
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub total_quantity: Option<f64>,
     /// Units left (updated with a 12 h delay).
     #[serde(default, deserialize_with = "de::opt_f64")]
     pub remaining_quantity: Option<f64>,
-    /// Bought at, Unix ms.
+    /// When the pack was bought, Unix milliseconds.
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub purchase_time: Option<i64>,
-    /// Valid from, Unix ms.
+    /// When the pack becomes usable, Unix milliseconds.
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub effective_time: Option<i64>,
-    /// Valid until, Unix ms.
+    /// When the pack expires, Unix milliseconds.
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub invalid_time: Option<i64>,
     /// `toBeOnline`, `online`, `expired` or `runOut`.

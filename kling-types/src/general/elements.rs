@@ -9,7 +9,7 @@ use crate::endpoint::{Endpoint, Method, Preflight};
 use crate::validate::{ensure, max_chars, required_text};
 
 string_enum! {
-    /// How an element is referenced.
+    /// What an element is built from (`reference_type`): images or one video.
     pub enum ReferenceType (Custom: "Any other value, sent as given.") {
         /// `image_refer`: a frontal image and 1-3 more.
         ImageRefer = "image_refer",
@@ -18,19 +18,19 @@ string_enum! {
     }
 }
 
-/// `{"image_url": ...}`.
+/// One more view of an `image_refer` element, sent as `{"image_url": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ImageUrl {
-    /// The image.
+    /// The image URL.
     pub image_url: String,
 }
 
-/// `{"video_url": ...}`.
+/// The reference video of a `video_refer` element, sent as `{"video_url": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VideoUrl {
-    /// The video.
+    /// The video URL (mp4/mov, 3-8 s, 1080p, 16:9 or 9:16, at most 200 MB).
     pub video_url: String,
 }
 
@@ -38,7 +38,7 @@ pub struct VideoUrl {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ElementImages {
-    /// The frontal image.
+    /// The frontal image of the subject (URL).
     pub frontal_image: String,
     /// 1-3 more views.
     pub refer_images: Vec<ImageUrl>,
@@ -56,7 +56,7 @@ pub struct ElementVideos {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TagRef {
-    /// The tag.
+    /// A tag id from `o_101` (Hottest) to `o_108` (Others).
     pub tag_id: String,
 }
 
@@ -64,28 +64,28 @@ pub struct TagRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateElement {
-    /// Its name (at most 20 characters).
+    /// The element's name (required, at most 20 characters); 3.x prompts cite it as `@Name`.
     pub element_name: String,
-    /// Its description (at most 100 characters).
+    /// The element's description (required, at most 100 characters).
     pub element_description: String,
-    /// How it is referenced.
+    /// `image_refer` (needs `element_image_list`) or `video_refer` (needs `element_video_list`).
     pub reference_type: ReferenceType,
-    /// The images (`image_refer`).
+    /// The frontal image and 1-3 more views, for `image_refer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element_image_list: Option<ElementImages>,
-    /// The video (`video_refer`).
+    /// Exactly one reference video, for `video_refer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element_video_list: Option<ElementVideos>,
-    /// Its voice.
+    /// A voice id (preset or custom) to give the element, sent as a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element_voice_id: Option<String>,
-    /// Tags.
+    /// Tags from `o_101` (Hottest) to `o_108` (Others).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tag_list: Vec<TagRef>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -141,7 +141,7 @@ impl CreateElement {
         e
     }
 
-    /// Sets the tags.
+    /// Sets the tags by id, `o_101` (Hottest) to `o_108` (Others).
     #[must_use]
     pub fn tags(mut self, tags: impl IntoIterator<Item = String>) -> Self {
         self.tag_list = tags.into_iter().map(|tag_id| TagRef { tag_id }).collect();
@@ -188,11 +188,11 @@ impl CreateElement {
 }
 
 setters!(CreateElement {
-    /// Sets the element's voice.
+    /// Sets `element_voice_id`: a preset or custom voice id.
     element_voice_id: String,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 
@@ -220,7 +220,7 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteElement {
-    /// The element's id (an int64 the API sends as text).
+    /// The element's id, sent as a JSON string (legacy query results print it as a number).
     #[serde(deserialize_with = "crate::de::text")]
     pub element_id: String,
     /// The path the delete is posted to; not part of the body.

@@ -12,9 +12,10 @@ macro_rules! preset_list {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
         pub struct $ty {
-            /// The page, from 1.
+            /// The page number, sent as `pageNum`: 1-1000 (1 by default).
             pub page_num: u32,
-            /// Items per page.
+            /// Items per page, sent as `pageSize` (at most 1000 for voices, 500 for elements; 30 by
+            /// default).
             pub page_size: u32,
         }
 
@@ -26,13 +27,13 @@ macro_rules! preset_list {
                     page_size: 30,
                 }
             }
-            /// Page `page_num`.
+            /// Asks for page `page_num` (1-1000).
             #[must_use]
             pub fn page(mut self, page_num: u32) -> Self {
                 self.page_num = page_num;
                 self
             }
-            /// `page_size` per page.
+            /// Sets `pageSize`, items per page.
             #[must_use]
             pub fn page_size(mut self, page_size: u32) -> Self {
                 self.page_size = page_size;

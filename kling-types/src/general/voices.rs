@@ -24,16 +24,18 @@ pub enum VoiceSample {
 pub struct CreateCustomVoice {
     /// The voice's name (at most 20 characters).
     pub voice_name: String,
-    /// A recording URL.
+    /// A recording URL: one clean voice, `.mp3/.wav/.mp4/.mov`, 5-30 s (one of `voice_url` /
+    /// `video_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_url: Option<String>,
-    /// A Kling video id.
+    /// A Kling video with sound: v2.6 with sound on, avatar or lip-sync output (one of `voice_url`
+    /// / `video_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -68,9 +70,9 @@ impl CreateCustomVoice {
 }
 
 setters!(CreateCustomVoice {
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 
@@ -82,7 +84,7 @@ task_family!("custom-voice", "/v1/general/custom-voices", max_page_size = 1000,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteVoice {
-    /// The voice.
+    /// The `voice_id` of the custom voice to delete.
     pub voice_id: String,
 }
 

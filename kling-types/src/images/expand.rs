@@ -18,29 +18,30 @@ pub const EXPAND: &str = "expand";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageExpand {
-    /// The image to expand.
+    /// The image to expand: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300
+    /// px).
     pub image: ImageInput,
-    /// Growth upwards.
+    /// Growth upwards, as a multiple of the original height, in [0, 2].
     pub up_expansion_ratio: f64,
-    /// Growth downwards.
+    /// Growth downwards, as a multiple of the original height, in [0, 2].
     pub down_expansion_ratio: f64,
-    /// Growth to the left.
+    /// Growth to the left, as a multiple of the original width, in [0, 2].
     pub left_expansion_ratio: f64,
-    /// Growth to the right.
+    /// Growth to the right, as a multiple of the original width, in [0, 2].
     pub right_expansion_ratio: f64,
     /// What to fill in (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// How many images, 1-9.
+    /// How many images, 1-9 (each is billed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -98,16 +99,16 @@ impl CreateImageExpand {
 }
 
 setters!(CreateImageExpand {
-    /// Sets the prompt.
+    /// Sets what to fill in (at most 2500 characters).
     prompt: String,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } plain {
-    /// Sets how many images.
+    /// Sets how many images, 1-9 (each is billed).
     n: u32,
 });
 

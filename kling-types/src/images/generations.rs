@@ -15,7 +15,7 @@ use super::shared::{ImageResolution, check_ratio};
 string_enum! {
     /// What a reference image of a generation contributes.
     pub enum ImageReference (Custom: "Any other value, sent as given.") {
-        /// `subject`: the subject.
+        /// `subject`: keep the subject of the image (`human_fidelity` then applies).
         Subject = "subject",
         /// `face`: the face (exactly one face in the image).
         Face = "face",
@@ -26,7 +26,7 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageGeneration {
-    /// The model.
+    /// Sent as `model_name`; preflight assumes `kling-v1` when absent (newer docs show `kling-v3`).
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// What to draw (at most 2500 characters).
@@ -34,37 +34,38 @@ pub struct CreateImageGeneration {
     /// What to avoid (not with a reference image).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    /// A reference image.
+    /// A reference image: a public URL or raw base64 (JPEG/PNG, at most 10 MB); rules out
+    /// `negative_prompt`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageInput>,
     /// What the reference contributes (needs `image`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_reference: Option<ImageReference>,
-    /// Reference strength in [0, 1].
+    /// Reference strength in [0, 1] (0.5 when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_fidelity: Option<f64>,
-    /// Face similarity in [0, 1] (only with `subject`).
+    /// Face similarity in [0, 1] (0.45 when absent; only with `subject`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub human_fidelity: Option<f64>,
     /// Elements (with images, at most 10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
-    /// `1k` or `2k`.
+    /// `1k` (the default) or `2k`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<ImageResolution>,
     /// How many images, 1-9 (each takes a concurrency slot).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
-    /// Output aspect ratio.
+    /// Output aspect ratio (`16:9` when absent; `21:9` not on kling-v1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -72,7 +73,7 @@ pub struct CreateImageGeneration {
 }
 
 impl CreateImageGeneration {
-    /// Images of `prompt`.
+    /// Images of `prompt` (at most 2500 characters); everything else takes the server's defaults.
     pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             model: None,
@@ -165,33 +166,33 @@ impl CreateImageGeneration {
 }
 
 setters!(CreateImageGeneration {
-    /// Sets the model.
+    /// Sets `model_name` (e.g. `kling-v2-1`; `kling-v2-new` only restyles an `image`).
     model: Model,
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters; not with a reference image).
     negative_prompt: String,
-    /// Sets the reference image.
+    /// Sets the reference image (URL or raw base64); rules out `negative_prompt`.
     image: ImageInput,
-    /// Sets what the reference contributes.
+    /// Sets `image_reference`: `subject` or `face` (needs `image`).
     image_reference: ImageReference,
-    /// Sets the reference strength.
+    /// Sets the reference strength, in [0, 1] (0.5 when unset).
     image_fidelity: f64,
-    /// Sets the face similarity.
+    /// Sets the face similarity, in [0, 1] (0.45 when unset; only with `subject`).
     human_fidelity: f64,
-    /// Sets the resolution.
+    /// Sets `resolution`: `1k` (the default) or `2k`.
     resolution: ImageResolution,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio` (`16:9` when unset; `21:9` not on kling-v1).
     aspect_ratio: AspectRatio,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the elements.
+    /// Sets the elements (with the reference image, at most 10).
     element_list: ElementRef,
 } plain {
-    /// Sets how many images.
+    /// Sets how many images, 1-9 (1 when unset; each takes a concurrency slot).
     n: u32,
 });
 

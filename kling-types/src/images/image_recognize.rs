@@ -13,7 +13,7 @@ use crate::validate::image;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecognizeImage {
-    /// The image.
+    /// The image to segment: a public URL or raw base64 (JPEG/PNG, at most 10 MB).
     pub image: ImageInput,
 }
 

@@ -11,11 +11,11 @@ use crate::validate::{ensure, image, int_range, max_chars};
 
 use super::shared::check_ratio;
 
-/// `{"subject_image": ...}`.
+/// One subject of a multi-image-to-image request, sent as `{"subject_image": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubjectImage {
-    /// A pre-cropped subject.
+    /// A pre-cropped subject: a public URL or raw base64 (JPEG/PNG, at most 10 MB).
     pub subject_image: ImageInput,
 }
 
@@ -31,33 +31,33 @@ impl<T: Into<ImageInput>> From<T> for SubjectImage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiImage2Image {
-    /// The model (`kling-v2-1`).
+    /// Sent as `model_name`; the docs list only `kling-v2-1`.
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// What to draw (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// 1-4 subjects.
+    /// 1-4 subjects, pre-cropped (required).
     pub subject_image_list: Vec<SubjectImage>,
-    /// The scene.
+    /// An optional scene image to place the subjects in (URL or raw base64).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scene_image: Option<ImageInput>,
-    /// The style.
+    /// An optional style image (URL or raw base64).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_image: Option<ImageInput>,
-    /// How many images, 1-9.
+    /// How many images, 1-9 (each is billed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
-    /// Output aspect ratio.
+    /// Output aspect ratio: `16:9`, `9:16`, `1:1`, `4:3`, `3:4`, `3:2`, `2:3` or `21:9`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -65,7 +65,7 @@ pub struct CreateMultiImage2Image {
 }
 
 impl CreateMultiImage2Image {
-    /// Images composed of `subjects`.
+    /// Images composed of `subjects` (1-4).
     pub fn new<I: Into<SubjectImage>>(subjects: impl IntoIterator<Item = I>) -> Self {
         Self {
             model: None,
@@ -127,24 +127,24 @@ impl CreateMultiImage2Image {
 }
 
 setters!(CreateMultiImage2Image {
-    /// Sets the model.
+    /// Sets `model_name` (the docs list only `kling-v2-1`).
     model: Model,
-    /// Sets the prompt.
+    /// Sets what to draw (at most 2500 characters).
     prompt: String,
-    /// Sets the scene.
+    /// Sets the scene image (URL or raw base64).
     scene_image: ImageInput,
-    /// Sets the style.
+    /// Sets the style image (URL or raw base64).
     style_image: ImageInput,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio` (`16:9`, `9:16`, `1:1`, `4:3`, `3:4`, `3:2`, `2:3` or `21:9`).
     aspect_ratio: AspectRatio,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } plain {
-    /// Sets how many images.
+    /// Sets how many images, 1-9 (each is billed).
     n: u32,
 });
 

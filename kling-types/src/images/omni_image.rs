@@ -13,11 +13,11 @@ use crate::videos::ImageItem;
 use super::shared::{ImageResolution, check_ratio};
 
 string_enum! {
-    /// One image, or a series.
+    /// Whether omni image makes independent images or one series (`single` when absent).
     pub enum ResultType (Custom: "Any other value, sent as given.") {
-        /// `single`
+        /// `single`: `n` independent images (the default).
         Single = "single",
-        /// `series`
+        /// `series`: a set of `series_amount` images (not on kling-image-o1).
         Series = "series",
     }
 }
@@ -31,34 +31,34 @@ pub struct CreateOmniImage {
     pub model: Option<Model>,
     /// What to draw (at most 2500 characters; `<<<image_1>>>`).
     pub prompt: String,
-    /// Reference images.
+    /// Reference images, cited as `<<<image_1>>>` (with elements, at most 10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<ImageItem>,
     /// Elements (with images, at most 10).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
-    /// `1k`, `2k` or `4k`.
+    /// `1k` (the default), `2k` or `4k`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<ImageResolution>,
-    /// One image or a series.
+    /// `single` (the default) or `series` (kling-v3-omni; not kling-image-o1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_type: Option<ResultType>,
     /// How many images, 1-9 (ignored for a series).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
-    /// Series length: `"2"`…`"9"` or `"auto"`.
+    /// Series length: `"2"`…`"9"` or `"auto"` (4 when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series_amount: Option<String>,
     /// Output aspect ratio (`auto` when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -66,7 +66,7 @@ pub struct CreateOmniImage {
 }
 
 impl CreateOmniImage {
-    /// Images of `prompt`.
+    /// Images of `prompt` (at most 2500 characters); everything else takes the server's defaults.
     pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             model: None,
@@ -154,29 +154,29 @@ impl CreateOmniImage {
 }
 
 setters!(CreateOmniImage {
-    /// Sets the model.
+    /// Sets `model_name`: `kling-image-o1` (the default) or `kling-v3-omni`.
     model: Model,
-    /// Sets the resolution.
+    /// Sets `resolution`: `1k` (the default), `2k` or `4k`.
     resolution: ImageResolution,
-    /// Sets single or series.
+    /// Sets `result_type`: `single` (the default) or `series` (not on kling-image-o1).
     result_type: ResultType,
-    /// Sets the series length.
+    /// Sets the series length: `"2"`…`"9"` or `"auto"` (4 when unset).
     series_amount: String,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio` (`auto` when unset).
     aspect_ratio: AspectRatio,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the reference images.
+    /// Sets the reference images, cited as `<<<image_1>>>` (with elements, at most 10).
     image_list: ImageItem,
-    /// Sets the elements.
+    /// Sets the elements (with the reference images, at most 10).
     element_list: ElementRef,
 } plain {
-    /// Sets how many images.
+    /// Sets how many images, 1-9 (ignored for a series).
     n: u32,
 });
 

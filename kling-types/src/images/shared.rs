@@ -8,7 +8,7 @@ use crate::validate::ensure;
 string_enum! {
     /// Output resolution of an image.
     pub enum ImageResolution (Custom: "Any other resolution, sent as given.") {
-        /// `1k`
+        /// `1k`: the default of image generation and omni image.
         OneK = "1k",
         /// `2k`
         TwoK = "2k",

@@ -16,14 +16,15 @@ pub struct CreateVirtualTryOn {
     /// The model (`kolors-virtual-try-on-v1` when absent, or `-v1-5`).
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
-    /// The person.
+    /// The person to dress: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300
+    /// px).
     pub human_image: ImageInput,
     /// The garment (a product shot or on white; one upper, lower or dress).
     pub cloth_image: ImageInput,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -63,11 +64,11 @@ impl CreateVirtualTryOn {
 }
 
 setters!(CreateVirtualTryOn {
-    /// Sets the model.
+    /// Sets `model_name`: `kolors-virtual-try-on-v1` (the default) or `kolors-virtual-try-on-v1-5`.
     model: Model,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

@@ -25,7 +25,7 @@ impl<T> Slot<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Facts<'a> {
-    /// The API.
+    /// Which API the request goes to: legacy, new standard or RunBlob.
     pub api: Api,
     /// The endpoint's name in the data (`text2video`, `image-to-video`, ...).
     pub endpoint: &'static str,
@@ -37,15 +37,15 @@ pub struct Facts<'a> {
     pub negative_prompt: Slot<()>,
     /// `cfg_scale` is set.
     pub cfg_scale: Slot<()>,
-    /// Seconds.
+    /// The duration in whole seconds, and the field it is sent in.
     pub duration: Slot<u32>,
-    /// Legacy mode.
+    /// The legacy `mode` (`std`, `pro`, `4k`).
     pub mode: Slot<&'a str>,
-    /// Resolution.
+    /// The resolution (`720p`, `1080p`, `4k`; images `1k`, `2k`, `4k`).
     pub resolution: Slot<&'a str>,
-    /// Aspect ratio.
+    /// The aspect ratio (`16:9`, `9:16`, `1:1`, ...).
     pub aspect_ratio: Slot<&'a str>,
-    /// Sound.
+    /// The sound setting: legacy `sound` (`on`/`off`) or new-standard `settings.audio`.
     pub audio: Slot<&'a str>,
     /// A first frame is given.
     pub first_frame: bool,
@@ -55,9 +55,9 @@ pub struct Facts<'a> {
     pub multi_shot: Slot<bool>,
     /// Input images other than first and last frames.
     pub images: Slot<usize>,
-    /// Elements.
+    /// How many elements the request references.
     pub elements: Slot<usize>,
-    /// Voices.
+    /// How many voices the request references.
     pub voices: Slot<usize>,
     /// Input (reference) videos.
     pub videos: Slot<usize>,

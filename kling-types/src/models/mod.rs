@@ -93,9 +93,9 @@ pub enum Durations {
     OneOf(&'static [u32]),
     /// Any whole number in `min..=max`.
     Range {
-        /// The shortest.
+        /// The shortest, in seconds.
         min: u32,
-        /// The longest.
+        /// The longest, in seconds.
         max: u32,
     },
 }
@@ -195,13 +195,13 @@ impl Rules {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Defaults {
-    /// Seconds.
+    /// The default duration, in whole seconds.
     pub duration: Option<u32>,
-    /// Legacy mode.
+    /// The default legacy `mode` (e.g. `std`).
     pub mode: Option<&'static str>,
-    /// Resolution.
+    /// The default resolution (e.g. `720p`).
     pub resolution: Option<&'static str>,
-    /// Sound.
+    /// The default sound setting (e.g. `off`).
     pub audio: Option<&'static str>,
 }
 
@@ -261,7 +261,7 @@ impl Condition {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Conditional {
-    /// When.
+    /// The condition under which `then` applies.
     pub when: Condition,
     /// The extra rules.
     pub then: Rules,
@@ -312,7 +312,7 @@ pub struct Price {
     pub per: Per,
     /// How much per unit counted.
     pub amount: f64,
-    /// In what.
+    /// What `amount` is in: video units, image units or US dollars.
     pub currency: Currency,
 }
 
@@ -320,7 +320,7 @@ pub struct Price {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ModelSpec {
-    /// Its API.
+    /// Which API serves it, and so the shape of its requests.
     pub api: Api,
     /// Its name on the wire.
     pub name: &'static str,
@@ -405,7 +405,7 @@ pub struct Matrix {
     pub source: &'static str,
     /// Each column's title and the RunBlob model names it covers.
     pub columns: &'static [(&'static str, &'static [&'static str])],
-    /// Its rows.
+    /// One row per feature the seed compares.
     pub rows: &'static [MatrixRow],
 }
 

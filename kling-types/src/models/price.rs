@@ -53,7 +53,7 @@ impl Per {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Estimate {
-    /// The model priced.
+    /// The priced model's name on the wire.
     pub model: &'static str,
     /// The rate of the price row that applies.
     pub rate: f64,
@@ -62,7 +62,7 @@ pub struct Estimate {
     /// How many of those the create makes, when known before it runs (a motion-control video
     /// is as long as the usable motion of its reference: unknown).
     pub quantity: Option<f64>,
-    /// In what.
+    /// What `rate` is in: video units, image units or US dollars.
     pub currency: Currency,
 }
 

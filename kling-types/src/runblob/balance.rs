@@ -13,13 +13,13 @@ use crate::endpoint::{AuthScheme, Endpoint, Method, ResponseFormat};
 pub struct GetBalance;
 
 impl GetBalance {
-    /// The balance query.
+    /// The balance query (no parameters; API key only).
     pub fn new() -> Self {
         Self
     }
 }
 
-/// `{"balance": "..."}`.
+/// The RunBlob balance, sent as bare JSON `{"balance": "..."}` (no Kling envelope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Balance {

@@ -39,10 +39,11 @@ impl ClassicDuration {
 pub struct Generate {
     /// What to generate (1-2500 characters).
     pub prompt: String,
-    /// What to avoid.
+    /// What to avoid, sent as `negative_prompt`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    /// The model.
+    /// A RunBlob model name (`kling_2.6`, `kling_3_pro`, ...); it decides the form `duration`
+    /// takes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<RunBlobModel>,
     /// Length: `"5"`/`"10"`, or 3-15 as an integer for the 3.0 family.
@@ -60,22 +61,22 @@ pub struct Generate {
     /// Where RunBlob POSTs the terminal state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// Start image URL.
+    /// Image to video: the start image URL (not with `image_base64`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// Start image as base64.
+    /// Image to video: the start image as base64 (not with `image_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_base64: Option<String>,
     /// Motion control: reference video URL (3-30 s).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_video_url: Option<String>,
-    /// Motion control: reference video as base64.
+    /// Motion control: reference video as base64 (not with the URL form).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_video_base64: Option<String>,
     /// Motion control: character image URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_image_url: Option<String>,
-    /// Motion control: character image as base64.
+    /// Motion control: character image as base64 (not with the URL form).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_image_base64: Option<String>,
     /// Motion control: `video` or `image` (the name RunBlob's SDK uses).
@@ -210,30 +211,30 @@ impl Generate {
 }
 
 setters!(Generate {
-    /// Sets the negative prompt.
+    /// Sets what to avoid (`negative_prompt`).
     negative_prompt: String,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio`: `16:9`, `9:16` or `1:1` (ignored for image to video).
     aspect_ratio: AspectRatio,
-    /// Sets `cfg_scale`.
+    /// Sets prompt adherence, in [0, 1].
     cfg_scale: f64,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: RunBlob POSTs the generation there once it completes or fails.
     callback_url: String,
-    /// Sets the start image URL.
+    /// Sets the start image URL, for image to video (not with `image_base64`).
     image_url: String,
-    /// Sets the start image as base64.
+    /// Sets the start image as base64, for image to video (not with `image_url`).
     image_base64: String,
-    /// Sets the motion reference video URL.
+    /// Sets the motion-control reference video URL (3-30 s).
     reference_video_url: String,
-    /// Sets the motion reference video as base64.
+    /// Sets the motion-control reference video as base64 (3-30 s; not with the URL).
     reference_video_base64: String,
-    /// Sets the character image URL.
+    /// Sets the motion-control character image URL.
     reference_image_url: String,
-    /// Sets the character image as base64.
+    /// Sets the motion-control character image as base64 (not with the URL).
     reference_image_base64: String,
-    /// Sets the motion direction.
+    /// Sets `motion_direction`: `video` or `image` (the name RunBlob's SDK uses).
     motion_direction: String,
 } plain {
-    /// Sets the seed.
+    /// Sets the seed, in [0, 2147483647].
     seed: u32,
 });
 

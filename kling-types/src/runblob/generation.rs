@@ -18,13 +18,13 @@ use super::rules::ensure;
 pub enum Product {
     /// Classic Kling (`/v1/kling/generate`).
     Classic,
-    /// O1 video.
+    /// O1 video (`/v1/kling/o1-video/...`).
     O1Video,
-    /// O3 video.
+    /// O3 video (`/v1/kling/o3-video/...`).
     O3Video,
-    /// O1 photo.
+    /// O1 photo (`/v1/kling/o1-photo/...`).
     O1Photo,
-    /// O3 photo.
+    /// O3 photo (`/v1/kling/o3-photo/...`).
     O3Photo,
 }
 
@@ -44,7 +44,7 @@ impl Product {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NewGeneration {
-    /// The generation's id.
+    /// The generation's id (a UUID), to poll with [`GetGeneration`].
     #[serde(deserialize_with = "de::text")]
     pub generation_id: String,
     /// Usually `pending`.
@@ -125,11 +125,11 @@ macro_rules! runblob_create {
 string_enum! {
     /// The state of a RunBlob generation.
     pub enum GenerationStatus (Unknown: "A state this version does not know.") {
-        /// `pending`
+        /// `pending`: accepted, not started.
         Pending = "pending",
-        /// `processing`
+        /// `processing`: running.
         Processing = "processing",
-        /// `completed`
+        /// `completed`: done; the result is in `video_url` or `image_url`.
         Completed = "completed",
         /// `failed`: the code is in `message` (often only in the webhook).
         Failed = "failed",
@@ -147,18 +147,18 @@ impl GenerationStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Generation {
-    /// The generation's id.
+    /// The generation's id (a UUID).
     #[serde(deserialize_with = "de::text")]
     pub generation_id: String,
-    /// Where it is.
+    /// `pending`, `processing`, `completed` or `failed`.
     pub status: GenerationStatus,
-    /// The prompt.
+    /// The prompt, echoed back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// The video, once completed.
+    /// The video's URL once completed; `null` until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
-    /// The image (photo products), once completed.
+    /// The image's URL (photo products) once completed; `null` until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// The model (e.g. `kling-o3-video-10s-pro`).
@@ -177,14 +177,14 @@ pub struct Generation {
     /// An undocumented description RunBlob's SDK reads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Classic: created at.
+    /// Classic: when the generation was created, as sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_text"
     )]
     pub created_at: Option<String>,
-    /// Classic: completed at.
+    /// Classic: when the generation completed, as sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -198,7 +198,7 @@ pub struct Generation {
         deserialize_with = "de::opt_text"
     )]
     pub version: Option<String>,
-    /// Classic: the duration.
+    /// Classic: the video's duration, as sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -221,9 +221,9 @@ impl Generation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetGeneration {
-    /// The product.
+    /// The product, which decides the path prefix (`/v1/kling/o3-video`, ...).
     pub product: Product,
-    /// The generation's id.
+    /// The `generation_id` a create returned.
     pub generation_id: String,
 }
 
@@ -287,9 +287,9 @@ impl TaskQuery for GetGeneration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListGenerations {
-    /// How many.
+    /// How many generations to return, sent as `limit`.
     pub limit: u32,
-    /// How many to skip.
+    /// How many generations to skip, sent as `offset`.
     pub offset: u32,
 }
 

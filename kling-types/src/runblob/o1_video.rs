@@ -15,21 +15,21 @@ use super::rules::{image_rules, prompt_rules};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GenerateO1Video {
-    /// What to generate.
+    /// What to generate (1-2500 characters).
     pub prompt: String,
     /// Text to video `"5"`/`"10"`; image to video `"3"`…`"10"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Aspect ratio.
+    /// Output aspect ratio, sent as `aspect_ratio`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Image URLs (at most 5).
+    /// Image URLs, sent as `images_urls` (at most 5; not with `images_base64`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_urls: Vec<String>,
     /// Images as base64 (at most 5; not with URLs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_base64: Vec<String>,
-    /// Keep the input's sound.
+    /// Whether the output keeps the input's sound (`keep_original_sound`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_original_sound: Option<bool>,
     /// Where RunBlob POSTs the terminal state.
@@ -79,18 +79,18 @@ impl GenerateO1Video {
 }
 
 setters!(GenerateO1Video {
-    /// Sets the duration.
+    /// Sets the length in seconds, sent as a string: 5 or 10 for text, 3-10 with images.
     duration: Secs,
-    /// Sets the aspect ratio.
+    /// Sets the output aspect ratio.
     aspect_ratio: AspectRatio,
-    /// Keeps the input's sound.
+    /// Sets `keep_original_sound`: whether the output keeps the input's sound.
     keep_original_sound: bool,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: RunBlob POSTs the generation there once it completes or fails.
     callback_url: String,
 } lists {
-    /// Sets the image URLs.
+    /// Sets the image URLs (`images_urls`; at most 5, not with base64 images).
     images_urls: String,
-    /// Sets the base64 images.
+    /// Sets the base64 images (at most 5, not with image URLs).
     images_base64: String,
 });
 

@@ -16,7 +16,7 @@ use super::rules::{ensure, image_rules, prompt_rules};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GenerateO3Video {
-    /// What to generate.
+    /// What to generate (1-2500 characters).
     pub prompt: String,
     /// Image URLs (at most 5, HTTPS, at most 10 MB each).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -27,13 +27,13 @@ pub struct GenerateO3Video {
     /// `"5"`, `"10"` or `"15"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Aspect ratio.
+    /// Output aspect ratio, sent as `aspect_ratio`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
     /// `kling_o3` (720p) or `kling_o3_pro` (1080p).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<RunBlobModel>,
-    /// Keep the input's sound.
+    /// Whether the output keeps the input's sound (`keep_original_sound`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_original_sound: Option<bool>,
     /// Where RunBlob POSTs the terminal state.
@@ -94,20 +94,20 @@ impl GenerateO3Video {
 }
 
 setters!(GenerateO3Video {
-    /// Sets the duration.
+    /// Sets the length in seconds, sent as a string: 5, 10 or 15.
     duration: Secs,
-    /// Sets the aspect ratio.
+    /// Sets the output aspect ratio.
     aspect_ratio: AspectRatio,
-    /// Sets the model.
+    /// Sets `model`: `kling_o3` (720p) or `kling_o3_pro` (1080p).
     model: RunBlobModel,
-    /// Keeps the input's sound.
+    /// Sets `keep_original_sound`: whether the output keeps the input's sound.
     keep_original_sound: bool,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: RunBlob POSTs the generation there once it completes or fails.
     callback_url: String,
 } lists {
-    /// Sets the image URLs.
+    /// Sets the image URLs (`images_url`; at most 5, HTTPS, 10 MB each; not with base64 images).
     images_url: String,
-    /// Sets the base64 images.
+    /// Sets the base64 images (at most 5, not with image URLs).
     images_base64: String,
 });
 

@@ -19,9 +19,9 @@ use super::rules::{image_rules, prompt_rules};
 pub struct GeneratePhoto {
     #[serde(skip)]
     o3: bool,
-    /// What to draw.
+    /// What to draw (1-2500 characters).
     pub prompt: String,
-    /// Aspect ratio.
+    /// Output aspect ratio (O3: `1:1` when absent; also `auto`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
     /// `img_resolution`: O1 `1k` or `2k` (default `2k`); O3 `1k`, `2k` or `4k` (default `4k`).
@@ -31,10 +31,10 @@ pub struct GeneratePhoto {
     /// O3: several variations laid out in one image (experimental; default off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefer_multi_shots: Option<bool>,
-    /// Reference image URLs (O3: at most 10).
+    /// Reference image URLs (O1 at most 5, O3 at most 10; not with `images_base64`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_url: Vec<String>,
-    /// Reference images as base64.
+    /// Reference images as base64 (same limits; not with `images_url`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images_base64: Vec<String>,
     /// Where RunBlob POSTs the terminal state.
@@ -100,18 +100,18 @@ impl GeneratePhoto {
 }
 
 setters!(GeneratePhoto {
-    /// Sets the aspect ratio.
+    /// Sets the output aspect ratio (O3: `1:1` when unset).
     aspect_ratio: AspectRatio,
-    /// Sets `img_resolution` (`1k`, `2k`, and `4k` on O3).
+    /// Sets `img_resolution`: `1k` or `2k` (O1, default `2k`), or `4k` too (O3, default `4k`).
     img_resolution: String,
     /// Asks O3 for several variations in one image.
     prefer_multi_shots: bool,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: RunBlob POSTs the generation there once it completes or fails.
     callback_url: String,
 } lists {
-    /// Sets the reference image URLs.
+    /// Sets the reference image URLs (O1 at most 5, O3 at most 10; not with base64 images).
     images_url: String,
-    /// Sets the base64 reference images.
+    /// Sets the base64 reference images (not with image URLs).
     images_base64: String,
 });
 

@@ -19,19 +19,22 @@ use super::request::{Audio, Content, Options, Resolution, Settings, StandardMode
 pub struct StandardCreate<K> {
     #[serde(skip)]
     kind: K,
-    /// The model (in the path).
+    /// The model, sent in the path (`/<kind>/kling-3.0`), not in the body.
     #[serde(skip)]
     pub model: StandardModel,
-    /// Text-to-video: the prompt (at most 3072 characters).
+    /// Text-to-video: the top-level prompt (at most 3072 characters on 3.0 and 3.0 Turbo, 2500 on
+    /// 2.6 and 2.5 Turbo).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// The inputs.
+    /// The typed inputs (`prompt`, `first_frame`, `element`, ...); text-to-video sends `prompt`
+    /// instead.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contents: Vec<Content>,
-    /// Generation parameters.
+    /// `settings`: resolution, duration, audio, ...; omitted when empty, so the server's defaults
+    /// apply.
     #[serde(skip_serializing_if = "Settings::is_empty")]
     pub settings: Settings,
-    /// Delivery.
+    /// `options`: `callback_url`, `external_task_id`, `watermark_info`; omitted when empty.
     #[serde(skip_serializing_if = "Options::is_empty")]
     pub options: Options,
     #[serde(skip)]
@@ -58,63 +61,68 @@ impl<K: Default> StandardCreate<K> {
         self
     }
 
-    /// Sets the sound.
+    /// Sets `settings.audio`: `native`, `off` or `original` (`off` when unset, `original` on motion
+    /// control).
     #[must_use]
     pub fn audio(mut self, audio: Audio) -> Self {
         self.settings.audio = Some(audio);
         self
     }
 
-    /// Sets the resolution.
+    /// Sets `settings.resolution`: `720p` (the default), `1080p` or `4k` (3.0 and 3.0 Omni).
     #[must_use]
     pub fn resolution(mut self, resolution: Resolution) -> Self {
         self.settings.resolution = Some(resolution);
         self
     }
 
-    /// Sets the aspect ratio.
+    /// Sets `settings.aspect_ratio` (`16:9` when unset); image-to-video takes none.
     #[must_use]
     pub fn aspect_ratio(mut self, ratio: AspectRatio) -> Self {
         self.settings.aspect_ratio = Some(ratio);
         self
     }
 
-    /// Sets the duration in seconds.
+    /// Sets `settings.duration`, whole seconds sent as a number (5 when unset; 5 or 10 on 2.6 and
+    /// 2.5 Turbo, 3-10 on O1, 3-15 on 3.x).
     #[must_use]
     pub fn duration(mut self, seconds: u32) -> Self {
         self.settings.duration = Some(seconds);
         self
     }
 
-    /// Turns multi-shot on or off.
+    /// Sets `settings.multi_shot` (3.0; shots are written in the prompt); 3.0 Turbo has no such
+    /// setting.
     #[must_use]
     pub fn multi_shot(mut self, on: bool) -> Self {
         self.settings.multi_shot = Some(on);
         self
     }
 
-    /// Sets the callback URL.
+    /// Sets `options.callback_url`: Kling POSTs the task there at every status change.
     #[must_use]
     pub fn callback_url(mut self, url: impl Into<String>) -> Self {
         self.options.callback_url = Some(url.into());
         self
     }
 
-    /// Sets the caller's id for the task.
+    /// Sets `options.external_task_id` (unique per account); the create flow generates one when
+    /// unset.
     #[must_use]
     pub fn external_task_id(mut self, id: impl Into<String>) -> Self {
         self.options.external_task_id = Some(id.into());
         self
     }
 
-    /// Requests watermarked copies.
+    /// Sets `options.watermark_info`; when enabled, each output also gets a `watermark_url`.
     #[must_use]
     pub fn watermark_info(mut self, watermark: WatermarkInfo) -> Self {
         self.options.watermark_info = Some(watermark);
         self
     }
 
-    /// Switches preflight validation off for this request.
+    /// Switches preflight validation off for this request, for a model or combination the SDK does
+    /// not know yet; the server still validates.
     #[must_use]
     pub fn without_validation(mut self) -> Self {
         self.preflight.skip = true;

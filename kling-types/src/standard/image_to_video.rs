@@ -17,7 +17,8 @@ impl Kind for ImageToVideoKind {
     const ENDPOINT: &'static str = "image-to-video";
 }
 
-/// Image to video, new standard.
+/// Image to video on the new standard (`kling-3.0`, `kling-3.0-turbo`, `kling-2.6`,
+/// `kling-2.5-turbo`; API key only).
 pub type CreateImageToVideo = StandardCreate<ImageToVideoKind>;
 
 impl CreateImageToVideo {

@@ -18,7 +18,7 @@ impl Kind for MotionControlKind {
     const ENDPOINT: &'static str = "motion-control";
 }
 
-/// Motion control, new standard.
+/// Motion control on the new standard (`kling-3.0`, `kling-2.6`; API key only).
 pub type CreateMotionControl = StandardCreate<MotionControlKind>;
 
 impl CreateMotionControl {

@@ -17,7 +17,7 @@ impl Kind for OmniVideoKind {
     const ENDPOINT: &'static str = "omni-video";
 }
 
-/// Omni video, new standard.
+/// Omni video on the new standard (`kling-3.0-omni`, `kling-o1`; API key only).
 pub type CreateOmniVideo = StandardCreate<OmniVideoKind>;
 
 impl CreateOmniVideo {

@@ -9,15 +9,15 @@ use crate::videos::CharacterOrientation;
 string_enum! {
     /// A model of the new standard (it goes in the path).
     pub enum StandardModel (Custom: "Any other model, sent as given.") {
-        /// `kling-3.0-turbo`
+        /// `kling-3.0-turbo`: text and image to video; audio observed always on.
         Kling3_0Turbo = "kling-3.0-turbo",
-        /// `kling-3.0`
+        /// `kling-3.0`: text and image to video, motion control.
         Kling3_0 = "kling-3.0",
-        /// `kling-3.0-omni`
+        /// `kling-3.0-omni`: omni video.
         Kling3_0Omni = "kling-3.0-omni",
-        /// `kling-2.6`
+        /// `kling-2.6`: text and image to video, motion control.
         Kling2_6 = "kling-2.6",
-        /// `kling-2.5-turbo`
+        /// `kling-2.5-turbo`: text and image to video; no audio.
         Kling2_5Turbo = "kling-2.5-turbo",
         /// `kling-o1` (omni video)
         KlingO1 = "kling-o1",
@@ -25,7 +25,8 @@ string_enum! {
 }
 
 string_enum! {
-    /// `settings.audio`.
+    /// `settings.audio` (`off` when absent, `original` on motion control); which values a model
+    /// takes is in the models data.
     pub enum Audio (Custom: "Any other value, sent as given.") {
         /// `native`: generated sound.
         Native = "native",
@@ -37,9 +38,9 @@ string_enum! {
 }
 
 string_enum! {
-    /// `settings.resolution`.
+    /// `settings.resolution` (`720p` when absent).
     pub enum Resolution (Custom: "Any other value, sent as given.") {
-        /// `720p`
+        /// `720p`: the default.
         P720 = "720p",
         /// `1080p`
         P1080 = "1080p",
@@ -52,22 +53,24 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct Settings {
-    /// Sound.
+    /// `native`, `off` or `original` (`off` when absent; motion control: `original`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<Audio>,
-    /// Resolution (720p when absent).
+    /// `720p` (the default), `1080p` or `4k` (3.0 and 3.0 Omni only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// Aspect ratio (text-to-video, omni without a first frame or base video).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Seconds, an integer (5 when absent).
+    /// Whole seconds, sent as a number (5 when absent; 5 or 10 on 2.6 and 2.5 Turbo, 3-10 on O1,
+    /// 3-15 on 3.x).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<u32>,
-    /// Multi-shot (3.x; shots are written in the prompt: `shot n, m, words;`).
+    /// Multi-shot on 3.0 (shots are written in the prompt: `shot n, m, words;`); 3.0 Turbo takes no
+    /// such setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_shot: Option<bool>,
-    /// Motion control: which input the orientation follows.
+    /// Motion control (required there): `image` or `video`, the input the orientation follows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character_orientation: Option<CharacterOrientation>,
 }
@@ -85,10 +88,10 @@ pub struct Options {
     /// Where the server POSTs status changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task, unique per account.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each output's `url` (off when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
 }
@@ -106,22 +109,22 @@ impl Options {
 pub enum Content {
     /// The prompt.
     Prompt {
-        /// The text (at most 3072 characters).
+        /// The text (at most 2500 characters; 3072 on 3.0 image-to-video and 3.0 Omni).
         text: String,
     },
     /// The first frame.
     FirstFrame {
-        /// Image URL.
+        /// Image URL or base64 (JPEG/PNG, at most 50 MB, sides at least 300 px).
         url: String,
     },
     /// The last frame (needs a first frame).
     LastFrame {
-        /// Image URL.
+        /// Image URL or base64 (same rules as the first frame).
         url: String,
     },
     /// A reference image (omni).
     ReferImage {
-        /// Image URL.
+        /// Image URL or base64 (JPEG/PNG, at most 50 MB).
         url: String,
         /// Its name in the prompt.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,7 +132,7 @@ pub enum Content {
     },
     /// A style/camera reference video, or the next/previous shot (omni).
     FeatureVideo {
-        /// Video URL.
+        /// Video URL (`.mp4`/`.mov`, at most 200 MB; at most one video per task).
         url: String,
         /// Its name in the prompt.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +140,7 @@ pub enum Content {
     },
     /// A video to edit (omni).
     BaseVideo {
-        /// Video URL.
+        /// Video URL (`.mp4`/`.mov`, at most 200 MB); takes no first or last frame.
         url: String,
         /// Its name in the prompt.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +148,7 @@ pub enum Content {
     },
     /// An element of the library.
     Element {
-        /// The element (a string on the wire; a number is accepted when read).
+        /// The element's id (a string on the wire, e.g. `"161"`; a number is accepted when read).
         #[serde(deserialize_with = "crate::de::text")]
         element_id: String,
         /// Its name in the prompt.
@@ -154,19 +157,19 @@ pub enum Content {
     },
     /// A voice the prompt cites as `@<id>` (image to video on kling-2.6; needs native audio).
     Voice {
-        /// A custom or preset voice.
+        /// A custom or preset `voice_id`.
         voice_id: String,
         /// Its name in the prompt.
         id: String,
     },
     /// Motion control: the character image.
     Image {
-        /// Image URL.
+        /// Image URL (at most 50 MB).
         url: String,
     },
     /// Motion control: the motion video.
     Video {
-        /// Video URL.
+        /// Video URL (`.mp4`/`.mov`, at most 100 MB, 3-30 s; 3-10 s with `image` orientation).
         url: String,
     },
 }

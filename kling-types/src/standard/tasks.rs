@@ -14,9 +14,10 @@ use crate::validate::{ensure, int_range, invalid, max_items};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GetTasks {
-    /// Whether the ids are external ids.
+    /// `true` sends the ids as `external_task_ids`, `false` as `task_ids` (never both).
     pub external: bool,
-    /// The ids.
+    /// The ids, comma-joined into the query; more than [`MAX_IDS`](Self::MAX_IDS) go as several
+    /// calls.
     pub ids: Vec<String>,
 }
 
@@ -25,7 +26,7 @@ impl GetTasks {
     /// seen by a peer; the vendor's pages state no limit). More are sent as several calls.
     pub const MAX_IDS: usize = 20;
 
-    /// The tasks with system ids `ids`.
+    /// The tasks with system ids `ids`: `GET /tasks?task_ids=a,b`.
     pub fn by_ids(ids: impl IntoIterator<Item = String>) -> Self {
         Self {
             external: false,
@@ -33,7 +34,7 @@ impl GetTasks {
         }
     }
 
-    /// The tasks created with external ids `ids`.
+    /// The tasks created with external ids `ids`: `GET /tasks?external_task_ids=x,y`.
     pub fn by_external_ids(ids: impl IntoIterator<Item = String>) -> Self {
         Self {
             external: true,
@@ -124,11 +125,11 @@ impl TaskQuery for GetTasks {
     }
 }
 
-/// A filter of the task listing.
+/// A filter of the task listing (`{key, values}`); values of one key are alternatives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskFilter {
-    /// `status` or `product_type`.
+    /// `status` or `product_type`; a listing takes at most 2 filters.
     pub key: String,
     /// The accepted values (`submitted|processing|succeeded|failed`, `video|image|try_on`).
     pub values: Vec<String>,
@@ -148,10 +149,10 @@ impl TaskFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[non_exhaustive]
 pub struct ListTasks {
-    /// From, Unix ms as text (end_time - 30 days when absent).
+    /// Start of the range, Unix milliseconds sent as a string (`end_time` - 30 days when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// To, Unix ms as text (now when absent).
+    /// End of the range, Unix milliseconds sent as a string (now when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// The previous page's `next_cursor` (the time range is then ignored).
@@ -160,7 +161,7 @@ pub struct ListTasks {
     /// Tasks per page (100 when absent, at most 500).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
-    /// Filters.
+    /// Filters on `status` and `product_type`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<TaskFilter>,
 }
@@ -171,7 +172,7 @@ impl ListTasks {
         Self::default()
     }
 
-    /// Tasks created between `start_ms` and `end_ms`.
+    /// Tasks created between `start_ms` and `end_ms` (Unix milliseconds).
     #[must_use]
     pub fn between(mut self, start_ms: i64, end_ms: i64) -> Self {
         self.start_time = Some(start_ms.to_string());
@@ -179,21 +180,21 @@ impl ListTasks {
         self
     }
 
-    /// The page after `cursor`.
+    /// The page after `cursor`, the previous page's `next_cursor` (the time range is then ignored).
     #[must_use]
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
 
-    /// Tasks per page.
+    /// Tasks per page, 1-500 (100 when unset).
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
     }
 
-    /// Adds a filter.
+    /// Adds a filter on `status` or `product_type`.
     #[must_use]
     pub fn filter(mut self, filter: TaskFilter) -> Self {
         self.filters.push(filter);
@@ -201,17 +202,17 @@ impl ListTasks {
     }
 }
 
-/// A page of tasks.
+/// A page of tasks from `POST /tasks`: follow `next_cursor` while `has_more`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskPage {
-    /// The tasks.
+    /// The tasks of this page.
     #[serde(default, deserialize_with = "de::vec")]
     pub result: Vec<Task>,
-    /// How many tasks match.
+    /// `count` as sent (the spec does not say whether it counts this page or every match).
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub count: Option<i64>,
-    /// The cursor of the next page.
+    /// Pass to [`ListTasks::cursor`] for the next page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Whether there is a next page.
@@ -262,13 +263,13 @@ string_enum! {
     /// The state of a new-standard task (note `succeeded`, where the legacy API says
     /// `succeed`). Unknown states count as not finished.
     pub enum TaskStatus (Unknown: "A state this version does not know.") {
-        /// `submitted`
+        /// `submitted`: queued.
         Submitted = "submitted",
-        /// `processing`
+        /// `processing`: running.
         Processing = "processing",
-        /// `succeeded`
+        /// `succeeded`: done; results are in `outputs`.
         Succeeded = "succeeded",
-        /// `failed`
+        /// `failed`: done; the reason is in `message`.
         Failed = "failed",
     }
 }
@@ -284,33 +285,33 @@ impl TaskStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Task {
-    /// The system's id.
+    /// The system's id for the task (a long numeric string; never parse it as a float).
     #[serde(deserialize_with = "de::text")]
     pub id: String,
-    /// Where the task is.
+    /// `submitted`, `processing`, `succeeded` or `failed` (the new-standard spelling).
     pub status: TaskStatus,
-    /// Why it failed.
+    /// Why it failed (query responses); empty otherwise.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_text"
     )]
     pub message: Option<String>,
-    /// Created, Unix ms.
+    /// Creation time, Unix milliseconds.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_i64"
     )]
     pub create_time: Option<i64>,
-    /// Updated, Unix ms.
+    /// Last update, Unix milliseconds.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_i64"
     )]
     pub update_time: Option<i64>,
-    /// The caller's id.
+    /// The `external_task_id` sent in `options`, echoed back as `external_id`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -324,7 +325,7 @@ pub struct Task {
         deserialize_with = "de::vec"
     )]
     pub outputs: Vec<Output>,
-    /// What was charged.
+    /// What was charged: cash or units, one entry per charge.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
@@ -351,14 +352,14 @@ pub struct Output {
     /// `video`, `image`, `audio`, `voice`, `element`, ...
     #[serde(rename = "type")]
     pub kind: String,
-    /// Video, audio, voice, element: the id.
+    /// Video, audio, voice, element: the output's id.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_text"
     )]
     pub id: Option<String>,
-    /// Video, image, voice (trial): the URL.
+    /// Video, image, voice (trial): the URL (generated files are deleted after 30 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Video, image: the watermarked copy.

@@ -17,11 +17,12 @@ impl Kind for TextToVideoKind {
     const ENDPOINT: &'static str = "text-to-video";
 }
 
-/// Text to video, new standard.
+/// Text to video on the new standard (`kling-3.0`, `kling-3.0-turbo`, `kling-2.6`,
+/// `kling-2.5-turbo`; API key only).
 pub type CreateTextToVideo = StandardCreate<TextToVideoKind>;
 
 impl CreateTextToVideo {
-    /// Text to video with `model`.
+    /// Text to video of `prompt` (sent as the top-level `prompt`) with `model`.
     pub fn new(model: StandardModel, prompt: impl Into<String>) -> Self {
         let mut r = Self::base(model);
         r.prompt = Some(prompt.into());

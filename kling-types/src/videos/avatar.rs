@@ -22,27 +22,27 @@ pub enum AvatarAudio {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAvatar {
-    /// The portrait.
+    /// The portrait: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300 px).
     pub image: ImageInput,
-    /// A TTS audio id.
+    /// An audio id from `/v1/audio/tts` (one of `audio_id` / `sound_file`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audio_id: Option<String>,
-    /// An audio URL or base64.
+    /// An audio URL or base64, 2-300 s (one of `audio_id` / `sound_file`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sound_file: Option<String>,
     /// Actions, emotion, camera (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// `std` or `pro`.
+    /// `std` (the default) or `pro`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -89,15 +89,15 @@ impl CreateAvatar {
 }
 
 setters!(CreateAvatar {
-    /// Sets the prompt.
+    /// Sets actions, emotion and camera (at most 2500 characters).
     prompt: String,
-    /// Sets the mode.
+    /// Sets `mode`: `std` (the default) or `pro`.
     mode: Mode,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

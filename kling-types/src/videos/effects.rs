@@ -87,23 +87,23 @@ impl EffectScene {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EffectInput {
-    /// Single-image scenes.
+    /// The image of a single-image scene: a public URL or raw base64 (JPEG/PNG, at most 10 MB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageInput>,
-    /// Two-image scenes: exactly 2.
+    /// The images of a two-image scene: exactly 2, first = left, second = right.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageInput>,
-    /// Historic shape only (2025): the model inside `input`.
+    /// Historic shape only (2025): `model_name` inside `input` (current docs show none).
     #[serde(
         default,
         rename = "model_name",
         skip_serializing_if = "Option::is_none"
     )]
     pub model: Option<Model>,
-    /// Historic shape only (2025): the mode inside `input`.
+    /// Historic shape only (2025): `std` or `pro` inside `input` (current docs show none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    /// Historic shape only (2025): the duration inside `input`.
+    /// Historic shape only (2025): `"5"` or `"10"` inside `input` (current docs show none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
 }
@@ -112,14 +112,14 @@ pub struct EffectInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateEffect {
-    /// The scene.
+    /// The effect, sent as `effect_scene` (e.g. `color_mixing`); it decides one image or two.
     pub effect_scene: EffectScene,
-    /// The image(s).
+    /// The image, or the two images, the scene takes.
     pub input: EffectInput,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -127,7 +127,7 @@ pub struct CreateEffect {
 }
 
 impl CreateEffect {
-    /// A single-image scene.
+    /// A single-image scene (e.g. `color_mixing`) applied to `image`.
     pub fn single(effect_scene: impl Into<EffectScene>, image: impl Into<ImageInput>) -> Self {
         Self::with_input(
             effect_scene,
@@ -216,9 +216,9 @@ impl CreateEffect {
 }
 
 setters!(CreateEffect {
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

@@ -11,21 +11,22 @@ use crate::validate::{ensure, max_chars, range};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateVideoExtend {
-    /// The id of a Kling video generated in the last 30 days.
+    /// The id of a Kling video (t2v, i2v or an earlier extension) generated in the last 30 days.
     pub video_id: String,
     /// What happens next (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// What to avoid.
+    /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    /// Prompt adherence in [0, 1].
+    /// Prompt adherence in [0, 1] (0.5 when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task (UNCONFIRMED for this endpoint).
+    /// Your id for the task, unique per account (the spec has not confirmed this endpoint takes
+    /// it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -55,15 +56,15 @@ impl CreateVideoExtend {
 }
 
 setters!(CreateVideoExtend {
-    /// Sets the prompt.
+    /// Sets what happens next (at most 2500 characters).
     prompt: String,
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters).
     negative_prompt: String,
-    /// Sets `cfg_scale`.
+    /// Sets prompt adherence, in [0, 1] (0.5 when unset).
     cfg_scale: f64,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

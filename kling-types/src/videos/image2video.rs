@@ -17,7 +17,7 @@ use crate::videos::shared;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Point {
-    /// Pixels from the left edge.
+    /// Pixels from the left edge of the image.
     pub x: i64,
     /// Pixels from the bottom edge.
     pub y: i64,
@@ -34,7 +34,7 @@ impl Point {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DynamicMask {
-    /// The area (same aspect ratio as the image).
+    /// The moving area, an image mask (same aspect ratio as the image and as `static_mask`).
     pub mask: ImageInput,
     /// The path, in order (2-77 points for a 5 s video).
     pub trajectories: Vec<Point>,
@@ -54,13 +54,14 @@ impl DynamicMask {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImage2Video {
-    /// The model (`kling-v1` when absent).
+    /// Sent as `model_name`; the server uses `kling-v1` when absent.
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
-    /// The start frame.
+    /// The start frame: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300
+    /// px).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageInput>,
-    /// The end frame.
+    /// The end frame (same rules as `image`); excludes motion brush and camera control.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_tail: Option<ImageInput>,
     /// What happens (at most 2500 characters).
@@ -69,13 +70,13 @@ pub struct CreateImage2Video {
     /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    /// Multi-shot generation (v3).
+    /// Multi-shot generation (v3; off when absent): the prompt is then ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_shot: Option<bool>,
-    /// How the shots are cut.
+    /// How the shots are cut (required with `multi_shot`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shot_type: Option<ShotType>,
-    /// The shots of a customized multi-shot.
+    /// The shots of a customized multi-shot (1-6, adding up to the duration).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multi_prompt: Vec<ShotPrompt>,
     /// Elements referenced as `<<<element_1>>>` (at most 3; not with voices).
@@ -84,16 +85,16 @@ pub struct CreateImage2Video {
     /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
-    /// Native sound (v2.6 and later).
+    /// Native sound, `on` or `off` (`off` when absent; v2.6 and later).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sound: Option<Sound>,
     /// Prompt adherence in [0, 1] (v1.x models only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
-    /// Quality tier.
+    /// `std` (720p; the default), `pro` (1080p) or `4k` (v3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    /// Motion brush: the area that stays still.
+    /// Motion brush: the area that stays still, an image mask (same aspect ratio as `image`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub static_mask: Option<ImageInput>,
     /// Motion brush: up to 6 moving areas.
@@ -102,16 +103,16 @@ pub struct CreateImage2Video {
     /// Camera movement (kling-v1-5, pro, 5 s, `simple` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub camera_control: Option<CameraControl>,
-    /// Length in seconds (`"5"` when absent).
+    /// Length in seconds, sent as a string: 5 or 10, 3-15 on v3 (`"5"` when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task, unique per account.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -261,44 +262,45 @@ impl CreateImage2Video {
 }
 
 setters!(CreateImage2Video {
-    /// Sets the model.
+    /// Sets `model_name` (`kling-v1` when unset).
     model: Model,
-    /// Sets the end frame.
+    /// Sets the end frame (`image_tail`); excludes motion brush and camera control.
     image_tail: ImageInput,
-    /// Sets the prompt.
+    /// Sets what happens (at most 2500 characters; may cite `<<<image_1>>>`, `<<<element_1>>>`).
     prompt: String,
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters).
     negative_prompt: String,
-    /// Turns multi-shot generation on or off.
+    /// Turns multi-shot on or off (v3; off when unset): when on, `prompt` is ignored.
     multi_shot: bool,
-    /// Sets how the shots are cut.
+    /// Sets `shot_type` (required with multi-shot; `customize` needs `multi_prompt`).
     shot_type: ShotType,
-    /// Switches native sound on or off.
+    /// Sets `sound` (`off` when unset; v2.6 and later; `on` is needed for voices).
     sound: Sound,
-    /// Sets `cfg_scale`.
+    /// Sets prompt adherence, in [0, 1] (0.5 when unset; v1.x models only).
     cfg_scale: f64,
-    /// Sets the mode.
+    /// Sets `mode`: `std` (720p; the default), `pro` (1080p) or `4k` (v3).
     mode: Mode,
-    /// Sets the motion-brush static area.
+    /// Sets the motion-brush area that stays still (kling-v1 5 s, kling-v1-5 pro 5 s).
     static_mask: ImageInput,
-    /// Sets the camera movement.
+    /// Sets the camera movement (kling-v1-5, `pro`, 5 s, `simple` only).
     camera_control: CameraControl,
-    /// Sets the duration in seconds.
+    /// Sets the length in seconds, sent as a string (5 when unset).
     duration: Secs,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the shots of a customized multi-shot.
+    /// Sets the `customize` shots: 1-6, each prompt at most 512 characters, adding up to
+    /// `duration`.
     multi_prompt: ShotPrompt,
-    /// Sets the elements.
+    /// Sets the elements, cited as `<<<element_1>>>` (at most 3; not with voices).
     element_list: ElementRef,
-    /// Sets the voices.
+    /// Sets the voices, cited as `<<<voice_1>>>` (at most 2; need `sound` on; not with elements).
     voice_list: VoiceRef,
-    /// Sets the motion-brush groups.
+    /// Sets the motion-brush groups (at most 6; 2-77 points each for a 5 s video).
     dynamic_masks: DynamicMask,
 });
 

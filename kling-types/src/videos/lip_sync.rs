@@ -31,11 +31,11 @@ string_enum! {
 }
 
 string_enum! {
-    /// Speech language.
+    /// Speech language of lip sync (`en` when absent) and TTS.
     pub enum VoiceLanguage (Custom: "Any other language, sent as given.") {
-        /// `zh`
+        /// `zh`: Chinese.
         Zh = "zh",
-        /// `en`
+        /// `en`: English.
         En = "en",
     }
 }
@@ -44,33 +44,33 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LipSyncInput {
-    /// What drives it.
+    /// `text2video` (speak `text`) or `audio2video` (follow an audio file).
     pub mode: LipSyncMode,
-    /// A Kling video id (one of `video_id` / `video_url`).
+    /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
-    /// A video URL (one of `video_id` / `video_url`).
+    /// A video URL, `.mp4`/`.mov`, at most 100 MB (one of `video_id` / `video_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
     /// `text2video`: what to say (at most 120 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// `text2video`: a preset voice id.
+    /// `text2video`: a preset voice id (e.g. `oversea_male1`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
     /// `text2video`: `zh` or `en` (`en` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_language: Option<VoiceLanguage>,
-    /// `text2video`: speed in [0.8, 2.0].
+    /// `text2video`: speed in [0.8, 2.0], one decimal (1 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice_speed: Option<f64>,
     /// `audio2video`: where the audio comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_type: Option<AudioType>,
-    /// `audio2video` with `file`: base64 audio.
+    /// `audio2video` with `file`: base64 audio (`.mp3/.wav/.m4a/.aac`, at most 5 MB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_file: Option<String>,
-    /// `audio2video` with `url`: the audio URL.
+    /// `audio2video` with `url`: the audio URL (`.mp3/.wav/.m4a/.aac`, at most 5 MB).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_url: Option<String>,
 }
@@ -79,7 +79,7 @@ pub struct LipSyncInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateLipSync {
-    /// What to sync.
+    /// The video and what it says, sent as the `input` object.
     pub input: LipSyncInput,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,7 +94,7 @@ pub struct CreateLipSync {
 pub enum VideoSource {
     /// A Kling video id (at most 30 days old).
     Id(String),
-    /// A video URL.
+    /// A video URL (each endpoint states its own format, length and size limits).
     Url(String),
 }
 
@@ -154,14 +154,14 @@ impl CreateLipSync {
         }
     }
 
-    /// Sets the speech language.
+    /// Sets the speech language (`en` when unset).
     #[must_use]
     pub fn voice_language(mut self, language: VoiceLanguage) -> Self {
         self.input.voice_language = Some(language);
         self
     }
 
-    /// Sets the speech speed, in [0.8, 2.0].
+    /// Sets the speech speed, in [0.8, 2.0] with one decimal (1 when unset).
     #[must_use]
     pub fn voice_speed(mut self, speed: f64) -> Self {
         self.input.voice_speed = Some(speed);
@@ -221,7 +221,7 @@ impl CreateLipSync {
 }
 
 setters!(CreateLipSync {
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
 });
 
@@ -234,10 +234,10 @@ task_family!("lip-sync", "/v1/videos/lip-sync", max_page_size = 500,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IdentifyFace {
-    /// A Kling video id.
+    /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
-    /// A video URL (2-60 s, 720p/1080p).
+    /// A video URL: `.mp4`/`.mov`, 2-60 s, at most 100 MB, 720p/1080p (sides 512-2160 px).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
 }
@@ -262,20 +262,20 @@ impl IdentifyFace {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FaceIdentification {
-    /// The session for `advanced-lip-sync`.
+    /// Pass to [`CreateAdvancedLipSync`] with the chosen `face_id`.
     #[serde(deserialize_with = "de::text")]
     pub session_id: String,
-    /// Units charged.
+    /// Units charged for the detection, a decimal as text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_text"
     )]
     pub final_unit_deduction: Option<String>,
-    /// Cash charged.
+    /// Cash charged: the discounted price and the list price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub final_balance_deduction: Option<BalanceDeduction>,
-    /// The faces.
+    /// The faces found, each with the time window it is on screen.
     #[serde(default, deserialize_with = "de::vec")]
     pub face_data: Vec<Face>,
 }
@@ -284,20 +284,20 @@ pub struct FaceIdentification {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Face {
-    /// Its id.
+    /// The id to choose it by in [`FaceChoice`].
     #[serde(deserialize_with = "de::text")]
     pub face_id: String,
-    /// A picture of it.
+    /// URL of a picture of the face.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face_image: Option<String>,
-    /// When it appears, ms.
+    /// When the face appears in the video, in milliseconds from its start.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "de::opt_i64"
     )]
     pub start_time: Option<i64>,
-    /// When it disappears, ms.
+    /// When the face leaves the video, in milliseconds from its start.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -331,24 +331,27 @@ impl Endpoint for IdentifyFace {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FaceChoice {
-    /// The face, from `identify-face`.
+    /// A `face_id` from [`IdentifyFace`]'s `face_data`.
     pub face_id: String,
-    /// A TTS audio id (one of `audio_id` / `sound_file`).
+    /// An audio id from `/v1/audio/tts`, at most 30 days old, 2-60 s (one of `audio_id` /
+    /// `sound_file`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_id: Option<String>,
-    /// An audio URL or base64 (one of `audio_id` / `sound_file`).
+    /// An audio URL or base64, `.mp3/.wav/.m4a/.aac`, at most 5 MB, 2-60 s (one of `audio_id` /
+    /// `sound_file`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sound_file: Option<String>,
-    /// Crop start in the audio, ms.
+    /// Where the audio is cropped from, in milliseconds into the audio.
     pub sound_start_time: i64,
     /// Crop end in the audio, ms (at least 2 s after the start).
     pub sound_end_time: i64,
-    /// Where in the video the audio starts, ms.
+    /// Where the cropped audio goes, in milliseconds into the video (at least 2 s must overlap the
+    /// face).
     pub sound_insert_time: i64,
-    /// Audio volume in [0, 2].
+    /// Volume of the inserted audio, in [0, 2] (1 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sound_volume: Option<f64>,
-    /// Original audio volume in [0, 2].
+    /// Volume of the video's own sound, in [0, 2] (1 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_audio_volume: Option<f64>,
 }
@@ -395,17 +398,17 @@ impl FaceChoice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateAdvancedLipSync {
-    /// The session from `identify-face`.
+    /// The `session_id` of an [`IdentifyFace`] answer.
     pub session_id: String,
-    /// The face and its audio (currently one).
+    /// The face and the audio it speaks: exactly one for now.
     pub face_choose: Vec<FaceChoice>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<crate::common::WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -463,11 +466,11 @@ impl CreateAdvancedLipSync {
 }
 
 setters!(CreateAdvancedLipSync {
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: crate::common::WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

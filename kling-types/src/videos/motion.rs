@@ -23,7 +23,7 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMotionControl {
-    /// The model (`kling-v2-6` or `kling-v3`).
+    /// Sent as `model_name`: `kling-v2-6` or `kling-v3` (required; no server default).
     #[serde(rename = "model_name")]
     pub model: Model,
     /// Extra direction (at most 2500 characters).
@@ -31,25 +31,25 @@ pub struct CreateMotionControl {
     pub prompt: Option<String>,
     /// The character image (URL or raw base64, at most 10 MB).
     pub image_url: ImageInput,
-    /// The motion reference video (`.mp4`/`.mov`, 3-30 s).
+    /// The motion reference video URL (`.mp4`/`.mov`, at most 100 MB, 3-30 s, sides 340-3850 px).
     pub video_url: String,
     /// Whether to keep the reference video's sound (`yes` when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_original_sound: Option<YesNo>,
-    /// Which input the orientation follows.
+    /// `image` (video at most 10 s) or `video` (video at most 30 s); required.
     pub character_orientation: CharacterOrientation,
-    /// `std` or `pro`.
+    /// `std` or `pro` (required).
     pub mode: Mode,
-    /// One element (v3).
+    /// At most one element (kling-v3 only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -128,18 +128,18 @@ impl CreateMotionControl {
 }
 
 setters!(CreateMotionControl {
-    /// Sets the prompt.
+    /// Sets extra direction (at most 2500 characters).
     prompt: String,
-    /// Keeps or drops the reference video's sound.
+    /// Sets `keep_original_sound`: `yes` (the default) keeps the reference video's sound.
     keep_original_sound: YesNo,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the element (one, v3).
+    /// Sets the element: at most one, kling-v3 only.
     element_list: ElementRef,
 });
 

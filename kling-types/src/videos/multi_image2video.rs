@@ -28,32 +28,32 @@ impl<T: Into<ImageInput>> From<T> for ImageItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateMultiImage2Video {
-    /// The model (`kling-v1-6`, the only one).
+    /// Sent as `model_name`: `kling-v1-6`, the only model (also the server's default).
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// 1-4 subject images, pre-cropped.
     pub image_list: Vec<ImageItem>,
     /// What happens (required, at most 2500 characters).
     pub prompt: String,
-    /// What to avoid.
+    /// What to avoid (at most 2500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    /// `std` or `pro`.
+    /// `std` (720p; the default) or `pro` (1080p).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
-    /// `"5"` or `"10"`.
+    /// Length in seconds, `"5"` (the default) or `"10"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// `16:9`, `9:16` or `1:1`.
+    /// `16:9` (the default), `9:16` or `1:1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -119,21 +119,21 @@ impl CreateMultiImage2Video {
 }
 
 setters!(CreateMultiImage2Video {
-    /// Sets the model.
+    /// Sets `model_name` (only `kling-v1-6`, the default).
     model: Model,
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters).
     negative_prompt: String,
-    /// Sets the mode.
+    /// Sets `mode`: `std` (720p; the default) or `pro` (1080p).
     mode: Mode,
-    /// Sets the duration in seconds.
+    /// Sets the length in seconds: 5 (the default) or 10, sent as a string.
     duration: Secs,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio`: `16:9` (the default), `9:16` or `1:1`.
     aspect_ratio: AspectRatio,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 });
 

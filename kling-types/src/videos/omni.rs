@@ -27,7 +27,7 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OmniImage {
-    /// The image URL (or raw base64).
+    /// The image: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300 px).
     pub image_url: String,
     /// Its role; absent for a plain reference (`<<<image_1>>>`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -35,21 +35,21 @@ pub struct OmniImage {
 }
 
 impl OmniImage {
-    /// A plain reference image.
+    /// A plain reference image, sent without `type` and cited as `<<<image_1>>>`.
     pub fn reference(image_url: impl Into<String>) -> Self {
         Self {
             image_url: image_url.into(),
             frame: None,
         }
     }
-    /// The first frame.
+    /// The first frame (`type: first_frame`); the request then takes no `aspect_ratio`.
     pub fn first_frame(image_url: impl Into<String>) -> Self {
         Self {
             image_url: image_url.into(),
             frame: Some(FrameType::FirstFrame),
         }
     }
-    /// The end frame.
+    /// The end frame (`type: end_frame`); needs a first frame too.
     pub fn end_frame(image_url: impl Into<String>) -> Self {
         Self {
             image_url: image_url.into(),
@@ -72,12 +72,12 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OmniVideo {
-    /// The video URL (`.mp4`/`.mov`).
+    /// The video URL (`.mp4`/`.mov`, at most 200 MB; 3-10 s on O1, 3-15 s on kling-v3-omni).
     pub video_url: String,
-    /// How it is used (`base` when absent).
+    /// `base` (edit it; the default) or `feature` (a style or camera reference).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refer_type: Option<ReferType>,
-    /// Whether to keep its sound.
+    /// `yes` keeps the video's own sound, `no` drops it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_original_sound: Option<YesNo>,
 }
@@ -112,46 +112,47 @@ pub struct CreateOmniVideo {
     /// end frames with it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multi_shot: Option<bool>,
-    /// How the shots are cut.
+    /// How the shots are cut (required with `multi_shot`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shot_type: Option<ShotType>,
     /// What to generate (at most 2500 characters; `<<<image_1>>>`, `<<<video_1>>>`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// The shots of a customized multi-shot.
+    /// The shots of a customized multi-shot (at most 6, adding up to the duration).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub multi_prompt: Vec<ShotPrompt>,
-    /// Reference images and first/end frames.
+    /// Reference images (`<<<image_1>>>`) and first/end frames; with elements at most 7, or 4 with
+    /// a video.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_list: Vec<OmniImage>,
-    /// Elements.
+    /// Elements, cited as `<<<element_1>>>`; count with `image_list` toward its limit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub element_list: Vec<ElementRef>,
-    /// At most one input video.
+    /// At most one input video (`<<<video_1>>>`); forces `sound` off.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub video_list: Vec<OmniVideo>,
-    /// Voices.
+    /// Voices for voice control, cited as `<<<voice_1>>>`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
     /// Native sound (forced off with an input video).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sound: Option<Sound>,
-    /// Quality tier (`pro` when absent).
+    /// `std` (720p), `pro` (1080p; the default) or `4k` (kling-v3-omni).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     /// Required unless a first frame or a base video is given (and then not allowed).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Length in seconds (`"5"` when absent).
+    /// Length in seconds, sent as a string (`"5"` when absent; 3-10 on O1, 3-15 on kling-v3-omni).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -322,32 +323,33 @@ impl CreateOmniVideo {
 }
 
 setters!(CreateOmniVideo {
-    /// Sets the model.
+    /// Sets `model_name` (`kling-video-o1` when unset; name `kling-v3-omni` explicitly).
     model: Model,
-    /// Sets how the shots are cut.
+    /// Sets `shot_type` (required with multi-shot; `customize` needs `multi_prompt`).
     shot_type: ShotType,
-    /// Switches native sound on or off.
+    /// Sets `sound` (`off` when unset; forced off with an input video).
     sound: Sound,
-    /// Sets the mode.
+    /// Sets `mode`: `std` (720p), `pro` (1080p; the default) or `4k` (kling-v3-omni).
     mode: Mode,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio`: required without a first frame or base video, refused with one.
     aspect_ratio: AspectRatio,
-    /// Sets the duration in seconds.
+    /// Sets the length in seconds, sent as a string (5 when unset).
     duration: Secs,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the images.
+    /// Sets the reference images and first/end frames (with elements: at most 7, or 4 with a
+    /// video).
     image_list: OmniImage,
-    /// Sets the elements.
+    /// Sets the elements, cited as `<<<element_1>>>` (they count toward the image limit).
     element_list: ElementRef,
-    /// Sets the input video.
+    /// Sets the input video (at most one; forces `sound` off).
     video_list: OmniVideo,
-    /// Sets the voices.
+    /// Sets the voices, cited as `<<<voice_1>>>`.
     voice_list: VoiceRef,
 });
 

@@ -25,7 +25,7 @@ use crate::videos::shared;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateText2Video {
-    /// The model (`kling-v1` when absent).
+    /// Sent as `model_name`; the server uses `kling-v1` when absent.
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// What to generate (at most 2500 characters). May be empty for a customized multi-shot,
@@ -47,13 +47,13 @@ pub struct CreateText2Video {
     /// Voices referenced as `<<<voice_1>>>` (at most 2; need `sound` on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voice_list: Vec<VoiceRef>,
-    /// Native sound (v2.6 and later).
+    /// Native sound, `on` or `off` (`off` when absent; v2.6 and later).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sound: Option<Sound>,
     /// Prompt adherence in [0, 1] (v1.x models only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
-    /// Quality tier.
+    /// `std` (720p; the default), `pro` (1080p) or `4k` (v3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     /// Camera movement (kling-v1, std, 5 s only).
@@ -62,16 +62,16 @@ pub struct CreateText2Video {
     /// Output aspect ratio (`16:9` when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<AspectRatio>,
-    /// Length in seconds (`"5"` when absent).
+    /// Length in seconds, sent as a string: 5 or 10, 3-15 on v3 (`"5"` when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<Secs>,
-    /// Also return watermarked copies.
+    /// `{"enabled": true}` adds a `watermark_url` beside each result's `url` (off when absent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub watermark_info: Option<WatermarkInfo>,
     /// Where the server POSTs status changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// The caller's id for the task, unique per account.
+    /// Your id for the task (unique per account); how the SDK finds it after an ambiguous create.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_task_id: Option<String>,
     #[serde(skip)]
@@ -164,36 +164,37 @@ impl CreateText2Video {
 }
 
 setters!(CreateText2Video {
-    /// Sets the model.
+    /// Sets `model_name` (`kling-v1` when unset).
     model: Model,
-    /// Sets the negative prompt.
+    /// Sets what to avoid (at most 2500 characters).
     negative_prompt: String,
-    /// Turns multi-shot generation on or off.
+    /// Turns multi-shot on or off (v3; off when unset): when on, `prompt` is ignored.
     multi_shot: bool,
-    /// Sets how the shots are cut.
+    /// Sets `shot_type` (required with multi-shot; `customize` needs `multi_prompt`).
     shot_type: ShotType,
-    /// Switches native sound on or off.
+    /// Sets `sound` (`off` when unset; v2.6 and later; `on` is needed for voices).
     sound: Sound,
-    /// Sets `cfg_scale`.
+    /// Sets prompt adherence, in [0, 1] (0.5 when unset; v1.x models only).
     cfg_scale: f64,
-    /// Sets the mode.
+    /// Sets `mode`: `std` (720p; the default), `pro` (1080p) or `4k` (v3).
     mode: Mode,
-    /// Sets the camera movement.
+    /// Sets the camera movement (kling-v1, `std`, 5 s only).
     camera_control: CameraControl,
-    /// Sets the aspect ratio.
+    /// Sets `aspect_ratio`: `16:9` (the default), `9:16` or `1:1`.
     aspect_ratio: AspectRatio,
-    /// Sets the duration in seconds.
+    /// Sets the length in seconds, sent as a string (5 when unset).
     duration: Secs,
-    /// Requests watermarked copies.
+    /// Sets `watermark_info`; when enabled, each result also gets a `watermark_url`.
     watermark_info: WatermarkInfo,
-    /// Sets the callback URL.
+    /// Sets `callback_url`: Kling POSTs the task there at every status change.
     callback_url: String,
-    /// Sets the caller's id for the task.
+    /// Sets `external_task_id` (unique per account); the create flow generates one when unset.
     external_task_id: String,
 } lists {
-    /// Sets the shots of a customized multi-shot.
+    /// Sets the `customize` shots: 1-6, each prompt at most 512 characters, adding up to
+    /// `duration`.
     multi_prompt: ShotPrompt,
-    /// Sets the voices.
+    /// Sets the voices, cited as `<<<voice_1>>>` in the prompt (at most 2; need `sound` on).
     voice_list: VoiceRef,
 });
 

@@ -1,7 +1,7 @@
 //! The walker on rustdoc JSON fixtures (no nightly, no network at test time).
 
-use super::*;
 use super::walk::id_key;
+use super::*;
 
 const TOKIO_FN: &str = include_str!("../../tests/fixtures/api_tokio_fn.json");
 const CLEAN: &str = include_str!("../../tests/fixtures/api_clean.json");
