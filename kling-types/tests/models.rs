@@ -476,7 +476,9 @@ fn ai_multi_shot_takes_one_jpeg_or_png() {
 fn legacy_images_are_checked_and_priced_from_the_data() {
     refused(
         "3.11 21:9 is not on kling-v1",
-        &CreateImageGeneration::new("a cat").aspect_ratio("21:9"),
+        &CreateImageGeneration::new("a cat")
+            .model(Model::KlingV1)
+            .aspect_ratio("21:9"),
         "aspect_ratio",
         "Kling 1201",
     );

@@ -632,7 +632,9 @@ fn known_bad_combinations_are_rejected_with_code_and_field() {
         ),
         (
             "21:9 on v1",
-            v(CreateImageGeneration::new("cat").aspect_ratio(AspectRatio::Wide21x9)),
+            v(CreateImageGeneration::new("cat")
+                .model(Model::KlingV1)
+                .aspect_ratio(AspectRatio::Wide21x9)),
             "aspect_ratio",
             "Kling 1201",
         ),

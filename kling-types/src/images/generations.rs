@@ -26,7 +26,8 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageGeneration {
-    /// Sent as `model_name`; preflight assumes `kling-v1` when absent (newer docs show `kling-v3`).
+    /// Sent as `model_name`; the server's default is `kling-v3` (the current page; older ones said
+    /// `kling-v1`), and preflight and estimates assume it.
     #[serde(rename = "model_name", skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
     /// What to draw (at most 2500 characters).
@@ -94,10 +95,10 @@ impl CreateImageGeneration {
         }
     }
 
-    /// This create in the models data's terms (`kling-v1` when no model is named: the
-    /// endpoint's historical default).
+    /// This create in the models data's terms (`kling-v3` when no model is named: the
+    /// endpoint's current default).
     pub(crate) fn model_facts(&self) -> Facts<'_> {
-        let model = self.model.as_ref().map_or("kling-v1", Model::as_str);
+        let model = self.model.as_ref().map_or("kling-v3", Model::as_str);
         Facts::new(Api::Legacy, "image-generations", "model_name", model)
             .prompt("prompt", Some(&self.prompt))
             .negative_prompt("negative_prompt", self.negative_prompt.is_some())
