@@ -11,7 +11,7 @@ use kling_types::account::{
 use kling_types::models::amount;
 
 use crate::flow::Ctx;
-use crate::output::Failure;
+use crate::output::CommandError;
 
 /// `kling account ...`.
 #[derive(Subcommand)]
@@ -78,7 +78,7 @@ fn window(days: u32) -> (i64, i64) {
 }
 
 /// Runs a `kling account` command.
-pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     match command {
         AccountCommand::Costs(a) => {

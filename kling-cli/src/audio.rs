@@ -6,7 +6,7 @@ use kling_types::audio::{CreateTextToAudio, CreateVideoToAudio, Tts};
 use crate::args::{Delivery, FlowArgs, LanguageArg, parse_seconds_f64};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::Failure;
+use crate::output::CommandError;
 use crate::video::{deliver, wait_in};
 
 /// `kling audio ...`.
@@ -83,7 +83,7 @@ pub(crate) struct VideoToAudio {
 }
 
 /// Runs a `kling audio` command.
-pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     match command {
         AudioCommand::Tts(a) => {

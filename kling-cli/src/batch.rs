@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::args::parse_duration;
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, print_json, to_value};
+use crate::output::{CommandError, Format, print_json, to_value};
 
 /// The longest line of a batch file (a request with inline base64 images can be large).
 const MAX_LINE: usize = 32 << 20;
@@ -102,12 +102,12 @@ pub(crate) struct Results {
     state: Option<String>,
 }
 
-async fn connect(args: &RedisArgs) -> Result<Fleet, Failure> {
+async fn connect(args: &RedisArgs) -> Result<Fleet, CommandError> {
     Ok(Fleet::connect(&args.redis, &args.prefix).await?)
 }
 
 /// Reads the jobs of `file`, all checked before any is queued; errors name the line.
-fn read_jobs(file: &str) -> Result<Vec<BatchJob>, Failure> {
+fn read_jobs(file: &str) -> Result<Vec<BatchJob>, CommandError> {
     let mut reader: Box<dyn BufRead> = if file == "-" {
         Box::new(std::io::stdin().lock())
     } else {
@@ -127,27 +127,27 @@ fn read_jobs(file: &str) -> Result<Vec<BatchJob>, Failure> {
             break;
         }
         if line.len() > MAX_LINE {
-            return Err(Failure::usage(format!(
+            return Err(CommandError::usage(format!(
                 "{file}, line {n}: longer than {} MiB",
                 MAX_LINE >> 20
             )));
         }
         let text = std::str::from_utf8(&line)
-            .map_err(|e| Failure::usage(format!("{file}, line {n}: not UTF-8 ({e})")))?;
+            .map_err(|e| CommandError::usage(format!("{file}, line {n}: not UTF-8 ({e})")))?;
         if text.trim().is_empty() {
             continue;
         }
         let job = BatchJob::parse(text)
             .and_then(BatchJob::keyed)
             .and_then(|j| j.create().map(|_| j))
-            .map_err(|e| Failure::usage(format!("{file}, line {n}: {e}")))?;
+            .map_err(|e| CommandError::usage(format!("{file}, line {n}: {e}")))?;
         jobs.push(job);
     }
     Ok(jobs)
 }
 
 /// Runs a `kling batch` command.
-pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), CommandError> {
     match command {
         BatchCommand::Submit(s) => submit(s, ctx.format).await,
         BatchCommand::Work(w) => work(w, ctx).await,
@@ -228,7 +228,7 @@ impl std::fmt::Display for BatchCost {
     }
 }
 
-async fn submit(args: &Submit, format: Format) -> Result<(), Failure> {
+async fn submit(args: &Submit, format: Format) -> Result<(), CommandError> {
     let jobs = read_jobs(&args.file)?;
     // The cost first, before anything is queued (or Redis is even reached).
     let cost = BatchCost::of(&jobs);
@@ -267,9 +267,9 @@ async fn submit(args: &Submit, format: Format) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn work(args: &Work, ctx: &Ctx) -> Result<(), Failure> {
+async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     if args.slots == 0 {
-        return Err(Failure::usage("--slots must be at least 1"));
+        return Err(CommandError::usage("--slots must be at least 1"));
     }
     let fleet = connect(&args.redis).await?;
     let slots: Arc<dyn AsyncTaskSlots> = Arc::new(fleet.slots(args.slots, args.lease_ttl));
@@ -359,7 +359,7 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-async fn status(args: &RedisArgs, format: Format) -> Result<(), Failure> {
+async fn status(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
     let fleet = connect(args).await?;
     let counts = fleet.store().counts().await?;
     let backlog = fleet.queue("status").backlog().await?;
@@ -389,14 +389,14 @@ async fn status(args: &RedisArgs, format: Format) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn results(args: &Results, format: Format) -> Result<(), Failure> {
+async fn results(args: &Results, format: Format) -> Result<(), CommandError> {
     let wanted = match &args.state {
         Some(s) => Some(
             JobState::ALL
                 .into_iter()
                 .find(|state| state.as_str() == s)
                 .ok_or_else(|| {
-                    Failure::usage(format!(
+                    CommandError::usage(format!(
                         "--state {s:?}: one of queued, creating, created, done, failed"
                     ))
                 })?,

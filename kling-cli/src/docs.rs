@@ -9,7 +9,7 @@ use clap_complete::Shell;
 use serde_json::json;
 
 use crate::args::Cli;
-use crate::output::{Failure, Format, print_json};
+use crate::output::{CommandError, Format, print_json};
 
 /// `kling completions`.
 #[derive(Args)]
@@ -45,7 +45,7 @@ pub(crate) fn completions(args: &CompletionsArgs, format: Format) {
     }
 }
 
-fn render(command: clap::Command) -> Result<Vec<u8>, Failure> {
+fn render(command: clap::Command) -> Result<Vec<u8>, CommandError> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command)
         .render(&mut out)
@@ -58,7 +58,7 @@ fn write_pages(
     name: &str,
     dir: &Path,
     written: &mut Vec<PathBuf>,
-) -> Result<(), Failure> {
+) -> Result<(), CommandError> {
     let page = command
         .clone()
         .name(name.to_owned())
@@ -74,7 +74,7 @@ fn write_pages(
 }
 
 /// Prints the man page (in JSON: `{"man"}`), or writes every page into a folder.
-pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), Failure> {
+pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), CommandError> {
     let mut command = Cli::command();
     command.build();
     match &args.dir {

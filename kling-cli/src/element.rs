@@ -9,7 +9,7 @@ use kling_types::general::{
 use crate::args::{Delivery, FlowArgs};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::{Failure, print_tasks};
+use crate::output::{CommandError, print_tasks};
 use crate::video::{deliver, wait_in};
 
 /// `kling element ...`.
@@ -111,7 +111,7 @@ pub(crate) struct Delete {
 }
 
 /// Runs a `kling element` command.
-pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     match command {
         ElementCommand::Create(a) => {
@@ -128,7 +128,7 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Failu
                     CreateElement::from_video(name, description, input::url(video, "--video")?)
                 }
                 _ => {
-                    return Err(Failure::usage(
+                    return Err(CommandError::usage(
                         "give --frontal-image with --refer-image, or --video",
                     ));
                 }

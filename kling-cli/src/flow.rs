@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use crate::args::{FlowArgs, show_duration};
 use crate::config::Settings;
 use crate::output::{
-    Answer, Cost, Failure, Format, Resume, Shown, print_dry_run, print_json, print_task, to_value,
+    Answer, CommandError, Cost, Format, Resume, Shown, print_dry_run, print_json, print_task,
+    to_value,
 };
 
 /// The shortest polling cadence against Kling or RunBlob: the SDK's own floor (`min_delay`),
@@ -69,7 +70,7 @@ fn is_loopback(url: &str) -> bool {
 
 impl Ctx {
     /// A client of the Kling API (legacy and new standard).
-    pub(crate) fn kling(&self) -> Result<Client, Failure> {
+    pub(crate) fn kling(&self) -> Result<Client, CommandError> {
         self.client(
             &self.settings.base_url.value,
             self.settings.kling_credentials()?,
@@ -81,7 +82,7 @@ impl Ctx {
     pub(crate) fn kling_with_slots(
         &self,
         slots: Arc<dyn AsyncTaskSlots>,
-    ) -> Result<Client, Failure> {
+    ) -> Result<Client, CommandError> {
         self.client(
             &self.settings.base_url.value,
             self.settings.kling_credentials()?,
@@ -91,7 +92,7 @@ impl Ctx {
 
     /// A client for downloads alone, with the settings' TLS roots and timeouts and no
     /// credentials: a download never carries any, and any API call is refused.
-    pub(crate) fn downloader(&self) -> Result<Client, Failure> {
+    pub(crate) fn downloader(&self) -> Result<Client, CommandError> {
         self.client(
             &self.settings.base_url.value,
             kling_auth::Credentials::None,
@@ -100,7 +101,7 @@ impl Ctx {
     }
 
     /// A client of RunBlob.
-    pub(crate) fn runblob(&self) -> Result<Client, Failure> {
+    pub(crate) fn runblob(&self) -> Result<Client, CommandError> {
         self.client(
             &self.settings.runblob_url.value,
             self.settings.runblob_credentials()?,
@@ -113,7 +114,7 @@ impl Ctx {
         base_url: &str,
         credentials: kling_auth::Credentials,
         slots: Option<Arc<dyn AsyncTaskSlots>>,
-    ) -> Result<Client, Failure> {
+    ) -> Result<Client, CommandError> {
         let mut config = Config::with_base_url(base_url);
         if let Some(every) = &self.settings.poll_interval {
             let mut every = every.value;
@@ -183,7 +184,7 @@ impl Ctx {
         &self,
         client: &Client,
         query: &Q,
-    ) -> Result<Q::Task, Failure> {
+    ) -> Result<Q::Task, CommandError> {
         let (options, bar) = self.wait_options();
         let result = client.wait(query, options).await;
         if let Some(bar) = bar {
@@ -199,7 +200,7 @@ impl Ctx {
         client: &Client,
         task: &impl TaskView,
         dir: &Path,
-    ) -> Result<Vec<Value>, Failure> {
+    ) -> Result<Vec<Value>, CommandError> {
         let saved = client.download_files(task, dir).await?;
         if saved.is_empty() && self.format == Format::Text {
             eprintln!("no files to download: this task's results are ids");
@@ -220,7 +221,11 @@ impl Ctx {
     }
 
     /// Prints the request `endpoint` would send, and sends nothing.
-    pub(crate) fn dry_run(&self, client: &Client, endpoint: &impl Endpoint) -> Result<(), Failure> {
+    pub(crate) fn dry_run(
+        &self,
+        client: &Client,
+        endpoint: &impl Endpoint,
+    ) -> Result<(), CommandError> {
         let request = client.prepare(endpoint)?;
         let cost = endpoint.facts().map(|facts| Cost {
             model: facts.model_name().to_owned(),
@@ -238,7 +243,7 @@ impl Ctx {
         query: &Q,
         download: Option<&Path>,
         extra: Value,
-    ) -> Result<(), Failure>
+    ) -> Result<(), CommandError>
     where
         Q: Pollable,
         Q::Task: Serialize + Shown,
@@ -268,7 +273,7 @@ impl Ctx {
         request: E,
         flow: &FlowArgs,
         resume: impl Fn(&str) -> String,
-    ) -> Result<(), Failure>
+    ) -> Result<(), CommandError>
     where
         E: CreateTask,
         E::Response: Serialize + Answer,
@@ -334,7 +339,7 @@ impl Ctx {
         client: &Client,
         endpoint: &E,
         flow: &FlowArgs,
-    ) -> Result<(), Failure>
+    ) -> Result<(), CommandError>
     where
         E: Endpoint<Response = kling_types::Task> + Sync,
     {
@@ -365,7 +370,7 @@ impl Ctx {
         endpoint: &E,
         dry_run: bool,
         text: impl FnOnce(&E::Response),
-    ) -> Result<(), Failure>
+    ) -> Result<(), CommandError>
     where
         E: Endpoint<Response: Send + Serialize> + Sync,
     {
@@ -389,10 +394,10 @@ fn merge(doc: &mut Value, extra: Value) {
 }
 
 /// An error of a wait after a create names the task's external id, to look it up later.
-fn with_external_id(failure: Failure, id: Option<&str>) -> Failure {
+fn with_external_id(failure: CommandError, id: Option<&str>) -> CommandError {
     match (failure, id) {
-        (Failure::Sdk(e), Some(id)) if e.external_task_id().is_none() => {
-            Failure::Sdk(e.with_external_task_id(id.to_owned()))
+        (CommandError::Sdk(e), Some(id)) if e.external_task_id().is_none() => {
+            CommandError::Sdk(e.with_external_task_id(id.to_owned()))
         }
         (other, _) => other,
     }

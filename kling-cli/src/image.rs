@@ -11,7 +11,7 @@ use kling_types::{AspectRatio, Model};
 use crate::args::{Delivery, FlowArgs};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::Failure;
+use crate::output::CommandError;
 use crate::video::{deliver, wait_in};
 
 /// `kling image ...`.
@@ -252,7 +252,7 @@ pub(crate) struct Recognize {
 }
 
 /// Runs a `kling image` command.
-pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     let watermark = |on: bool| on.then(|| WatermarkInfo::new(true));
     let elements = |ids: &[u64]| ids.iter().map(|e| ElementRef::new(*e)).collect::<Vec<_>>();

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use kling_types::ImageInput;
 use kling_types::common::{base64_file, is_url};
 
-use crate::output::Failure;
+use crate::output::CommandError;
 
 /// Whether an argument already took stdin (it can be read once).
 static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
@@ -17,9 +17,9 @@ static STDIN_TAKEN: AtomicBool = AtomicBool::new(false);
 /// images, 5 MB audio), so the server's message applies, but no accidental multi-gigabyte read.
 const MAX_INLINE_FILE: u64 = 64 << 20;
 
-fn take_stdin(flag: &str) -> Result<Vec<u8>, Failure> {
+fn take_stdin(flag: &str) -> Result<Vec<u8>, CommandError> {
     if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
-        return Err(Failure::usage(format!(
+        return Err(CommandError::usage(format!(
             "{flag}: stdin (`-`) was already used by another argument"
         )));
     }
@@ -29,7 +29,7 @@ fn take_stdin(flag: &str) -> Result<Vec<u8>, Failure> {
         .read_to_end(&mut bytes)
         .map_err(|e| kling_errors::IoError::new("read", "stdin", e))?;
     if bytes.len() as u64 > MAX_INLINE_FILE {
-        return Err(Failure::usage(format!(
+        return Err(CommandError::usage(format!(
             "{flag}: stdin holds more than {} MiB",
             MAX_INLINE_FILE >> 20
         )));
@@ -39,11 +39,11 @@ fn take_stdin(flag: &str) -> Result<Vec<u8>, Failure> {
 
 /// A text argument: itself, or stdin for `-` (one trailing newline removed). Empty text is
 /// refused, naming the flag.
-pub(crate) fn text(value: &str, flag: &str) -> Result<String, Failure> {
+pub(crate) fn text(value: &str, flag: &str) -> Result<String, CommandError> {
     let text = if value == "-" {
         let bytes = take_stdin(flag)?;
         let text = String::from_utf8(bytes)
-            .map_err(|_| Failure::usage(format!("{flag}: stdin is not UTF-8 text")))?;
+            .map_err(|_| CommandError::usage(format!("{flag}: stdin is not UTF-8 text")))?;
         text.strip_suffix('\n')
             .map(|t| t.strip_suffix('\r').unwrap_or(t))
             .unwrap_or(&text)
@@ -52,13 +52,13 @@ pub(crate) fn text(value: &str, flag: &str) -> Result<String, Failure> {
         value.to_owned()
     };
     if text.trim().is_empty() {
-        return Err(Failure::usage(format!("{flag} is empty")));
+        return Err(CommandError::usage(format!("{flag} is empty")));
     }
     Ok(text)
 }
 
 /// An optional text argument (see [`text`]).
-pub(crate) fn opt_text(value: Option<&String>, flag: &str) -> Result<Option<String>, Failure> {
+pub(crate) fn opt_text(value: Option<&String>, flag: &str) -> Result<Option<String>, CommandError> {
     value.map(|v| text(v, flag)).transpose()
 }
 
@@ -72,9 +72,9 @@ fn passes_through(value: &str) -> bool {
 
 /// A file argument the API takes as a URL or base64: a URL or `data:` URL as is; `-` or a
 /// path read and base64-encoded.
-pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, Failure> {
+pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, CommandError> {
     if value.trim().is_empty() {
-        return Err(Failure::usage(format!("{flag} is empty")));
+        return Err(CommandError::usage(format!("{flag} is empty")));
     }
     if passes_through(value) {
         return Ok(value.to_owned());
@@ -86,9 +86,9 @@ pub(crate) fn file_or_url(value: &str, flag: &str) -> Result<String, Failure> {
 /// against the models data's rules for inline images (its first bytes must be a JPEG, PNG, GIF
 /// or WebP, within the size limit) and base64-encoded. A file that is no image is refused
 /// before anything is sent, naming the flag, the file and what it looks like.
-pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, Failure> {
+pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, CommandError> {
     if value.trim().is_empty() {
-        return Err(Failure::usage(format!("{flag} is empty")));
+        return Err(CommandError::usage(format!("{flag} is empty")));
     }
     if passes_through(value) {
         return Ok(value.to_owned());
@@ -96,30 +96,30 @@ pub(crate) fn image_or_url(value: &str, flag: &str) -> Result<String, Failure> {
     let bytes = read_file(value, flag)?;
     let image = ImageInput::from_bytes(&bytes).map_err(|e| {
         let name = if value == "-" { "stdin" } else { value };
-        Failure::usage(format!("{flag}: {name} {}", e.message()))
+        CommandError::usage(format!("{flag}: {name} {}", e.message()))
     })?;
     Ok(image.as_str().to_owned())
 }
 
 /// Several image arguments (see [`image_or_url`]).
-pub(crate) fn images_or_urls(values: &[String], flag: &str) -> Result<Vec<String>, Failure> {
+pub(crate) fn images_or_urls(values: &[String], flag: &str) -> Result<Vec<String>, CommandError> {
     values.iter().map(|v| image_or_url(v, flag)).collect()
 }
 
 /// A local file's bytes (`-`: stdin).
-pub(crate) fn read_file(path: &str, flag: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_file(path: &str, flag: &str) -> Result<Vec<u8>, CommandError> {
     if path == "-" {
         return take_stdin(flag);
     }
     let meta = std::fs::metadata(path)
         .map_err(|e| kling_errors::IoError::new(&format!("read {flag}"), path, e))?;
     if meta.is_dir() {
-        return Err(Failure::usage(format!(
+        return Err(CommandError::usage(format!(
             "{flag}: {path} is a folder, not a file"
         )));
     }
     if meta.len() > MAX_INLINE_FILE {
-        return Err(Failure::usage(format!(
+        return Err(CommandError::usage(format!(
             "{flag}: {path} is {} MiB; upload it and pass its URL",
             meta.len() >> 20
         )));
@@ -129,11 +129,11 @@ pub(crate) fn read_file(path: &str, flag: &str) -> Result<Vec<u8>, Failure> {
 }
 
 /// A URL argument, for APIs that take URLs only (the new standard's `contents`).
-pub(crate) fn url(value: &str, flag: &str) -> Result<String, Failure> {
+pub(crate) fn url(value: &str, flag: &str) -> Result<String, CommandError> {
     if is_url(value) {
         Ok(value.to_owned())
     } else {
-        Err(Failure::usage(format!(
+        Err(CommandError::usage(format!(
             "{flag} takes a URL (http:// or https://), got {value:?}: this API does not take local files"
         )))
     }
@@ -144,11 +144,11 @@ pub(crate) fn url(value: &str, flag: &str) -> Result<String, Failure> {
 pub(crate) fn video_source(
     id: Option<&String>,
     url: Option<&String>,
-) -> Result<kling_types::videos::VideoSource, Failure> {
+) -> Result<kling_types::videos::VideoSource, CommandError> {
     match (id, url) {
         (Some(id), None) => Ok(kling_types::videos::VideoSource::Id(id.clone())),
         (None, Some(url)) => Ok(kling_types::videos::VideoSource::Url(url.clone())),
-        _ => Err(Failure::usage(
+        _ => Err(CommandError::usage(
             "give exactly one of --video-id and --video-url",
         )),
     }
@@ -170,20 +170,23 @@ mod tests {
         );
         assert_eq!(file_or_url("HTTP://x", "--image").unwrap(), "HTTP://x");
         assert!(
-            matches!(file_or_url("", "--image"), Err(Failure::Usage(m)) if m.contains("--image"))
+            matches!(file_or_url("", "--image"), Err(CommandError::Usage(m)) if m.contains("--image"))
         );
         assert!(matches!(
             file_or_url("/no/such/file", "--image"),
-            Err(Failure::Sdk(_))
+            Err(CommandError::Sdk(_))
         ));
         assert!(url(p, "--first-frame").is_err());
         assert_eq!(image_or_url(p, "--image").unwrap(), "iVBORw==");
         std::fs::write(&path, b"a fox\n").unwrap();
         assert!(matches!(
             image_or_url(p, "--image"),
-            Err(Failure::Usage(m)) if m == format!("--image: {p} is not an image: it looks like text")
+            Err(CommandError::Usage(m)) if m == format!("--image: {p} is not an image: it looks like text")
         ));
-        assert!(matches!(text("  ", "--prompt"), Err(Failure::Usage(_))));
+        assert!(matches!(
+            text("  ", "--prompt"),
+            Err(CommandError::Usage(_))
+        ));
         std::fs::remove_file(path).unwrap();
     }
 }

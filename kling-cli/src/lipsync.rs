@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, parse_millis};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::{Failure, Format, print_json, print_task, to_value};
+use crate::output::{CommandError, Format, print_json, print_task, to_value};
 use crate::video::{deliver, wait_in};
 
 /// `kling video lip-sync`.
@@ -123,7 +123,7 @@ pub(crate) struct Avatar {
 
 /// Lip sync: the API takes no external task id, so the SDK cannot run it as a job
 /// (`CreateLipSync` is no `CreateEndpoint`); the CLI posts it once and waits on its task.
-pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<(), Failure> {
+pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<(), CommandError> {
     let video = input::video_source(a.video_id.as_ref(), a.video_url.as_ref())?;
     let mut r = match (&a.text, &a.audio_url, &a.audio_file) {
         (Some(text), None, None) => {
@@ -142,7 +142,7 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
             CreateLipSync::audio_file(video, input::file_or_url(file, "--audio-file")?)
         }
         _ => {
-            return Err(Failure::usage(
+            return Err(CommandError::usage(
                 "give what the person says: --text with --voice-id, --audio-url or --audio-file",
             ));
         }
@@ -186,7 +186,7 @@ pub(crate) async fn identify_face(
     a: &IdentifyFaceArgs,
     ctx: &Ctx,
     client: &Client,
-) -> Result<(), Failure> {
+) -> Result<(), CommandError> {
     let r = IdentifyFace::new(input::video_source(
         a.video_id.as_ref(),
         a.video_url.as_ref(),
@@ -205,8 +205,8 @@ pub(crate) async fn identify_face(
 }
 
 /// One `--face` of advanced lip sync.
-fn face(spec: &str) -> Result<FaceChoice, Failure> {
-    let bad = |why: &str| Failure::usage(format!("--face {spec:?}: {why}"));
+fn face(spec: &str) -> Result<FaceChoice, CommandError> {
+    let bad = |why: &str| CommandError::usage(format!("--face {spec:?}: {why}"));
     let mut keys = std::collections::BTreeMap::new();
     for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
         let (k, v) = pair
@@ -214,13 +214,13 @@ fn face(spec: &str) -> Result<FaceChoice, Failure> {
             .ok_or_else(|| bad("write key=value pairs"))?;
         keys.insert(k.trim(), v.trim());
     }
-    let time = |key: &str| -> Result<i64, Failure> {
+    let time = |key: &str| -> Result<i64, CommandError> {
         let v = keys
             .get(key)
             .ok_or_else(|| bad(&format!("{key}= is required")))?;
         parse_millis(v).map_err(|e| bad(&e))
     };
-    let volume = |key: &str| -> Result<Option<f64>, Failure> {
+    let volume = |key: &str| -> Result<Option<f64>, CommandError> {
         keys.get(key)
             .map(|v| {
                 v.parse()
@@ -268,11 +268,11 @@ pub(crate) async fn advanced(
     a: &AdvancedLipSync,
     ctx: &Ctx,
     client: &Client,
-) -> Result<(), Failure> {
+) -> Result<(), CommandError> {
     let mut faces = a.faces.iter().map(|f| face(f));
     let first = faces
         .next()
-        .ok_or_else(|| Failure::usage("give at least one --face"))??;
+        .ok_or_else(|| CommandError::usage("give at least one --face"))??;
     let mut r = CreateAdvancedLipSync::new(a.session_id.clone(), first);
     for f in faces {
         r.face_choose.push(f?);
@@ -284,11 +284,15 @@ pub(crate) async fn advanced(
 }
 
 /// Avatar.
-pub(crate) async fn avatar(a: &Avatar, ctx: &Ctx, client: &Client) -> Result<(), Failure> {
+pub(crate) async fn avatar(a: &Avatar, ctx: &Ctx, client: &Client) -> Result<(), CommandError> {
     let audio = match (&a.audio_id, &a.sound_file) {
         (Some(id), None) => AvatarAudio::AudioId(id.clone()),
         (None, Some(file)) => AvatarAudio::SoundFile(input::file_or_url(file, "--sound-file")?),
-        _ => return Err(Failure::usage("give one of --audio-id and --sound-file")),
+        _ => {
+            return Err(CommandError::usage(
+                "give one of --audio-id and --sound-file",
+            ));
+        }
     };
     let mut r = CreateAvatar::new(input::image_or_url(&a.image, "--image")?, audio);
     r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;

@@ -36,10 +36,10 @@ use clap::Parser;
 
 use crate::args::{Cli, Command};
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, report};
+use crate::output::{CommandError, Format, report};
 
 /// Runs one command.
-async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), Failure> {
+async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), CommandError> {
     match command {
         Command::Video(c) => video::run(c, ctx).await,
         Command::Image(c) => image::run(c, ctx).await,
@@ -138,7 +138,7 @@ fn main() -> ExitCode {
         // created task goes on (the report says how to wait for it again).
         tokio::select! {
             result = run(&cli.command, &mut ctx) => result,
-            _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted(flow::started())),
+            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(flow::started())),
         }
     });
     match outcome {

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::config::{Setting, Source};
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, print_json};
+use crate::output::{CommandError, Format, print_json};
 
 /// `kling mock ...`.
 #[derive(Subcommand)]
@@ -29,7 +29,7 @@ pub(crate) struct DemoArgs {
     instant: bool,
 }
 
-fn cannot_start(e: std::io::Error) -> Failure {
+fn cannot_start(e: std::io::Error) -> CommandError {
     kling_errors::TransportError::new(
         kling_errors::TransportFailure::Io,
         kling_errors::TransportPhase::BeforeSend,
@@ -40,7 +40,7 @@ fn cannot_start(e: std::io::Error) -> Failure {
 }
 
 /// Serves the mock until Ctrl-C.
-pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), Failure> {
+pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), CommandError> {
     let MockCommand::Serve(args) = command;
     let started = args.start().map_err(cannot_start)?;
     match format {
@@ -54,7 +54,7 @@ pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), F
 
 /// A text-to-video job end to end on an in-process mock: create, wait with progress,
 /// download into `./kling-demo/`.
-pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), Failure> {
+pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), CommandError> {
     let config = if args.instant {
         MockConfig::instant()
     } else {

@@ -5,7 +5,7 @@ use clap::Args;
 use kling_types::models::{self, Condition, MODELS, ModelSpec, Price, Rules};
 use serde_json::json;
 
-use crate::output::{Failure, Format, print_json};
+use crate::output::{CommandError, Format, print_json};
 
 /// `kling models`.
 #[derive(Args)]
@@ -141,12 +141,12 @@ fn print_model(m: &ModelSpec) {
 }
 
 /// Prints every model (or one model's rules and prices).
-pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), Failure> {
+pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), CommandError> {
     let rows: Vec<&ModelSpec> = match &args.model {
         Some(name) => {
             let found: Vec<_> = models::named(name).collect();
             if found.is_empty() {
-                return Err(Failure::usage(format!(
+                return Err(CommandError::usage(format!(
                     "{name} is not a model the data knows (it is passed through unchecked); `kling models` lists them"
                 )));
             }

@@ -34,9 +34,9 @@ impl Format {
     }
 }
 
-/// Why a command failed.
+/// Why a command failed: it decides the exit code and the message (or JSON error object).
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub(crate) enum CommandError {
     /// An error of the SDK (or of reading a local file), with its kind and code.
     Sdk(Error),
     /// A bad command line or config file (exit 2).
@@ -54,14 +54,14 @@ pub(crate) struct Resume {
     pub(crate) external_task_id: Option<String>,
 }
 
-impl Failure {
+impl CommandError {
     /// A usage error.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self::Usage(message.into())
     }
 }
 
-impl From<Error> for Failure {
+impl From<Error> for CommandError {
     fn from(error: Error) -> Self {
         Self::Sdk(error)
     }
@@ -69,7 +69,7 @@ impl From<Error> for Failure {
 
 macro_rules! sdk_errors {
     ($($ty:ty),*) => {$(
-        impl From<$ty> for Failure {
+        impl From<$ty> for CommandError {
             fn from(error: $ty) -> Self {
                 Self::Sdk(error.into())
             }
@@ -107,9 +107,9 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
 }
 
 /// Prints a failure (text on stderr, or the JSON error object on stdout) and gives its exit code.
-pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
+pub(crate) fn report(failure: &CommandError, format: Format) -> ExitCode {
     let (object, code) = match failure {
-        Failure::Sdk(error) => (
+        CommandError::Sdk(error) => (
             json!({
                 "kind": error.kind().as_str(),
                 "code": error.code().map(|c| c.as_wire().into_owned()),
@@ -121,8 +121,8 @@ pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
             }),
             exit_code(error),
         ),
-        Failure::Usage(message) => (error_object("usage", message, None), 2),
-        Failure::Interrupted(resume) => (
+        CommandError::Usage(message) => (error_object("usage", message, None), 2),
+        CommandError::Interrupted(resume) => (
             error_object(
                 "interrupted",
                 "interrupted",
@@ -134,7 +134,7 @@ pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
     match format {
         Format::Json => println!("{}", json!({ "error": object })),
         Format::Text => match failure {
-            Failure::Sdk(error) => {
+            CommandError::Sdk(error) => {
                 eprintln!("error: {error}");
                 let mut cause = std::error::Error::source(error);
                 while let Some(c) = cause {
@@ -151,8 +151,8 @@ pub(crate) fn report(failure: &Failure, format: Format) -> ExitCode {
                     eprintln!("the task goes on; wait for it again with: {}", r.command);
                 }
             }
-            Failure::Usage(message) => eprintln!("error: {message}"),
-            Failure::Interrupted(resume) => {
+            CommandError::Usage(message) => eprintln!("error: {message}"),
+            CommandError::Interrupted(resume) => {
                 eprintln!("interrupted");
                 if let Some(r) = resume {
                     eprintln!("the task goes on; wait for it again with: {}", r.command);

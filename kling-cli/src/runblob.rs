@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::args::{FlowArgs, parse_whole_seconds};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::{Failure, print_task};
+use crate::output::{CommandError, print_task};
 
 /// `kling runblob ...`.
 #[derive(Subcommand)]
@@ -205,7 +205,7 @@ pub(crate) struct List {
 }
 
 /// Images as RunBlob wants them: all URLs, or all base64.
-fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), Failure> {
+fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), CommandError> {
     let (mut urls, mut inline) = (Vec::new(), Vec::new());
     for image in images {
         let value = input::image_or_url(image, "--image")?;
@@ -238,7 +238,7 @@ macro_rules! common {
 }
 
 /// Runs a `kling runblob` command.
-pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.runblob()?;
     match command {
         RunblobCommand::Generate(a) => {
@@ -256,8 +256,8 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Failu
             r.motion_direction = a.motion_direction.clone();
             let pair = |value: &Option<String>,
                         flag,
-                        read: fn(&str, &str) -> Result<String, Failure>|
-             -> Result<(Option<String>, Option<String>), Failure> {
+                        read: fn(&str, &str) -> Result<String, CommandError>|
+             -> Result<(Option<String>, Option<String>), CommandError> {
                 match value {
                     None => Ok((None, None)),
                     Some(v) => {

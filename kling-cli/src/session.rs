@@ -11,7 +11,7 @@ use kling_types::multi_elements::{
 use crate::args::{Delivery, FlowArgs, ModeArg, parse_whole_seconds};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::Failure;
+use crate::output::CommandError;
 use crate::video::{deliver, wait_in};
 
 /// `kling session ...`.
@@ -145,7 +145,7 @@ fn show(session: &SelectionSession) {
 }
 
 /// Runs a `kling session` command.
-pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     let points = |p: &Points| {
         p.points

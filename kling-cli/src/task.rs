@@ -12,7 +12,7 @@ use kling_types::{FAMILIES, Family, Task, TaskRef};
 use serde_json::json;
 
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, print_json, print_task, print_tasks, to_value};
+use crate::output::{CommandError, Format, print_json, print_task, print_tasks, to_value};
 
 /// `kling task ...`.
 #[derive(Subcommand)]
@@ -61,8 +61,8 @@ pub(crate) struct List {
     page_size: u32,
 }
 
-fn family(name: &str) -> Result<&'static Family, Failure> {
-    Family::named(name).ok_or_else(|| Failure::usage(format!("unknown task family {name:?}")))
+fn family(name: &str) -> Result<&'static Family, CommandError> {
+    Family::named(name).ok_or_else(|| CommandError::usage(format!("unknown task family {name:?}")))
 }
 
 /// Reads one legacy task and prints it (downloading its files when asked).
@@ -71,7 +71,7 @@ pub(crate) async fn get_task<Q>(
     client: &Client,
     query: &Q,
     download: Option<&Path>,
-) -> Result<(), Failure>
+) -> Result<(), CommandError>
 where
     Q: Pollable<Task = Task>,
 {
@@ -93,7 +93,7 @@ where
 }
 
 /// Runs a `kling task` command.
-pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let id = |one: &One| {
         if one.external {
             TaskRef::ExternalTaskId(one.id.clone())

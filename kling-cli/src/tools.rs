@@ -10,7 +10,7 @@ use kling_errors::ErrorCode;
 use serde_json::json;
 
 use crate::flow::Ctx;
-use crate::output::{Failure, Format, print_json};
+use crate::output::{CommandError, Format, print_json};
 
 /// `kling download`.
 #[derive(Args)]
@@ -36,7 +36,7 @@ pub(crate) struct ErrorsArgs {
 }
 
 /// Downloads one file, on a client without credentials (a download never sends any).
-pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.downloader()?;
     let done = client.download(&args.url, &args.path).await?;
     match ctx.format {
@@ -47,7 +47,7 @@ pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), Failu
 }
 
 /// Mints a token from the access key pair.
-pub(crate) fn token(ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) fn token(ctx: &Ctx) -> Result<(), CommandError> {
     match ctx.settings.kling_credentials()? {
         Credentials::AccessKey(pair) | Credentials::Both(pair, _) => {
             let token = kling_auth::mint(&pair, SystemTime::now())?;
@@ -66,7 +66,7 @@ pub(crate) fn token(ctx: &Ctx) -> Result<(), Failure> {
 }
 
 /// Explains one code (of every dialect that has it), or lists them all.
-pub(crate) fn explain(args: &ErrorsArgs, format: Format) -> Result<(), Failure> {
+pub(crate) fn explain(args: &ErrorsArgs, format: Format) -> Result<(), CommandError> {
     let code = args.code.as_deref();
     let codes: Vec<ErrorCode> = match code {
         Some(c) => ErrorCode::lookup(c),

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::args::{FlowArgs, OrientationArg, parse_whole_seconds};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::{Failure, print_task};
+use crate::output::{CommandError, print_task};
 
 /// `kling v2 ...`.
 #[derive(Subcommand)]
@@ -282,7 +282,7 @@ fn wait_command(id: &str) -> String {
 }
 
 /// Runs a `kling v2` command.
-pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     let ratio = |r: &Option<String>| r.as_deref().map(AspectRatio::from);
     match command {

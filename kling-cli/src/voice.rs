@@ -10,7 +10,7 @@ use crate::args::{Delivery, FlowArgs};
 use crate::element::{Get, Page};
 use crate::flow::Ctx;
 use crate::input;
-use crate::output::{Failure, print_tasks};
+use crate::output::{CommandError, print_tasks};
 use crate::video::{deliver, wait_in};
 
 /// `kling voice ...`.
@@ -61,14 +61,14 @@ pub(crate) struct Delete {
 }
 
 /// Runs a `kling voice` command.
-pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     match command {
         VoiceCommand::Create(a) => {
             let sample = match (&a.url, &a.video_id) {
                 (Some(url), None) => VoiceSample::Url(input::url(url, "--url")?),
                 (None, Some(id)) => VoiceSample::VideoId(id.clone()),
-                _ => return Err(Failure::usage("give one of --url and --video-id")),
+                _ => return Err(CommandError::usage("give one of --url and --video-id")),
             };
             let mut r = CreateCustomVoice::new(input::text(&a.name, "--name")?, sample);
             deliver!(r, a.delivery, a.flow);

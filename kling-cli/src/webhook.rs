@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::args::parse_duration;
 use crate::config::Settings;
 use crate::input;
-use crate::output::{Failure, Format, print_json};
+use crate::output::{CommandError, Format, print_json};
 
 /// `kling webhook ...`.
 #[derive(Subcommand)]
@@ -82,13 +82,13 @@ enum Checker {
 }
 
 impl Checker {
-    fn new(secret: &Secret, settings: &Settings, required: bool) -> Result<Self, Failure> {
+    fn new(secret: &Secret, settings: &Settings, required: bool) -> Result<Self, CommandError> {
         let value = secret
             .secret
             .clone()
             .or_else(|| settings.webhook_secret.as_ref().map(|s| s.value.clone()));
         match value {
-            None if required => Err(Failure::usage(
+            None if required => Err(CommandError::usage(
                 "no webhook secret: give --secret, KLING_WEBHOOK_SECRET or webhook_secret in a profile",
             )),
             None => Ok(Self::Unverified),
@@ -113,15 +113,17 @@ impl Checker {
 }
 
 /// `Name: value` into a pair.
-fn header(line: &str) -> Result<(String, String), Failure> {
+fn header(line: &str) -> Result<(String, String), CommandError> {
     let (name, value) = line
         .split_once(':')
         .filter(|(n, _)| !n.trim().is_empty() && !n.contains(' '))
-        .ok_or_else(|| Failure::usage(format!("{line:?} is not a header (write 'Name: value')")))?;
+        .ok_or_else(|| {
+            CommandError::usage(format!("{line:?} is not a header (write 'Name: value')"))
+        })?;
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
-fn read_headers(v: &Verify) -> Result<Vec<(String, String)>, Failure> {
+fn read_headers(v: &Verify) -> Result<Vec<(String, String)>, CommandError> {
     let mut headers = Vec::new();
     if let Some(path) = &v.headers_file {
         let text = std::fs::read_to_string(path)
@@ -151,7 +153,7 @@ fn describe(body: &[u8]) -> Value {
 }
 
 /// `kling webhook verify`.
-pub(crate) fn verify(v: &Verify, settings: &Settings, format: Format) -> Result<(), Failure> {
+pub(crate) fn verify(v: &Verify, settings: &Settings, format: Format) -> Result<(), CommandError> {
     let checker = Checker::new(&v.secret, settings, true)?;
     let headers = read_headers(v)?;
     let body = input::read_file(&v.body, "--body")?;
@@ -244,7 +246,11 @@ fn print_event(event: &Value, format: Format) {
 }
 
 /// `kling webhook listen`: serves until Ctrl-C or `--max-events`.
-pub(crate) async fn listen(l: &Listen, settings: &Settings, format: Format) -> Result<(), Failure> {
+pub(crate) async fn listen(
+    l: &Listen,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), CommandError> {
     let checker = Checker::new(&l.secret, settings, false)?;
     if matches!(checker, Checker::Unverified) {
         eprintln!("warning: no secret given: events are printed unverified");

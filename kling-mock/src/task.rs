@@ -35,7 +35,7 @@ impl Stage {
 
 /// Why a task fails, when it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub(crate) enum TaskFailure {
     /// The fail word: a generation failure.
     Generation,
     /// The forbidden word on RunBlob (which reports content policy as a task failure).
@@ -53,7 +53,7 @@ pub(crate) struct TaskRecord {
     pub(crate) created_ms: i64,
     pub(crate) processing_after: Duration,
     pub(crate) done_after: Duration,
-    pub(crate) failure: Option<Failure>,
+    pub(crate) failure: Option<TaskFailure>,
     pub(crate) prompt: String,
     /// Images made (`n`), for image tasks.
     pub(crate) images: u32,
@@ -136,7 +136,7 @@ impl TaskRecord {
         let mut task = json!({
             "task_id": self.id,
             "task_status": status,
-            "task_status_msg": if stage == Stage::Failed { "Failure to pass the risk control system (mock)" } else { "" },
+            "task_status_msg": if stage == Stage::Failed { "TaskFailure to pass the risk control system (mock)" } else { "" },
             "task_info": info,
             "watermark_info": {"enabled": self.watermark},
             "created_at": self.created_ms,
@@ -281,7 +281,7 @@ impl TaskRecord {
             "prompt": self.prompt,
             "model": self.model.clone().unwrap_or_else(|| runblob_model(product).to_owned()),
             "message": match (stage, self.failure) {
-                (Stage::Failed, Some(Failure::ContentPolicy)) => Some("CONTENT_POLICY_VIOLATION"),
+                (Stage::Failed, Some(TaskFailure::ContentPolicy)) => Some("CONTENT_POLICY_VIOLATION"),
                 (Stage::Failed, _) => Some("GENERATION_FAILED"),
                 _ => None,
             },

@@ -30,7 +30,7 @@ use kling_auth::Credentials;
 use serde::Deserialize;
 
 use crate::args::{Global, parse_duration};
-use crate::output::{Failure, Format};
+use crate::output::{CommandError, Format};
 
 mod show;
 
@@ -190,14 +190,14 @@ fn file_path(global: &Global, env: Env<'_>) -> (Option<PathBuf>, bool) {
     (base.map(|b| b.join("kling").join("config.toml")), false)
 }
 
-fn read_file(path: &Path, explicit: bool) -> Result<Option<File>, Failure> {
+fn read_file(path: &Path, explicit: bool) -> Result<Option<File>, CommandError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
         Err(e) => return Err(kling_errors::IoError::new("read the config file", path, e).into()),
     };
     let file: File = toml::from_str(&text).map_err(|e| {
-        Failure::usage(format!(
+        CommandError::usage(format!(
             "config file {}: {}",
             path.display(),
             e.to_string().trim()
@@ -256,31 +256,31 @@ fn pick<T>(
 }
 
 /// A duration of the config file: `"5s"` or a number of seconds.
-fn toml_duration(value: &toml::Value, key: &str, profile: &str) -> Result<Duration, Failure> {
+fn toml_duration(value: &toml::Value, key: &str, profile: &str) -> Result<Duration, CommandError> {
     let parsed = match value {
         toml::Value::String(s) => parse_duration(s).map_err(|e| e.to_string()),
         toml::Value::Integer(n) if *n >= 0 => Ok(Duration::from_secs(*n as u64)),
         toml::Value::Float(f) => parse_duration(&f.to_string()).map_err(|e| e.to_string()),
         _ => Err("a duration such as \"5s\" or a number of seconds".to_owned()),
     };
-    parsed.map_err(|e| Failure::usage(format!("profile {profile}, key {key}: {e}")))
+    parsed.map_err(|e| CommandError::usage(format!("profile {profile}, key {key}: {e}")))
 }
 
 fn env_parsed<T, E: std::fmt::Display>(
     env: Env<'_>,
     var: &'static str,
     parse: impl Fn(&str) -> Result<T, E>,
-) -> Result<Option<(T, &'static str)>, Failure> {
+) -> Result<Option<(T, &'static str)>, CommandError> {
     match env(var).filter(|v| !v.trim().is_empty()) {
         Some(text) => parse(&text)
             .map(|v| Some((v, var)))
-            .map_err(|e| Failure::usage(format!("{var}: {e}"))),
+            .map_err(|e| CommandError::usage(format!("{var}: {e}"))),
         None => Ok(None),
     }
 }
 
 /// Resolves the configuration: flags > environment > profile > defaults.
-pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure> {
+pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, CommandError> {
     let (path, explicit) = file_path(global, env);
     let file = match &path {
         Some(p) => read_file(p, explicit)?,
@@ -325,7 +325,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure
                 } else {
                     format!("; profiles: {}", known.join(", "))
                 };
-                return Err(Failure::usage(format!(
+                return Err(CommandError::usage(format!(
                     "no profile {:?} {place}{known}",
                     s.value
                 )));
@@ -445,7 +445,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Failure
 
 impl Settings {
     /// The credentials for the Kling API (an access key pair and/or an API key).
-    pub(crate) fn kling_credentials(&self) -> Result<Credentials, Failure> {
+    pub(crate) fn kling_credentials(&self) -> Result<Credentials, CommandError> {
         let get = |s: &Option<Setting<String>>| s.as_ref().map(|s| s.value.clone());
         let (ak, sk, key) = (
             get(&self.access_key),
@@ -462,7 +462,7 @@ impl Settings {
 
     /// The credentials for RunBlob: its own API key, never a Kling key (that would hand a
     /// Kling secret to a third party).
-    pub(crate) fn runblob_credentials(&self) -> Result<Credentials, Failure> {
+    pub(crate) fn runblob_credentials(&self) -> Result<Credentials, CommandError> {
         let key = self.runblob_api_key.as_ref().ok_or_else(|| {
             kling_errors::AuthError::new(
                 kling_errors::AuthFailure::Missing,
@@ -530,7 +530,7 @@ mod tests {
         };
         let e = resolve(&global, &env_of(&[])).unwrap_err();
         assert!(
-            matches!(&e, Failure::Usage(m) if m.contains("base_urll")),
+            matches!(&e, CommandError::Usage(m) if m.contains("base_urll")),
             "{e:?}"
         );
         let path = file("[profiles.a]\n[profiles.b]\n");
@@ -540,12 +540,12 @@ mod tests {
         };
         let e = resolve(&global, &env_of(&[("KLING_PROFILE", "c")])).unwrap_err();
         assert!(
-            matches!(&e, Failure::Usage(m) if m.contains("\"c\"") && m.contains("a, b")),
+            matches!(&e, CommandError::Usage(m) if m.contains("\"c\"") && m.contains("a, b")),
             "{e:?}"
         );
         let e = resolve(&Global::default(), &env_of(&[("KLING_MAX_WAIT", "soon")])).unwrap_err();
         assert!(
-            matches!(&e, Failure::Usage(m) if m.contains("KLING_MAX_WAIT")),
+            matches!(&e, CommandError::Usage(m) if m.contains("KLING_MAX_WAIT")),
             "{e:?}"
         );
     }

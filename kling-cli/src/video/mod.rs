@@ -12,7 +12,7 @@ use crate::args::{Delivery, FlowArgs, ModeArg, OrientationArg, SoundArg, parse_w
 use crate::flow::Ctx;
 use crate::input;
 use crate::lipsync;
-use crate::output::Failure;
+use crate::output::CommandError;
 
 mod parse;
 
@@ -356,7 +356,7 @@ macro_rules! generation {
 }
 
 /// Runs a `kling video` command.
-pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure> {
+pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), CommandError> {
     let client = ctx.kling()?;
     match command {
         VideoCommand::Text2video(a) => {
@@ -379,7 +379,9 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
                 (None, Some(tail)) => {
                     CreateImage2Video::from_end_frame(input::image_or_url(tail, "--image-tail")?)
                 }
-                (None, None) => return Err(Failure::usage("give --image, --image-tail or both")),
+                (None, None) => {
+                    return Err(CommandError::usage("give --image, --image-tail or both"));
+                }
             };
             generation!(r, &a.generation);
             r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
@@ -485,13 +487,13 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Failure
                 (Some(true), 2) | (None, 2) => true,
                 (Some(false), 1) | (None, 1) => false,
                 (Some(two), n) => {
-                    return Err(Failure::usage(format!(
+                    return Err(CommandError::usage(format!(
                         "effect {scene} takes {} --image, got {n}",
                         if two { 2 } else { 1 }
                     )));
                 }
                 (None, n) => {
-                    return Err(Failure::usage(format!(
+                    return Err(CommandError::usage(format!(
                         "an effect takes 1 or 2 --image, got {n}"
                     )));
                 }

@@ -5,7 +5,7 @@ use kling_types::videos::{DynamicMask, Point};
 
 use crate::args::parse_whole_seconds;
 use crate::input;
-use crate::output::Failure;
+use crate::output::CommandError;
 
 /// `--camera`: a preset movement, or `AXIS=VALUE` for a simple one.
 pub(super) fn parse_camera(text: &str) -> Result<CameraControl, String> {
@@ -54,9 +54,9 @@ pub(super) fn shots(list: &[(u32, String)]) -> Vec<ShotPrompt> {
 }
 
 /// `MASK:x1,y1;x2,y2`.
-pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, Failure> {
+pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, CommandError> {
     let bad = || {
-        Failure::usage(format!(
+        CommandError::usage(format!(
             "--dynamic-mask {text:?}: write MASK:x1,y1;x2,y2;... (a mask file or URL, then its path in pixels)"
         ))
     };
@@ -72,7 +72,7 @@ pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, Failure> {
                 y.trim().parse().map_err(|_| bad())?,
             ))
         })
-        .collect::<Result<Vec<_>, Failure>>()?;
+        .collect::<Result<Vec<_>, CommandError>>()?;
     Ok(DynamicMask::new(
         input::image_or_url(mask, "--dynamic-mask")?,
         points,

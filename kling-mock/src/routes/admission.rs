@@ -8,7 +8,7 @@ use kling_types::family::Produces;
 use crate::callbacks;
 use crate::reply::{self, RequestId};
 use crate::state::{App, lock, now_ms};
-use crate::task::{Api, Failure, TaskRecord};
+use crate::task::{Api, TaskFailure, TaskRecord};
 
 /// A create that passed its API's checks.
 pub(crate) struct NewTask {
@@ -97,7 +97,7 @@ pub(crate) fn admit(
         created_ms: now_ms(),
         processing_after,
         done_after,
-        failure: fails.then_some(Failure::Generation),
+        failure: fails.then_some(TaskFailure::Generation),
         prompt: new.prompt,
         images: new.images.max(1),
         watermark: new.watermark,

@@ -23,7 +23,7 @@ use crate::auth;
 use crate::callbacks;
 use crate::reply::{self, Reply};
 use crate::state::{App, lock, now_ms};
-use crate::task::{Api, Failure, TaskRecord};
+use crate::task::{Api, TaskFailure, TaskRecord};
 
 /// The products with a path segment of their own (classic Kling sits at `/v1/kling`).
 const PRODUCTS: &[(&str, Product)] = &[
@@ -176,9 +176,9 @@ fn create(product: Product, app: &App, headers: &HeaderMap, body: &[u8]) -> Repl
     let config = inner.config.clone();
     let failure = if !config.forbidden_word.is_empty() && lowered.contains(&config.forbidden_word) {
         // RunBlob reports content policy as a failed generation, not as a refused create.
-        Some(Failure::ContentPolicy)
+        Some(TaskFailure::ContentPolicy)
     } else if !config.fail_word.is_empty() && lowered.contains(&config.fail_word) {
-        Some(Failure::Generation)
+        Some(TaskFailure::Generation)
     } else {
         None
     };
