@@ -168,6 +168,25 @@ impl MockServer {
     pub fn stats(&self) -> MockStats {
         lock(&self.state).stats()
     }
+
+    /// A client configuration for this mock's Kling API: its URL, and a first poll at once
+    /// (the default waits seconds for a real task; the mock's may already be done). Give it
+    /// to a client builder with the demo credentials ([`DEMO_ACCESS_KEY`](crate::DEMO_ACCESS_KEY),
+    /// ...). With TLS, add the certificate ([`cert_pem`](Self::cert_pem)) to
+    /// `tls_roots_pem`.
+    pub fn client_config(&self) -> kling_core::Config {
+        let mut config = kling_core::Config::with_base_url(&self.api_url);
+        config.poll.first_delay = std::time::Duration::ZERO;
+        config
+    }
+
+    /// As [`client_config`](Self::client_config), for the mock's RunBlob API (under
+    /// `/runblob`).
+    pub fn runblob_config(&self) -> kling_core::Config {
+        let mut config = self.client_config();
+        config.base_url = format!("{}/runblob", self.api_url);
+        config
+    }
 }
 
 /// Serves `router` on `listener` (over TLS with `acceptor`) until `stop` turns true.

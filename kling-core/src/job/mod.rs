@@ -60,6 +60,31 @@ pub trait TaskView {
     }
 }
 
+/// A reply holding a task reads as the task (`client.download_files(&client.task(&q)?, dir)`).
+impl<T: TaskView> TaskView for crate::Reply<T> {
+    fn dialect(&self) -> Dialect {
+        self.value.dialect()
+    }
+    fn task_id(&self) -> &str {
+        self.value.task_id()
+    }
+    fn external_task_id(&self) -> Option<&str> {
+        self.value.external_task_id()
+    }
+    fn state(&self) -> TaskState<'_> {
+        self.value.state()
+    }
+    fn has_results(&self) -> bool {
+        self.value.has_results()
+    }
+    fn result_files(&self) -> Vec<ResultFile> {
+        self.value.result_files()
+    }
+    fn expires_at(&self) -> Option<i64> {
+        self.value.expires_at()
+    }
+}
+
 /// A query a wait can poll: a [`TaskQuery`] whose task the job model understands.
 /// Implemented for every such query (legacy `Get…Task`, the new standard's `GetTasks`,
 /// RunBlob's `GetGeneration`).

@@ -113,14 +113,16 @@ impl CreateElement {
         name: impl Into<String>,
         description: impl Into<String>,
         frontal_image: impl Into<String>,
-        refer_images: impl IntoIterator<Item = String>,
+        refer_images: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
         let mut e = Self::base(name.into(), description.into(), ReferenceType::ImageRefer);
         e.element_image_list = Some(ElementImages {
             frontal_image: frontal_image.into(),
             refer_images: refer_images
                 .into_iter()
-                .map(|image_url| ImageUrl { image_url })
+                .map(|image_url| ImageUrl {
+                    image_url: image_url.into(),
+                })
                 .collect(),
         });
         e
