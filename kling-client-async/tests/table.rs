@@ -117,8 +117,13 @@ fn progress_is_reported_and_dropping_the_future_stops_polling() {
         ))
         .unwrap();
     assert_eq!(
-        seen[..2],
-        [("submitted".to_owned(), 1), ("processing".to_owned(), 2)]
+        seen,
+        [
+            ("submitted".to_owned(), 1),
+            ("processing".to_owned(), 2),
+            ("succeeded".to_owned(), 3)
+        ],
+        "the last poll reports the end it saw"
     );
 
     // A real timer this time: the wait sleeps 5 s before its first poll, and the timeout drops

@@ -109,6 +109,11 @@ fn progress_is_reported_and_cancel_stops_the_wait() {
         .unwrap();
     assert_eq!(seen[0], ("submitted".to_owned(), 1));
     assert_eq!(seen[1], ("processing".to_owned(), 2));
+    assert_eq!(
+        seen[2],
+        ("succeeded".to_owned(), 3),
+        "the last poll reports the end it saw"
+    );
     let cancel = kling_client_blocking::CancelHandle::new();
     cancel.cancel();
     let d = Blocking::new(vec![]);

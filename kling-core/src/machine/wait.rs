@@ -223,6 +223,13 @@ impl<Q: Pollable> Wait<Q> {
             }
         }
         let request_id = reply.request_id;
+        // The poll that ends the wait is reported too: with the end it saw, not the status
+        // before it.
+        match task.state() {
+            TaskState::Succeeded => self.last_status = Some("succeeded".to_owned()),
+            TaskState::Failed(_) => self.last_status = Some("failed".to_owned()),
+            TaskState::Pending(_) => {}
+        }
         match task.state() {
             TaskState::Succeeded if task.has_results() => {
                 tracing::debug!(polls = self.polls, status = "succeeded", "poll");
