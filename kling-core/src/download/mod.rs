@@ -22,11 +22,13 @@ use crate::config::DownloadConfig;
 use crate::http::{HttpRequest, Method, host_of};
 
 mod drive;
+pub mod guard;
 mod sink;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use drive::{fetch, fetch_async, span};
+pub use guard::DownloadAllow;
 pub use sink::{AsyncFileSink, AsyncPartFile, FileSink, PartFile, StdFiles};
 
 /// The longest a single download attempt may be given, whatever the configuration says.
