@@ -235,6 +235,15 @@ fn get_seq_async(url: &str, n: usize) -> Metrics {
 }
 
 async fn raw_reqwest_get(http: &reqwest::Client, url: &str, h: &Headers) -> Task {
+    decode_task(&raw_reqwest_get_bytes(http, url, h).await)
+}
+
+/// The same GET, its body read as bytes and not decoded (the bytes-only baseline).
+async fn raw_reqwest_get_bytes(
+    http: &reqwest::Client,
+    url: &str,
+    h: &Headers,
+) -> kling_core::Bytes {
     let response = http
         .get(url)
         .header("Accept", "application/json")
@@ -243,7 +252,7 @@ async fn raw_reqwest_get(http: &reqwest::Client, url: &str, h: &Headers) -> Task
         .send()
         .await
         .unwrap();
-    decode_task(&response.bytes().await.unwrap())
+    response.bytes().await.unwrap()
 }
 
 fn get_seq_async_raw(url: &str, n: usize) -> Metrics {
@@ -272,6 +281,11 @@ fn get_seq_blocking(url: &str, n: usize) -> Metrics {
 }
 
 fn raw_ureq_get(agent: &ureq::Agent, url: &str, h: &Headers) -> Task {
+    decode_task(&raw_ureq_get_bytes(agent, url, h))
+}
+
+/// The same GET, its body read as bytes and not decoded (the bytes-only baseline).
+fn raw_ureq_get_bytes(agent: &ureq::Agent, url: &str, h: &Headers) -> Vec<u8> {
     let response = agent
         .get(url)
         .header("Accept", "application/json")
@@ -279,7 +293,7 @@ fn raw_ureq_get(agent: &ureq::Agent, url: &str, h: &Headers) -> Task {
         .header("Authorization", &h.authorization)
         .call()
         .unwrap();
-    decode_task(&response.into_body().read_to_vec().unwrap())
+    response.into_body().read_to_vec().unwrap()
 }
 
 fn get_seq_blocking_raw(url: &str, n: usize) -> Metrics {
@@ -648,7 +662,8 @@ fn auth_header_raw(n: usize) -> Metrics {
 }
 
 /// The instruction-count cases: a warm connection and token, then `n` operations counted by
-/// callgrind (`--toggle-collect=*measured*`).
+/// callgrind (`--toggle-collect=*measured*`). `*_raw` is the raw library with the typed decode
+/// (`Envelope<Task>`), `*_raw_bytes` the same request with its body read and not decoded.
 pub(crate) fn run_icount(name: &str, url: &str, n: &str) -> Result<(), String> {
     install_ring();
     let n: usize = n.parse().map_err(|_| "n is a number".to_owned())?;
@@ -665,6 +680,27 @@ pub(crate) fn run_icount(name: &str, url: &str, n: &str) -> Result<(), String> {
                 } else {
                     black_box(client.send(&query).unwrap());
                 }
+            };
+            (0..WARM).for_each(one);
+            measured(n, one);
+        }
+        "get_blocking_raw_bytes" => {
+            let agent = raw_agent();
+            let (get, h) = (get_url(url), headers());
+            let one = |_: usize| {
+                black_box(raw_ureq_get_bytes(&agent, &get, &h));
+            };
+            (0..WARM).for_each(one);
+            measured(n, one);
+        }
+        "get_async_raw_bytes" => {
+            let http = raw_reqwest();
+            let (get, h) = (get_url(url), headers());
+            let rt = runtime(0);
+            let one = |_: usize| {
+                rt.block_on(async {
+                    black_box(raw_reqwest_get_bytes(&http, &get, &h).await);
+                });
             };
             (0..WARM).for_each(one);
             measured(n, one);

@@ -97,12 +97,36 @@ const PAIRS: &[Pair] = &[
 /// The Redis of the fleet cases, started by the suite when they run.
 static REDIS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// The instruction-count cases: a client and its raw baseline (raw GET + typed decode).
-const ICOUNTS: &[(&str, &str)] = &[
-    ("get_blocking", "get_blocking_raw"),
-    ("get_async", "get_async_raw"),
-    ("create_blocking", "create_blocking_raw"),
-    ("create_async", "create_async_raw"),
+/// An instruction-count case: a client and its raw baselines.
+struct Counted {
+    name: &'static str,
+    /// The raw library doing the same request and the same typed decode (`Envelope<Task>`).
+    raw: &'static str,
+    /// The raw library doing the same request and reading the body's bytes, no decode.
+    raw_bytes: Option<&'static str>,
+}
+
+const ICOUNTS: &[Counted] = &[
+    Counted {
+        name: "get_blocking",
+        raw: "get_blocking_raw",
+        raw_bytes: Some("get_blocking_raw_bytes"),
+    },
+    Counted {
+        name: "get_async",
+        raw: "get_async_raw",
+        raw_bytes: Some("get_async_raw_bytes"),
+    },
+    Counted {
+        name: "create_blocking",
+        raw: "create_blocking_raw",
+        raw_bytes: None,
+    },
+    Counted {
+        name: "create_async",
+        raw: "create_async_raw",
+        raw_bytes: None,
+    },
 ];
 
 /// `kling-bench serve DONE_AFTER_MS`: the keep-alive server until stdin closes.
@@ -233,6 +257,51 @@ fn icount(name: &str, url: &str, n: usize, out_dir: &Path) -> Result<f64, String
     Ok(total / n as f64)
 }
 
+/// Instructions per request of each case and its baselines, printed and as JSON.
+fn count_instructions(
+    picked: &[&Counted],
+    url: &str,
+    out_dir: &Path,
+) -> Result<Vec<serde_json::Value>, String> {
+    const N: usize = 200;
+    println!(
+        "\ninstructions per request (callgrind, {N} requests; raw + decode = the same request by \
+         hand and the typed decode; raw bytes = the same request, body read, not decoded)"
+    );
+    println!(
+        "{:<34} {:>14} {:>14} {:>7} {:>14} {:>7}",
+        "case", "kling-rs", "raw + decode", "ratio", "raw bytes", "ratio"
+    );
+    let mut counted = Vec::new();
+    for c in picked {
+        let ours = icount(c.name, url, N, out_dir)?;
+        let raw = icount(c.raw, url, N, out_dir)?;
+        let bytes = c
+            .raw_bytes
+            .map(|name| icount(name, url, N, out_dir))
+            .transpose()?;
+        let (bytes_text, ratio_text) = match bytes {
+            Some(b) => (format!("{b:.0}"), format!("{:.2}", ours / b)),
+            None => ("-".to_owned(), "-".to_owned()),
+        };
+        println!(
+            "{:<34} {ours:>14.0} {raw:>14.0} {:>7.2} {bytes_text:>14} {ratio_text:>7}",
+            c.name,
+            ours / raw
+        );
+        counted.push(serde_json::json!({
+            "case": c.name,
+            "kling_rs": ours,
+            "raw_plus_decode": raw,
+            "ratio": ours / raw,
+            "raw_bytes": bytes,
+            "ratio_bytes": bytes.map(|b| ours / b),
+            "over_raw_plus_decode": ours - raw,
+        }));
+    }
+    Ok(counted)
+}
+
 fn has_redis() -> bool {
     Command::new("redis-server")
         .arg("--version")
@@ -252,7 +321,8 @@ fn has_valgrind() -> bool {
 }
 
 /// `kling-bench [--smoke] [--gib] [--rounds R] [--only PREFIX] [--no-icount] [--icount-only]
-/// [--out DIR]`: `--gib` downloads 1 GiB files instead of 200 MiB.
+/// [--out DIR]`: `--gib` downloads 1 GiB files instead of 200 MiB; `--only` picks timed cases
+/// and instruction counts by prefix (`--only get_async`: the async GET's instructions).
 pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     let mut smoke = false;
     let mut rounds = 3usize;
@@ -291,10 +361,12 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     let server = Server::start(if smoke { 300 } else { 2750 })?;
     println!("server: {} ({scale}, {rounds} rounds)", server.url);
     let mut results = Vec::new();
-    println!(
-        "\n{:<34} {:>14} {:>14} {:>7}",
-        "case", "kling-rs", "raw library", "ratio"
-    );
+    if timed {
+        println!(
+            "\n{:<34} {:>14} {:>14} {:>7}",
+            "case", "kling-rs", "raw library", "ratio"
+        );
+    }
     // Kept until the suite ends (killed when dropped).
     let mut _redis = None;
     for pair in PAIRS.iter().filter(|_| timed) {
@@ -364,19 +436,22 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
         }));
     }
     let mut counted = Vec::new();
-    if icounts && !smoke && only.is_none() && has_valgrind() {
-        println!(
-            "\ninstructions per request (callgrind; raw = the same request by hand + the typed decode)"
-        );
-        for (ours, raw) in ICOUNTS {
-            let a = icount(ours, &server.url, 200, &out_dir)?;
-            let b = icount(raw, &server.url, 200, &out_dir)?;
-            println!("{ours:<34} {a:>14.0} {b:>14.0} {:>7.2}", a / b);
-            counted.push(serde_json::json!({"case": ours, "kling_rs": a, "raw_plus_decode": b, "ratio": a / b}));
+    // `--only PREFIX` picks instruction counts by the same prefix (`--only get_async`).
+    let picked: Vec<&Counted> = ICOUNTS
+        .iter()
+        .filter(|c| only.as_deref().is_none_or(|o| c.name.starts_with(o)))
+        .collect();
+    if icounts && !smoke && !picked.is_empty() {
+        if has_valgrind() {
+            counted = count_instructions(&picked, &server.url, &out_dir)?;
+        } else {
+            println!("\ninstructions per request: skipped (no valgrind)");
         }
     }
     let report = serde_json::json!({"scale": scale, "rounds": rounds, "cases": results, "instructions": counted});
-    let name = match (scale, timed) {
+    // Instruction counts alone (`--icount-only`, or an `--only` that picked no timed case) never
+    // overwrite the timed results.
+    let name = match (scale, timed && !results.is_empty()) {
         ("smoke", _) => "smoke.json",
         (_, false) => "instructions.json",
         ("gib", true) => "results-gib.json",

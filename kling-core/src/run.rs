@@ -1,12 +1,13 @@
 //! The driver loops, once: step the machine, send, sleep. The blocking and async clients call
 //! these with their transport; logic never lives twice.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use kling_errors::{CancelledError, Error};
 use tracing::Instrument;
 
 use crate::cancel::CancelHandle;
+use crate::http::HttpRequest;
 use crate::machine::{Machine, Progress, Step};
 use crate::time::{AsyncSleep, Clock, Sleep};
 use crate::transport::{AsyncTransport, Transport};
@@ -114,19 +115,37 @@ pub async fn run_async<M: Machine + Send>(
         if let Some(error) = cancelled(machine, now, observer) {
             return Err(error);
         }
-        let step = machine.step(now);
-        report(machine, now, &mut reported, observer);
-        match step {
-            Step::Send(request) => {
-                let result = transport.send(&request).instrument(machine.span()).await;
+        // The step is taken apart in a block of its own, before anything is awaited, so the
+        // future keeps only the request across an await, not the whole step (whose `Done`
+        // holds the output): a smaller future, moved at less cost.
+        let next = {
+            let step = machine.step(now);
+            report(machine, now, &mut reported, observer);
+            match step {
+                Step::Send(request) => AsyncNext::Send(request),
+                Step::Sleep(duration) => AsyncNext::Sleep(duration),
+                Step::Done(value) => return Ok(value),
+                Step::Failed(error) => return Err(error),
+            }
+        };
+        // By reference: moved out, the request would be held twice across the await.
+        match &next {
+            AsyncNext::Send(request) => {
+                let result = transport.send(request).instrument(machine.span()).await;
                 machine.on_response(result, clock.now());
             }
-            Step::Sleep(duration) => match observer.cancel() {
-                Some(cancel) => sleep.sleep_or_cancel(duration, cancel).await,
-                None => sleep.sleep(duration).await,
+            AsyncNext::Sleep(duration) => match observer.cancel() {
+                Some(cancel) => sleep.sleep_or_cancel(*duration, cancel).await,
+                None => sleep.sleep(*duration).await,
             },
-            Step::Done(value) => return Ok(value),
-            Step::Failed(error) => return Err(error),
         }
     }
+}
+
+/// What [`run_async`] awaits next.
+// Not boxed, as `Step` is not: a box would be an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum AsyncNext {
+    Send(HttpRequest),
+    Sleep(Duration),
 }

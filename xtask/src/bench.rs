@@ -1,8 +1,10 @@
 //! `cargo xtask bench [--smoke] [ARGS...]`: the benchmark suite (`kling-bench`): each client
 //! against its raw HTTP library on the same keep-alive loopback server, in the same run,
 //! interleaved, medians of several rounds, a table of ratios, JSON under `target/bench/`, and
-//! instruction counts under callgrind. Built in release; `--smoke` runs every case once with
-//! tiny counts in the dev profile (what CI runs, so the suite keeps compiling and working).
+//! instruction counts under callgrind (each GET against two raw baselines: with the typed decode
+//! and bytes only; `--only get_async` counts the async GET alone). Built in release; `--smoke`
+//! runs every case once with tiny counts in the dev profile (what CI runs, so the suite keeps
+//! compiling and working).
 
 use std::path::Path;
 use std::process::Command;
