@@ -36,6 +36,9 @@ pub(crate) enum BatchCommand {
     Status(RedisArgs),
     /// Each job: state, task id, result files or error
     Results(Results),
+    /// Queue again the jobs parked as blocked (the account could not run them: no credits,
+    /// no access), once that is fixed: after a top-up, say
+    Resume(RedisArgs),
 }
 
 /// Where the fleet's Redis is.
@@ -153,6 +156,7 @@ pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Command
         BatchCommand::Work(w) => work(w, ctx).await,
         BatchCommand::Status(r) => status(r, ctx.format).await,
         BatchCommand::Results(r) => results(r, ctx.format).await,
+        BatchCommand::Resume(r) => resume(r, ctx.format).await,
     }
 }
 
@@ -324,12 +328,19 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     match ctx.format {
         Format::Json => print_json(&json!({
             "worker": name, "done": report.done, "failed": report.failed,
-            "rejected": report.rejected, "retried": report.retried,
+            "blocked": report.blocked, "rejected": report.rejected, "retried": report.retried,
         })),
-        Format::Text => println!(
-            "worker {name}: {} done, {} failed, {} rejected, {} retried",
-            report.done, report.failed, report.rejected, report.retried
-        ),
+        Format::Text => {
+            println!(
+                "worker {name}: {} done, {} failed, {} blocked, {} rejected, {} retried",
+                report.done, report.failed, report.blocked, report.rejected, report.retried
+            );
+            if report.blocked > 0 {
+                println!(
+                    "blocked jobs wait for the account (credits, access): fix it, then `kling batch resume`"
+                );
+            }
+        }
     }
     Ok(())
 }
@@ -357,6 +368,18 @@ fn describe(outcome: &Outcome) -> String {
         }
         other => format!("{other:?}"),
     }
+}
+
+async fn resume(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
+    let fleet = connect(args).await?;
+    let queue = fleet.queue("resume");
+    queue.ensure_group().await?;
+    let queued = queue.resume().await?;
+    match format {
+        Format::Json => print_json(&json!({"requeued": queued})),
+        Format::Text => println!("queued {queued} blocked job(s) again on {}", fleet.url()),
+    }
+    Ok(())
 }
 
 async fn status(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
@@ -396,9 +419,8 @@ async fn results(args: &Results, format: Format) -> Result<(), CommandError> {
                 .into_iter()
                 .find(|state| state.as_str() == s)
                 .ok_or_else(|| {
-                    CommandError::usage(format!(
-                        "--state {s:?}: one of queued, creating, created, done, failed"
-                    ))
+                    let states: Vec<&str> = JobState::ALL.iter().map(|s| s.as_str()).collect();
+                    CommandError::usage(format!("--state {s:?}: one of {}", states.join(", ")))
                 })?,
         ),
         None => None,

@@ -254,3 +254,56 @@ fn an_unreachable_redis_is_named_without_its_password() {
     assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
+    let redis = RedisServer::start();
+    // Six units for ten jobs: four are refused with 1102 mid-batch.
+    let mock = MockServer::start(MockConfig::instant().credits(6)).unwrap();
+    let dir = temp("batch-blocked");
+    let env = env(&mock, &redis);
+    let file = batch_file(&dir, 10);
+    let out = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+
+    let reports = finish(vec![worker(&dir, &env, "w1")], Duration::from_secs(60));
+    assert_eq!(
+        (reports[0]["done"].as_u64(), reports[0]["blocked"].as_u64()),
+        (Some(6), Some(4)),
+        "{reports:?}"
+    );
+    let refused = mock.stats().codes.get("1102").copied().unwrap_or(0);
+    assert_eq!(
+        refused, 4,
+        "one refused POST per blocked job, no request loop"
+    );
+    let state = status(&dir, &env);
+    assert_eq!(state["jobs"]["blocked"], 4, "{state}");
+    assert_eq!(
+        state["queue"]["pending"], 0,
+        "parked jobs left the queue: {state}"
+    );
+    let blocked = common::kling(
+        &["batch", "results", "--state", "blocked"],
+        &dir,
+        &pairs(&env),
+    );
+    assert_eq!(blocked.stdout.lines().count(), 4, "{}", blocked.stdout);
+    assert!(
+        blocked.stdout.contains("1102"),
+        "the reason is kept: {}",
+        blocked.stdout
+    );
+
+    // A top-up, a resume, and another worker finishes them; nothing runs twice.
+    mock.top_up(10);
+    let resumed = common::kling(&["batch", "resume", "--output", "json"], &dir, &pairs(&env));
+    assert_eq!(resumed.json()["requeued"], 4, "{}", resumed.stderr);
+    let reports = finish(vec![worker(&dir, &env, "w2")], Duration::from_secs(60));
+    assert_eq!(reports[0]["done"].as_u64(), Some(4), "{reports:?}");
+    let state = status(&dir, &env);
+    assert_eq!(state["jobs"]["done"], 10, "{state}");
+    assert_eq!(state["jobs"]["blocked"], 0, "{state}");
+    assert_eq!(mock.stats().tasks, 10, "each job created once");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -159,6 +159,45 @@ async fn stored_jobs_resume_without_posting_twice() {
 }
 
 #[tokio::test]
+async fn a_job_the_account_cannot_pay_for_parks_as_blocked_then_resumes() {
+    // One unit: the first job takes it, the second is refused with 1102 (pack exhausted).
+    let mock = MockServer::start(MockConfig::instant().credits(1)).unwrap();
+    let client = client(&mock, None);
+    let store = MemoryJobStore::new();
+    let first = run_stored_job(&client, &store, job("paid-1", "a fox"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(first.state, JobState::Done);
+    let blocked = run_stored_job(&client, &store, job("paid-2", "a hare"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        blocked.state,
+        JobState::Blocked,
+        "parked, not failed, not retried"
+    );
+    assert!(
+        blocked
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("1102"),
+        "{blocked:?}"
+    );
+    assert_eq!(posts(&mock, "paid-2"), 1, "one refused POST, no loop");
+    assert!(blocked.state.is_parked() && !blocked.state.is_final());
+
+    // After a top-up, running it again posts it (nothing was created: no lookup needed).
+    mock.top_up(5);
+    let done = run_stored_job(&client, &store, job("paid-2", "a hare"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(done.state, JobState::Done);
+    assert_eq!(posts(&mock, "paid-2"), 2);
+    assert_eq!(mock.stats().tasks, 2);
+}
+
+#[tokio::test]
 async fn a_stored_job_needs_an_external_id() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let client = client(&mock, None);

@@ -169,6 +169,15 @@ impl MockServer {
         lock(&self.state).stats()
     }
 
+    /// Adds `units` to the account's pack (a top-up after 1102); the pack keeps its limit
+    /// when none was configured (unlimited).
+    pub fn top_up(&self, units: u64) {
+        let mut state = lock(&self.state);
+        if let Some(left) = state.credits.as_mut() {
+            *left = left.saturating_add(units);
+        }
+    }
+
     /// A client configuration for this mock's Kling API: its URL, and a first poll at once
     /// (the default waits seconds for a real task; the mock's may already be done). Give it
     /// to a client builder with the demo credentials ([`DEMO_ACCESS_KEY`](crate::DEMO_ACCESS_KEY),

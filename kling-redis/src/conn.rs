@@ -123,6 +123,12 @@ impl Fleet {
         self.key("states")
     }
 
+    /// The key of the hash of parked jobs' queue entries (id → the job as queued), kept for
+    /// a resume.
+    pub(crate) fn parked_key(&self) -> String {
+        self.key("parked")
+    }
+
     /// A Redis error of this fleet.
     pub(crate) fn error(&self, doing: &str, e: redis::RedisError) -> Error {
         redis_error(&self.shown_url, doing, e)

@@ -35,6 +35,27 @@ redis.call('XADD', KEYS[3], '*', 'job', ARGV[3])
 return 1
 ";
 
+/// Keeps a parked job's entry for a resume and acknowledges it, in one step: a job never
+/// leaves the stream without a way back.
+const PARK: &str = r"
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return 1
+";
+
+/// Queues a parked job again: its record back to queued, its entry added again, its parked
+/// copy removed, in one step; nothing when the job is no longer blocked.
+const RESUME: &str = r"
+local state = redis.call('HGET', KEYS[2], ARGV[1])
+local entry = redis.call('HGET', KEYS[3], ARGV[1])
+if state ~= 'blocked' or not entry then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], 'queued')
+redis.call('XADD', KEYS[4], '*', 'job', entry)
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1
+";
+
 /// An entry handed to this worker.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -250,6 +271,63 @@ impl BatchQueue {
             .await
             .map_err(|e| self.fleet.error("cannot acknowledge a job", e))?;
         Ok(())
+    }
+
+    /// Parks a job the account cannot run now (its record says blocked): keeps `job` for
+    /// [`resume`](Self::resume) and acknowledges `entry`, so no worker takes it again.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be reached (the entry then stays pending and comes back).
+    pub async fn park(&self, entry: &str, job: &BatchJob) -> Result<(), Error> {
+        let id = job.id().unwrap_or_default();
+        let json = serde_json::to_string(job).unwrap_or_default();
+        let _: i64 = Script::new(PARK)
+            .key(&self.stream)
+            .key(self.fleet.parked_key())
+            .arg(GROUP)
+            .arg(entry)
+            .arg(id)
+            .arg(json)
+            .invoke_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot park a job", e))?;
+        Ok(())
+    }
+
+    /// Queues every blocked job again (after a top-up, or access granted): each record goes
+    /// back to queued and its entry into the stream, once. How many were queued.
+    ///
+    /// # Errors
+    ///
+    /// When Redis cannot be reached.
+    pub async fn resume(&self) -> Result<u64, Error> {
+        let ids: Vec<String> = redis::cmd("HKEYS")
+            .arg(self.fleet.parked_key())
+            .query_async(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot read the parked jobs", e))?;
+        let store = self.fleet.store();
+        let mut queued = 0;
+        for id in ids {
+            let Some(mut record) = kling_core::fleet::JobStore::get(&store, &id).await? else {
+                continue;
+            };
+            record.state = kling_core::fleet::JobState::Queued;
+            let json = serde_json::to_string(&record).unwrap_or_default();
+            let done: i64 = Script::new(RESUME)
+                .key(self.fleet.job_key(&id))
+                .key(self.fleet.states_key())
+                .key(self.fleet.parked_key())
+                .key(&self.stream)
+                .arg(&id)
+                .arg(json)
+                .invoke_async(&mut self.fleet.conn())
+                .await
+                .map_err(|e| self.fleet.error("cannot resume a job", e))?;
+            queued += u64::try_from(done).unwrap_or(0);
+        }
+        Ok(queued)
     }
 
     /// What is left.

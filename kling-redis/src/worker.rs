@@ -87,6 +87,9 @@ pub struct WorkerReport {
     pub done: u64,
     /// Jobs that ended failed.
     pub failed: u64,
+    /// Jobs parked as blocked (the account cannot run them now; `BatchQueue::resume` queues
+    /// them again).
+    pub blocked: u64,
     /// Entries rejected.
     pub rejected: u64,
     /// Attempts that hit a passing error and were tried again.
@@ -130,6 +133,9 @@ impl Books<'_> {
         match &outcome {
             Outcome::Finished { record, .. } if record.state == JobState::Done => {
                 self.report.done += 1;
+            }
+            Outcome::Finished { record, .. } if record.state.is_parked() => {
+                self.report.blocked += 1;
             }
             Outcome::Finished { .. } => self.report.failed += 1,
             Outcome::Rejected { .. } => self.report.rejected += 1,
@@ -331,14 +337,23 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
         .await;
         match attempt {
             Ok(Outcome::Finished { record, files }) => {
-                let mut acked = queue.ack(&entry).await;
+                // A parked job leaves the stream with its entry kept for a resume.
+                let parked = record.state.is_parked();
+                let finish = || async {
+                    if parked {
+                        queue.park(&entry, &job).await
+                    } else {
+                        queue.ack(&entry).await
+                    }
+                };
+                let mut acked = finish().await;
                 while let Err(e) = acked {
                     tracing::warn!(error = %e, "kling-redis: cannot acknowledge (retrying)");
                     if cancel.is_cancelled() {
                         break;
                     }
                     tokio::time::sleep(backoff).await;
-                    acked = queue.ack(&entry).await;
+                    acked = finish().await;
                 }
                 break Some(Outcome::Finished { record, files });
             }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::job::ResultFile;
 
-/// Where a stored job is. A job moves forward only: queued → creating → created → done or
-/// failed.
+/// Where a stored job is. A job moves forward: queued → creating → created → done or failed;
+/// a create refused for a reason of the account (no credits, no access) parks the job as
+/// blocked, from where a resume queues it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -26,6 +27,11 @@ pub enum JobState {
     Done,
     /// The create was refused for good or the task failed; the reason is in the record.
     Failed,
+    /// The create was refused for a reason of the account a retry cannot fix now (credits
+    /// exhausted, arrears, no access to the model or API: Kling's 1101, 1102, 1103, 1304 and
+    /// the gateways' equivalents). No task exists; the reason is in the record. It waits for a
+    /// person (a top-up) and a resume, which queues it again.
+    Blocked,
     /// A state written by a newer version (treated as [`Creating`](Self::Creating): look
     /// before posting).
     #[serde(other)]
@@ -34,12 +40,13 @@ pub enum JobState {
 
 impl JobState {
     /// Every known state, in the order a job goes through them.
-    pub const ALL: [JobState; 5] = [
+    pub const ALL: [JobState; 6] = [
         Self::Queued,
         Self::Creating,
         Self::Created,
         Self::Done,
         Self::Failed,
+        Self::Blocked,
     ];
 
     /// The state's name as stored (`queued`, `creating`, ...).
@@ -50,6 +57,7 @@ impl JobState {
             Self::Created => "created",
             Self::Done => "done",
             Self::Failed => "failed",
+            Self::Blocked => "blocked",
             Self::Unknown => "unknown",
         }
     }
@@ -57,6 +65,11 @@ impl JobState {
     /// Whether the job has ended (done or failed).
     pub fn is_final(self) -> bool {
         matches!(self, Self::Done | Self::Failed)
+    }
+
+    /// Whether the job waits for a person: parked, not to be run until resumed.
+    pub fn is_parked(self) -> bool {
+        self == Self::Blocked
     }
 }
 

@@ -26,6 +26,12 @@ fn invalid(field: &str, message: &str) -> Error {
     ValidationError::new(field, KlingCode::InvalidParameter, message).into()
 }
 
+/// Whether a create's refusal is the account's (no credits, no access): no retry gets past it
+/// until a person acts, and no task exists, so the job parks as blocked.
+fn blocks(error: &Error) -> bool {
+    !error.is_retryable() && matches!(error.kind(), ErrorKind::Billing | ErrorKind::Permission)
+}
+
 /// Whether a create's failure is the job's end (the request itself was refused), rather than
 /// something a later attempt may get past.
 fn refused_for_good(error: &Error) -> bool {
@@ -36,9 +42,11 @@ fn refused_for_good(error: &Error) -> bool {
         )
 }
 
-/// Runs `job` with `client`, recording each step in `store`, and returns the final record
-/// (done or failed). Resumes wherever the record says the job is: a job already done or
-/// failed is returned as is; a job created is waited for; a job whose POST may have been
+/// Runs `job` with `client`, recording each step in `store`, and returns the record where the
+/// job ended: done, failed, or blocked (a create refused for the account's reasons: credits,
+/// access; the job is parked until resumed). Resumes wherever the record says the job is: a
+/// job already done or failed is returned as is; a blocked one is run again (a resume queued
+/// it: nothing was created); a job created is waited for; a job whose POST may have been
 /// sent is looked up by its `external_task_id` before anything is posted again. The task
 /// slot is held from the create (or the resumed wait) to the task's end.
 ///
@@ -113,7 +121,8 @@ where
         lookup
     } else {
         // A POST may have reached Kling unanswered: look before posting again.
-        let may_exist = record.state != JobState::Queued || redelivered;
+        let may_exist =
+            !matches!(record.state, JobState::Queued | JobState::Blocked) || redelivered;
         let found = if may_exist {
             match client.send(&lookup).await {
                 Ok(reply) => lookup.task(reply.value),
@@ -150,8 +159,12 @@ where
                         store.put(&record).await?;
                         created.query
                     }
-                    Err(e) if refused_for_good(&e) => {
-                        record.state = JobState::Failed;
+                    Err(e) if refused_for_good(&e) || blocks(&e) => {
+                        record.state = if blocks(&e) {
+                            JobState::Blocked
+                        } else {
+                            JobState::Failed
+                        };
                         record.error = Some(e.to_string());
                         store.put(&record).await?;
                         return Ok(record);
