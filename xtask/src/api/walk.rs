@@ -475,7 +475,7 @@ impl Walker<'_> {
     }
 
     /// Whether `foreign` is allowed in `item` (named `name`): the item is declared in, or
-    /// reached through, a module an [`Allowance`] names.
+    /// reached through, a module an [`Allowance`](super::Allowance) names.
     fn allowed_in(&self, foreign: &str, name: &str, item: &Value) -> bool {
         self.rules.allowed.iter().any(|a| {
             if a.krate != self.krate || a.foreign != foreign {
