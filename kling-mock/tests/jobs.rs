@@ -379,3 +379,56 @@ fn get_tasks_with_more_than_twenty_ids_is_split_and_merged() {
     assert_eq!(tasks.len(), 45);
     assert_eq!(mock.stats().requests - before, 3);
 }
+
+/// The first POST creates the task but its answer is cut; two lookups by external id miss (an
+/// index that lags); the re-post is refused because the id exists: the server's proof. Both
+/// clients end with the task, one task on the server, its file downloaded.
+#[test]
+fn a_duplicate_refusal_proves_the_task_and_the_job_goes_on() {
+    let run = |blocking: bool| {
+        let mock = MockServer::start(MockConfig::instant()).unwrap();
+        mock.add_fault(Fault::new(
+            Some("POST"),
+            "/v1/videos/text2video",
+            1,
+            FaultAction::Truncate,
+        ));
+        mock.add_fault(Fault::new(
+            Some("GET"),
+            "/v1/videos/text2video/",
+            2,
+            FaultAction::Status {
+                status: 404,
+                code: 1203,
+            },
+        ));
+        let dir = fresh_dir(if blocking { "proof-b" } else { "proof-a" });
+        let request = t2v().external_task_id("job-proof");
+        let count = if blocking {
+            use kling_client_blocking::Kling;
+            let client = blocking_client(&mock.api_url, pair());
+            let (_task, files) = client
+                .create_and_wait_and_download(request, &dir, Default::default())
+                .unwrap();
+            files.len()
+        } else {
+            use kling_client_async::AsyncKling;
+            let client = async_client(&mock.api_url, pair());
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let (_task, files) = runtime
+                .block_on(client.create_and_wait_and_download(request, &dir, Default::default()))
+                .unwrap();
+            files.len()
+        };
+        let stats = mock.stats();
+        assert_eq!(stats.tasks, 1, "one task on the server");
+        assert_eq!(stats.creates_by_external_id.get("job-proof"), Some(&2));
+        assert_eq!(stats.codes.get("1201"), Some(&1), "the refused re-post");
+        assert_one_mp4(&dir, count);
+    };
+    run(true);
+    run(false);
+}

@@ -1,7 +1,9 @@
 //! The create flow of `reliability.md` 1.3.2: every create carries an `external_task_id`
 //! where the API takes one; an ambiguous failure leads to a lookup by that id before any
-//! re-post; never a blind re-post. Where the API has no such id (RunBlob), an ambiguous
-//! failure is reported with everything known.
+//! re-post; never a blind re-post. A re-post the server refuses because the id exists is the
+//! server's proof that an earlier post created the task: it is looked up (a miss is a lag,
+//! looked again with backoff), never posted again. Where the API has no such id (RunBlob), an
+//! ambiguous failure is reported with everything known.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -101,6 +103,23 @@ enum Look {
     Unclear,
 }
 
+/// How many lookups a create makes after the server refused a re-post as a duplicate (the
+/// task exists; a miss is the lookup index lagging), backing off between them.
+const PROOF_LOOKS: u32 = 6;
+
+/// Whether `error` is the server refusing a create because its `external_task_id` exists
+/// already (Kling's 1201 "already exists", `kling-api.md` 10.8): the server's proof that a
+/// task with that id exists.
+fn says_id_exists(error: &Error) -> bool {
+    matches!(
+        error.code(),
+        Some(ErrorCode::Kling(KlingCode::InvalidParameter))
+    ) && error
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("already exist")
+}
+
 /// The reconciling lookup of a create: the query and its prepared request.
 struct Lookup<Q> {
     query: Q,
@@ -115,6 +134,9 @@ enum CreatePhase<E: CreateTask> {
         call: LookupCall<E>,
         look: u32,
         cause: Error,
+        /// The server said the task exists (a re-post refused as a duplicate): a miss is a
+        /// lag, looked again; never posted again.
+        proof: bool,
     },
     Sleep {
         delay: Duration,
@@ -202,12 +224,19 @@ impl<E: CreateTask> Create<E> {
             .deadline(deadline)
     }
 
-    fn lookup_phase(&self, deadline: SystemTime, look: u32, cause: Error) -> CreatePhase<E> {
+    fn lookup_phase(
+        &self,
+        deadline: SystemTime,
+        look: u32,
+        cause: Error,
+        proof: bool,
+    ) -> CreatePhase<E> {
         match &self.lookup {
             Some(lookup) => CreatePhase::Lookup {
                 call: Call::new(&self.engine, lookup.prepared.clone()).deadline(deadline),
                 look,
                 cause,
+                proof,
             },
             None => CreatePhase::Failed(self.ambiguous(cause)),
         }
@@ -231,7 +260,17 @@ impl<E: CreateTask> Create<E> {
         let deadline = self.deadline.unwrap_or(now);
         let max = self.engine.config().retry.max_create_posts;
         if error.retry_class() == RetryClass::Ambiguous {
-            return self.lookup_phase(deadline, 0, error);
+            return self.lookup_phase(deadline, 0, error, false);
+        }
+        // A re-post of ours refused because its id exists: an earlier post created the task.
+        // (On a first post the id is the caller's, and the task it names may be another job's:
+        // that refusal stays the caller's error.)
+        if self.posts > 1 && self.lookup.is_some() && says_id_exists(&error) {
+            tracing::info!(
+                posts = self.posts,
+                "create: the server says the task exists; looking it up"
+            );
+            return self.lookup_phase(deadline, 0, error, true);
         }
         match self.engine.policy().decide(
             &error,
@@ -251,6 +290,7 @@ impl<E: CreateTask> Create<E> {
         result: Result<Reply<<E::Query as Endpoint>::Response>, Error>,
         look: u32,
         cause: Error,
+        proof: bool,
         now: SystemTime,
     ) -> CreatePhase<E> {
         let deadline = self.deadline.unwrap_or(now);
@@ -284,13 +324,31 @@ impl<E: CreateTask> Create<E> {
             // The lookup itself failed: the outcome stays open; never re-post blind.
             Err(_) => return CreatePhase::Failed(self.ambiguous(cause)),
         };
+        if proof {
+            // The task exists: look again, backing off, until it shows or time runs out.
+            let delay = self
+                .engine
+                .config()
+                .retry
+                .transient
+                .delay(look, self.engine.rng().next_f64())
+                .max(self.engine.config().retry.reconcile_grace);
+            let next = look.saturating_add(1);
+            if next < PROOF_LOOKS && now.checked_add(delay).is_some_and(|t| t < deadline) {
+                return CreatePhase::Sleep {
+                    delay,
+                    then: Box::new(self.lookup_phase(deadline, next, cause, true)),
+                };
+            }
+            return CreatePhase::Failed(self.ambiguous(cause));
+        }
         if look == 0 {
             // A task just created may not be visible yet (and an unclear answer may be
             // clearer): look once more after a grace.
             let grace = self.engine.config().retry.reconcile_grace;
             return CreatePhase::Sleep {
                 delay: grace,
-                then: Box::new(self.lookup_phase(deadline, 1, cause)),
+                then: Box::new(self.lookup_phase(deadline, 1, cause, false)),
             };
         }
         if look_result == Look::Unclear {
@@ -366,19 +424,32 @@ impl<E: CreateTask> Machine for Create<E> {
                     mut call,
                     look,
                     cause,
+                    proof,
                 } => match call.step(now) {
                     Step::Send(r) => {
-                        self.phase = CreatePhase::Lookup { call, look, cause };
+                        self.phase = CreatePhase::Lookup {
+                            call,
+                            look,
+                            cause,
+                            proof,
+                        };
                         return Step::Send(r);
                     }
                     Step::Sleep(d) => {
-                        self.phase = CreatePhase::Lookup { call, look, cause };
+                        self.phase = CreatePhase::Lookup {
+                            call,
+                            look,
+                            cause,
+                            proof,
+                        };
                         return Step::Sleep(d);
                     }
                     Step::Done(found) => {
-                        self.phase = self.after_lookup(Ok(found), look, cause, now);
+                        self.phase = self.after_lookup(Ok(found), look, cause, proof, now);
                     }
-                    Step::Failed(e) => self.phase = self.after_lookup(Err(e), look, cause, now),
+                    Step::Failed(e) => {
+                        self.phase = self.after_lookup(Err(e), look, cause, proof, now);
+                    }
                 },
                 CreatePhase::Sleep { delay, then } => {
                     self.phase = *then;

@@ -45,6 +45,37 @@ pub fn c2_not_found_twice_reposts_once<C: MatrixClient>() {
     assert_eq!(script.count("POST"), 2);
 }
 
+/// Kling's refusal of a create whose `external_task_id` exists already (`kling-api.md` 10.8).
+fn id_exists() -> Answer {
+    Answer::json(
+        400,
+        r#"{"code":1201,"message":"external_task_id \"job-1\" already exists","request_id":"dup"}"#,
+    )
+}
+
+pub fn c2_a_repost_refused_as_a_duplicate_proves_the_task_exists<C: MatrixClient>() {
+    // The first POST created the task but its answer was lost; the lookups lag twice; the
+    // re-post is refused as a duplicate: the server's proof. The task is looked up (lagging
+    // once more), never posted a third time.
+    let (c, script, _s) = answering::<C>(vec![
+        Answer::TimeoutAfterSend,
+        Answer::json(404, &kling_error(1203)),
+        Answer::json(404, &kling_error(1203)),
+        id_exists(),
+        Answer::json(404, &kling_error(1203)),
+        Answer::json(200, &task("5", "processing")),
+    ]);
+    let created = c.create(create_request()).unwrap();
+    assert_eq!((created.posts, created.reconciled), (2, true));
+    assert_eq!(script.count("POST"), 2, "never posted a third time");
+    // A caller's own id refused on the first post names someone's task: that stays an error.
+    let (c, script, _s) = answering::<C>(vec![id_exists()]);
+    let e = c.create(create_request()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+    assert_eq!(e.external_task_id(), Some("job-1"));
+    assert_eq!(script.count("GET"), 0);
+}
+
 pub fn c3_failed_lookup_is_ambiguous_after_one_post<C: MatrixClient>() {
     let mut answers = vec![Answer::json(500, &kling_error(5000))];
     answers.extend((0..4).map(|_| Answer::json(503, &kling_error(5001))));

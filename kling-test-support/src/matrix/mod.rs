@@ -140,6 +140,7 @@ macro_rules! reliability_matrix {
             auth::a8_no_secret_in_any_output,
             create::c1_timeout_after_sending_finds_the_task,
             create::c2_not_found_twice_reposts_once,
+            create::c2_a_repost_refused_as_a_duplicate_proves_the_task_exists,
             create::c3_failed_lookup_is_ambiguous_after_one_post,
             create::c3_bare_404_lookup_is_ambiguous_not_a_repost,
             create::c4_generated_external_id_everywhere,
