@@ -93,6 +93,11 @@ pub(crate) struct Global {
     /// proxy, `kling mock serve --tls`) [env: KLING_CA_CERT]
     #[arg(long, global = true, value_name = "PEM")]
     pub(crate) ca_cert: Option<PathBuf>,
+    /// Let downloads reach this host even where it resolves to a private, loopback or
+    /// link-local address (repeat; `any`: every address). Result URLs may otherwise point only
+    /// at public addresses (the API's own host is always allowed) [env: KLING_ALLOW_DOWNLOAD_HOSTS, comma-separated]
+    #[arg(long = "allow-download-host", global = true, value_name = "HOST")]
+    pub(crate) allow_download_hosts: Vec<String>,
     /// Show no progress on stderr
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,

@@ -243,8 +243,13 @@ async fn submit(args: &Submit, format: Format) -> Result<(), CommandError> {
     let queue = fleet.queue("submit");
     queue.ensure_group().await?;
     let (mut queued, mut known) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
     for job in &jobs {
         let id = job.id().unwrap_or_default().to_owned();
+        // A line repeated in the file is one job: counted once.
+        if !seen.insert(id.clone()) {
+            continue;
+        }
         if queue.submit(job).await? {
             queued.push(id);
         } else {
@@ -305,8 +310,11 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
         })
     };
     let stop = cancel.clone();
+    let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = interrupted.clone();
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
+            seen.store(true, std::sync::atomic::Ordering::SeqCst);
             stop.cancel();
         }
     });
@@ -341,6 +349,10 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
                 );
             }
         }
+    }
+    // Ctrl-C: the worker let go of what it held (its jobs stay queued for others); exit 130.
+    if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(CommandError::Interrupted(None));
     }
     Ok(())
 }

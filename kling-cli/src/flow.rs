@@ -139,6 +139,7 @@ impl Ctx {
                 .map_err(|e| kling_errors::IoError::new("read the --ca-cert file", path, e))?;
             config.tls_roots_pem = Some(pem);
         }
+        config.download.allow = self.settings.download_allow();
         let builder = Client::builder().credentials(credentials).config(config);
         Ok(match slots {
             Some(slots) => builder.task_slots(slots),

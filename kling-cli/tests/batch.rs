@@ -307,3 +307,57 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
     assert_eq!(mock.stats().tasks, 10, "each job created once");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("batch-interrupt");
+    let env = env(&mock, &redis);
+    let line = r#"{"family":"text2video","request":{"prompt":"a fox","duration":"5"}}"#;
+    std::fs::write(dir.join("twice.jsonl"), format!("{line}\n{line}\n")).unwrap();
+    let first = common::kling(
+        &["batch", "submit", "twice.jsonl", "--output", "json"],
+        &dir,
+        &pairs(&env),
+    );
+    assert_eq!(first.json()["queued"].as_array().map(Vec::len), Some(1));
+    let again = common::kling(
+        &["batch", "submit", "twice.jsonl", "--output", "json"],
+        &dir,
+        &pairs(&env),
+    );
+    let doc = again.json();
+    assert_eq!(doc["queued"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        doc["already_known"].as_array().map(Vec::len),
+        Some(1),
+        "{doc}"
+    );
+
+    // A worker without --until-empty runs until interrupted.
+    let mut child = common::command(&["batch", "work", "--slots", "3"], &dir, &pairs(&env))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the worker did not stop after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, Some(130));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

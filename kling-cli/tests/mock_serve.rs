@@ -124,8 +124,29 @@ fn a_download_needs_no_credentials() {
     let mock = kling_mock::MockServer::start(kling_mock::MockConfig::instant()).unwrap();
     let dir = temp("download");
     let url = format!("{}/files/831.mp4", mock.files_url);
+    // A result URL on loopback is refused unless allowed: it could be a server's trick.
+    let refused = common::kling(&["download", &url, "v.mp4"], &dir, &[]);
+    assert_ne!(refused.code, Some(0));
+    assert!(
+        refused.stderr.contains("download refused") && refused.stderr.contains("127.0.0.1"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!dir.join("v.mp4").exists());
     // No KLING_* variable at all: the file host gets no credentials anyway.
-    let out = common::kling(&["download", &url, "v.mp4", "--output", "json"], &dir, &[]);
+    let out = common::kling(
+        &[
+            "download",
+            &url,
+            "v.mp4",
+            "--allow-download-host",
+            "127.0.0.1",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &[],
+    );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.json()["bytes"], kling_mock::SAMPLE_MP4.len());
     assert_eq!(

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kling_core::Bytes;
+use kling_core::download::DownloadAllow;
+use kling_core::download::guard::Refusal;
 use kling_core::http::{Headers, convert};
 use kling_core::{
     AsyncBody, AsyncStreamingResponse, AsyncTransport, Config, HttpRequest, HttpResponse,
@@ -224,11 +226,52 @@ type Tls = rustls::ClientConfig;
 #[cfg(not(feature = "rustls-ring"))]
 type Tls = ();
 
+/// The download pool's resolver: it refuses addresses downloads may not reach, so reqwest
+/// only ever connects to addresses that passed (redirects to names resolve here too; a
+/// redirect to an IP literal is checked by the redirect policy).
+struct GuardResolver {
+    allow: DownloadAllow,
+}
+
+impl reqwest::dns::Resolve for GuardResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow = self.allow.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if let Some(refusal) = allow.refusal(&host, addrs.iter().map(|a| a.ip())) {
+                return Err(Box::new(refusal) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Up to 5 redirects, each to an http(s) URL whose IP literal (if any) the guard allows.
+fn guarded_redirects(allow: DownloadAllow) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            return attempt.error("more than 5 redirects");
+        }
+        let url = attempt.url().as_str().to_owned();
+        if let Some(refusal) = allow.literal_refusal(&url) {
+            return attempt.error(refusal);
+        }
+        match allow.check_url(&url) {
+            Ok(()) => attempt.follow(),
+            Err(e) => attempt.error(e.to_string()),
+        }
+    })
+}
+
 fn pool(
     connect: Duration,
     read: Duration,
     timeout: Duration,
     redirects: reqwest::redirect::Policy,
+    guard: Option<DownloadAllow>,
     tls: &Tls,
 ) -> Result<Pool, TransportError> {
     let builder = reqwest::Client::builder()
@@ -238,6 +281,10 @@ fn pool(
         // per-request timeout costs two allocations in reqwest).
         .timeout(timeout)
         .redirect(redirects);
+    let builder = match guard {
+        Some(allow) => builder.dns_resolver(Arc::new(GuardResolver { allow })),
+        None => builder,
+    };
     #[cfg(feature = "rustls-ring")]
     let builder = builder.use_preconfigured_tls(tls.clone());
     #[cfg(not(feature = "rustls-ring"))]
@@ -273,13 +320,16 @@ impl ReqwestTransport {
                 config.read_timeout,
                 config.request_timeout,
                 reqwest::redirect::Policy::none(),
+                None,
                 &tls,
             )?,
             files: pool(
                 config.connect_timeout,
                 config.read_timeout,
                 config.download.timeout,
-                reqwest::redirect::Policy::limited(5),
+                // Downloads connect only to addresses the config allows.
+                guarded_redirects(config.download_allow()),
+                Some(config.download_allow()),
                 &tls,
             )?,
             max_body: config.max_response_bytes,
@@ -316,6 +366,10 @@ impl ReqwestTransport {
 
 /// reqwest's error, classified by when it happened.
 fn map_error(error: reqwest::Error) -> TransportError {
+    // The download guard's refusal, from the resolver or the redirect policy.
+    if let Some(refusal) = Refusal::find(&error) {
+        return refusal.to_transport_error();
+    }
     let (failure, phase) = if error.is_connect() {
         if error.is_timeout() {
             (TransportFailure::Timeout, TransportPhase::BeforeSend)

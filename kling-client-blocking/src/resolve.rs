@@ -10,6 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use kling_core::download::DownloadAllow;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -20,11 +21,42 @@ const TTL: Duration = Duration::from_secs(60);
 /// Hosts remembered at once (the API and a few file hosts); the oldest is dropped first.
 const CAPACITY: usize = 16;
 
-/// The transport's resolver: IP literals as is, host names cached for [`TTL`].
+/// The transport's resolver: IP literals as is, host names cached for [`TTL`]. The download
+/// pool's resolver also guards: it refuses addresses downloads may not reach, so ureq only
+/// ever connects to addresses that passed (redirects included: they resolve here too).
 #[derive(Debug, Default)]
 pub(crate) struct CachingResolver {
     lookup: DefaultResolver,
     cache: Mutex<Cache>,
+    guard: Option<DownloadAllow>,
+}
+
+impl CachingResolver {
+    /// A resolver that refuses what `allow` does not allow.
+    pub(crate) fn guarded(allow: DownloadAllow) -> Self {
+        Self {
+            guard: Some(allow),
+            ..Self::default()
+        }
+    }
+
+    /// `addrs`, or the guard's refusal of one of them.
+    fn checked(
+        &self,
+        host: &str,
+        addrs: ResolvedSocketAddrs,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let Some(allow) = &self.guard else {
+            return Ok(addrs);
+        };
+        match allow.refusal(host, addrs.iter().map(SocketAddr::ip)) {
+            Some(refusal) => Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                refusal,
+            ))),
+            None => Ok(addrs),
+        }
+    }
 }
 
 /// Resolved hosts, newest last.
@@ -99,18 +131,18 @@ impl Resolver for CachingResolver {
             return if addrs.is_empty() {
                 Err(ureq::Error::HostNotFound)
             } else {
-                Ok(addrs)
+                self.checked(bare, addrs)
             };
         }
         let now = Instant::now();
         if let Some(addrs) = self.cache.lock().ok().and_then(|c| c.get(host, port, now)) {
-            return Ok(addrs);
+            return self.checked(bare, addrs);
         }
         let addrs = self.lookup.resolve(uri, config, timeout)?;
         if let Ok(mut cache) = self.cache.lock() {
             cache.put(host, port, Instant::now(), addrs.clone());
         }
-        Ok(addrs)
+        self.checked(bare, addrs)
     }
 }
 

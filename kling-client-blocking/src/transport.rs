@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use kling_core::download::guard::Refusal;
 use kling_core::http::{Headers, convert};
 use kling_core::{Config, HttpRequest, HttpResponse, StreamingResponse, Transport};
 use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
@@ -45,6 +46,7 @@ impl Pool {
         timeout: Duration,
         redirects: u32,
         tls: &TlsConfig,
+        resolver: CachingResolver,
     ) -> Self {
         let config = Agent::config_builder()
             .tls_config(tls.clone())
@@ -63,7 +65,7 @@ impl Pool {
         let agent = Agent::with_parts(
             config,
             ureq::unversioned::transport::DefaultConnector::new(),
-            CachingResolver::default(),
+            resolver,
         );
         Self { agent, timeout }
     }
@@ -95,6 +97,7 @@ impl UreqTransport {
                 config.request_timeout,
                 0,
                 &tls,
+                CachingResolver::default(),
             ),
             files: Pool::new(
                 config.connect_timeout,
@@ -102,6 +105,8 @@ impl UreqTransport {
                 config.download.timeout,
                 5,
                 &tls,
+                // Downloads connect only to addresses the config allows.
+                CachingResolver::guarded(config.download_allow()),
             ),
             max_body: config.max_response_bytes as u64,
         }
@@ -178,6 +183,17 @@ fn map_error(error: ureq::Error) -> TransportError {
         E::Tls(_) | E::TlsRequired => (TransportFailure::Tls, TransportPhase::BeforeSend),
         E::TooManyRedirects | E::RedirectFailed => {
             (TransportFailure::Redirect, TransportPhase::AfterSend)
+        }
+        // The download guard's refusal, from the resolver.
+        E::Io(io) if io.get_ref().is_some_and(|e| e.is::<Refusal>()) => {
+            let refusal = io.get_ref().and_then(|e| e.downcast_ref::<Refusal>());
+            if let Some(refusal) = refusal {
+                return refusal.to_transport_error();
+            }
+            (
+                TransportFailure::ForbiddenAddress,
+                TransportPhase::BeforeSend,
+            )
         }
         // ureq hands rustls's handshake failures on as I/O errors: a certificate refused is
         // a handshake that never got as far as the request.

@@ -103,7 +103,7 @@ fn a_wrapping_transport_streams_a_5_mib_download() {
             &served,
         )
     }));
-    let config = Config::with_base_url("http://api.invalid");
+    let config = Config::with_base_url("http://127.0.0.1:1");
     let log = Arc::new(Mutex::new(Vec::new()));
     let client = Client::builder()
         .credentials(credentials())

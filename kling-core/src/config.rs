@@ -135,6 +135,11 @@ pub struct DownloadConfig {
     pub max_attempts: u32,
     /// The total time of one download attempt (30 min).
     pub timeout: Duration,
+    /// Which addresses a download may reach besides public ones: none by default (a result
+    /// URL is the server's word, and may point at a metadata service or an internal host).
+    /// The API's own host is always trusted, and when it is on loopback (a mock, a local
+    /// gateway), so are loopback addresses.
+    pub allow: crate::download::DownloadAllow,
 }
 
 impl Default for DownloadConfig {
@@ -143,6 +148,7 @@ impl Default for DownloadConfig {
             max_bytes: 2 << 30,
             max_attempts: 3,
             timeout: Duration::from_secs(30 * 60),
+            allow: crate::download::DownloadAllow::default(),
         }
     }
 }
@@ -232,6 +238,30 @@ impl Config {
             *d = (*d).min(Self::LONGEST);
         }
         self
+    }
+
+    /// What downloads may reach: [`download.allow`](DownloadConfig::allow), plus the API's
+    /// own host (the host you send your credentials to), plus every loopback address when
+    /// that host is on loopback (a mock, a local gateway). The transports check each
+    /// download's destination against it when they connect.
+    pub fn download_allow(&self) -> crate::download::DownloadAllow {
+        let mut allow = self.download.allow.clone();
+        let host = crate::http::host_of(&self.base_url);
+        let host = host.rsplit('@').next().unwrap_or(host);
+        let bare = if host.starts_with('[') {
+            host.split_once(']')
+                .map_or(host, |(h, _)| &host[1..h.len()])
+        } else {
+            host.split(':').next().unwrap_or(host)
+        };
+        let on_loopback = bare.eq_ignore_ascii_case("localhost")
+            || crate::download::guard::parse_ip_literal(bare).is_some_and(|ip| match ip {
+                std::net::IpAddr::V4(v4) => v4.is_loopback(),
+                std::net::IpAddr::V6(v6) => v6.is_loopback(),
+            });
+        allow.loopback |= on_loopback;
+        allow.hosts.push(bare.to_owned());
+        allow
     }
 
     /// The certificates of [`tls_roots_pem`](Self::tls_roots_pem), each in DER (what TLS

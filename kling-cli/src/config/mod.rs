@@ -14,6 +14,7 @@
 //! poll_interval = "10s"
 //! max_wait = "1h"
 //! ca_cert = "/etc/ssl/private-ca.pem"  # trust only these roots
+//! allow_download_hosts = ["files.internal"]  # downloads may reach it ("any": every address)
 //!
 //! [profiles.mock]
 //! base_url = "http://127.0.0.1:8080"
@@ -133,6 +134,7 @@ struct Profile {
     poll_interval: Option<toml::Value>,
     max_wait: Option<toml::Value>,
     ca_cert: Option<PathBuf>,
+    allow_download_hosts: Option<Vec<String>>,
 }
 
 /// The effective configuration.
@@ -168,6 +170,24 @@ pub(crate) struct Settings {
     pub(crate) max_wait: Option<Setting<Duration>>,
     /// Certificates (PEM) to trust instead of the system's; `None`: the system's.
     pub(crate) ca_cert: Option<Setting<PathBuf>>,
+    /// Hosts downloads may reach whatever they resolve to (`any`: every address); `None`:
+    /// public addresses only (and the API's host).
+    pub(crate) allow_download_hosts: Option<Setting<Vec<String>>>,
+}
+
+impl Settings {
+    /// What downloads may reach besides public addresses, from `--allow-download-host`.
+    pub(crate) fn download_allow(&self) -> kling_core::download::DownloadAllow {
+        let mut allow = kling_core::download::DownloadAllow::public_only();
+        for host in self.allow_download_hosts.iter().flat_map(|s| &s.value) {
+            if host.eq_ignore_ascii_case("any") {
+                allow.private_addresses = true;
+            } else {
+                allow = allow.host(host.clone());
+            }
+        }
+        allow
+    }
 }
 
 /// Reads environment variables (injected, so tests never touch the process environment).
@@ -409,6 +429,22 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
             .map(|v| (PathBuf::from(v), "KLING_CA_CERT")),
         p.ca_cert.clone().map(|c| (c, pname)),
     );
+    let list = |text: &str| -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let allow_download_hosts = pick(
+        (!global.allow_download_hosts.is_empty())
+            .then(|| (global.allow_download_hosts.clone(), "--allow-download-host")),
+        env("KLING_ALLOW_DOWNLOAD_HOSTS")
+            .map(|v| list(&v))
+            .filter(|v| !v.is_empty())
+            .map(|v| (v, "KLING_ALLOW_DOWNLOAD_HOSTS")),
+        p.allow_download_hosts.clone().map(|v| (v, pname)),
+    );
     Ok(Settings {
         file: path,
         file_found,
@@ -439,6 +475,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
         poll_interval,
         max_wait,
         ca_cert,
+        allow_download_hosts,
         profile,
     })
 }

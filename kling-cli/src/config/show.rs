@@ -64,6 +64,18 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, String)> {
             ),
             None => ("ca_cert", "-".into(), "the system's roots".into()),
         },
+        match &s.allow_download_hosts {
+            Some(h) => (
+                "allow_download_hosts",
+                h.value.join(","),
+                h.source.to_string(),
+            ),
+            None => (
+                "allow_download_hosts",
+                "-".into(),
+                "public addresses and the API's host".into(),
+            ),
+        },
     ]
 }
 

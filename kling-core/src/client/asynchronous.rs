@@ -320,7 +320,8 @@ impl<B: AsyncKlingBackend> AsyncKling for B {
         let span = crate::download::span(url, &dest);
         async move {
             let parts = self.parts();
-            let config = parts.engine.config().download.clone();
+            let mut config = parts.engine.config().download.clone();
+            config.allow = parts.engine.config().download_allow();
             crate::download::fetch_async(
                 &*parts.transport,
                 &*parts.sleep,

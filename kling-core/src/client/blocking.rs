@@ -273,7 +273,8 @@ impl<B: KlingBackend> Kling for B {
     fn download(&self, url: &str, dest: impl AsRef<Path>) -> Result<Downloaded, Error> {
         let dest: PathBuf = dest.as_ref().to_path_buf();
         let parts = self.parts();
-        let config = parts.engine.config().download.clone();
+        let mut config = parts.engine.config().download.clone();
+        config.allow = parts.engine.config().download_allow();
         crate::download::span(url, &dest).in_scope(|| {
             crate::download::fetch(
                 &*parts.transport,

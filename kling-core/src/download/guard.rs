@@ -10,6 +10,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use kling_errors::{Operation, TransportError, TransportFailure, TransportPhase};
+
+use crate::http::host_of;
+
 /// Why an address is refused: the rule's name, as errors show it.
 pub fn forbidden(ip: IpAddr) -> Option<&'static str> {
     match ip {
@@ -153,6 +157,9 @@ pub struct DownloadAllow {
     /// Any address, private ones included (tests against loopback servers, on-premise
     /// gateways, a mock).
     pub private_addresses: bool,
+    /// Loopback addresses (a mock or a gateway on this machine). Set for you when the API
+    /// itself is on loopback ([`Config::download_allow`](crate::Config::download_allow)).
+    pub loopback: bool,
     /// Hosts (names or IP literals, compared case-insensitively, without port) whose
     /// addresses are not checked: a file host inside your network that you trust.
     pub hosts: Vec<String>,
@@ -168,7 +175,7 @@ impl DownloadAllow {
     pub fn any_address() -> Self {
         Self {
             private_addresses: true,
-            hosts: Vec::new(),
+            ..Self::default()
         }
     }
 
@@ -191,11 +198,140 @@ impl DownloadAllow {
 
     /// Why connecting to `ip` for host `host` is refused, or `None`.
     pub fn refuses(&self, host: &str, ip: IpAddr) -> Option<&'static str> {
-        if self.private_addresses || self.trusts(host) {
+        if self.private_addresses || self.trusts(host) || (self.loopback && is_loopback(ip)) {
             return None;
         }
         forbidden(ip)
     }
+
+    /// Checks a URL before it is fetched: an `http(s)` URL whose host, when it is an IP
+    /// literal (in any spelling), is an address this allows. A host name is checked on its
+    /// addresses when the transport connects.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] ([`TransportFailure::ForbiddenAddress`], before sending) naming the
+    /// host and the rule.
+    pub fn check_url(&self, url: &str) -> Result<(), TransportError> {
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            let scheme = url.split(':').next().unwrap_or_default();
+            return Err(refusal(&format!(
+                "only http(s) URLs are downloaded, not {scheme:?}"
+            )));
+        }
+        match self.literal_refusal(url) {
+            Some(refusal) => Err(refusal.to_transport_error()),
+            None => Ok(()),
+        }
+    }
+
+    /// The refusal of `url`'s host when it is an IP literal this does not allow (a host name
+    /// is checked on its addresses when the transport connects).
+    pub fn literal_refusal(&self, url: &str) -> Option<Refusal> {
+        let host = host_of(url);
+        let host = host.rsplit('@').next().unwrap_or(host);
+        let bare = strip_port(host);
+        let ip = parse_ip_literal(bare)?;
+        self.refusal(bare, [ip])
+    }
+}
+
+/// `host[:port]` without the port (IPv6 literals keep their brackets).
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .split_once(']')
+            .map_or(host, |(h, _)| &host[..=h.len()]);
+    }
+    host.split(':').next().unwrap_or(host)
+}
+
+fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// A transport's refusal to connect a download to an address: what its resolver returns (as
+/// the error's source), so the transport can report it as
+/// [`TransportFailure::ForbiddenAddress`] with [`refused`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The host as the URL names it.
+    pub host: String,
+    /// The address refused.
+    pub ip: IpAddr,
+    /// The rule (`a private address (10.0.0.0/8)`).
+    pub rule: &'static str,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} resolves to {}, {}", self.host, self.ip, self.rule)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl Refusal {
+    /// The transport error it becomes.
+    pub fn to_transport_error(&self) -> TransportError {
+        refused(&self.host, self.ip, self.rule)
+    }
+
+    /// The refusal in `error`'s source chain, if any (an HTTP library wraps its resolver's
+    /// error).
+    pub fn find<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a Refusal> {
+        let mut next = Some(error);
+        while let Some(e) = next {
+            if let Some(refusal) = e.downcast_ref::<Refusal>() {
+                return Some(refusal);
+            }
+            next = e.source();
+        }
+        None
+    }
+}
+
+impl DownloadAllow {
+    /// The first of `addrs` this refuses for `host`, as a [`Refusal`].
+    pub fn refusal(&self, host: &str, addrs: impl IntoIterator<Item = IpAddr>) -> Option<Refusal> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        addrs.into_iter().find_map(|ip| {
+            self.refuses(bare, ip).map(|rule| Refusal {
+                host: bare.to_owned(),
+                ip,
+                rule,
+            })
+        })
+    }
+}
+
+/// The error of a refused destination: `host` is (or resolves to) `ip`, which `rule` names.
+pub fn refused(host: &str, ip: IpAddr, rule: &str) -> TransportError {
+    let shown = if host.trim_matches(['[', ']']) == ip.to_string() {
+        format!("{ip}")
+    } else {
+        format!("{host} ({ip})")
+    };
+    refusal(&format!(
+        "download refused: {shown} is {rule}; result URLs may only point at public hosts \
+         unless the config allows it (DownloadConfig::allow; kling --allow-download-host)"
+    ))
+    .with_host(host)
+}
+
+fn refusal(message: &str) -> TransportError {
+    TransportError::new(
+        TransportFailure::ForbiddenAddress,
+        TransportPhase::BeforeSend,
+        Operation::Read,
+        message,
+    )
 }
 
 #[cfg(test)]

@@ -133,6 +133,8 @@ impl Download {
             )
             .into());
         }
+        // An IP literal is checked now (in every spelling); a name when the transport connects.
+        config.allow.check_url(&url)?;
         Ok(Self {
             url,
             config,
@@ -337,7 +339,14 @@ impl Download {
                     });
                 }
             },
-            Err(e) if e.failure() == TransportFailure::BodyTooLarge => return Err(e.into()),
+            Err(e)
+                if matches!(
+                    e.failure(),
+                    TransportFailure::BodyTooLarge | TransportFailure::ForbiddenAddress
+                ) =>
+            {
+                return Err(e.with_host(host_of(&self.url)).into());
+            }
             Err(e) => e,
         };
         if self.may_retry() {

@@ -7,7 +7,27 @@ fn config(max: u64) -> DownloadConfig {
         max_bytes: max,
         max_attempts: 3,
         timeout: Duration::from_secs(60),
+        allow: DownloadAllow::default(),
     }
+}
+
+#[test]
+fn a_url_to_a_forbidden_address_is_refused_before_anything_is_sent() {
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0xa9fea9fe/x.mp4",
+        "https://[::ffff:10.0.0.5]/v.mp4",
+        "http://2130706433:8080/v.mp4",
+    ] {
+        let e = Download::new(url, config(10)).unwrap_err();
+        assert_eq!(e.kind(), kling_errors::ErrorKind::Transport, "{url}: {e}");
+        assert!(e.to_string().contains("download refused"), "{url}: {e}");
+        assert!(!e.is_retryable(), "{url}");
+    }
+    let mut allowed = config(10);
+    allowed.allow = DownloadAllow::any_address();
+    assert!(Download::new("http://10.0.0.5/v.mp4", allowed).is_ok());
+    assert!(Download::new("https://cdn.example/v.mp4", config(10)).is_ok());
 }
 
 fn cut() -> TransportError {

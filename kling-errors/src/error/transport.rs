@@ -39,6 +39,9 @@ pub enum TransportFailure {
     BodyTooLarge,
     /// A redirect that the client refuses to follow.
     Redirect,
+    /// A download's destination is an address downloads may not reach (loopback, private,
+    /// link-local, metadata, ...) and the configuration does not allow it. Never retried.
+    ForbiddenAddress,
     /// Any other I/O failure.
     Io,
 }
@@ -54,6 +57,7 @@ impl TransportFailure {
             Self::Reset => "reset",
             Self::BodyTooLarge => "body_too_large",
             Self::Redirect => "redirect",
+            Self::ForbiddenAddress => "forbidden_address",
             Self::Io => "io",
         }
     }
@@ -153,9 +157,14 @@ impl TransportError {
     /// A body over the cap is fatal for reads (it will be as large next time).
     pub fn retry_class(&self) -> RetryClass {
         match (self.operation, self.failure, self.phase) {
-            (Operation::Read, TransportFailure::BodyTooLarge | TransportFailure::Redirect, _) => {
-                RetryClass::Fatal
-            }
+            (
+                Operation::Read,
+                TransportFailure::BodyTooLarge
+                | TransportFailure::Redirect
+                | TransportFailure::ForbiddenAddress,
+                _,
+            )
+            | (_, TransportFailure::ForbiddenAddress, _) => RetryClass::Fatal,
             (Operation::Read, _, _) | (Operation::Create, _, TransportPhase::BeforeSend) => {
                 RetryClass::Transient
             }

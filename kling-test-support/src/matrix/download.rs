@@ -25,7 +25,9 @@ fn media(body: &[u8]) -> Reply {
 
 /// A client for downloads only (its API host is never asked).
 fn client<C: MatrixClient>(tweak: &dyn Fn(&mut kling_core::Config)) -> C {
-    C::real("http://api.invalid", tweak)
+    // A loopback API host: the loopback file servers of these rows are allowed (the guard has
+    // rows of its own).
+    C::real("http://127.0.0.1:1", tweak)
 }
 
 /// A file host that sends the head and three bytes, then nothing: the read timeout ends the
@@ -254,6 +256,88 @@ pub fn g6_redirect_to_another_host<C: MatrixClient>() {
         cdn.seen()[0].header("authorization").is_none(),
         "no credentials on the second host"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Result URLs pointing where downloads may not go: refused before connecting, nothing
+/// written, whatever the spelling; a name resolving to loopback and a redirect to one too;
+/// the same URLs allowed when the config says so.
+pub fn g6_hostile_urls_are_refused_unless_allowed<C: MatrixClient>() {
+    let body = file(1000);
+    let served = body.clone();
+    let server = Server::start(Box::new(move |_, _| media(&served)));
+    let port = server.url.rsplit(':').next().unwrap_or_default().to_owned();
+    let dir = scratch("g6-guard");
+    let dest = dir.join("v.mp4");
+    // The API host is public: nothing local is trusted.
+    let strict = C::real("http://api.invalid", &|_| {});
+    let hostile = [
+        format!("http://127.0.0.1:{port}/v.mp4"),
+        format!("http://2130706433:{port}/v.mp4"),
+        format!("http://0x7f.1:{port}/v.mp4"),
+        format!("http://0177.0.0.1:{port}/v.mp4"),
+        format!("http://[::ffff:127.0.0.1]:{port}/v.mp4"),
+        format!("http://[::1]:{port}/v.mp4"),
+        format!("http://localhost:{port}/v.mp4"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://0xa9fea9fe/latest/meta-data/".to_owned(),
+        "http://10.0.0.5/v.mp4".to_owned(),
+        "http://012.0.0.5/v.mp4".to_owned(),
+        "http://172.16.0.1/v.mp4".to_owned(),
+        "http://192.168.1.1/v.mp4".to_owned(),
+        "http://100.64.0.1/v.mp4".to_owned(),
+        "http://[fd00:ec2::254]/v.mp4".to_owned(),
+        "http://[fe80::1]/v.mp4".to_owned(),
+        "http://0.0.0.0/v.mp4".to_owned(),
+    ];
+    for url in &hostile {
+        let e = strict.download(url, &dest).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Transport, "{url}: {e}");
+        assert!(e.to_string().contains("download refused"), "{url}: {e}");
+        assert!(!dest.exists() && !dir.join("v.mp4.part").exists(), "{url}");
+    }
+    for url in ["file:///etc/passwd", "ftp://example.com/v.mp4"] {
+        assert!(strict.download(url, &dest).is_err(), "{url}");
+    }
+    assert!(server.seen().is_empty(), "nothing reached the server");
+
+    // A trusted host redirecting to a name that resolves to loopback: refused at the hop.
+    let to_localhost = format!("http://localhost:{port}/v.mp4");
+    let origin = Server::start(Box::new(move |_, _| {
+        response(
+            "302 Found",
+            &[
+                ("Location", to_localhost.clone()),
+                ("Content-Length", "0".into()),
+            ],
+            b"",
+        )
+    }));
+    let trusting_origin = C::real("http://api.invalid", &|c| {
+        c.download.allow = kling_core::download::DownloadAllow::public_only().host("127.0.0.1");
+    });
+    let e = trusting_origin
+        .download(&format!("{}/v.mp4", origin.url), &dest)
+        .unwrap_err();
+    assert!(e.to_string().contains("download refused"), "{e}");
+    assert!(!dest.exists());
+    assert!(
+        server.seen().is_empty(),
+        "the redirect target was never asked"
+    );
+
+    // Allowed by the config: the same loopback host and name download as usual.
+    let open = C::real("http://api.invalid", &|c| {
+        c.download.allow = kling_core::download::DownloadAllow::any_address();
+    });
+    for url in [
+        format!("http://127.0.0.1:{port}/v.mp4"),
+        format!("http://localhost:{port}/v.mp4"),
+    ] {
+        let done = open.download(&url, &dest).unwrap();
+        assert_eq!(done.bytes, 1000, "{url}");
+        assert_eq!(std::fs::read(&dest).unwrap(), body);
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -174,6 +174,7 @@ macro_rules! reliability_matrix {
             download::g4_html_instead_of_media,
             download::g5_gone_files,
             download::g6_redirect_to_another_host,
+            download::g6_hostile_urls_are_refused_unless_allowed,
             download::g7_server_ids_never_choose_a_path,
             download::g8_disk_errors_are_local_and_final,
             callback::w1_legacy_callback,
