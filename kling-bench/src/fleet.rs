@@ -76,12 +76,11 @@ pub(crate) fn jobs_fleet(url: &str, n: usize) -> Metrics {
             .map(|i| {
                 let (client, store) = (client.clone(), store.clone());
                 tokio::spawn(async move {
-                    let job = StoredJob {
-                        request: CreateText2Video::new("a fox")
+                    let job = StoredJob::new(
+                        CreateText2Video::new("a fox")
                             .external_task_id(format!("f-{}-{i}", std::process::id())),
-                        family: "text2video".into(),
-                        redelivered: false,
-                    };
+                        "text2video",
+                    );
                     run_stored_job(&client, &*store, job, WaitOptions::new())
                         .await
                         .unwrap()

@@ -38,14 +38,13 @@ fn client(mock: &MockServer, slots: Option<Arc<dyn AsyncTaskSlots>>) -> Client {
 fn job(id: &str, prompt: &str) -> StoredJob<FamilyCreate> {
     let mut body = serde_json::json!({"prompt": prompt, "duration": "5"});
     body["external_task_id"] = id.into();
-    StoredJob {
-        request: kling_types::Family::named("text2video")
+    StoredJob::new(
+        kling_types::Family::named("text2video")
             .unwrap()
             .create(body)
             .unwrap(),
-        family: "text2video".into(),
-        redelivered: false,
-    }
+        "text2video",
+    )
 }
 
 fn print_of(job: &StoredJob<FamilyCreate>) -> String {
@@ -197,15 +196,73 @@ async fn a_job_the_account_cannot_pay_for_parks_as_blocked_then_resumes() {
     assert_eq!(mock.stats().tasks, 2);
 }
 
+/// A claim that has been lost (another worker took the job over).
+#[derive(Debug)]
+struct Lost;
+
+#[async_trait]
+impl kling_client_async::fleet::Claim for Lost {
+    async fn still_held(&self) -> Result<bool, kling_client_async::Error> {
+        Ok(false)
+    }
+}
+
+#[tokio::test]
+async fn a_worker_that_lost_its_claim_does_not_post() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let client = client(&mock, None);
+    let store = MemoryJobStore::new();
+    let e = run_stored_job(
+        &client,
+        &store,
+        job("taken-1", "a fox").claim(Arc::new(Lost)),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), kling_client_async::ErrorKind::Cancelled, "{e}");
+    assert_eq!(posts(&mock, "taken-1"), 0, "nothing posted");
+    assert_eq!(store.get("taken-1").await.unwrap().unwrap().posts, 0);
+}
+
+#[tokio::test]
+async fn a_duplicate_refusal_is_remembered_and_the_job_only_looked_up() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let client = client(&mock, None);
+    // Another worker created the task and lost its record's update.
+    client
+        .create(CreateText2Video::new("a fox").external_task_id("dup-1"))
+        .await
+        .unwrap();
+    let store = MemoryJobStore::new();
+    let first = run_stored_job(&client, &store, job("dup-1", "a fox"), WaitOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        first.kind(),
+        kling_client_async::ErrorKind::AmbiguousCreate,
+        "{first}"
+    );
+    let record = store.get("dup-1").await.unwrap().unwrap();
+    assert!(record.exists, "the server's word is kept: {record:?}");
+    // The next attempt looks it up and goes on; it never posts again.
+    let done = run_stored_job(&client, &store, job("dup-1", "a fox"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(done.state, JobState::Done);
+    assert_eq!(
+        posts(&mock, "dup-1"),
+        2,
+        "the other worker's and the refused one"
+    );
+    assert_eq!(mock.stats().tasks, 1);
+}
+
 #[tokio::test]
 async fn a_stored_job_needs_an_external_id() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let client = client(&mock, None);
-    let job = StoredJob {
-        request: CreateText2Video::new("a fox"),
-        family: "text2video".into(),
-        redelivered: false,
-    };
+    let job = StoredJob::new(CreateText2Video::new("a fox"), "text2video");
     let e = run_stored_job(&client, &MemoryJobStore::new(), job, WaitOptions::new())
         .await
         .unwrap_err();

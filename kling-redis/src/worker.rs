@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use kling_core::fleet::{JobRecord, JobState, JobStore, StoredJob, run_stored_job};
+use kling_core::fleet::{Claim, JobRecord, JobState, JobStore, StoredJob, run_stored_job};
 use kling_core::job::is_safe_file_name;
 use kling_core::{AsyncKling, CancelHandle, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
@@ -326,11 +326,13 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
             client,
             store,
             options,
-            StoredJob {
-                request: create.clone(),
-                family: job.family.clone(),
-                redelivered: redelivered || retried > 0,
-            },
+            StoredJob::new(create.clone(), job.family.clone())
+                .redelivered(redelivered || retried > 0)
+                .claim(Arc::new(EntryClaim {
+                    queue: queue.clone(),
+                    entry: entry.clone(),
+                    lost: lost.clone(),
+                })),
             &stop,
             &lost,
         )
@@ -389,6 +391,27 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
         outcome,
         retried,
         fatal: None,
+    }
+}
+
+/// This worker's claim on a queue entry, confirmed (and renewed) right before each POST: a
+/// worker cut off from Redis longer than `claim_idle` has lost the entry to another and must
+/// not post the job.
+#[derive(Debug)]
+struct EntryClaim {
+    queue: BatchQueue,
+    entry: String,
+    lost: Arc<AtomicBool>,
+}
+
+#[async_trait::async_trait]
+impl Claim for EntryClaim {
+    async fn still_held(&self) -> Result<bool, Error> {
+        let held = self.queue.touch(&self.entry).await?;
+        if !held {
+            self.lost.store(true, Ordering::SeqCst);
+        }
+        Ok(held)
     }
 }
 

@@ -21,4 +21,4 @@ pub use slots::{AsyncTaskSlots, TaskSlots};
 pub use store::{
     JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, fingerprint, request_fingerprint,
 };
-pub use stored::{StoredJob, run_stored_job};
+pub use stored::{Claim, StoredJob, run_stored_job};

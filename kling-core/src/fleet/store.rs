@@ -121,6 +121,10 @@ pub struct JobRecord {
     /// ([`TaskView::expires_at`](crate::TaskView::expires_at)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+    /// The server said a task with this id exists (a create refused as a duplicate): an
+    /// earlier post created it, so the job is only looked up from now on, never posted again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exists: bool,
 }
 
 impl JobRecord {
@@ -140,6 +144,7 @@ impl JobRecord {
             error: None,
             posts: 0,
             expires_at: None,
+            exists: false,
         }
     }
 }

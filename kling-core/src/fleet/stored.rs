@@ -1,6 +1,12 @@
 //! One job run through a [`JobStore`]: resumable by any worker, never posted twice blind.
 
-use kling_errors::{Error, ErrorCode, ErrorKind, KlingCode, ValidationError};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kling_errors::{
+    AmbiguousCreateError, CancelledError, Error, ErrorCode, ErrorKind, KlingCode, ValidationError,
+};
 use kling_types::TaskQuery;
 use kling_types::TaskRef;
 
@@ -8,9 +14,23 @@ use super::store::{JobRecord, JobState, JobStore, StoredFile, request_fingerprin
 use crate::client::{AsyncKling, WaitOptions};
 use crate::job::{CreateTask, TaskView};
 
+/// A worker's hold on a job (a fleet queue's claim on its entry), confirmed right before each
+/// POST: a worker that lost the job to another (cut off from the queue longer than its claim
+/// lasts) does not post it.
+#[async_trait]
+pub trait Claim: Send + Sync + Debug {
+    /// Whether this worker still holds the job (and, for a lease, renews it).
+    ///
+    /// # Errors
+    ///
+    /// When that cannot be known now (the queue is unreachable): nothing is posted.
+    async fn still_held(&self) -> Result<bool, Error>;
+}
+
 /// A job to run through a store: its request (with an `external_task_id`, its key) and its
 /// family's name (kept in the record).
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct StoredJob<E> {
     /// The create.
     pub request: E,
@@ -20,6 +40,35 @@ pub struct StoredJob<E> {
     /// then even a job without a record is looked up before it is posted (the store may have
     /// lost its record).
     pub redelivered: bool,
+    /// The worker's hold on the job, confirmed before each POST (`None`: a job no one else
+    /// can take).
+    pub claim: Option<Arc<dyn Claim>>,
+}
+
+impl<E> StoredJob<E> {
+    /// A job of `request` (its `external_task_id` is its key) in `family`, never started.
+    pub fn new(request: E, family: impl Into<String>) -> Self {
+        Self {
+            request,
+            family: family.into(),
+            redelivered: false,
+            claim: None,
+        }
+    }
+
+    /// Marks it as possibly started by a worker before (a redelivered queue entry).
+    #[must_use]
+    pub fn redelivered(mut self, redelivered: bool) -> Self {
+        self.redelivered = redelivered;
+        self
+    }
+
+    /// The worker's hold on it, confirmed before each POST.
+    #[must_use]
+    pub fn claim(mut self, claim: Arc<dyn Claim>) -> Self {
+        self.claim = Some(claim);
+        self
+    }
 }
 
 fn invalid(field: &str, message: &str) -> Error {
@@ -72,6 +121,7 @@ where
         request,
         family,
         redelivered,
+        claim,
     } = job;
     let Some(id) = request.external_task_id().map(str::to_owned) else {
         return Err(invalid(
@@ -105,6 +155,7 @@ where
                         request,
                         family: r.family,
                         redelivered,
+                        claim,
                     },
                     options,
                 ))
@@ -146,7 +197,26 @@ where
                 store.put(&record).await?;
                 lookup
             }
+            // The server said the task exists: it is not visible yet; look again later.
+            None if record.exists => {
+                return Err(AmbiguousCreateError::new(
+                    id,
+                    record.posts,
+                    invalid(
+                        "external_task_id",
+                        "the server said a task with this id exists; it is not visible yet",
+                    ),
+                )
+                .into());
+            }
             None => {
+                // Still ours? A worker cut off longer than its claim lasts must not post a
+                // job another worker took over.
+                if let Some(claim) = &claim
+                    && !claim.still_held().await?
+                {
+                    return Err(CancelledError::new(Some(id)).into());
+                }
                 record.state = JobState::Creating;
                 record.posts = record.posts.saturating_add(1);
                 store.put(&record).await?;
@@ -158,6 +228,14 @@ where
                         record.state = JobState::Created;
                         store.put(&record).await?;
                         created.query
+                    }
+                    // Refused as a duplicate: a post of this job (another worker's, or one of
+                    // ours whose answer was lost) created the task. Remember it; look it up
+                    // on the next attempt, never post again.
+                    Err(e) if e.says_external_id_exists() => {
+                        record.exists = true;
+                        store.put(&record).await?;
+                        return Err(AmbiguousCreateError::new(id, record.posts, e).into());
                     }
                     Err(e) if refused_for_good(&e) || blocks(&e) => {
                         record.state = if blocks(&e) {

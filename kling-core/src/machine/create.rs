@@ -107,19 +107,6 @@ enum Look {
 /// task exists; a miss is the lookup index lagging), backing off between them.
 const PROOF_LOOKS: u32 = 6;
 
-/// Whether `error` is the server refusing a create because its `external_task_id` exists
-/// already (Kling's 1201 "already exists", `kling-api.md` 10.8): the server's proof that a
-/// task with that id exists.
-fn says_id_exists(error: &Error) -> bool {
-    matches!(
-        error.code(),
-        Some(ErrorCode::Kling(KlingCode::InvalidParameter))
-    ) && error
-        .to_string()
-        .to_ascii_lowercase()
-        .contains("already exist")
-}
-
 /// The reconciling lookup of a create: the query and its prepared request.
 struct Lookup<Q> {
     query: Q,
@@ -265,7 +252,7 @@ impl<E: CreateTask> Create<E> {
         // A re-post of ours refused because its id exists: an earlier post created the task.
         // (On a first post the id is the caller's, and the task it names may be another job's:
         // that refusal stays the caller's error.)
-        if self.posts > 1 && self.lookup.is_some() && says_id_exists(&error) {
+        if self.posts > 1 && self.lookup.is_some() && error.says_external_id_exists() {
             tracing::info!(
                 posts = self.posts,
                 "create: the server says the task exists; looking it up"

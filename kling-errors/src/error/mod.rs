@@ -159,6 +159,22 @@ impl Error {
         }
     }
 
+    /// Whether the server refused a create because its `external_task_id` exists already
+    /// (Kling's 1201 "already exists", `kling-api.md` 10.8): the server's word that a task
+    /// with that id exists. For a create of yours that may have been posted before, it means
+    /// that post created the task: look it up, do not post again.
+    pub fn says_external_id_exists(&self) -> bool {
+        matches!(self, Self::Api(_))
+            && matches!(
+                self.code(),
+                Some(ErrorCode::Kling(crate::KlingCode::InvalidParameter))
+            )
+            && self
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("already exist")
+    }
+
     /// The HTTP status of the response, when there was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
