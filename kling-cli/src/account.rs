@@ -167,7 +167,11 @@ fn next_page<R>(command: &str, page: &BillingPage<R>) {
 
 /// One cash deduction on a line: when, which task, what it was, what it cost, what is left.
 fn balance_row(row: &BalanceRow) -> String {
-    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+    let dash = |v: &Option<String>| {
+        v.clone()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "-".to_owned())
+    };
     let money = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or_else(|| "-".to_owned(), amount)
