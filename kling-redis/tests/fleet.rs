@@ -327,3 +327,30 @@ fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others() {
         assert_eq!(mock.stats().creates_by_external_id.len(), 0);
     });
 }
+
+/// A worker cut off longer than `claim_idle`: another worker takes its entry over, and the
+/// first one's claim check (what it runs right before a POST) says the job is no longer its.
+#[test]
+fn a_claim_taken_over_is_no_longer_held() {
+    let redis = RedisServer::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "claims").await;
+        let a = fleet.queue("worker-a");
+        a.ensure_group().await.unwrap();
+        assert!(a.submit(&jobs(1)[0]).await.unwrap());
+        let mine = a.next(Duration::from_secs(60)).await.unwrap().unwrap();
+        assert!(a.touch(&mine.entry).await.unwrap(), "held while fresh");
+        // Worker A goes quiet; B finds the entry idle past its claim time and takes it.
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let b = fleet.queue("worker-b");
+        let taken = b.next(Duration::from_millis(100)).await.unwrap().unwrap();
+        assert_eq!(taken.entry, mine.entry);
+        assert!(taken.redelivered, "B knows A may have posted it");
+        assert!(
+            !a.touch(&mine.entry).await.unwrap(),
+            "A's claim check fails: A must not post"
+        );
+        assert!(b.touch(&taken.entry).await.unwrap(), "B holds it now");
+    });
+}
