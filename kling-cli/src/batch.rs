@@ -27,7 +27,9 @@ const MAX_LINE: usize = 32 << 20;
 #[derive(Subcommand)]
 pub(crate) enum BatchCommand {
     /// Queue the jobs of a JSON Lines file: one {"family": "text2video", "request": {...}} per
-    /// line (`-`: stdin). A job already queued (same external_task_id) is not queued again
+    /// line, or for the new standard {"api": "standard", "family": "text-to-video", "model":
+    /// "kling-3.0", "request": {...}} (`-`: stdin). A job already queued (same
+    /// external_task_id) is not queued again
     Submit(Submit),
     /// Run queued jobs: start as many workers as you like, on any machine, with the same
     /// --redis and --slots
@@ -180,7 +182,9 @@ impl BatchCost {
             if !seen.insert(job.id().unwrap_or_default()) {
                 continue;
             }
-            let estimate = Family::named(&job.family).and_then(|family| {
+            // A new-standard job's body is the server's to read: not priced here.
+            let legacy = (!job.is_standard()).then_some(job.family.as_str());
+            let estimate = legacy.and_then(Family::named).and_then(|family| {
                 let body = serde_json::to_vec(&job.request).ok()?;
                 family.estimate_create(&body)
             });

@@ -1,4 +1,5 @@
-//! `kling batch` as a fleet: worker processes sharing one account through a real redis-server
+//! `kling batch` as a fleet (legacy and new-standard jobs in one file): worker processes sharing
+//! one account through a real redis-server
 //! against kling-mock (its statistics are the witness). Four workers finish a hundred jobs
 //! within the account's three slots, each job posted once; a worker killed mid-wait and a Redis
 //! restart lose nothing and post nothing twice.
@@ -10,7 +11,9 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::temp;
-use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, MockStats};
+use kling_mock::{
+    DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer, MockStats,
+};
 use kling_test_support::redis::RedisServer;
 
 /// The environment of every `kling` here: the mock's URL and keys, a quick poll.
@@ -19,6 +22,8 @@ fn env(mock: &MockServer, redis: &RedisServer) -> Vec<(&'static str, String)> {
         ("KLING_BASE_URL", mock.api_url.clone()),
         ("KLING_ACCESS_KEY", DEMO_ACCESS_KEY.to_owned()),
         ("KLING_SECRET_KEY", DEMO_SECRET_KEY.to_owned()),
+        // The new standard's jobs take an API key.
+        ("KLING_API_KEY", DEMO_API_KEY.to_owned()),
         ("KLING_POLL_INTERVAL", "200ms".to_owned()),
         ("KLING_REDIS_URL", redis.url()),
     ]
@@ -28,11 +33,15 @@ fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> 
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-/// A batch file of `n` text-to-video jobs.
+/// A batch file of `n` text-to-video jobs, every third one on the new standard.
 fn batch_file(dir: &Path, n: usize) -> String {
     let lines: Vec<String> = (0..n)
         .map(|i| {
-            format!(r#"{{"family":"text2video","request":{{"prompt":"a fox, take {i}","duration":"5"}}}}"#)
+            if i % 3 == 2 {
+                format!(r#"{{"api":"standard","family":"text-to-video","model":"kling-3.0","request":{{"prompt":"a fox, take {i}"}}}}"#)
+            } else {
+                format!(r#"{{"family":"text2video","request":{{"prompt":"a fox, take {i}","duration":"5"}}}}"#)
+            }
         })
         .collect();
     let path = dir.join("jobs.jsonl");

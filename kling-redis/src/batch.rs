@@ -1,20 +1,32 @@
-//! [`BatchJob`]: one line of a batch file (`{"family": "text2video", "request": {...}}`),
-//! checked as the server would check it, with the `external_task_id` that keys it.
+//! [`BatchJob`]: one line of a batch file (`{"family": "text2video", "request": {...}}`, or
+//! for the new standard `{"api": "standard", "family": "text-to-video", "model": "kling-3.0",
+//! "request": {...}}`), checked as the server would check it, with the `external_task_id`
+//! that keys it.
 
 use kling_core::fleet::fingerprint;
+use kling_core::fleet::request_fingerprint;
 use kling_errors::{Error, KlingCode, ValidationError};
+use kling_types::standard::KindCreate;
 use kling_types::{Family, FamilyCreate};
 use serde::{Deserialize, Serialize};
 
 /// The longest `external_task_id` taken (Kling's ids are far shorter; ours are 19 bytes).
 const MAX_ID: usize = 128;
 
-/// One job of a batch: a create of a legacy family, by name, and its request.
+/// One job of a batch: a create of a legacy family (by name) or of the new standard (a kind
+/// and a model), and its request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchJob {
-    /// The family's name (`text2video`, `image`, ...: `kling task families`).
+    /// `standard` for the new standard; absent (or `legacy`) for the legacy API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// The legacy family's name (`text2video`, `image`, ...: `kling task families`), or the
+    /// new standard's kind (`text-to-video`, `image-to-video`, `omni-video`, `motion-control`).
     pub family: String,
+    /// The new standard's model (`kling-3.0`, ...), sent in the path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The request, as the API takes it (a JSON object).
     pub request: serde_json::Value,
     /// The job's key. When neither this nor the request's own `external_task_id` is set,
@@ -26,6 +38,26 @@ pub struct BatchJob {
 
 fn invalid(field: &str, message: &str) -> Error {
     ValidationError::new(field, KlingCode::InvalidParameter, message).into()
+}
+
+/// The create of a batch job, of whichever API it is.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum JobCreate {
+    /// A legacy family's create.
+    Legacy(FamilyCreate),
+    /// A new-standard create.
+    Standard(KindCreate),
+}
+
+impl JobCreate {
+    /// The fingerprint the job store keeps of the request.
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Self::Legacy(c) => request_fingerprint(c),
+            Self::Standard(c) => request_fingerprint(c),
+        }
+    }
 }
 
 impl BatchJob {
@@ -49,11 +81,14 @@ impl BatchJob {
     ///
     /// A [`ValidationError`] when the two given keys differ, or a key is empty or too long.
     pub fn keyed(mut self) -> Result<Self, Error> {
-        let in_request = self
-            .request
-            .get("external_task_id")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
+        let standard = self.is_standard();
+        let in_request = if standard {
+            self.request.pointer("/options/external_task_id")
+        } else {
+            self.request.get("external_task_id")
+        }
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
         let id = match (self.external_task_id.take(), in_request) {
             (Some(a), Some(b)) if a != b => {
                 return Err(invalid(
@@ -64,6 +99,11 @@ impl BatchJob {
             (Some(id), _) | (None, Some(id)) => id,
             (None, None) => {
                 let mut bytes = self.family.as_bytes().to_vec();
+                if standard {
+                    // Another API's job with the same family word is another job.
+                    bytes.extend(b"\nstandard\n");
+                    bytes.extend(self.model.as_deref().unwrap_or_default().as_bytes());
+                }
                 bytes.push(b'\n');
                 bytes.extend(serde_json::to_vec(&self.request).unwrap_or_default());
                 format!("kb-{}", fingerprint(&bytes))
@@ -76,7 +116,16 @@ impl BatchJob {
             ));
         }
         if let Some(body) = self.request.as_object_mut() {
-            body.insert("external_task_id".into(), id.clone().into());
+            if standard {
+                let options = body
+                    .entry("options")
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if let Some(options) = options.as_object_mut() {
+                    options.insert("external_task_id".into(), id.clone().into());
+                }
+            } else {
+                body.insert("external_task_id".into(), id.clone().into());
+            }
         }
         self.external_task_id = Some(id);
         Ok(self)
@@ -87,14 +136,40 @@ impl BatchJob {
         self.external_task_id.as_deref()
     }
 
-    /// The create, checked as the server would (unknown family, not an object, a field out of
-    /// range: 1201 before anything is sent).
+    /// Whether it is a job of the new standard (`"api": "standard"`).
+    pub fn is_standard(&self) -> bool {
+        self.api.as_deref() == Some("standard")
+    }
+
+    /// The create, checked as the server would (unknown family or kind, not an object, a
+    /// legacy field out of range: 1201 before anything is sent; a new-standard body is
+    /// checked by the server).
     ///
     /// # Errors
     ///
-    /// A [`ValidationError`] naming the family or the field.
-    pub fn create(&self) -> Result<FamilyCreate, Error> {
+    /// A [`ValidationError`] naming the API, the family or the field.
+    pub fn create(&self) -> Result<JobCreate, Error> {
         use kling_types::Endpoint as _;
+        match self.api.as_deref() {
+            None | Some("legacy") => {}
+            Some("standard") => {
+                let model = self.model.as_deref().ok_or_else(|| {
+                    invalid(
+                        "model",
+                        "a job of the new standard names its model (kling-3.0, ...)",
+                    )
+                })?;
+                let create = KindCreate::new(&self.family, model, self.request.clone())?;
+                create.validate()?;
+                return Ok(JobCreate::Standard(create));
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "api",
+                    &format!("{other:?} is not an API batches run (legacy or standard)"),
+                ));
+            }
+        }
         let family = Family::named(&self.family).ok_or_else(|| {
             invalid(
                 "family",
@@ -106,7 +181,7 @@ impl BatchJob {
         })?;
         let create = family.create(self.request.clone())?;
         create.validate()?;
-        Ok(create)
+        Ok(JobCreate::Legacy(create))
     }
 }
 
@@ -164,5 +239,43 @@ mod tests {
             BatchJob::parse(r#"{"family":"text2video","request":{"prompt":"a","duration":"7"}}"#)
                 .unwrap();
         assert!(out_of_range.create().is_err());
+    }
+
+    #[test]
+    fn new_standard_lines_are_keyed_in_options_and_never_mistaken_for_legacy() {
+        let line = r#"{"api":"standard","family":"omni-video","model":"kling-o1","request":{"prompt":"a fox"}}"#;
+        let job = BatchJob::parse(line).unwrap().keyed().unwrap();
+        let id = job.id().unwrap().to_owned();
+        assert_eq!(job.request["options"]["external_task_id"], id.as_str());
+        assert!(job.request.get("external_task_id").is_none());
+        match job.create().unwrap() {
+            JobCreate::Standard(c) => {
+                use kling_types::Endpoint as _;
+                assert_eq!(c.path(), "/omni-video/kling-o1");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The same words on the legacy API are another job.
+        let legacy = BatchJob::parse(r#"{"family":"omni-video","request":{"prompt":"a fox"}}"#)
+            .unwrap()
+            .keyed()
+            .unwrap();
+        assert_ne!(legacy.id(), Some(id.as_str()));
+        // An id the caller put in options is the key.
+        let given = BatchJob::parse(
+            r#"{"api":"standard","family":"text-to-video","model":"kling-3.0","request":{"prompt":"x","options":{"external_task_id":"std-1"}}}"#,
+        )
+        .unwrap()
+        .keyed()
+        .unwrap();
+        assert_eq!(given.id(), Some("std-1"));
+        for bad in [
+            r#"{"api":"standard","family":"text-to-video","request":{"prompt":"x"}}"#,
+            r#"{"api":"standard","family":"text2video","model":"kling-3.0","request":{}}"#,
+            r#"{"api":"pikzels","family":"text2video","request":{}}"#,
+        ] {
+            let job = BatchJob::parse(bad).and_then(BatchJob::keyed).unwrap();
+            assert!(job.create().is_err(), "{bad}");
+        }
     }
 }

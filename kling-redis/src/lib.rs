@@ -8,7 +8,7 @@ mod slots;
 mod store;
 mod worker;
 
-pub use batch::BatchJob;
+pub use batch::{BatchJob, JobCreate};
 pub use conn::Fleet;
 pub use queue::{Backlog, BatchQueue, Delivery};
 pub use slots::RedisSlots;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use kling_core::fleet::{JobRecord, request_fingerprint};
+use kling_core::fleet::JobRecord;
 use kling_errors::{Error, KlingCode, ValidationError};
 use redis::{Script, Value};
 
@@ -176,7 +176,7 @@ impl BatchQueue {
                 "the job has no key (call BatchJob::keyed)",
             )
         })?;
-        let record = JobRecord::queued(id, &job.family, request_fingerprint(&create));
+        let record = JobRecord::queued(id, &job.family, create.fingerprint());
         let record = serde_json::to_string(&record).unwrap_or_default();
         let entry = serde_json::to_string(job).unwrap_or_default();
         let queued: i64 = Script::new(SUBMIT)

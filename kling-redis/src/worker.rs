@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use kling_core::fleet::{Claim, JobRecord, JobState, JobStore, StoredJob, run_stored_job};
 use kling_core::job::is_safe_file_name;
-use kling_core::{AsyncKling, CancelHandle, WaitOptions};
+use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
 
+use crate::batch::JobCreate;
 use crate::conn::Fleet;
 use crate::queue::{BatchQueue, Delivery};
 use crate::store::RedisJobStore;
@@ -322,21 +323,27 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
         if stop.is_cancelled() && !lost.load(Ordering::SeqCst) {
             break None;
         }
-        let attempt = attempt(
-            client,
-            store,
-            options,
-            StoredJob::new(create.clone(), job.family.clone())
-                .redelivered(redelivered || retried > 0)
-                .claim(Arc::new(EntryClaim {
-                    queue: queue.clone(),
-                    entry: entry.clone(),
-                    lost: lost.clone(),
-                })),
-            &stop,
-            &lost,
-        )
-        .await;
+        let claim: Arc<dyn Claim> = Arc::new(EntryClaim {
+            queue: queue.clone(),
+            entry: entry.clone(),
+            lost: lost.clone(),
+        });
+        let again = redelivered || retried > 0;
+        // One job model for every API: the create's type decides the lookup and the task.
+        let attempt = match &create {
+            JobCreate::Legacy(c) => {
+                let job = StoredJob::new(c.clone(), job.family.clone())
+                    .redelivered(again)
+                    .claim(claim);
+                attempt(client, store, options, job, &stop, &lost).await
+            }
+            JobCreate::Standard(c) => {
+                let job = StoredJob::new(c.clone(), job.family.clone())
+                    .redelivered(again)
+                    .claim(claim);
+                attempt(client, store, options, job, &stop, &lost).await
+            }
+        };
         match attempt {
             Ok(Outcome::Finished { record, files }) => {
                 // A parked job leaves the stream with its entry kept for a resume.
@@ -416,11 +423,11 @@ impl Claim for EntryClaim {
 }
 
 /// One run of a job through the store, then its downloads.
-async fn attempt<K: AsyncKling>(
+async fn attempt<K: AsyncKling, E: CreateTask>(
     client: &K,
     store: &dyn JobStore,
     options: &WorkerOptions,
-    job: StoredJob<kling_types::FamilyCreate>,
+    job: StoredJob<E>,
     stop: &CancelHandle,
     lost: &AtomicBool,
 ) -> Result<Outcome, Interrupted> {

@@ -6,6 +6,7 @@
 mod create;
 
 mod image_to_video;
+mod kind;
 mod motion_control;
 mod omni_video;
 mod request;
@@ -14,6 +15,7 @@ mod text_to_video;
 
 pub use create::StandardCreate;
 pub use image_to_video::{CreateImageToVideo, ImageToVideoKind};
+pub use kind::{KINDS, KindCreate};
 pub use motion_control::{CreateMotionControl, MotionControlKind};
 pub use omni_video::{CreateOmniVideo, OmniVideoKind};
 pub use request::{Audio, Content, Options, Resolution, Settings, StandardModel};
