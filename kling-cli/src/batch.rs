@@ -340,7 +340,8 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     match ctx.format {
         Format::Json => print_json(&json!({
             "worker": name, "done": report.done, "failed": report.failed,
-            "blocked": report.blocked, "rejected": report.rejected, "retried": report.retried,
+            "blocked": report.blocked, "unsettled": report.unsettled,
+            "rejected": report.rejected, "retried": report.retried,
         })),
         Format::Text => {
             println!(

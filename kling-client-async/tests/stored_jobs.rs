@@ -269,3 +269,104 @@ async fn a_stored_job_needs_an_external_id() {
     assert!(e.to_string().contains("external_task_id"), "{e}");
     assert_eq!(mock.stats().requests, 0);
 }
+
+fn runblob_client(mock: &MockServer) -> Client {
+    Client::builder()
+        .credentials(kling_client_async::Credentials::api_key(kling_mock::DEMO_API_KEY).unwrap())
+        .config(mock.runblob_config())
+        .build()
+        .unwrap()
+}
+
+fn o3() -> kling_types::runblob::GenerateO3Video {
+    kling_types::runblob::GenerateO3Video::new("a red fox in fresh snow")
+}
+
+/// RunBlob takes no `external_task_id` and cannot look a generation up by one: a stored job
+/// is keyed by the caller, posted at most once, and parked as unsettled when a POST's outcome
+/// is unknown or a worker stopped while posting.
+#[tokio::test]
+async fn runblob_jobs_are_posted_at_most_once() {
+    use kling_mock::{Fault, FaultAction};
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let client = runblob_client(&mock);
+    let store = MemoryJobStore::new();
+    let posts = |mock: &MockServer| {
+        mock.requests()
+            .iter()
+            .filter(|r| r.starts_with("POST"))
+            .count()
+    };
+
+    let done = run_stored_job(
+        &client,
+        &store,
+        StoredJob::new(o3(), "o3-video").key("rb-1"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.state, JobState::Done, "{done:?}");
+    assert!(done.task_id.is_some() && !done.files.is_empty());
+    let again = run_stored_job(
+        &client,
+        &store,
+        StoredJob::new(o3(), "o3-video").key("rb-1"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again, done, "a done job is returned as is");
+    assert_eq!(posts(&mock), 1);
+
+    // The POST's answer is an HTML 502: RunBlob may have created it; nothing can tell.
+    mock.add_fault(Fault::new(
+        Some("POST"),
+        "/runblob/v1/kling/o3-video/generate",
+        1,
+        FaultAction::Html502,
+    ));
+    let parked = run_stored_job(
+        &client,
+        &store,
+        StoredJob::new(o3(), "o3-video").key("rb-2"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(parked.state, JobState::Unsettled, "{parked:?}");
+    assert!(
+        parked
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("POST /runblob"),
+        "what is known is kept: {parked:?}"
+    );
+    let still = run_stored_job(
+        &client,
+        &store,
+        StoredJob::new(o3(), "o3-video").key("rb-2"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(still.state, JobState::Unsettled);
+    assert_eq!(posts(&mock), 2, "never posted again");
+
+    // A worker stopped while posting (its record says creating): unsettled, nothing sent.
+    let mut creating = JobRecord::queued("rb-3", "o3-video", request_fingerprint(&o3()));
+    creating.state = JobState::Creating;
+    creating.posts = 1;
+    store.put(&creating).await.unwrap();
+    let found = run_stored_job(
+        &client,
+        &store,
+        StoredJob::new(o3(), "o3-video").key("rb-3"),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.state, JobState::Unsettled);
+    assert_eq!(posts(&mock), 2);
+}

@@ -91,6 +91,9 @@ pub struct WorkerReport {
     /// Jobs parked as blocked (the account cannot run them now; `BatchQueue::resume` queues
     /// them again).
     pub blocked: u64,
+    /// Jobs whose create may have happened and cannot be looked up (RunBlob): never posted
+    /// again; see their records.
+    pub unsettled: u64,
     /// Entries rejected.
     pub rejected: u64,
     /// Attempts that hit a passing error and were tried again.
@@ -137,6 +140,9 @@ impl Books<'_> {
             }
             Outcome::Finished { record, .. } if record.state.is_parked() => {
                 self.report.blocked += 1;
+            }
+            Outcome::Finished { record, .. } if record.state == JobState::Unsettled => {
+                self.report.unsettled += 1;
             }
             Outcome::Finished { .. } => self.report.failed += 1,
             Outcome::Rejected { .. } => self.report.rejected += 1,

@@ -182,6 +182,13 @@ pub trait CreateEndpoint: Endpoint {
 
     /// The create's answer, made of the task a lookup found (`None` where they differ).
     fn found(task: <Self::Query as TaskQuery>::Task) -> Option<Self::Response>;
+
+    /// The query that reads the task this create made, from the task's id: how a stored job
+    /// whose API has no lookup by the caller's id (RunBlob) resumes its wait. `None` (the
+    /// default) where the lookup by `external_task_id` serves.
+    fn query_for_task(&self, _task_id: &str) -> Option<Self::Query> {
+        None
+    }
 }
 
 /// Percent-encodes a path segment (ids are usually plain, but never trust them in a URL). A

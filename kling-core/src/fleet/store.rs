@@ -32,6 +32,12 @@ pub enum JobState {
     /// the gateways' equivalents). No task exists; the reason is in the record. It waits for a
     /// person (a top-up) and a resume, which queues it again.
     Blocked,
+    /// A create whose outcome cannot be settled: its API cannot look a task up by the
+    /// caller's id (RunBlob), and the POST may have reached the server (an answer lost, a
+    /// worker that stopped while posting). A task may exist and may be charged; the job is
+    /// never posted again. The record keeps what is known (the error names the endpoint and
+    /// the request id): check the account's generations before running it again by hand.
+    Unsettled,
     /// A state written by a newer version (treated as [`Creating`](Self::Creating): look
     /// before posting).
     #[serde(other)]
@@ -40,13 +46,14 @@ pub enum JobState {
 
 impl JobState {
     /// Every known state, in the order a job goes through them.
-    pub const ALL: [JobState; 6] = [
+    pub const ALL: [JobState; 7] = [
         Self::Queued,
         Self::Creating,
         Self::Created,
         Self::Done,
         Self::Failed,
         Self::Blocked,
+        Self::Unsettled,
     ];
 
     /// The state's name as stored (`queued`, `creating`, ...).
@@ -58,13 +65,14 @@ impl JobState {
             Self::Done => "done",
             Self::Failed => "failed",
             Self::Blocked => "blocked",
+            Self::Unsettled => "unsettled",
             Self::Unknown => "unknown",
         }
     }
 
-    /// Whether the job has ended (done or failed).
+    /// Whether the job has ended: done, failed, or unsettled (never run again by itself).
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Done | Self::Failed)
+        matches!(self, Self::Done | Self::Failed | Self::Unsettled)
     }
 
     /// Whether the job waits for a person: parked, not to be run until resumed.

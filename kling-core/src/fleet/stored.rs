@@ -43,6 +43,8 @@ pub struct StoredJob<E> {
     /// The worker's hold on the job, confirmed before each POST (`None`: a job no one else
     /// can take).
     pub claim: Option<Arc<dyn Claim>>,
+    /// The job's key when the request carries none (RunBlob takes no `external_task_id`).
+    pub key: Option<String>,
 }
 
 impl<E> StoredJob<E> {
@@ -53,7 +55,17 @@ impl<E> StoredJob<E> {
             family: family.into(),
             redelivered: false,
             claim: None,
+            key: None,
         }
+    }
+
+    /// The job's key, for a request whose API takes no `external_task_id` (RunBlob). Such a
+    /// job is posted at most once: a POST whose outcome is unknown parks it as
+    /// [`Unsettled`](JobState::Unsettled).
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
     }
 
     /// Marks it as possibly started by a worker before (a redelivered queue entry).
@@ -122,18 +134,19 @@ where
         family,
         redelivered,
         claim,
+        key,
     } = job;
-    let Some(id) = request.external_task_id().map(str::to_owned) else {
+    let Some(id) = request.external_task_id().map(str::to_owned).or(key) else {
         return Err(invalid(
             "external_task_id",
             "a stored job needs one: it is the job's key",
         ));
     };
     let Some(lookup) = request.lookup(&id) else {
-        return Err(invalid(
-            "external_task_id",
-            "this API cannot look a task up by it, so a stored job could not be resumed",
-        ));
+        return Box::pin(run_at_most_once(
+            client, store, request, id, family, claim, options,
+        ))
+        .await;
     };
     let print = request_fingerprint(&request);
     let mut record = match store.get(&id).await? {
@@ -156,6 +169,7 @@ where
                         family: r.family,
                         redelivered,
                         claim,
+                        key: Some(id),
                     },
                     options,
                 ))
@@ -252,6 +266,22 @@ where
             }
         }
     };
+    wait_and_record(client, store, record, query, slot, options).await
+}
+
+/// Waits for the job's task (holding its slot until the task ends) and records how it ended.
+async fn wait_and_record<K, Q>(
+    client: &K,
+    store: &dyn JobStore,
+    mut record: JobRecord,
+    query: Q,
+    slot: crate::client::TaskSlot,
+    options: WaitOptions<'_>,
+) -> Result<JobRecord, Error>
+where
+    K: AsyncKling + ?Sized,
+    Q: crate::job::Pollable,
+{
     let waited = client.wait(&query, options).await;
     drop(slot);
     match waited {
@@ -273,4 +303,122 @@ where
     }
     store.put(&record).await?;
     Ok(record)
+}
+
+/// Parks a job as unsettled with `reason`: it is never posted again.
+async fn unsettled(
+    store: &dyn JobStore,
+    mut record: JobRecord,
+    reason: String,
+) -> Result<JobRecord, Error> {
+    record.state = JobState::Unsettled;
+    record.error = Some(reason);
+    store.put(&record).await?;
+    Ok(record)
+}
+
+/// A stored job whose API cannot look a task up by the caller's id (RunBlob), keyed by the
+/// job's own key: posted at most once. A POST whose outcome is unknown, or a record found
+/// `creating` (a worker stopped while posting), parks the job as unsettled; a job created is
+/// waited for through the query its task's id gives.
+async fn run_at_most_once<K, E>(
+    client: &K,
+    store: &dyn JobStore,
+    request: E,
+    id: String,
+    family: String,
+    claim: Option<Arc<dyn Claim>>,
+    options: WaitOptions<'_>,
+) -> Result<JobRecord, Error>
+where
+    K: AsyncKling + ?Sized,
+    E: CreateTask,
+{
+    let print = request_fingerprint(&request);
+    let mut record = match store.get(&id).await? {
+        Some(r) if r.fingerprint != print => {
+            return Err(invalid(
+                "external_task_id",
+                &format!("{id:?} is already recorded for another request"),
+            ));
+        }
+        Some(r) => r,
+        None => {
+            let r = JobRecord::queued(&id, family, print);
+            if !store.insert(&r).await? {
+                // Another worker recorded it meanwhile: its record decides.
+                return Box::pin(run_at_most_once(
+                    client, store, request, id, r.family, claim, options,
+                ))
+                .await;
+            }
+            r
+        }
+    };
+    if record.state.is_final() {
+        return Ok(record);
+    }
+    let slot = client.task_slot().await?;
+    let query = match (record.state, record.task_id.clone()) {
+        (JobState::Created, Some(task_id)) => {
+            request.query_for_task(&task_id).ok_or_else(|| {
+                invalid(
+                    "task_id",
+                    "this create's task cannot be read back from its id",
+                )
+            })?
+        }
+        (JobState::Queued | JobState::Blocked, _) => {
+            if let Some(claim) = &claim
+                && !claim.still_held().await?
+            {
+                return Err(CancelledError::new(Some(id)).into());
+            }
+            record.state = JobState::Creating;
+            record.posts = record.posts.saturating_add(1);
+            store.put(&record).await?;
+            match client.create(request).await {
+                Ok(created) => {
+                    if let TaskRef::TaskId(task_id) = created.query.task_ref() {
+                        record.task_id = Some(task_id);
+                    }
+                    record.state = JobState::Created;
+                    store.put(&record).await?;
+                    created.query
+                }
+                // The POST may have created a task that nothing can find: never post again.
+                Err(e) if e.kind() == ErrorKind::AmbiguousCreate => {
+                    return unsettled(store, record, e.to_string()).await;
+                }
+                Err(e) if refused_for_good(&e) || blocks(&e) => {
+                    record.state = if blocks(&e) {
+                        JobState::Blocked
+                    } else {
+                        JobState::Failed
+                    };
+                    record.error = Some(e.to_string());
+                    store.put(&record).await?;
+                    return Ok(record);
+                }
+                Err(e) => {
+                    // The create flow settled it: nothing was created. Queued again.
+                    record.state = JobState::Queued;
+                    store.put(&record).await?;
+                    return Err(e);
+                }
+            }
+        }
+        // `creating`: a worker stopped while posting it; what the server did is unknown.
+        _ => {
+            return unsettled(
+                store,
+                record,
+                "a worker stopped while posting it: whether the server created the task is \
+                 unknown, and this API cannot look it up; it is not posted again"
+                    .to_owned(),
+            )
+            .await;
+        }
+    };
+    wait_and_record(client, store, record, query, slot, options).await
 }

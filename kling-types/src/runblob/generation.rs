@@ -110,6 +110,9 @@ macro_rules! runblob_create {
             fn found(_generation: Generation) -> Option<NewGeneration> {
                 None
             }
+            fn query_for_task(&self, task_id: &str) -> Option<GetGeneration> {
+                Some(GetGeneration::new(self.product(), task_id.to_owned()))
+            }
         }
 
         impl $ty {
