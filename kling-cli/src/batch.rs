@@ -28,8 +28,8 @@ const MAX_LINE: usize = 32 << 20;
 pub(crate) enum BatchCommand {
     /// Queue the jobs of a JSON Lines file: one {"family": "text2video", "request": {...}} per
     /// line, or for the new standard {"api": "standard", "family": "text-to-video", "model":
-    /// "kling-3.0", "request": {...}} (`-`: stdin). A job already queued (same
-    /// external_task_id) is not queued again
+    /// "kling-3.0", "request": {...}}, or for RunBlob {"api": "runblob", "family": "o3-video",
+    /// "request": {...}} (`-`: stdin). A job already queued (same key) is not queued again
     Submit(Submit),
     /// Run queued jobs: start as many workers as you like, on any machine, with the same
     /// --redis and --slots
@@ -325,8 +325,11 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     let on_outcome = move |outcome| {
         let _ = tx.send(outcome);
     };
-    let report = run_worker(
-        client,
+    // RunBlob jobs need RunBlob's host and key; without them such a job is rejected with the
+    // reason (its own account: no fleet slots).
+    let runblob = ctx.runblob().ok();
+    let report = run_worker::<kling_client_async::Client>(
+        kling_redis::Clients::new(client, runblob),
         &fleet,
         &name,
         options,

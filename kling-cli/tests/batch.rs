@@ -370,3 +370,55 @@ fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
     assert_eq!(code, Some(130));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
+    use kling_mock::{Fault, FaultAction};
+    let redis = RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("batch-mixed");
+    let mut env = env(&mock, &redis);
+    env.push(("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)));
+    env.push(("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.to_owned()));
+    let lines = [
+        r#"{"family":"text2video","request":{"prompt":"a fox","duration":"5"}}"#,
+        r#"{"family":"image","request":{"prompt":"a cat"}}"#,
+        r#"{"api":"standard","family":"text-to-video","model":"kling-3.0","request":{"prompt":"a hare"}}"#,
+        r#"{"api":"runblob","family":"o3-video","request":{"prompt":"a crow"}}"#,
+        r#"{"api":"runblob","family":"generate","request":{"prompt":"a wolf","model":"kling_2.6"}}"#,
+    ];
+    std::fs::write(dir.join("mixed.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // The first RunBlob POST's answer is lost (an HTML 502): RunBlob may have made it.
+    mock.add_fault(Fault::new(
+        Some("POST"),
+        "/runblob/v1/kling/",
+        1,
+        FaultAction::Html502,
+    ));
+    let reports = finish(vec![worker(&dir, &env, "w1")], Duration::from_secs(60));
+    assert_eq!(
+        (
+            reports[0]["done"].as_u64(),
+            reports[0]["unsettled"].as_u64()
+        ),
+        (Some(4), Some(1)),
+        "{reports:?}"
+    );
+    let runblob_posts = || {
+        mock.requests()
+            .iter()
+            .filter(|r| r.starts_with("POST /runblob"))
+            .count()
+    };
+    assert_eq!(runblob_posts(), 2, "each RunBlob job posted once");
+    let state = status(&dir, &env);
+    assert_eq!(state["jobs"]["done"], 4, "{state}");
+    assert_eq!(state["jobs"]["unsettled"], 1, "{state}");
+    // Submitting again and running again posts nothing: the unsettled one stays parked.
+    common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
+    finish(vec![worker(&dir, &env, "w2")], Duration::from_secs(60));
+    assert_eq!(runblob_posts(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,6 +6,7 @@
 use kling_core::fleet::fingerprint;
 use kling_core::fleet::request_fingerprint;
 use kling_errors::{Error, KlingCode, ValidationError};
+use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video};
 use kling_types::standard::KindCreate;
 use kling_types::{Family, FamilyCreate};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,22 @@ fn invalid(field: &str, message: &str) -> Error {
     ValidationError::new(field, KlingCode::InvalidParameter, message).into()
 }
 
+/// The RunBlob products a batch runs (`"api": "runblob"`, `"family"` one of these).
+pub const RUNBLOB_PRODUCTS: &[&str] = &["o3-video", "o1-video", "generate"];
+
+/// A RunBlob create of a batch job. RunBlob takes no `external_task_id`: such a job is posted
+/// at most once and parked as unsettled when a POST's outcome is unknown.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum RunBlobCreate {
+    /// `/v1/kling/o3-video/generate`.
+    O3Video(GenerateO3Video),
+    /// `/v1/kling/o1-video/generate`.
+    O1Video(GenerateO1Video),
+    /// `/v1/kling/generate` (classic Kling).
+    Classic(Generate),
+}
+
 /// The create of a batch job, of whichever API it is.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -48,6 +65,8 @@ pub enum JobCreate {
     Legacy(FamilyCreate),
     /// A new-standard create.
     Standard(KindCreate),
+    /// A RunBlob create (boxed: RunBlob's requests are large, the others a map).
+    RunBlob(Box<RunBlobCreate>),
 }
 
 impl JobCreate {
@@ -56,8 +75,24 @@ impl JobCreate {
         match self {
             Self::Legacy(c) => request_fingerprint(c),
             Self::Standard(c) => request_fingerprint(c),
+            Self::RunBlob(c) => match c.as_ref() {
+                RunBlobCreate::O3Video(c) => request_fingerprint(c),
+                RunBlobCreate::O1Video(c) => request_fingerprint(c),
+                RunBlobCreate::Classic(c) => request_fingerprint(c),
+            },
         }
     }
+}
+
+/// A RunBlob request of type `T` read from a batch line's request, checked.
+fn runblob<T>(request: &serde_json::Value) -> Result<T, Error>
+where
+    T: serde::de::DeserializeOwned + kling_types::Endpoint,
+{
+    let create: T = serde_json::from_value(request.clone())
+        .map_err(|e| invalid("request", &format!("not a request of this product: {e}")))?;
+    create.validate()?;
+    Ok(create)
 }
 
 impl BatchJob {
@@ -82,7 +117,11 @@ impl BatchJob {
     /// A [`ValidationError`] when the two given keys differ, or a key is empty or too long.
     pub fn keyed(mut self) -> Result<Self, Error> {
         let standard = self.is_standard();
-        let in_request = if standard {
+        let runblob = self.api.as_deref() == Some("runblob");
+        let in_request = if runblob {
+            // RunBlob takes no id: the key lives in the line only.
+            None
+        } else if standard {
             self.request.pointer("/options/external_task_id")
         } else {
             self.request.get("external_task_id")
@@ -99,9 +138,13 @@ impl BatchJob {
             (Some(id), _) | (None, Some(id)) => id,
             (None, None) => {
                 let mut bytes = self.family.as_bytes().to_vec();
-                if standard {
+                if standard || runblob {
                     // Another API's job with the same family word is another job.
-                    bytes.extend(b"\nstandard\n");
+                    bytes.extend(if runblob {
+                        &b"\nrunblob\n"[..]
+                    } else {
+                        &b"\nstandard\n"[..]
+                    });
                     bytes.extend(self.model.as_deref().unwrap_or_default().as_bytes());
                 }
                 bytes.push(b'\n');
@@ -115,7 +158,7 @@ impl BatchJob {
                 &format!("must be 1 to {MAX_ID} printable characters"),
             ));
         }
-        if let Some(body) = self.request.as_object_mut() {
+        if let Some(body) = self.request.as_object_mut().filter(|_| !runblob) {
             if standard {
                 let options = body
                     .entry("options")
@@ -163,10 +206,27 @@ impl BatchJob {
                 create.validate()?;
                 return Ok(JobCreate::Standard(create));
             }
+            Some("runblob") => {
+                let create = match self.family.as_str() {
+                    "o3-video" => RunBlobCreate::O3Video(runblob(&self.request)?),
+                    "o1-video" => RunBlobCreate::O1Video(runblob(&self.request)?),
+                    "generate" => RunBlobCreate::Classic(runblob(&self.request)?),
+                    other => {
+                        return Err(invalid(
+                            "family",
+                            &format!(
+                                "{other:?} is not a RunBlob product batches run ({})",
+                                RUNBLOB_PRODUCTS.join(", ")
+                            ),
+                        ));
+                    }
+                };
+                return Ok(JobCreate::RunBlob(Box::new(create)));
+            }
             Some(other) => {
                 return Err(invalid(
                     "api",
-                    &format!("{other:?} is not an API batches run (legacy or standard)"),
+                    &format!("{other:?} is not an API batches run (legacy, standard or runblob)"),
                 ));
             }
         }
@@ -239,6 +299,33 @@ mod tests {
             BatchJob::parse(r#"{"family":"text2video","request":{"prompt":"a","duration":"7"}}"#)
                 .unwrap();
         assert!(out_of_range.create().is_err());
+    }
+
+    #[test]
+    fn runblob_lines_are_keyed_in_the_line_only() {
+        let job = BatchJob::parse(
+            r#"{"api":"runblob","family":"o3-video","request":{"prompt":"a fox"}}"#,
+        )
+        .unwrap()
+        .keyed()
+        .unwrap();
+        assert!(job.id().unwrap().starts_with("kb-"));
+        assert!(
+            job.request.get("external_task_id").is_none(),
+            "RunBlob takes none"
+        );
+        assert!(matches!(
+            job.create().unwrap(),
+            JobCreate::RunBlob(c) if matches!(*c, RunBlobCreate::O3Video(_))
+        ));
+        let photo =
+            BatchJob::parse(r#"{"api":"runblob","family":"o3-photo","request":{"prompt":"x"}}"#)
+                .unwrap();
+        assert!(photo.create().unwrap_err().to_string().contains("o3-photo"));
+        let bad =
+            BatchJob::parse(r#"{"api":"runblob","family":"o3-video","request":{"prompt":""}}"#)
+                .unwrap();
+        assert!(bad.create().is_err(), "checked as RunBlob would");
     }
 
     #[test]

@@ -8,9 +8,9 @@ mod slots;
 mod store;
 mod worker;
 
-pub use batch::{BatchJob, JobCreate};
+pub use batch::{BatchJob, JobCreate, RUNBLOB_PRODUCTS, RunBlobCreate};
 pub use conn::Fleet;
 pub use queue::{Backlog, BatchQueue, Delivery};
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;
-pub use worker::{Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker};
+pub use worker::{Clients, Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker};

@@ -13,7 +13,7 @@ use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
 
-use crate::batch::JobCreate;
+use crate::batch::{JobCreate, RunBlobCreate};
 use crate::conn::Fleet;
 use crate::queue::{BatchQueue, Delivery};
 use crate::store::RedisJobStore;
@@ -166,8 +166,36 @@ impl Books<'_> {
     }
 }
 
+/// The clients a worker runs jobs with: Kling's (legacy and new standard), and RunBlob's
+/// when the batch has RunBlob jobs (another host, another key). A client alone converts into
+/// one without RunBlob: a RunBlob job is then rejected with the reason.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Clients<K> {
+    /// Kling's client, with the fleet's task slots.
+    pub kling: K,
+    /// RunBlob's client.
+    pub runblob: Option<K>,
+}
+
+impl<K> Clients<K> {
+    /// Kling's client and RunBlob's.
+    pub fn new(kling: K, runblob: Option<K>) -> Self {
+        Self { kling, runblob }
+    }
+}
+
+impl<K> From<K> for Clients<K> {
+    fn from(kling: K) -> Self {
+        Self {
+            kling,
+            runblob: None,
+        }
+    }
+}
+
 /// Runs a worker until `cancel` fires (or, with [`WorkerOptions::until_empty`], until the
-/// queue is empty). `client` holds the fleet's task slots
+/// queue is empty). The Kling client holds the fleet's task slots
 /// ([`ClientBuilder::task_slots`](kling_core::ClientBuilder::task_slots) with
 /// [`Fleet::slots`]); each job's outcome is handed to `outcomes` when given.
 ///
@@ -177,7 +205,7 @@ impl Books<'_> {
 /// or permissions), after the jobs in hand have stopped. Other Redis and Kling errors are
 /// waited out and retried.
 pub async fn run_worker<K>(
-    client: K,
+    clients: impl Into<Clients<K>>,
     fleet: &Fleet,
     consumer: &str,
     options: WorkerOptions,
@@ -187,6 +215,7 @@ pub async fn run_worker<K>(
 where
     K: AsyncKling + Clone + 'static,
 {
+    let client = Arc::new(clients.into());
     let queue = fleet.queue(consumer);
     queue.ensure_group().await?;
     let store = Arc::new(fleet.store());
@@ -257,7 +286,7 @@ where
 
 /// Runs one entry to its end.
 async fn run_entry<K: AsyncKling + Clone + 'static>(
-    client: &K,
+    clients: &Clients<K>,
     queue: &BatchQueue,
     store: &RedisJobStore,
     options: &WorkerOptions,
@@ -335,8 +364,37 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
             lost: lost.clone(),
         });
         let again = redelivered || retried > 0;
+        let client = &clients.kling;
         // One job model for every API: the create's type decides the lookup and the task.
         let attempt = match &create {
+            JobCreate::RunBlob(c) => {
+                let Some(rb) = &clients.runblob else {
+                    keeper.abort();
+                    return reject("a RunBlob job, and this worker has no RunBlob client (set KLING_RUNBLOB_API_KEY)".to_owned()).await;
+                };
+                // No `external_task_id` on RunBlob: the job's key keys its record.
+                let key = id.clone();
+                match c.as_ref() {
+                    RunBlobCreate::O3Video(c) => {
+                        let job = StoredJob::new(c.clone(), job.family.clone())
+                            .key(key)
+                            .claim(claim);
+                        attempt(rb, store, options, job, &stop, &lost).await
+                    }
+                    RunBlobCreate::O1Video(c) => {
+                        let job = StoredJob::new(c.clone(), job.family.clone())
+                            .key(key)
+                            .claim(claim);
+                        attempt(rb, store, options, job, &stop, &lost).await
+                    }
+                    RunBlobCreate::Classic(c) => {
+                        let job = StoredJob::new(c.clone(), job.family.clone())
+                            .key(key)
+                            .claim(claim);
+                        attempt(rb, store, options, job, &stop, &lost).await
+                    }
+                }
+            }
             JobCreate::Legacy(c) => {
                 let job = StoredJob::new(c.clone(), job.family.clone())
                     .redelivered(again)
