@@ -29,7 +29,7 @@ pub(crate) enum BatchCommand {
     /// Queue the jobs of a JSON Lines file: one {"family": "text2video", "request": {...}} per
     /// line, or for the new standard {"api": "standard", "family": "text-to-video", "model":
     /// "kling-3.0", "request": {...}}, or for RunBlob {"api": "runblob", "family": "o3-video",
-    /// "request": {...}} (`-`: stdin). A job already queued (same key) is not queued again
+    /// "request": {...}} (o3-video, o1-video, o3-photo, o1-photo, generate) (`-`: stdin). A job already queued (same key) is not queued again
     Submit(Submit),
     /// Run queued jobs: start as many workers as you like, on any machine, with the same
     /// --redis and --slots
@@ -344,13 +344,24 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
         Format::Json => print_json(&json!({
             "worker": name, "done": report.done, "failed": report.failed,
             "blocked": report.blocked, "unsettled": report.unsettled,
-            "rejected": report.rejected, "retried": report.retried,
+            "rejected": report.rejected, "retried": report.retried, "lost": report.lost,
         })),
         Format::Text => {
             println!(
-                "worker {name}: {} done, {} failed, {} blocked, {} rejected, {} retried",
-                report.done, report.failed, report.blocked, report.rejected, report.retried
+                "worker {name}: {} done, {} failed, {} blocked, {} unsettled, {} rejected, {} retried",
+                report.done,
+                report.failed,
+                report.blocked,
+                report.unsettled,
+                report.rejected,
+                report.retried
             );
+            if report.lost > 0 {
+                println!(
+                    "{} job(s) taken over by other workers (this one lost its claim)",
+                    report.lost
+                );
+            }
             if report.blocked > 0 {
                 println!(
                     "blocked jobs wait for the account (credits, access): fix it, then `kling batch resume`"

@@ -1,8 +1,8 @@
-//! `kling batch` as a fleet (legacy and new-standard jobs in one file): worker processes sharing
-//! one account through a real redis-server
-//! against kling-mock (its statistics are the witness). Four workers finish a hundred jobs
-//! within the account's three slots, each job posted once; a worker killed mid-wait and a Redis
-//! restart lose nothing and post nothing twice.
+//! `kling batch` as a fleet (legacy, new-standard and RunBlob jobs in one file): worker
+//! processes sharing one account through a real redis-server against kling-mock (its
+//! statistics are the witness). Four workers finish a hundred jobs within the account's three
+//! slots, each job posted once; a worker killed mid-wait and a Redis restart lose nothing and
+//! post nothing twice.
 
 mod common;
 
@@ -29,15 +29,36 @@ fn env(mock: &MockServer, redis: &RedisServer) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The same, with RunBlob's URL (the mock's) and key.
+fn with_runblob(
+    mut env: Vec<(&'static str, String)>,
+    mock: &MockServer,
+) -> Vec<(&'static str, String)> {
+    env.push(("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)));
+    env.push(("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.to_owned()));
+    env
+}
+
+/// `POST`s the mock's RunBlob received.
+fn runblob_posts(mock: &MockServer) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.starts_with("POST /runblob"))
+        .count()
+}
+
 fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-/// A batch file of `n` text-to-video jobs, every third one on the new standard.
-fn batch_file(dir: &Path, n: usize) -> String {
+/// A batch file of `n` text-to-video jobs, every third one on the new standard; with
+/// `runblob`, every fourth one on RunBlob instead.
+fn batch_file(dir: &Path, n: usize, runblob: bool) -> String {
     let lines: Vec<String> = (0..n)
         .map(|i| {
-            if i % 3 == 2 {
+            if runblob && i % 4 == 3 {
+                format!(r#"{{"api":"runblob","family":"o3-video","request":{{"prompt":"a crow, take {i}"}}}}"#)
+            } else if i % 3 == 2 {
                 format!(r#"{{"api":"standard","family":"text-to-video","model":"kling-3.0","request":{{"prompt":"a fox, take {i}"}}}}"#)
             } else {
                 format!(r#"{{"family":"text2video","request":{{"prompt":"a fox, take {i}","duration":"5"}}}}"#)
@@ -134,7 +155,7 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     .unwrap();
     let dir = temp("batch-fleet");
     let env = env(&mock, &redis);
-    let file = batch_file(&dir, 100);
+    let file = batch_file(&dir, 100, false);
     let submitted = common::kling(
         &["batch", "submit", &file, "--output", "json"],
         &dir,
@@ -195,8 +216,9 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
     )
     .unwrap();
     let dir = temp("batch-faults");
-    let env = env(&mock, &redis);
-    let file = batch_file(&dir, 24);
+    let env = with_runblob(env(&mock, &redis), &mock);
+    let file = batch_file(&dir, 24, true);
+    let runblob_jobs: usize = 6;
     let submitted = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
 
@@ -224,10 +246,27 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
     let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
     assert!(done >= 24 - orphaned, "{reports:?}");
     let stats = mock.stats();
-    assert_fleet_stats(&stats, 24);
+    // Kling's jobs (legacy and new standard): each posted once, found again after the kill.
+    assert_fleet_stats(&stats, 24 - runblob_jobs);
     let s = status(&dir, &env);
-    assert_eq!(s["jobs"]["done"], 24, "every job finished: {s}");
     assert_eq!(s["slots_held"], 0, "the dead worker's leases expired: {s}");
+    // RunBlob's: never posted twice. One the dead worker was posting at the kill cannot be
+    // looked up, so it parks as unsettled instead of being posted again; every other is done.
+    let unsettled = s["jobs"]["unsettled"].as_u64().unwrap_or(0);
+    assert!(
+        unsettled <= 1,
+        "only a POST cut by the kill is unsettled: {s}"
+    );
+    assert_eq!(
+        s["jobs"]["done"],
+        24 - unsettled,
+        "every other job finished: {s}"
+    );
+    let posted = runblob_posts(&mock);
+    assert!(
+        posted <= runblob_jobs && posted + unsettled as usize >= runblob_jobs,
+        "each RunBlob job posted once: {posted} POSTs, {s}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -271,7 +310,7 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
     let mock = MockServer::start(MockConfig::instant().credits(6)).unwrap();
     let dir = temp("batch-blocked");
     let env = env(&mock, &redis);
-    let file = batch_file(&dir, 10);
+    let file = batch_file(&dir, 10, false);
     let out = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 
@@ -377,15 +416,14 @@ fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
     let redis = RedisServer::start();
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let dir = temp("batch-mixed");
-    let mut env = env(&mock, &redis);
-    env.push(("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)));
-    env.push(("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.to_owned()));
+    let env = with_runblob(env(&mock, &redis), &mock);
     let lines = [
         r#"{"family":"text2video","request":{"prompt":"a fox","duration":"5"}}"#,
         r#"{"family":"image","request":{"prompt":"a cat"}}"#,
         r#"{"api":"standard","family":"text-to-video","model":"kling-3.0","request":{"prompt":"a hare"}}"#,
         r#"{"api":"runblob","family":"o3-video","request":{"prompt":"a crow"}}"#,
         r#"{"api":"runblob","family":"generate","request":{"prompt":"a wolf","model":"kling_2.6"}}"#,
+        r#"{"api":"runblob","family":"o3-photo","request":{"prompt":"an owl"}}"#,
     ];
     std::fs::write(dir.join("mixed.jsonl"), lines.join("\n") + "\n").unwrap();
     let out = common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
@@ -403,22 +441,22 @@ fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
             reports[0]["done"].as_u64(),
             reports[0]["unsettled"].as_u64()
         ),
-        (Some(4), Some(1)),
+        (Some(5), Some(1)),
         "{reports:?}"
     );
-    let runblob_posts = || {
+    assert_eq!(runblob_posts(&mock), 3, "each RunBlob job posted once");
+    assert!(
         mock.requests()
             .iter()
-            .filter(|r| r.starts_with("POST /runblob"))
-            .count()
-    };
-    assert_eq!(runblob_posts(), 2, "each RunBlob job posted once");
+            .any(|r| r.starts_with("POST /runblob/v1/kling/o3-photo/generate")),
+        "the photo went to its product's path"
+    );
     let state = status(&dir, &env);
-    assert_eq!(state["jobs"]["done"], 4, "{state}");
+    assert_eq!(state["jobs"]["done"], 5, "{state}");
     assert_eq!(state["jobs"]["unsettled"], 1, "{state}");
     // Submitting again and running again posts nothing: the unsettled one stays parked.
     common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
     finish(vec![worker(&dir, &env, "w2")], Duration::from_secs(60));
-    assert_eq!(runblob_posts(), 2);
+    assert_eq!(runblob_posts(&mock), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }

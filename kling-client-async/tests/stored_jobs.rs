@@ -225,6 +225,46 @@ async fn a_worker_that_lost_its_claim_does_not_post() {
     assert_eq!(store.get("taken-1").await.unwrap().unwrap().posts, 0);
 }
 
+/// A claim held for its first `n` checks, then taken over.
+#[derive(Debug)]
+struct LostAfter(AtomicUsize);
+
+#[async_trait]
+impl kling_client_async::fleet::Claim for LostAfter {
+    async fn still_held(&self) -> Result<bool, kling_client_async::Error> {
+        Ok(self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok())
+    }
+}
+
+#[tokio::test]
+async fn a_worker_that_lost_its_claim_while_posting_leaves_the_record_alone() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let client = client(&mock, None);
+    let store = MemoryJobStore::new();
+    let e = run_stored_job(
+        &client,
+        &store,
+        job("taken-2", "a fox").claim(Arc::new(LostAfter(AtomicUsize::new(1)))),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind(), kling_client_async::ErrorKind::Cancelled, "{e}");
+    assert_eq!(posts(&mock, "taken-2"), 1);
+    // The new holder's record is not overwritten: it still says a POST may have been sent,
+    // so its holder looks the task up before anything else.
+    let record = store.get("taken-2").await.unwrap().unwrap();
+    assert_eq!((record.state, record.posts), (JobState::Creating, 1));
+    let done = run_stored_job(&client, &store, job("taken-2", "a fox"), WaitOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(done.state, JobState::Done);
+    assert_eq!(posts(&mock, "taken-2"), 1, "found, not posted again");
+}
+
 #[tokio::test]
 async fn a_duplicate_refusal_is_remembered_and_the_job_only_looked_up() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
@@ -282,6 +322,18 @@ fn o3() -> kling_types::runblob::GenerateO3Video {
     kling_types::runblob::GenerateO3Video::new("a red fox in fresh snow")
 }
 
+/// Runs the O3 job keyed `key` through `store`.
+async fn run_o3(client: &Client, store: &MemoryJobStore, key: &str) -> JobRecord {
+    run_stored_job(
+        client,
+        store,
+        StoredJob::new(o3(), "o3-video").key(key),
+        WaitOptions::new(),
+    )
+    .await
+    .unwrap()
+}
+
 /// RunBlob takes no `external_task_id` and cannot look a generation up by one: a stored job
 /// is keyed by the caller, posted at most once, and parked as unsettled when a POST's outcome
 /// is unknown or a worker stopped while posting.
@@ -298,24 +350,10 @@ async fn runblob_jobs_are_posted_at_most_once() {
             .count()
     };
 
-    let done = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(o3(), "o3-video").key("rb-1"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let done = run_o3(&client, &store, "rb-1").await;
     assert_eq!(done.state, JobState::Done, "{done:?}");
     assert!(done.task_id.is_some() && !done.files.is_empty());
-    let again = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(o3(), "o3-video").key("rb-1"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let again = run_o3(&client, &store, "rb-1").await;
     assert_eq!(again, done, "a done job is returned as is");
     assert_eq!(posts(&mock), 1);
 
@@ -326,14 +364,7 @@ async fn runblob_jobs_are_posted_at_most_once() {
         1,
         FaultAction::Html502,
     ));
-    let parked = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(o3(), "o3-video").key("rb-2"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let parked = run_o3(&client, &store, "rb-2").await;
     assert_eq!(parked.state, JobState::Unsettled, "{parked:?}");
     assert!(
         parked
@@ -343,14 +374,7 @@ async fn runblob_jobs_are_posted_at_most_once() {
             .contains("POST /runblob"),
         "what is known is kept: {parked:?}"
     );
-    let still = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(o3(), "o3-video").key("rb-2"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let still = run_o3(&client, &store, "rb-2").await;
     assert_eq!(still.state, JobState::Unsettled);
     assert_eq!(posts(&mock), 2, "never posted again");
 
@@ -359,14 +383,7 @@ async fn runblob_jobs_are_posted_at_most_once() {
     creating.state = JobState::Creating;
     creating.posts = 1;
     store.put(&creating).await.unwrap();
-    let found = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(o3(), "o3-video").key("rb-3"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let found = run_o3(&client, &store, "rb-3").await;
     assert_eq!(found.state, JobState::Unsettled);
     assert_eq!(posts(&mock), 2);
 }

@@ -34,9 +34,10 @@ pub struct MockStats {
     pub requests: u64,
     /// Tasks created (every API).
     pub tasks: u64,
-    /// Tasks running now (submitted or processing).
+    /// The account's tasks running now (submitted or processing; RunBlob's generations run on
+    /// the gateway's account and are not counted).
     pub running: usize,
-    /// The most tasks that ran at once.
+    /// The most of the account's tasks that ran at once.
     pub peak_running: usize,
     /// Create attempts per `external_task_id` (refused ones included: a count above 1 is a
     /// client that posted the same job again).
@@ -183,7 +184,7 @@ impl Inner {
         self.window.1 > limit
     }
 
-    /// Forgets the tasks that have ended; returns (tasks, slots) still running.
+    /// Forgets the tasks that have ended; returns the account's (tasks, slots) still running.
     fn prune_running(&mut self) -> (usize, u64) {
         let now = Instant::now();
         while let Some(Reverse((end, _))) = self.running.peek() {
@@ -193,7 +194,8 @@ impl Inner {
             self.running.pop();
         }
         let slots = self.running.iter().map(|Reverse((_, s))| *s).sum();
-        (self.running.len(), slots)
+        let tasks = self.running.iter().filter(|Reverse((_, s))| *s > 0).count();
+        (tasks, slots)
     }
 
     /// Whether `slots` more fit in the pack now.
@@ -227,7 +229,8 @@ impl Inner {
         }
         let (running, _) = self.prune_running();
         // An instant task runs for no time, yet it ran: count it in the peak.
-        self.stats.peak_running = self.stats.peak_running.max(running.max(1));
+        let floor = usize::from(!matches!(task.api, Api::RunBlob(_)));
+        self.stats.peak_running = self.stats.peak_running.max(running.max(floor));
         self.stats.tasks += 1;
         if let Some(e) = &task.external {
             self.by_external.insert(e.clone(), seq);

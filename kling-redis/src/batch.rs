@@ -6,7 +6,7 @@
 use kling_core::fleet::fingerprint;
 use kling_core::fleet::request_fingerprint;
 use kling_errors::{Error, KlingCode, ValidationError};
-use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video};
+use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
 use kling_types::standard::KindCreate;
 use kling_types::{Family, FamilyCreate};
 use serde::{Deserialize, Serialize};
@@ -42,7 +42,7 @@ fn invalid(field: &str, message: &str) -> Error {
 }
 
 /// The RunBlob products a batch runs (`"api": "runblob"`, `"family"` one of these).
-pub const RUNBLOB_PRODUCTS: &[&str] = &["o3-video", "o1-video", "generate"];
+pub const RUNBLOB_PRODUCTS: &[&str] = &["o3-video", "o1-video", "o3-photo", "o1-photo", "generate"];
 
 /// A RunBlob create of a batch job. RunBlob takes no `external_task_id`: such a job is posted
 /// at most once and parked as unsettled when a POST's outcome is unknown.
@@ -53,6 +53,8 @@ pub enum RunBlobCreate {
     O3Video(GenerateO3Video),
     /// `/v1/kling/o1-video/generate`.
     O1Video(GenerateO1Video),
+    /// `/v1/kling/o3-photo/generate` or `/v1/kling/o1-photo/generate`.
+    Photo(GeneratePhoto),
     /// `/v1/kling/generate` (classic Kling).
     Classic(Generate),
 }
@@ -78,6 +80,7 @@ impl JobCreate {
             Self::RunBlob(c) => match c.as_ref() {
                 RunBlobCreate::O3Video(c) => request_fingerprint(c),
                 RunBlobCreate::O1Video(c) => request_fingerprint(c),
+                RunBlobCreate::Photo(c) => request_fingerprint(c),
                 RunBlobCreate::Classic(c) => request_fingerprint(c),
             },
         }
@@ -91,6 +94,16 @@ where
 {
     let create: T = serde_json::from_value(request.clone())
         .map_err(|e| invalid("request", &format!("not a request of this product: {e}")))?;
+    create.validate()?;
+    Ok(create)
+}
+
+/// A photo request of the job's product (O3 or O1), checked.
+fn photo(request: &serde_json::Value, o3: bool) -> Result<GeneratePhoto, Error> {
+    use kling_types::Endpoint as _;
+    let create = GeneratePhoto::deserialize(request)
+        .map_err(|e| invalid("request", &format!("not a request of this product: {e}")))?
+        .o3_product(o3);
     create.validate()?;
     Ok(create)
 }
@@ -210,6 +223,9 @@ impl BatchJob {
                 let create = match self.family.as_str() {
                     "o3-video" => RunBlobCreate::O3Video(runblob(&self.request)?),
                     "o1-video" => RunBlobCreate::O1Video(runblob(&self.request)?),
+                    // The product is in the path: the body alone reads as O1.
+                    "o3-photo" => RunBlobCreate::Photo(photo(&self.request, true)?),
+                    "o1-photo" => RunBlobCreate::Photo(photo(&self.request, false)?),
                     "generate" => RunBlobCreate::Classic(runblob(&self.request)?),
                     other => {
                         return Err(invalid(
@@ -318,10 +334,32 @@ mod tests {
             job.create().unwrap(),
             JobCreate::RunBlob(c) if matches!(*c, RunBlobCreate::O3Video(_))
         ));
-        let photo =
-            BatchJob::parse(r#"{"api":"runblob","family":"o3-photo","request":{"prompt":"x"}}"#)
+        // A photo's product is in the family: the same body is an O3 or an O1 photo.
+        for (family, path) in [
+            ("o3-photo", "/v1/kling/o3-photo/generate"),
+            ("o1-photo", "/v1/kling/o1-photo/generate"),
+        ] {
+            let line =
+                format!(r#"{{"api":"runblob","family":"{family}","request":{{"prompt":"x"}}}}"#);
+            let create = BatchJob::parse(&line).unwrap().create().unwrap();
+            let JobCreate::RunBlob(c) = create else {
+                panic!("{family}: not a RunBlob create")
+            };
+            let RunBlobCreate::Photo(p) = *c else {
+                panic!("{family}: not a photo")
+            };
+            assert_eq!(kling_types::Endpoint::path(&p), path);
+        }
+        let unknown =
+            BatchJob::parse(r#"{"api":"runblob","family":"o3-audio","request":{"prompt":"x"}}"#)
                 .unwrap();
-        assert!(photo.create().unwrap_err().to_string().contains("o3-photo"));
+        assert!(
+            unknown
+                .create()
+                .unwrap_err()
+                .to_string()
+                .contains("o3-audio")
+        );
         let bad =
             BatchJob::parse(r#"{"api":"runblob","family":"o3-video","request":{"prompt":""}}"#)
                 .unwrap();

@@ -96,6 +96,9 @@ pub struct WorkerReport {
     pub unsettled: u64,
     /// Entries rejected.
     pub rejected: u64,
+    /// Jobs another worker took over while this one ran them (it was cut off from Redis past
+    /// its claim time): left to that worker, their records untouched.
+    pub lost: u64,
     /// Attempts that hit a passing error and were tried again.
     pub retried: u64,
 }
@@ -146,7 +149,7 @@ impl Books<'_> {
             }
             Outcome::Finished { .. } => self.report.failed += 1,
             Outcome::Rejected { .. } => self.report.rejected += 1,
-            Outcome::Lost { .. } => {}
+            Outcome::Lost { .. } => self.report.lost += 1,
         }
         if let Some(on_outcome) = &mut self.outcomes {
             on_outcome(outcome);
@@ -382,6 +385,12 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                         attempt(rb, store, options, job, &stop, &lost).await
                     }
                     RunBlobCreate::O1Video(c) => {
+                        let job = StoredJob::new(c.clone(), job.family.clone())
+                            .key(key)
+                            .claim(claim);
+                        attempt(rb, store, options, job, &stop, &lost).await
+                    }
+                    RunBlobCreate::Photo(c) => {
                         let job = StoredJob::new(c.clone(), job.family.clone())
                             .key(key)
                             .claim(claim);

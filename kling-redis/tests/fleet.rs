@@ -2,7 +2,8 @@
 //! slots bound the fleet and come back from a dead holder within their time to live; the store
 //! writes records and their states together; the queue hands each entry to one worker and
 //! lets another take over a dead one's; a Redis restart is waited out; workers in one process
-//! run a batch against kling-mock within the slots, posting each job once.
+//! run a batch against kling-mock within the slots, posting each job once; a worker cut off
+//! from Redis past its claim leaves the job to the worker that took it over.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -353,4 +354,102 @@ fn a_claim_taken_over_is_no_longer_held() {
         );
         assert!(b.touch(&taken.entry).await.unwrap(), "B holds it now");
     });
+}
+
+/// Staged through a relay that cuts worker A off from Redis (and only A) while A's POST is in
+/// flight: B takes the job over once A's claim has lapsed, finds nothing (A's POST has not
+/// reached the server), confirms its claim and posts; A's POST lands after B's and is refused
+/// as a duplicate; A, healed, finds its claim gone and writes nothing. One task, the job done.
+#[test]
+fn a_worker_cut_off_past_its_claim_neither_posts_nor_records_the_job_taken_over() {
+    use kling_mock::{Fault, FaultAction};
+    use kling_test_support::partition::Partition;
+    let redis = RedisServer::start();
+    let relay = Partition::start(redis.port);
+    let mock =
+        MockServer::start(MockConfig::instant().task_duration(Duration::from_millis(300))).unwrap();
+    // A's POST takes 4 s to reach the server's handler: it is in flight meanwhile.
+    mock.add_fault(Fault::new(
+        Some("POST"),
+        "/v1/videos/text2video",
+        1,
+        FaultAction::Delay(Duration::from_secs(4)),
+    ));
+    let rt = runtime();
+    rt.block_on(async {
+        let fleet_b = fleet(&redis, "cut").await;
+        let fleet_a = Fleet::connect(&format!("redis://127.0.0.1:{}", relay.port), "cut")
+            .await
+            .unwrap();
+        let submitter = fleet_b.queue("submitter");
+        submitter.ensure_group().await.unwrap();
+        let job = jobs(1).remove(0);
+        let id = job.id().unwrap().to_owned();
+        submitter.submit(&job).await.unwrap();
+        let client = Client::builder()
+            .credentials(
+                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+                    .unwrap(),
+            )
+            .config(Config::with_base_url(&mock.api_url))
+            .build()
+            .unwrap();
+        let mut options = WorkerOptions::default();
+        options.until_empty = true;
+        options.claim_idle = Duration::from_millis(600);
+        options.idle_poll = Duration::from_millis(50);
+        let a = {
+            let (client, options) = (client.clone(), options.clone());
+            tokio::spawn(async move {
+                run_worker(client, &fleet_a, "a", options, CancelHandle::new(), None).await
+            })
+        };
+        let posted = || {
+            mock.requests()
+                .iter()
+                .filter(|r| r.starts_with("POST /v1/videos/text2video"))
+                .count()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while posted() == 0 {
+            assert!(tokio::time::Instant::now() < deadline, "A never posted");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        relay.cut();
+        let b = tokio::time::timeout(
+            Duration::from_secs(30),
+            run_worker(client, &fleet_b, "b", options, CancelHandle::new(), None),
+        )
+        .await
+        .expect("B stops by itself")
+        .unwrap();
+        assert_eq!(b.done, 1, "B took the job over and finished it: {b:?}");
+        // A's POST lands now, after B's: refused as a duplicate.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !mock.stats().codes.contains_key("1201") {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "A's POST was not refused: {:?}",
+                mock.stats()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        relay.heal();
+        let a = tokio::time::timeout(Duration::from_secs(30), a)
+            .await
+            .expect("A stops by itself")
+            .unwrap()
+            .unwrap();
+        assert_eq!((a.done, a.lost), (0, 1), "A knows it lost the job: {a:?}");
+        let record = fleet_b.store().get(&id).await.unwrap().unwrap();
+        assert_eq!(
+            record.state,
+            JobState::Done,
+            "B's record stands: {record:?}"
+        );
+        assert_eq!(record.posts, 2, "A's post and B's");
+    });
+    let stats = mock.stats();
+    assert_eq!(stats.tasks, 1, "one task on the server: {stats:?}");
+    assert_eq!(stats.creates_by_external_id.values().sum::<u64>(), 2);
 }

@@ -6,6 +6,7 @@
 pub mod fuzz;
 pub mod keepalive;
 pub mod matrix;
+pub mod partition;
 pub mod redis;
 mod script;
 pub mod server;

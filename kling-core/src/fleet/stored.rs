@@ -15,8 +15,9 @@ use crate::client::{AsyncKling, WaitOptions};
 use crate::job::{CreateTask, TaskView};
 
 /// A worker's hold on a job (a fleet queue's claim on its entry), confirmed right before each
-/// POST: a worker that lost the job to another (cut off from the queue longer than its claim
-/// lasts) does not post it.
+/// POST and again before a POST's outcome is recorded: a worker that lost the job to another
+/// (cut off from the queue longer than its claim lasts) neither posts it nor overwrites the
+/// record its new holder keeps.
 #[async_trait]
 pub trait Claim: Send + Sync + Debug {
     /// Whether this worker still holds the job (and, for a lease, renews it).
@@ -226,15 +227,14 @@ where
             None => {
                 // Still ours? A worker cut off longer than its claim lasts must not post a
                 // job another worker took over.
-                if let Some(claim) = &claim
-                    && !claim.still_held().await?
-                {
-                    return Err(CancelledError::new(Some(id)).into());
-                }
+                confirm(claim.as_deref(), &id).await?;
                 record.state = JobState::Creating;
                 record.posts = record.posts.saturating_add(1);
                 store.put(&record).await?;
-                match client.create(request).await {
+                let created = client.create(request).await;
+                // A worker that lost the job while posting leaves the record to its new holder.
+                confirm(claim.as_deref(), &id).await?;
+                match created {
                     Ok(created) => {
                         if let TaskRef::TaskId(task_id) = created.query.task_ref() {
                             record.task_id = Some(task_id);
@@ -252,14 +252,7 @@ where
                         return Err(AmbiguousCreateError::new(id, record.posts, e).into());
                     }
                     Err(e) if refused_for_good(&e) || blocks(&e) => {
-                        record.state = if blocks(&e) {
-                            JobState::Blocked
-                        } else {
-                            JobState::Failed
-                        };
-                        record.error = Some(e.to_string());
-                        store.put(&record).await?;
-                        return Ok(record);
+                        return settle_refusal(store, record, &e).await;
                     }
                     Err(e) => return Err(e),
                 }
@@ -303,6 +296,34 @@ where
     }
     store.put(&record).await?;
     Ok(record)
+}
+
+/// Ends or parks a job whose create was refused for good (failed) or for the account's reasons
+/// (blocked).
+async fn settle_refusal(
+    store: &dyn JobStore,
+    mut record: JobRecord,
+    error: &Error,
+) -> Result<JobRecord, Error> {
+    record.state = if blocks(error) {
+        JobState::Blocked
+    } else {
+        JobState::Failed
+    };
+    record.error = Some(error.to_string());
+    store.put(&record).await?;
+    Ok(record)
+}
+
+/// Fails with a cancellation when the worker no longer holds job `id` (another worker took it
+/// over): it must neither post the job nor write its record.
+async fn confirm(claim: Option<&dyn Claim>, id: &str) -> Result<(), Error> {
+    match claim {
+        Some(claim) if !claim.still_held().await? => {
+            Err(CancelledError::new(Some(id.to_owned())).into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Parks a job as unsettled with `reason`: it is never posted again.
@@ -369,15 +390,13 @@ where
             })?
         }
         (JobState::Queued | JobState::Blocked, _) => {
-            if let Some(claim) = &claim
-                && !claim.still_held().await?
-            {
-                return Err(CancelledError::new(Some(id)).into());
-            }
+            confirm(claim.as_deref(), &id).await?;
             record.state = JobState::Creating;
             record.posts = record.posts.saturating_add(1);
             store.put(&record).await?;
-            match client.create(request).await {
+            let created = client.create(request).await;
+            confirm(claim.as_deref(), &id).await?;
+            match created {
                 Ok(created) => {
                     if let TaskRef::TaskId(task_id) = created.query.task_ref() {
                         record.task_id = Some(task_id);
@@ -391,14 +410,7 @@ where
                     return unsettled(store, record, e.to_string()).await;
                 }
                 Err(e) if refused_for_good(&e) || blocks(&e) => {
-                    record.state = if blocks(&e) {
-                        JobState::Blocked
-                    } else {
-                        JobState::Failed
-                    };
-                    record.error = Some(e.to_string());
-                    store.put(&record).await?;
-                    return Ok(record);
+                    return settle_refusal(store, record, &e).await;
                 }
                 Err(e) => {
                     // The create flow settled it: nothing was created. Queued again.

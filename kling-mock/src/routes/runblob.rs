@@ -108,19 +108,10 @@ fn check(product: Product, body: &[u8]) -> Result<(), Response> {
         Product::O1Video => decode::<GenerateO1Video>(body)?.validate(),
         Product::O3Video => decode::<GenerateO3Video>(body)?.validate(),
         Product::O1Photo | Product::O3Photo => {
-            let sent: GeneratePhoto = decode(body)?;
-            // The product comes from the path: rebuild the request as that product.
-            let mut photo = if product == Product::O3Photo {
-                GeneratePhoto::o3(sent.prompt)
-            } else {
-                GeneratePhoto::o1(sent.prompt)
-            };
-            photo.aspect_ratio = sent.aspect_ratio;
-            photo.img_resolution = sent.img_resolution;
-            photo.prefer_multi_shots = sent.prefer_multi_shots;
-            photo.images_url = sent.images_url;
-            photo.images_base64 = sent.images_base64;
-            photo.validate()
+            // The product comes from the path.
+            decode::<GeneratePhoto>(body)?
+                .o3_product(product == Product::O3Photo)
+                .validate()
         }
         _ => {
             let classic: Generate = decode(body)?;

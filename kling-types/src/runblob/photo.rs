@@ -69,6 +69,14 @@ impl GeneratePhoto {
         Self::make(true, prompt.into())
     }
 
+    /// The same request as an O3 photo (`true`) or an O1 photo (`false`). A request read from
+    /// JSON is an O1 photo until told: the product is named by the path, not by the body.
+    #[must_use]
+    pub fn o3_product(mut self, o3: bool) -> Self {
+        self.o3 = o3;
+        self
+    }
+
     /// The request in the terms of the models data (the photo products have no model field).
     pub(super) fn model_facts(&self) -> Facts<'_> {
         let (endpoint, model) = if self.o3 {
