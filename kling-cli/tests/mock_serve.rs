@@ -123,7 +123,28 @@ fn mock_serve_over_https_serves_a_whole_job_to_a_client_trusting_only_its_certif
 fn a_download_needs_no_credentials() {
     let mock = kling_mock::MockServer::start(kling_mock::MockConfig::instant()).unwrap();
     let dir = temp("download");
-    let url = format!("{}/files/831.mp4", mock.files_url);
+    // A file the mock handed out (it serves no other).
+    let env = common::mock_env(&mock);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let task = common::kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--wait",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &env,
+    );
+    assert_eq!(task.code, Some(0), "{}", task.stderr);
+    let url = task.json()["task"]["task_result"]["videos"][0]["url"]
+        .as_str()
+        .expect("a video URL")
+        .to_owned();
+    assert!(url.starts_with(&mock.files_url), "{url}");
     // A result URL on loopback is refused unless allowed: it could be a server's trick.
     let refused = common::kling(&["download", &url, "v.mp4"], &dir, &[]);
     assert_ne!(refused.code, Some(0));

@@ -21,8 +21,11 @@ pub struct MockConfig {
     /// Concurrency slots of the pack: tasks running at once before a create gets 1303 (an image
     /// task takes `n` slots, as on Kling).
     pub max_concurrency: usize,
-    /// Units in the pack (a task costs 1, an image task `n`); once spent, creates get 1102
-    /// (RunBlob: 402 `INSUFFICIENT_CREDITS`). `None`: unlimited.
+    /// Units in the pack (a task costs 1, an image task `n`; a failed task is refunded); once
+    /// spent, creates get 1102. RunBlob's balance holds as many units at the classic price
+    /// ($0.15 each) and each generation takes its own price; once short, 402
+    /// `INSUFFICIENT_CREDITS`. `None`: unlimited (a pack of 100,000 units and $100.00 that
+    /// go down as tasks are charged, and are bought again when spent).
     pub credits: Option<u64>,
     /// A prompt containing this word is refused with 1301 (content security); a RunBlob
     /// generation with it fails with `CONTENT_POLICY_VIOLATION`. Empty: none.

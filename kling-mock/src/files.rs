@@ -1,27 +1,50 @@
-//! The file host: result files on a host of their own, as Kling's CDN is. It refuses requests
-//! that carry `Authorization` (a client must never send its Kling credentials there), serves
-//! `Range` requests, and `/files/large/<bytes>.mp4` for download benchmarks.
+//! The file host: result files on a host of their own, as Kling's CDN is. It serves only the
+//! files the mock handed out (in the results of its tasks, of its synchronous calls and of the
+//! preset lists; anything else is 404), refuses requests that carry `Authorization` (a client
+//! must never send its Kling credentials there), serves `Range` requests, and
+//! `/files/large/<bytes>.mp4` for download benchmarks.
 //!
-//! A file's name only picks its kind by extension: names are checked, never used as paths.
+//! A file's name only picks its kind by extension: names are looked up, never used as paths.
+
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::routes::preset_file;
+use crate::state::{App, Inner, lock};
+use crate::task::generation_seq;
 use crate::{SAMPLE_MP3, SAMPLE_MP4, SAMPLE_PNG, SAMPLE_WAV};
 
 /// The largest synthetic file (`/files/large/<bytes>.mp4`).
 const MAX_LARGE: usize = 1 << 30;
 
 /// The file host's routes.
-pub(crate) fn router() -> Router {
+pub(crate) fn router(app: App) -> Router {
     Router::new()
         .route("/files/large/{name}", get(large))
         .route("/files/{name}", get(sample))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such file") })
+        .with_state(app)
+}
+
+/// Whether the mock handed out file `name`: a finished task's result (its name starts with
+/// the task id, or is a RunBlob generation id), a synchronous call's, or a preset's.
+fn issued(inner: &Inner, name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    let digits = name.bytes().take_while(u8::is_ascii_digit).count();
+    let by_task_id = name[..digits].parse::<u64>().ok();
+    let now = Instant::now();
+    let of_task = [by_task_id, generation_seq(stem)]
+        .into_iter()
+        .flatten()
+        .filter_map(|seq| inner.tasks.get(&seq))
+        .any(|task| task.files(now).iter().any(|f| f == name));
+    of_task || inner.issued_file(name) || preset_file(name)
 }
 
 fn refuse_credentials(headers: &HeaderMap) -> Option<Response> {
@@ -34,8 +57,8 @@ fn refuse_credentials(headers: &HeaderMap) -> Option<Response> {
     })
 }
 
-/// A result file: the sample of its kind.
-async fn sample(Path(name): Path<String>, headers: HeaderMap) -> Response {
+/// A result file: the sample of its kind, if the mock handed it out.
+async fn sample(State(app): State<App>, Path(name): Path<String>, headers: HeaderMap) -> Response {
     if let Some(refused) = refuse_credentials(&headers) {
         return refused;
     }
@@ -54,7 +77,7 @@ async fn sample(Path(name): Path<String>, headers: HeaderMap) -> Response {
         "wav" => (SAMPLE_WAV, "audio/wav"),
         _ => return (StatusCode::NOT_FOUND, "no such file").into_response(),
     };
-    if !well_formed {
+    if !well_formed || !issued(&lock(&app), &name) {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
     }
     ranged(Bytes::from_static(content), content_type, &headers)

@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod auth;
+mod billing;
 mod callbacks;
 mod config;
 mod faults;

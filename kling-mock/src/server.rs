@@ -41,6 +41,26 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
 
+/// A non-blocking listener on 127.0.0.1:`port`; the error names the address (and says so
+/// when another server holds it).
+fn listen(port: u16) -> io::Result<std::net::TcpListener> {
+    let address = format!("127.0.0.1:{port}");
+    let bound = std::net::TcpListener::bind(("127.0.0.1", port)).and_then(|l| {
+        l.set_nonblocking(true)?;
+        Ok(l)
+    });
+    bound.map_err(|e| {
+        let message = if e.kind() == io::ErrorKind::AddrInUse {
+            format!(
+                "cannot listen on {address}: the address is in use (another server holds the port)"
+            )
+        } else {
+            format!("cannot listen on {address}: {e}")
+        };
+        io::Error::new(e.kind(), message)
+    })
+}
+
 /// Refuses a configuration that cannot work, before anything starts.
 fn check(config: &MockConfig) -> io::Result<()> {
     if config.cert_out.is_some() && !config.tls {
@@ -86,15 +106,8 @@ impl MockServer {
         check(&config)?;
         // Bound here with std, so starting works from any context (even inside a runtime);
         // served on the mock's own runtime thread.
-        let api = std::net::TcpListener::bind(("127.0.0.1", port))?;
-        let files = std::net::TcpListener::bind("127.0.0.1:0")?;
-        api.set_nonblocking(true)?;
-        files.set_nonblocking(true)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("kling-mock")
-            .enable_all()
-            .build()?;
+        let api = listen(port)?;
+        let files = listen(0)?;
         let scheme = if config.tls { "https" } else { "http" };
         let files_host = config
             .file_host
@@ -107,7 +120,12 @@ impl MockServer {
             names.extend(config.file_host.clone());
             let made = tls::make(&names)?;
             if let Some(path) = &config.cert_out {
-                std::fs::write(path, &made.pem)?;
+                std::fs::write(path, &made.pem).map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot write the certificate to {}: {e}", path.display()),
+                    )
+                })?;
             }
             Some(made)
         } else {
@@ -117,23 +135,55 @@ impl MockServer {
         let state: App = Arc::new(Mutex::new(Inner::new(config, files_url.clone())));
         let (tx, rx) = watch::channel(false);
         let api_router = routes::router(state.clone(), rx.clone());
-        let files_router = files::router();
+        let files_router = files::router(state.clone());
+        // The runtime is made, run and dropped on its own thread only: dropping a runtime
+        // where the caller's (async) code runs panics, and any step above may fail.
+        let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("kling-mock".into())
             .spawn(move || {
-                runtime.block_on(async move {
-                    let (Ok(api), Ok(files)) =
-                        (TcpListener::from_std(api), TcpListener::from_std(files))
-                    else {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("kling-mock")
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
                         return;
-                    };
+                    }
+                };
+                runtime.block_on(async move {
+                    let (api, files) =
+                        match (TcpListener::from_std(api), TcpListener::from_std(files)) {
+                            (Ok(api), Ok(files)) => (api, files),
+                            (Err(e), _) | (_, Err(e)) => {
+                                let _ = ready_tx.send(Err(e));
+                                return;
+                            }
+                        };
+                    let _ = ready_tx.send(Ok(()));
                     let acceptor = tls.map(|t| t.acceptor);
                     let _ = tokio::join!(
                         serve(api, api_router, acceptor.clone(), rx.clone()),
                         serve(files, files_router, acceptor, rx),
                     );
                 });
+            })
+            .map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot start the mock's thread: {e}"))
             })?;
+        let started = ready_rx
+            .recv()
+            .unwrap_or_else(|_| Err(io::Error::other("the mock's thread stopped before serving")));
+        if let Err(e) = started {
+            let _ = thread.join();
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot start the mock's runtime: {e}"),
+            ));
+        }
         Ok(Self {
             api_url,
             files_url,
@@ -169,13 +219,13 @@ impl MockServer {
         lock(&self.state).stats()
     }
 
-    /// Adds `units` to the account's pack (a top-up after 1102); the pack keeps its limit
-    /// when none was configured (unlimited).
+    /// Adds `units` to the account's pack (a top-up after 1102), and as many to RunBlob's
+    /// balance at the classic price (after a 402); nothing changes when no credits were
+    /// configured (unlimited).
     pub fn top_up(&self, units: u64) {
         let mut state = lock(&self.state);
-        if let Some(left) = state.credits.as_mut() {
-            *left = left.saturating_add(units);
-        }
+        state.pack.top_up(units);
+        state.wallet.top_up(units);
     }
 
     /// A client configuration for this mock's Kling API: its URL, and a first poll at once

@@ -2,13 +2,15 @@
 //! window, selection sessions, the request log and the statistics of `/mock/stats`.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kling_auth::AccessKeyPair;
 use serde::Serialize;
 
+use crate::billing::{Pack, Wallet};
 use crate::callbacks::Signers;
 use crate::config::MockConfig;
 use crate::faults::Fault;
@@ -21,6 +23,8 @@ pub(crate) const MAX_TASKS: usize = 100_000;
 pub(crate) const MAX_LOG: usize = 100_000;
 /// Distinct external ids counted in the statistics.
 const MAX_COUNTED_IDS: usize = 10_000;
+/// Names of files handed out by synchronous calls kept servable (the most recent).
+const MAX_ISSUED: usize = 100_000;
 /// Selection and face sessions kept.
 pub(crate) const MAX_SESSIONS: usize = 10_000;
 /// How long a session lives (Kling: 24 h).
@@ -70,7 +74,12 @@ pub(crate) struct Inner {
     /// When each running task ends, and the slots it holds.
     running: BinaryHeap<Reverse<(Instant, u64)>>,
     next_id: u64,
-    pub(crate) credits: Option<u64>,
+    /// Kling's resource pack.
+    pub(crate) pack: Pack,
+    /// RunBlob's balance.
+    pub(crate) wallet: Wallet,
+    /// Files handed out by the synchronous calls (tasks' files follow from the tasks).
+    issued: IssuedNames,
     pub(crate) faults: Vec<Fault>,
     pub(crate) log: VecDeque<String>,
     /// The current rate-limit window: its start and the requests in it.
@@ -96,8 +105,52 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The first task id (a realistic 18-digit one).
-const FIRST_ID: u64 = 831_922_345_719_271_433;
+/// Ids a mock may take per millisecond since the Unix epoch: the first id of a mock is its
+/// start time in ms times this, so a restarted mock never hands out an id (nor a file name)
+/// of an earlier run, and ids stay 18-digit numbers like Kling's until the year 2286.
+const IDS_PER_MS: u64 = 100_000;
+
+/// The last first id taken in this process: mocks started in the same millisecond still get
+/// ranges of their own.
+static LAST_BASE: AtomicU64 = AtomicU64::new(0);
+
+/// The id before a new mock's first one: the start time in ms times [`IDS_PER_MS`], past
+/// the range of any mock started earlier in this process.
+fn first_id() -> u64 {
+    let now = u64::try_from(now_ms())
+        .unwrap_or(0)
+        .saturating_mul(IDS_PER_MS);
+    let mut last = LAST_BASE.load(Ordering::Relaxed);
+    loop {
+        let base = now.max(last.saturating_add(IDS_PER_MS));
+        match LAST_BASE.compare_exchange_weak(last, base, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return base,
+            Err(seen) => last = seen,
+        }
+    }
+}
+
+/// File names handed out, oldest forgotten first.
+#[derive(Default)]
+struct IssuedNames {
+    names: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl IssuedNames {
+    fn add(&mut self, name: String) {
+        if self.names.contains(&name) {
+            return;
+        }
+        if self.order.len() >= MAX_ISSUED
+            && let Some(old) = self.order.pop_front()
+        {
+            self.names.remove(&old);
+        }
+        self.names.insert(name.clone());
+        self.order.push_back(name);
+    }
+}
 
 impl Inner {
     pub(crate) fn new(config: MockConfig, files_url: String) -> Self {
@@ -115,14 +168,16 @@ impl Inner {
         };
         Self {
             signers,
-            credits: config.credits,
+            pack: Pack::new(config.credits),
+            wallet: Wallet::new(config.credits),
+            issued: IssuedNames::default(),
             config,
             pairs,
             files_url,
             tasks: BTreeMap::new(),
             by_external: HashMap::new(),
             running: BinaryHeap::new(),
-            next_id: FIRST_ID,
+            next_id: first_id(),
             faults: Vec::new(),
             log: VecDeque::new(),
             window: (Instant::now(), 0),
@@ -204,16 +259,17 @@ impl Inner {
         used + slots <= self.config.max_concurrency as u64
     }
 
-    /// Whether the pack has `units` left (and takes them).
-    pub(crate) fn spend(&mut self, units: u64) -> bool {
-        match self.credits.as_mut() {
-            None => true,
-            Some(left) if *left >= units => {
-                *left -= units;
-                true
-            }
-            Some(_) => false,
-        }
+    /// The URL of file `name` on the file host, which serves it from now on (the files of
+    /// synchronous calls; a task's files are served from the task).
+    pub(crate) fn issue_file(&mut self, name: String) -> String {
+        let url = format!("{}/files/{name}", self.files_url);
+        self.issued.add(name);
+        url
+    }
+
+    /// Whether a synchronous call handed out file `name`.
+    pub(crate) fn issued_file(&self, name: &str) -> bool {
+        self.issued.names.contains(name)
     }
 
     /// Stores a new task: its slots, its external id, the statistics.
@@ -291,5 +347,17 @@ impl Inner {
         self.sessions
             .get_mut(id)
             .filter(|s| s.created.elapsed() < SESSION_LIFETIME)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_mock_starts_its_ids_past_the_last() {
+        let (a, b) = (first_id(), first_id());
+        assert!(b >= a + IDS_PER_MS, "{a} {b}");
+        assert_eq!(a.to_string().len(), 18, "{a}");
     }
 }

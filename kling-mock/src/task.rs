@@ -55,11 +55,16 @@ pub(crate) struct TaskRecord {
     pub(crate) done_after: Duration,
     pub(crate) failure: Option<TaskFailure>,
     pub(crate) prompt: String,
-    /// Images made (`n`), for image tasks.
+    /// Images made (`n`, or an omni image's `series_amount`), for image tasks.
     pub(crate) images: u32,
+    /// An omni image series (its images are `series_images`).
+    pub(crate) series: bool,
     pub(crate) watermark: bool,
     /// Units charged when it succeeds (and slots held while it runs).
     pub(crate) units: u64,
+    /// The pack's units left before this task was charged (the ledger's
+    /// `unit_before_deduction`).
+    pub(crate) units_before: u64,
     /// The model asked for, if any.
     pub(crate) model: Option<String>,
     /// A custom voice's or element's name.
@@ -78,6 +83,43 @@ pub(crate) fn task_of_video(video_id: &str) -> Option<&str> {
     video_id.strip_suffix('1').filter(|t| !t.is_empty())
 }
 
+/// A RunBlob generation id: UUID-shaped (photos: `photo-` and a UUID), carrying the task's
+/// number.
+pub(crate) fn generation_id(seq: u64, photo: bool) -> String {
+    format!(
+        "{}{:08x}-0000-4000-8000-{:012x}",
+        if photo { "photo-" } else { "" },
+        seq >> 48,
+        seq & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// The task number in a generation id made by [`generation_id`].
+pub(crate) fn generation_seq(id: &str) -> Option<u64> {
+    let id = id.strip_prefix("photo-").unwrap_or(id);
+    let parts: Vec<&str> = id.split('-').collect();
+    let [high, _, _, _, low] = parts.as_slice() else {
+        return None;
+    };
+    let high = u64::from_str_radix(high, 16).ok()?;
+    let low = u64::from_str_radix(low, 16).ok()?;
+    (high < (1 << 16) && low < (1 << 48)).then_some((high << 48) | low)
+}
+
+/// Every file name in `value`: the part after `/files/` of its URLs (rendered with an empty
+/// file host). A prompt is the caller's text, never a URL the mock made.
+fn file_names(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.extend(s.strip_prefix("/files/").map(str::to_owned)),
+        Value::Array(items) => items.iter().for_each(|v| file_names(v, out)),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(k, _)| k.as_str() != "prompt")
+            .for_each(|(_, v)| file_names(v, out)),
+        _ => {}
+    }
+}
+
 impl TaskRecord {
     /// Where the task is at `now`.
     pub(crate) fn stage(&self, now: Instant) -> Stage {
@@ -91,6 +133,23 @@ impl TaskRecord {
         } else {
             Stage::Succeeded
         }
+    }
+
+    /// The names of the files its results hand out (none before it succeeds): read from the
+    /// results themselves, so the file host serves exactly what the tasks show.
+    pub(crate) fn files(&self, now: Instant) -> Vec<String> {
+        let stage = self.stage(now);
+        if stage != Stage::Succeeded {
+            return Vec::new();
+        }
+        let shown = match self.api {
+            Api::Legacy(_) => self.legacy(stage, ""),
+            Api::Standard { .. } => self.standard(stage, ""),
+            Api::RunBlob(_) => self.generation(stage, ""),
+        };
+        let mut names = Vec::new();
+        file_names(&shown, &mut names);
+        names
     }
 
     /// When the task stops holding slots.
@@ -170,7 +229,7 @@ impl TaskRecord {
                 json!({ "images": sets })
             }
             Produces::Image => {
-                let images: Vec<Value> = (0..self.images.max(1))
+                let images = (0..self.images.max(1))
                     .map(|i| {
                         let mut image =
                             json!({"index": i, "url": Self::file(files, &format!("{id}-{i}.png"))});
@@ -179,8 +238,17 @@ impl TaskRecord {
                         }
                         image
                     })
-                    .collect();
-                json!({ "images": images })
+                    .collect::<Vec<Value>>();
+                match &self.api {
+                    // Omni image says which it made; a series comes as `series_images`.
+                    Api::Legacy(f) if f.name == "omni-image" && self.series => {
+                        json!({"result_type": "series", "series_images": images})
+                    }
+                    Api::Legacy(f) if f.name == "omni-image" => {
+                        json!({"result_type": "single", "images": images})
+                    }
+                    _ => json!({ "images": images }),
+                }
             }
             Produces::Audio => json!({"audios": [self.audio(files)]}),
             Produces::Voice => json!({"voices": [{
@@ -324,8 +392,10 @@ mod tests {
             failure: None,
             prompt: "a fox".into(),
             images: 2,
+            series: false,
             watermark: true,
             units: 2,
+            units_before: 10,
             model: None,
             name: None,
             deleted: false,
@@ -363,6 +433,42 @@ mod tests {
         let failed = t.legacy(Stage::Failed, "http://f");
         assert_eq!(failed["final_unit_deduction"], "0", "refunded");
         assert!(failed.get("task_result").is_none());
+    }
+
+    #[test]
+    fn a_task_hands_out_the_files_its_results_show() {
+        let family = Family::named("omni-image").unwrap();
+        let mut t = record(Produces::Image, Api::Legacy(family));
+        t.processing_after = Duration::ZERO;
+        t.done_after = Duration::ZERO;
+        t.series = true;
+        t.prompt = "/files/evil.png".into();
+        let id = &t.id;
+        let names = t.files(Instant::now());
+        assert_eq!(
+            names,
+            [
+                format!("{id}-0.png"),
+                format!("{id}-0-wm.png"),
+                format!("{id}-1.png"),
+                format!("{id}-1-wm.png"),
+            ]
+        );
+        let shown = t.legacy(Stage::Succeeded, "http://f");
+        assert_eq!(shown["task_result"]["result_type"], "series");
+        assert_eq!(shown["task_result"]["series_images"][1]["index"], 1);
+        t.done_after = Duration::from_secs(60);
+        assert!(
+            t.files(Instant::now()).is_empty(),
+            "nothing before it succeeds"
+        );
+        let photo = TaskRecord {
+            id: generation_id(7, true),
+            processing_after: Duration::ZERO,
+            done_after: Duration::ZERO,
+            ..record(Produces::Image, Api::RunBlob(Product::O3Photo))
+        };
+        assert_eq!(photo.files(Instant::now()), [format!("{}.png", photo.id)]);
     }
 
     #[test]

@@ -175,8 +175,9 @@ fn injected_faults_are_survived() {
 #[test]
 fn runblob_routes_speak_runblob() {
     use kling_types::runblob::{GenerateO3Video, GetGeneration, Product};
+    // Two units: $0.30 on RunBlob, one O3 video.
     let mut config = MockConfig::instant();
-    config.credits = Some(1);
+    config.credits = Some(2);
     let mock = MockServer::start(config).unwrap();
     let clock = ManualClock::new(SystemTime::now());
     let client = kling_client_blocking::Client::builder()

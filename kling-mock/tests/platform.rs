@@ -47,11 +47,9 @@ fn voices_and_elements_have_presets_and_deletes() {
         200,
         "twice is fine"
     );
-    let after = get(&mock, &format!("/v1/general/custom-voices/{id}"));
-    assert_eq!(
-        after.1["data"]["task_result"]["voices"][0]["status"],
-        "deleted"
-    );
+    // Deleted: gone, as a task that never was.
+    let after = verdict(&get(&mock, &format!("/v1/general/custom-voices/{id}")));
+    assert_eq!((after.0, after.1), (404, 1203), "{after:?}");
     assert_eq!(
         verdict(&post(
             &mock,
@@ -352,10 +350,10 @@ fn runblob_lists_balances_and_posts_signed_webhooks() {
         .0,
         404
     );
-    // Two of four units spent: 2 × 0.15 left.
+    // Four units are $0.60; a classic generation ($0.15) and a photo ($0.04) were charged.
     assert_eq!(
         key(Method::Get, "/runblob/v1/data/balance", None).1["balance"],
-        "0.30"
+        "0.41"
     );
     assert_eq!(
         call(

@@ -325,7 +325,13 @@ fn the_file_host_serves_ranges_and_refuses_credentials() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let transport =
         kling_client_blocking::UreqTransport::new(&kling_client_blocking::Config::default());
-    let url = format!("{}/files/123.mp4", mock.files_url);
+    let created = post(&mock, "/v1/videos/text2video", json!({"prompt": "a fox"}));
+    let id = created.1["data"]["task_id"].as_str().unwrap().to_owned();
+    let done = get(&mock, &format!("/v1/videos/text2video/{id}"));
+    let url = done.1["data"]["task_result"]["videos"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let whole =
         kling_core::Transport::send(&transport, &kling_core::HttpRequest::new(Method::Get, &url))
             .unwrap();

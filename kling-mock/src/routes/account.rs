@@ -21,8 +21,6 @@ use crate::reply::{self, Reply, RequestId};
 use crate::state::{App, Inner, lock};
 use crate::task::{Api, Stage, TaskRecord};
 
-/// The pack's size when the configuration sets no credits.
-const UNLIMITED_PACK: u64 = 100_000;
 /// The pack's id and name.
 const PACK_ID: &str = "mock-pack";
 const PACK_NAME: &str = "Mock resource pack";
@@ -69,8 +67,9 @@ async fn costs(
             &id,
         ));
     }
-    let total = inner.config.credits.unwrap_or(UNLIMITED_PACK);
-    let remaining = inner.credits.map_or(UNLIMITED_PACK, |left| left);
+    // What the tasks took: the ledger's deductions, and the units of tasks still running
+    // (charged at the create, listed when they finish).
+    let (total, remaining) = (inner.pack.total(), inner.pack.left());
     let pack = json!({
         "resource_pack_name": PACK_NAME, "resource_pack_id": PACK_ID,
         "resource_pack_type": "decreasing_total",
@@ -126,7 +125,6 @@ impl Deduction<'_> {
 /// Every finished, charged Kling task, oldest first, with the balances before it.
 fn deductions(inner: &Inner) -> Vec<Deduction<'_>> {
     let now = Instant::now();
-    let mut units_before = inner.config.credits.unwrap_or(UNLIMITED_PACK);
     let mut cash_before = CASH_USD;
     let mut out = Vec::new();
     for task in inner
@@ -144,10 +142,9 @@ fn deductions(inner: &Inner) -> Vec<Deduction<'_>> {
             task,
             at,
             product,
-            units_before,
+            units_before: task.units_before,
             cash_before,
         };
-        units_before = units_before.saturating_sub(task.units);
         cash_before = (cash_before - d.price()).max(0.0);
         out.push(d);
     }

@@ -1,6 +1,6 @@
 //! What every Kling create goes through once its body passed the checks of its API: content
 //! security (1301), a unique `external_task_id` (1201), the pack's units (1102) and slots
-//! (1303); then the task is stored and its callbacks start.
+//! (1303); then the pack is charged, the task is stored and its callbacks start.
 
 use axum::response::Response;
 use kling_types::family::Produces;
@@ -18,8 +18,10 @@ pub(crate) struct NewTask {
     pub(crate) prompt: String,
     pub(crate) external: Option<String>,
     pub(crate) callback: Option<String>,
-    /// Images to make (`n`), for image tasks.
+    /// Images to make (`n`, or an omni image's `series_amount`), for image tasks.
     pub(crate) images: u32,
+    /// An omni image series.
+    pub(crate) series: bool,
     pub(crate) watermark: bool,
     pub(crate) model: Option<String>,
     pub(crate) name: Option<String>,
@@ -70,7 +72,7 @@ pub(crate) fn admit(
     } else {
         1
     };
-    if inner.credits.is_some_and(|left| left < units) {
+    if !inner.pack.can_pay(units) {
         return Err(reply::error(
             429,
             1102,
@@ -86,7 +88,12 @@ pub(crate) fn admit(
             request_id,
         ));
     }
-    inner.spend(units);
+    // A failed task is refunded: charged only when it will succeed.
+    let units_before = if fails {
+        inner.pack.left()
+    } else {
+        inner.pack.charge(units)
+    };
     let seq = inner.next_seq();
     let task = TaskRecord {
         id: seq.to_string(),
@@ -100,8 +107,10 @@ pub(crate) fn admit(
         failure: fails.then_some(TaskFailure::Generation),
         prompt: new.prompt,
         images: new.images.max(1),
+        series: new.series,
         watermark: new.watermark,
         units,
+        units_before,
         model: new.model,
         name: new.name,
         deleted: false,

@@ -49,6 +49,19 @@ pub(super) fn router() -> Router<App> {
         .route("/v1/general/delete-elements", post(delete_element))
 }
 
+/// Whether `name` is the file of a preset (a voice's trial MP3, an element's frontal image):
+/// the preset lists hand them out.
+pub(crate) fn preset_file(name: &str) -> bool {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    match ext {
+        "mp3" => PRESET_VOICES.iter().any(|(voice, _)| *voice == stem),
+        "png" => PRESET_ELEMENTS
+            .iter()
+            .any(|(element, _, _)| element.to_string() == stem),
+        _ => false,
+    }
+}
+
 /// A page of `items` (each a finished task holding one preset).
 fn page(
     app: &App,
@@ -121,8 +134,10 @@ async fn preset_elements(
     page(&app, &id, &headers, &uri, 500, items)
 }
 
-/// Marks the custom voice or element of task `task_id` deleted (deleting twice is fine); the
-/// error answer when it is not one of this account's.
+/// Marks the custom voice or element of task `task_id` deleted: from now on it is neither
+/// found nor listed. Deleting a voice twice is fine; an element deleted already gets 1201
+/// "already be deleted", as Kling answered a peer (kling-api.md 10). The error answer when it
+/// is not one of this account's.
 fn mark_deleted(
     app: &App,
     task_id: Option<&str>,
@@ -134,6 +149,13 @@ fn mark_deleted(
     let mut inner = lock(app);
     match task_id.and_then(|t| inner.task_mut(t)) {
         Some(task) if task.produces == produces => {
+            if task.deleted && produces == Produces::Element {
+                return Err(reply::invalid(
+                    field,
+                    &format!("{shown} has already be deleted"),
+                    id,
+                ));
+            }
             task.deleted = true;
             Ok(())
         }

@@ -48,9 +48,10 @@ pub(super) fn router() -> Router<App> {
     router
 }
 
-/// Whether `task` belongs to `family`.
+/// Whether `task` is one of `family`'s still there (a deleted voice or element is gone: not
+/// found, not listed).
 fn of_family(task: &TaskRecord, family: &Family) -> bool {
-    matches!(&task.api, Api::Legacy(f) if f.name == family.name)
+    matches!(&task.api, Api::Legacy(f) if f.name == family.name) && !task.deleted
 }
 
 /// The request body as a JSON object, or Kling's 1200.
@@ -156,6 +157,26 @@ fn prompts(body: &Value) -> String {
     text
 }
 
+/// How many images a create makes and whether they are an omni image series: `n` (1 when
+/// absent), or for a series `series_amount` (4 when absent or `auto`: the documented default;
+/// the real server picks the length of an `auto` series).
+fn image_count(family: &Family, body: &Value) -> (u32, bool) {
+    let series = family.name == "omni-image"
+        && body.get("result_type").and_then(Value::as_str) == Some("series");
+    let count = if series {
+        body.get("series_amount")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<u32>().ok())
+            .unwrap_or(4)
+    } else {
+        body.get("n")
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(1)
+    };
+    (count, series)
+}
+
 fn text_field(body: &Value, name: &str) -> Option<String> {
     body.get(name).and_then(Value::as_str).map(str::to_owned)
 }
@@ -175,17 +196,15 @@ fn create(
         .map_err(|e| reply::rejected(&e, id))?;
     check_model(family, &value).map_err(|m| reply::invalid("model_name", &m, id))?;
     check_references(&mut lock(app), &value).map_err(|(f, m)| reply::invalid(&f, &m, id))?;
+    let (images, series) = image_count(family, &value);
     let new = NewTask {
         api: Api::Legacy(family),
         produces: family.produces,
         prompt: prompts(&value),
         external: text_field(&value, "external_task_id"),
         callback: text_field(&value, "callback_url"),
-        images: value
-            .get("n")
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(1),
+        images,
+        series,
         watermark: value
             .pointer("/watermark_info/enabled")
             .and_then(Value::as_bool)

@@ -9,6 +9,8 @@ mod runblob;
 mod standard;
 mod sync;
 
+pub(crate) use general::preset_file;
+
 use std::time::Duration;
 
 use axum::Router;

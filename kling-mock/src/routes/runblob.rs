@@ -20,10 +20,11 @@ use serde_json::{Value, json};
 
 use super::query_param;
 use crate::auth;
+use crate::billing::dollars;
 use crate::callbacks;
 use crate::reply::{self, Reply};
 use crate::state::{App, lock, now_ms};
-use crate::task::{Api, TaskFailure, TaskRecord};
+use crate::task::{Api, TaskFailure, TaskRecord, generation_id, generation_seq};
 
 /// The products with a path segment of their own (classic Kling sits at `/v1/kling`).
 const PRODUCTS: &[(&str, Product)] = &[
@@ -75,28 +76,6 @@ pub(super) fn router() -> Router<App> {
         .method_not_allowed_fallback(|| async { reply::detail(405, "Method Not Allowed") })
 }
 
-/// A generation id: UUID-shaped (photos: `photo-` and a UUID), carrying the task's number.
-fn generation_id(seq: u64, photo: bool) -> String {
-    format!(
-        "{}{:08x}-0000-4000-8000-{:012x}",
-        if photo { "photo-" } else { "" },
-        seq >> 48,
-        seq & 0xFFFF_FFFF_FFFF
-    )
-}
-
-/// The task number in a generation id made by [`generation_id`].
-fn generation_seq(id: &str) -> Option<u64> {
-    let id = id.strip_prefix("photo-").unwrap_or(id);
-    let parts: Vec<&str> = id.split('-').collect();
-    let [high, _, _, _, low] = parts.as_slice() else {
-        return None;
-    };
-    let high = u64::from_str_radix(high, 16).ok()?;
-    let low = u64::from_str_radix(low, 16).ok()?;
-    (high < (1 << 16) && low < (1 << 48)).then_some((high << 48) | low)
-}
-
 /// Decodes `body` as `R` (422 when it does not decode).
 fn decode<R: DeserializeOwned>(body: &[u8]) -> Result<R, Response> {
     serde_json::from_slice(body).map_err(|e| reply::detail(422, &format!("Validation error: {e}")))
@@ -134,14 +113,19 @@ fn classic_model(model: &RunBlobModel) -> bool {
     model.is_known() && !matches!(model, RunBlobModel::KlingO3 | RunBlobModel::KlingO3Pro)
 }
 
-/// The price of a generation, USD.
-fn price(product: Product) -> &'static str {
+/// The price of a generation, in cents (what the create answers and the balance loses).
+fn price_cents(product: Product) -> u64 {
     match product {
-        Product::O1Video => "0.2000",
-        Product::O3Video => "0.3000",
-        Product::O1Photo | Product::O3Photo => "0.0400",
-        _ => "0.1500",
+        Product::O1Video => 20,
+        Product::O3Video => 30,
+        Product::O1Photo | Product::O3Photo => 4,
+        _ => 15,
     }
+}
+
+/// The price as the create answers it, USD with four decimals (`"0.1500"`).
+fn price(product: Product) -> String {
+    format!("{}00", dollars(price_cents(product)))
 }
 
 /// `POST .../generate`: 201 with the pending generation.
@@ -160,7 +144,8 @@ fn create(product: Product, app: &App, headers: &HeaderMap, body: &[u8]) -> Repl
     let text = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
     let prompt = text("prompt").unwrap_or_default();
     let mut inner = lock(app);
-    if !inner.spend(1) {
+    let cost = price_cents(product);
+    if !inner.wallet.can_pay(cost) {
         return Err(reply::detail(402, "INSUFFICIENT_CREDITS"));
     }
     let lowered = prompt.to_lowercase();
@@ -173,6 +158,10 @@ fn create(product: Product, app: &App, headers: &HeaderMap, body: &[u8]) -> Repl
     } else {
         None
     };
+    if failure.is_none() {
+        // A failed generation is refunded: charged only when it will succeed.
+        inner.wallet.charge(cost);
+    }
     let photo = matches!(product, Product::O1Photo | Product::O3Photo);
     let seq = inner.next_seq();
     let task = TaskRecord {
@@ -191,8 +180,11 @@ fn create(product: Product, app: &App, headers: &HeaderMap, body: &[u8]) -> Repl
         failure,
         prompt,
         images: 1,
+        series: false,
         watermark: false,
+        // RunBlob's generations run on the gateway's account: no unit of the Kling pack.
         units: 1,
+        units_before: 0,
         model: text("model"),
         name: None,
         deleted: false,
@@ -260,20 +252,25 @@ async fn list(State(app): State<App>, headers: HeaderMap, uri: Uri) -> Reply {
     Ok(reply::bare(StatusCode::OK, &Value::Array(items)))
 }
 
-/// `GET /v1/data/balance`: the units left at the classic price.
+/// `GET /v1/data/balance`: what is left after the generations charged so far.
 async fn balance(State(app): State<App>, headers: HeaderMap) -> Reply {
     let inner = lock(&app);
     auth::runblob(&inner, &headers)?;
-    let balance = inner.credits.map_or_else(
-        || "100.00".to_owned(),
-        |c| format!("{:.2}", c as f64 * 0.15),
-    );
-    Ok(reply::bare(StatusCode::OK, &json!({ "balance": balance })))
+    Ok(reply::bare(
+        StatusCode::OK,
+        &json!({ "balance": inner.wallet.shown() }),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_have_four_decimals() {
+        assert_eq!(price(Product::Classic), "0.1500");
+        assert_eq!(price(Product::O1Photo), "0.0400");
+    }
 
     #[test]
     fn generation_ids_carry_their_task() {

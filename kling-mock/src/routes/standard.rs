@@ -167,6 +167,7 @@ fn create(
         external: options.external_task_id,
         callback: options.callback_url,
         images: 1,
+        series: false,
         watermark: value
             .pointer("/options/watermark_info/enabled")
             .and_then(Value::as_bool)

@@ -75,10 +75,6 @@ fn accept<R: DeserializeOwned + Endpoint>(
     Ok(request)
 }
 
-fn files_url(inner: &Inner) -> String {
-    inner.files_url.clone()
-}
-
 /// `POST /v1/audio/tts`: the audio at once, as a finished task.
 async fn tts(
     State(app): State<App>,
@@ -98,7 +94,7 @@ async fn tts(
         ));
     }
     let seq = inner.next_seq();
-    let files = files_url(&inner);
+    let url = inner.issue_file(format!("{seq}.mp3"));
     let now = now_ms();
     Ok(reply::ok(
         json!({
@@ -106,7 +102,7 @@ async fn tts(
             "task_status": "succeed",
             "task_status_msg": "",
             "task_info": {},
-            "task_result": {"audios": [{"id": format!("{seq}2"), "url": format!("{files}/files/{seq}.mp3"), "duration": "1"}]},
+            "task_result": {"audios": [{"id": format!("{seq}2"), "url": url, "duration": "1"}]},
             "created_at": now,
             "updated_at": now,
         }),
@@ -124,10 +120,9 @@ async fn recognize(
     let _: RecognizeImage = accept(&app, &id, &headers, &body)?;
     let mut inner = lock(&app);
     let seq = inner.next_seq();
-    let files = files_url(&inner);
     let images: Vec<Value> = ["object_seg", "head_seg", "face_seg", "cloth_seg"]
         .iter()
-        .map(|kind| json!({"type": kind, "is_contain": true, "url": format!("{files}/files/{seq}-{kind}.png")}))
+        .map(|kind| json!({"type": kind, "is_contain": true, "url": inner.issue_file(format!("{seq}-{kind}.png"))}))
         .collect();
     let now = now_ms();
     Ok(reply::ok(
@@ -178,30 +173,39 @@ async fn identify_face(
     let mut inner = lock(&app);
     check_video(&inner, request.video_id.as_deref(), &id)?;
     let session_id = new_session(&mut inner, true);
-    let files = files_url(&inner);
+    let face = inner.issue_file(format!("{session_id}-face.png"));
     Ok(reply::ok(
         json!({
             "session_id": session_id,
             "final_unit_deduction": "0",
-            "face_data": [{"face_id": "0", "face_image": format!("{files}/files/{session_id}-face.png"),
+            "face_data": [{"face_id": "0", "face_image": face,
                 "start_time": 0, "end_time": 2000}],
         }),
         &id,
     ))
 }
 
-/// What a selection call answers: the session and its marked frames as masks.
-fn selection(session_id: &str, session: &Session, files: &str) -> Value {
-    let masks: Vec<Value> = session
-        .frames
-        .iter()
+/// What a selection call answers: the session and its marked frames as masks (`frames`:
+/// each marked frame and its number of points).
+fn selection(inner: &mut Inner, session_id: &str, frames: Vec<(u32, usize)>) -> Value {
+    let masks: Vec<Value> = frames
+        .into_iter()
         .map(|(frame, points)| {
-            json!({"frame_index": frame, "points": points.len(),
+            json!({"frame_index": frame, "points": points,
                 "rle_mask": {"size": [90, 160], "counts": "mock"},
-                "png": format!("{files}/files/{session_id}-{frame}.png")})
+                "png": inner.issue_file(format!("{session_id}-{frame}.png"))})
         })
         .collect();
     json!({"session_id": session_id, "final_unit_deduction": "0", "res": {"rle_mask_list": masks}})
+}
+
+/// A session's marked frames and their numbers of points.
+fn marked(session: &Session) -> Vec<(u32, usize)> {
+    session
+        .frames
+        .iter()
+        .map(|(frame, points)| (*frame, points.len()))
+        .collect()
 }
 
 /// `POST /v1/videos/multi-elements/init-selection`.
@@ -246,7 +250,6 @@ async fn edit_selection(
 ) -> Reply {
     let request: EditSelection = accept(&app, &id, &headers, &body)?;
     let mut inner = lock(&app);
-    let files = files_url(&inner);
     let session = selection_session(&mut inner, &request.session_id, &id)?;
     let points: Vec<(f64, f64)> = request.points.iter().map(|p| (p.x, p.y)).collect();
     if delete {
@@ -271,8 +274,9 @@ async fn edit_selection(
         }
         marked.extend(points);
     }
+    let frames = marked(session);
     Ok(reply::ok(
-        selection(&request.session_id, session, &files),
+        selection(&mut inner, &request.session_id, frames),
         &id,
     ))
 }
@@ -306,11 +310,10 @@ async fn clear_selection(
 ) -> Reply {
     let request: SessionCall = accept(&app, &id, &headers, &body)?;
     let mut inner = lock(&app);
-    let files = files_url(&inner);
     let session = selection_session(&mut inner, &request.session_id, &id)?;
     session.frames.clear();
     Ok(reply::ok(
-        selection(&request.session_id, session, &files),
+        selection(&mut inner, &request.session_id, Vec::new()),
         &id,
     ))
 }
@@ -324,7 +327,6 @@ async fn preview_selection(
 ) -> Reply {
     let request: SessionCall = accept(&app, &id, &headers, &body)?;
     let mut inner = lock(&app);
-    let files = files_url(&inner);
     let session_id = request.session_id.clone();
     let session = selection_session(&mut inner, &session_id, &id)?;
     if session.frames.is_empty() {
@@ -334,11 +336,11 @@ async fn preview_selection(
             &id,
         ));
     }
+    let [video, cover, tracking] = ["preview.mp4", "cover.png", "tracking.mp4"]
+        .map(|file| inner.issue_file(format!("{session_id}-{file}")));
     Ok(reply::ok(
         json!({"session_id": session_id, "final_unit_deduction": "0",
-            "res": {"video": format!("{files}/files/{session_id}-preview.mp4"),
-                "video_cover": format!("{files}/files/{session_id}-cover.png"),
-                "tracking_output": format!("{files}/files/{session_id}-tracking.mp4")}}),
+            "res": {"video": video, "video_cover": cover, "tracking_output": tracking}}),
         &id,
     ))
 }
