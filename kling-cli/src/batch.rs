@@ -36,7 +36,8 @@ pub(crate) enum BatchCommand {
     Work(Work),
     /// How many jobs are in each state, and what is left in the queue
     Status(RedisArgs),
-    /// Each job: state, task id, result files or error
+    /// Each job: state, task id, result files (where a worker saved them with --download,
+    /// else their URLs) or error
     Results(Results),
     /// Queue again the jobs parked as blocked (the account could not run them: no credits,
     /// no access), once that is fixed: after a top-up, say
@@ -80,7 +81,8 @@ pub(crate) struct Work {
     /// Jobs this worker runs at once [default: --slots]
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
-    /// Save every result file here
+    /// Save every result file here, named by its job's key (<external_task_id>.mp4; with
+    /// several files <external_task_id>-0.png, ...); `kling batch results` shows where
     #[arg(long, value_name = "DIR")]
     download: Option<PathBuf>,
     /// A slot's lease: a dead worker's slots come back after this long
@@ -464,7 +466,12 @@ async fn results(args: &Results, format: Format) -> Result<(), CommandError> {
         Format::Json => print_json(&records),
         Format::Text => {
             for r in &records {
-                let files: Vec<&str> = r.files.iter().map(|f| f.url.as_str()).collect();
+                // Where a worker saved each file, when it did (its URL otherwise); JSON has both.
+                let files: Vec<&str> = r
+                    .files
+                    .iter()
+                    .map(|f| f.path.as_deref().unwrap_or(&f.url))
+                    .collect();
                 // A stored time is read back from Redis: shown only when it is a date.
                 let until = r
                     .expires_at

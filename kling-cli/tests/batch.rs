@@ -460,3 +460,90 @@ fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
     assert_eq!(runblob_posts(&mock), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 21: `--download` saves each job's files under its key, so a file leads back to its
+/// batch line, and `kling batch results` (another process, another folder) shows where they
+/// were saved; its JSON keeps the URL beside the path.
+#[test]
+fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("batch-names");
+    let env = env(&mock, &redis);
+    let lines = [
+        r#"{"family":"text2video","external_task_id":"line-1","request":{"prompt":"a fox","duration":"5"}}"#,
+        r#"{"family":"image","external_task_id":"cats","request":{"prompt":"a cat","n":2}}"#,
+    ];
+    std::fs::write(dir.join("named.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = common::kling(&["batch", "submit", "named.jsonl"], &dir, &pairs(&env));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let work = common::kling(
+        &[
+            "batch",
+            "work",
+            "--slots",
+            "2",
+            "--until-empty",
+            "--download",
+            "out",
+        ],
+        &dir,
+        &pairs(&env),
+    );
+    assert_eq!(work.code, Some(0), "{}", work.stderr);
+    let mut saved: Vec<String> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    saved.sort();
+    assert_eq!(saved, ["cats-0.png", "cats-1.png", "line-1.mp4"]);
+
+    // From another folder: the paths are absolute, so they still lead to the files.
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let text = common::kling(&["batch", "results"], &elsewhere, &pairs(&env));
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    let line = text
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("line-1 "))
+        .unwrap_or_else(|| panic!("{}", text.stdout));
+    let shown = line.split(' ').nth(3).unwrap();
+    let shown = Path::new(shown);
+    assert!(
+        shown.is_absolute() && shown.ends_with("out/line-1.mp4") && shown.exists(),
+        "{line}"
+    );
+    assert!(
+        !line.contains("http"),
+        "the saved path, not the URL: {line}"
+    );
+    let cats = text
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("cats "))
+        .unwrap_or_else(|| panic!("{}", text.stdout));
+    assert!(
+        cats.contains("out/cats-0.png") && cats.contains("out/cats-1.png"),
+        "{cats}"
+    );
+
+    let json = common::kling(
+        &["batch", "results", "--output", "json"],
+        &elsewhere,
+        &pairs(&env),
+    )
+    .json();
+    let cats = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["external_task_id"] == "cats")
+        .unwrap();
+    for (n, file) in cats["files"].as_array().unwrap().iter().enumerate() {
+        let path = file["path"].as_str().unwrap_or_else(|| panic!("{cats}"));
+        assert!(path.ends_with(&format!("out/cats-{n}.png")), "{cats}");
+        assert!(file["url"].as_str().unwrap().starts_with("http"), "{cats}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

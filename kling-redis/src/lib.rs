@@ -3,6 +3,7 @@
 
 mod batch;
 mod conn;
+mod names;
 mod queue;
 mod slots;
 mod store;

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use kling_core::fleet::{Claim, JobRecord, JobState, JobStore, StoredJob, run_stored_job};
-use kling_core::job::is_safe_file_name;
 use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
@@ -28,6 +27,9 @@ pub struct WorkerOptions {
     /// workers touch theirs every third of it.
     pub claim_idle: Duration,
     /// Where result files go (`None`: not downloaded; `kling batch results` lists the URLs).
+    /// They are named by the job's key (`<external_task_id>.mp4`; with several files
+    /// `<external_task_id>-0.png`, ...), so a file leads back to its batch line, and where each
+    /// was saved is written into the job's record (`StoredFile::path`).
     pub download_dir: Option<PathBuf>,
     /// Stop once the queue is empty and nothing is pending; otherwise run until cancelled.
     pub until_empty: bool,
@@ -54,7 +56,8 @@ impl Default for WorkerOptions {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// The job ended (done or failed); `files` are the downloaded paths.
+    /// The job ended (done or failed); `files` are the downloaded paths (also in the
+    /// record's files, made absolute).
     Finished {
         /// Its record.
         record: JobRecord,
@@ -516,26 +519,41 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
     }
     let mut wait = WaitOptions::new().cancel(stop.clone());
     wait.max_wait = options.max_wait;
-    let record = run_stored_job(client, store, job, wait)
+    let mut record = run_stored_job(client, store, job, wait)
         .await
         .map_err(interrupted)?;
     let mut files = Vec::new();
     if let (Some(dir), JobState::Done) = (&options.download_dir, record.state) {
-        for file in &record.files {
-            // The record came back from Redis: its names are checked again before they
-            // become paths.
-            if !is_safe_file_name(&file.file_name) {
+        let names = crate::names::saved_names(&record);
+        let mut changed = false;
+        for (file, name) in record.files.iter_mut().zip(names) {
+            let Some(name) = name else {
                 tracing::warn!(name = %file.file_name, "kling-redis: an unsafe file name in a record; not downloaded");
                 continue;
-            }
-            let dest = dir.join(&file.file_name);
+            };
+            let dest = dir.join(&name);
             if !dest.exists() {
                 client
                     .download(&file.url, &dest)
                     .await
                     .map_err(interrupted)?;
             }
+            // Absolute, so `kling batch results` run from another folder shows where it is.
+            let shown = std::path::absolute(&dest)
+                .unwrap_or_else(|_| dest.clone())
+                .to_string_lossy()
+                .into_owned();
+            if file.path.as_deref() != Some(shown.as_str()) {
+                file.path = Some(shown);
+                changed = true;
+            }
             files.push(dest);
+        }
+        // Where the files are is part of the record, for any process reading the store. A
+        // failed write is retried with the job (the files already saved are not fetched
+        // again); a worker that lost the job leaves the record to its new holder.
+        if changed && !lost.load(Ordering::SeqCst) {
+            store.put(&record).await.map_err(interrupted)?;
         }
     }
     Ok(Outcome::Finished { record, files })

@@ -453,3 +453,109 @@ fn a_worker_cut_off_past_its_claim_neither_posts_nor_records_the_job_taken_over(
     assert_eq!(stats.tasks, 1, "one task on the server: {stats:?}");
     assert_eq!(stats.creates_by_external_id.values().sum::<u64>(), 2);
 }
+
+/// Issue 21: a worker saves a job's files under the job's key (so a file leads back to its
+/// batch line) and records where in the job's record, for any process reading the store. A
+/// key that is not a safe file name never becomes a path: the SDK's name is used.
+#[test]
+fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
+    let redis = RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let rt = runtime();
+    let root = std::env::temp_dir().join(format!("kling-redis-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "names").await;
+        let queue = fleet.queue("submitter");
+        queue.ensure_group().await.unwrap();
+        let lines = [
+            r#"{"family":"text2video","external_task_id":"line-1","request":{"prompt":"a fox"}}"#,
+            r#"{"family":"image","external_task_id":"cats","request":{"prompt":"a cat","n":2}}"#,
+            r#"{"family":"text2video","request":{"prompt":"a hare"}}"#,
+            r#"{"family":"text2video","external_task_id":"../up","request":{"prompt":"a crow"}}"#,
+        ];
+        let mut derived = String::new();
+        for line in lines {
+            let job = BatchJob::parse(line).unwrap().keyed().unwrap();
+            if job.id().unwrap().starts_with("kb-") {
+                derived = job.id().unwrap().to_owned();
+            }
+            assert!(queue.submit(&job).await.unwrap());
+        }
+        let client = Client::builder()
+            .credentials(
+                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+                    .unwrap(),
+            )
+            .config({
+                let mut config = Config::with_base_url(&mock.api_url);
+                config.poll.first_delay = Duration::from_millis(50);
+                config.poll.min_delay = Duration::from_millis(50);
+                config
+            })
+            .build()
+            .unwrap();
+        let mut options = WorkerOptions::default();
+        options.until_empty = true;
+        options.idle_poll = Duration::from_millis(50);
+        options.download_dir = Some(dir.clone());
+        let mut outcomes = Vec::new();
+        let report = run_worker(
+            client,
+            &fleet,
+            "w",
+            options,
+            CancelHandle::new(),
+            Some(Box::new(|o| outcomes.push(o))),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.done, 4, "{report:?}");
+
+        let mut saved: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        saved.sort();
+        let up = fleet.store().get("../up").await.unwrap().unwrap();
+        let sdk_name = up.files[0].file_name.clone();
+        let mut expected = vec![
+            "cats-0.png".to_owned(),
+            "cats-1.png".to_owned(),
+            format!("{derived}.mp4"),
+            "line-1.mp4".to_owned(),
+            sdk_name.clone(),
+        ];
+        expected.sort();
+        assert_eq!(saved, expected, "named by the job's key");
+        assert!(!sdk_name.starts_with('.') && !sdk_name.contains('/'));
+        assert_eq!(
+            std::fs::read_dir(&root).unwrap().count(),
+            1,
+            "nothing saved outside the folder"
+        );
+
+        // Where each file went is in the store (absolute), and in the outcome.
+        let abs = std::path::absolute(&dir).unwrap();
+        let shown = |name: &str| Some(abs.join(name).to_string_lossy().into_owned());
+        let line = fleet.store().get("line-1").await.unwrap().unwrap();
+        assert_eq!(line.files[0].path, shown("line-1.mp4"), "{line:?}");
+        assert!(line.files[0].url.starts_with("http"), "the URL is kept");
+        let cats = fleet.store().get("cats").await.unwrap().unwrap();
+        let paths: Vec<_> = cats.files.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(paths, [shown("cats-0.png"), shown("cats-1.png")]);
+        assert_eq!(up.files[0].path, shown(&sdk_name));
+        let line_outcome = outcomes.iter().find_map(|o| match o {
+            Outcome::Finished { record, files } if record.external_task_id == "line-1" => {
+                Some((record.clone(), files.clone()))
+            }
+            _ => None,
+        });
+        let (record, files) = line_outcome.expect("an outcome for line-1");
+        assert_eq!(files, [dir.join("line-1.mp4")]);
+        assert_eq!(record, line, "the outcome's record is the stored one");
+    });
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -81,7 +81,7 @@ impl JobState {
     }
 }
 
-/// A result file of a done job: its safe name and where to fetch it.
+/// A result file of a done job: its safe name, where to fetch it, and where a worker saved it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StoredFile {
@@ -89,6 +89,11 @@ pub struct StoredFile {
     pub file_name: String,
     /// The download URL.
     pub url: String,
+    /// Where a worker saved it (on that worker's machine), once downloaded: recorded so any
+    /// process reading the store (`kling batch results`) can show it. For display only: read
+    /// back from a store, it is never used as a path to write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl From<ResultFile> for StoredFile {
@@ -96,6 +101,7 @@ impl From<ResultFile> for StoredFile {
         Self {
             file_name: file.file_name,
             url: file.url,
+            path: None,
         }
     }
 }
@@ -255,5 +261,18 @@ mod tests {
         assert_eq!(decoded.state, JobState::Unknown);
         assert_ne!(fingerprint(b"{\"a\":1}"), fingerprint(b"{\"a\":2}"));
         assert_eq!(fingerprint(b"").len(), 16);
+    }
+
+    #[test]
+    fn a_saved_path_is_kept_and_older_records_have_none() {
+        let older: StoredFile =
+            serde_json::from_str(r#"{"file_name":"v.mp4","url":"https://c/v.mp4"}"#).unwrap();
+        assert_eq!(older.path, None);
+        let text = serde_json::to_string(&older).unwrap();
+        assert!(!text.contains("path"), "not written until saved: {text}");
+        let mut saved = older;
+        saved.path = Some("/out/job-1.mp4".into());
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(serde_json::from_str::<StoredFile>(&text).unwrap(), saved);
     }
 }

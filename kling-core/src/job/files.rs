@@ -80,7 +80,8 @@ pub struct ResultFile {
     pub kind: FileKind,
     /// The download URL (as the server gave it; the download checks it is http(s)).
     pub url: String,
-    /// A safe file name: `<video id>.mp4`, `<task id>-<n>.png`, `<audio id>.wav`, ...,
+    /// A safe file name: `<video id>.mp4`, `<task id>-<n>.png` (`<task id>-<kind>.png` for an
+    /// image recognize segmentation: `object_seg`, `head_seg`, ...), `<audio id>.wav`, ...,
     /// `-watermarked` before the extension for watermarked copies.
     pub file_name: String,
     /// Whether this is the watermarked copy.
@@ -108,6 +109,20 @@ pub fn is_safe_file_name(name: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         && !DEVICE_NAMES.iter().any(|d| d.eq_ignore_ascii_case(stem))
+}
+
+/// The longest image kind kept in a file name (Kling's are at most 10 bytes).
+const MAX_LABEL: usize = 32;
+
+/// Whether a server-given label (an image's `type`) may go into a file name as it is: short,
+/// ASCII letters, digits and `_` only, starting with a letter (so it never passes for an
+/// index, a dot file or an option). Anything else is hostile or unknown: the index is used.
+fn is_plain_label(label: &str) -> bool {
+    label.len() <= MAX_LABEL
+        && label.starts_with(|c: char| c.is_ascii_alphabetic())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// `raw` (server text) made into a safe file stem, or `fallback` when nothing usable is left.
@@ -216,7 +231,17 @@ pub(super) fn legacy(task: &Task) -> Vec<ResultFile> {
         );
     }
     for (i, image) in r.images.iter().chain(&r.series_images).enumerate() {
-        let (stem, fallback) = (format!("{}-{i}", task.task_id), format!("image-{i}"));
+        // An image recognize result is named by its segmentation (`<task>-object_seg.png`),
+        // so the four files say what they hold; anything else by its position.
+        let label = image
+            .kind
+            .as_deref()
+            .filter(|k| is_plain_label(k))
+            .map_or_else(|| i.to_string(), str::to_owned);
+        let (stem, fallback) = (
+            format!("{}-{label}", task.task_id),
+            format!("image-{label}"),
+        );
         out.add_pair(
             FileKind::Image,
             Some(&image.url),
@@ -451,6 +476,65 @@ mod tests {
                 "{id:?} -> {stem:?}"
             );
         }
+    }
+
+    #[test]
+    fn recognized_images_are_named_by_their_kind() {
+        let task: Task = serde_json::from_str(
+            r#"{"task_id":"5","task_status":"succeed","task_result":{"images":[
+                {"type":"object_seg","is_contain":true,"url":"https://c/o.png"},
+                {"type":"head_seg","is_contain":true,"url":"https://c/h.png"},
+                {"type":"face_seg","is_contain":false,"url":"https://c/f.png"},
+                {"type":"cloth_seg","is_contain":true,"url":"https://c/c.png"}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            names(&task.result_files()),
+            [
+                "5-object_seg.png",
+                "5-head_seg.png",
+                "5-face_seg.png",
+                "5-cloth_seg.png"
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_image_kinds_fall_back_to_the_index() {
+        let long = "k".repeat(MAX_LABEL + 1);
+        let kinds = [
+            "../../x", "a/b", "", "0", "-rf", ".hidden", "CON", "é", "a b", &long, "same", "same",
+            "SAME",
+        ];
+        let images: Vec<serde_json::Value> = kinds
+            .iter()
+            .map(|k| serde_json::json!({"type": k, "url": "https://c/i.png"}))
+            .collect();
+        let json = serde_json::json!({"task_id": "5", "task_status": "succeed",
+            "task_result": {"images": images}});
+        let task: Task = serde_json::from_value(json).unwrap();
+        let files = task.result_files();
+        assert_eq!(
+            names(&files),
+            [
+                "5-0.png",
+                "5-1.png",
+                "5-2.png",
+                "5-3.png",
+                "5-4.png",
+                "5-5.png",
+                // Kept: plain; the stem starts with the task id, so never a device name.
+                "5-CON.png",
+                "5-7.png",
+                "5-8.png",
+                "5-9.png",
+                "5-same.png",
+                // Repeated kinds stay unique.
+                "5-same-2.png",
+                "5-SAME-3.png"
+            ]
+        );
+        assert!(files.iter().all(|f| is_safe_file_name(&f.file_name)));
     }
 
     #[test]
