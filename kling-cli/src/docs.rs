@@ -8,7 +8,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 use serde_json::json;
 
-use crate::args::Cli;
+use crate::cli::Cli;
 use crate::output::{CommandError, Format, print_json};
 
 /// `kling completions`.

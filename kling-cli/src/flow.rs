@@ -27,22 +27,7 @@ use crate::output::{
 /// so `--poll-interval` cannot hammer a real API. A local server (the mock) may be polled faster.
 pub(crate) const POLL_FLOOR: Duration = Duration::from_secs(1);
 
-/// The task a create started, remembered so an interrupt can say how to pick it up again.
-static STARTED: Mutex<Option<Resume>> = Mutex::new(None);
-
-/// The task last started by this process, if any.
-pub(crate) fn started() -> Option<Resume> {
-    STARTED.lock().ok().and_then(|s| s.clone())
-}
-
-/// Remembers the task a create started (for the report of an interrupt).
-pub(crate) fn remember(resume: &Resume) {
-    if let Ok(mut s) = STARTED.lock() {
-        *s = Some(resume.clone());
-    }
-}
-
-/// Everything a command runs with: the settings and how to print.
+/// Everything a command runs with: the settings, how to print, and the task it started.
 pub(crate) struct Ctx {
     /// The effective configuration.
     pub(crate) settings: Settings,
@@ -50,6 +35,8 @@ pub(crate) struct Ctx {
     pub(crate) format: Format,
     /// No progress on stderr.
     pub(crate) quiet: bool,
+    /// The task this command created, so an interrupt can say how to pick it up again.
+    started: Mutex<Option<Resume>>,
 }
 
 /// Whether `url` points at this machine (the mock, a local proxy).
@@ -69,6 +56,50 @@ fn is_loopback(url: &str) -> bool {
 }
 
 impl Ctx {
+    /// The context of a command.
+    pub(crate) fn new(settings: Settings, format: Format, quiet: bool) -> Self {
+        Self {
+            settings,
+            format,
+            quiet,
+            started: Mutex::new(None),
+        }
+    }
+
+    /// The task this command created, if any.
+    pub(crate) fn started(&self) -> Option<Resume> {
+        self.started.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Records task `task_id` as created by this command, with the command that picks it up
+    /// again: `wait` (`kling task wait text2video ID`) plus the options that shape what it
+    /// gives (`--download DIR`, `--output json`).
+    pub(crate) fn created(
+        &self,
+        wait: String,
+        task_id: &str,
+        external_task_id: Option<String>,
+        download: Option<&Path>,
+    ) -> Resume {
+        let mut command = wait;
+        if let Some(dir) = download {
+            command.push_str(" --download ");
+            command.push_str(&shell_word(&dir.display().to_string()));
+        }
+        if self.format == Format::Json {
+            command.push_str(" --output json");
+        }
+        let resume = Resume {
+            command,
+            task_id: task_id.to_owned(),
+            external_task_id,
+        };
+        if let Ok(mut s) = self.started.lock() {
+            *s = Some(resume.clone());
+        }
+        resume
+    }
+
     /// A client of the Kling API (legacy and new standard).
     pub(crate) fn kling(&self) -> Result<Client, CommandError> {
         self.client(
@@ -129,6 +160,10 @@ impl Ctx {
             config.poll.first_delay = every;
             config.poll.min_delay = every;
             config.poll.cap = every;
+            // A local server shows a new task at once: ten looks are grace enough.
+            if is_loopback(base_url) {
+                config.poll.unseen_grace = config.poll.unseen_grace.min(every.saturating_mul(10));
+            }
         }
         if let Some(max) = &self.settings.max_wait {
             config.poll.max_wait = max.value;
@@ -155,13 +190,21 @@ impl Ctx {
 
     /// Wait options with progress: a spinner on a terminal, a line per status change
     /// otherwise, nothing with `--quiet` or JSON output. Finish the bar when the wait ends.
-    pub(crate) fn wait_options(&self) -> (WaitOptions<'static>, Option<indicatif::ProgressBar>) {
+    /// A task `fresh` from a create is first polled after the SDK's first delay; any other
+    /// is looked at at once (a finished task returns, an unknown id fails fast).
+    pub(crate) fn wait_options(
+        &self,
+        fresh: Fresh,
+    ) -> (WaitOptions<'static>, Option<indicatif::ProgressBar>) {
         let bar = (self.progress() && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
         let mut options = WaitOptions::new();
+        if fresh == Fresh::JustCreated {
+            options = options.after_create();
+        }
         if let Some(max) = &self.settings.max_wait {
             options = options.max_wait(max.value);
         }
@@ -185,8 +228,9 @@ impl Ctx {
         &self,
         client: &Client,
         query: &Q,
+        fresh: Fresh,
     ) -> Result<Q::Task, CommandError> {
-        let (options, bar) = self.wait_options();
+        let (options, bar) = self.wait_options(fresh);
         let result = client.wait(query, options).await;
         if let Some(bar) = bar {
             bar.finish_and_clear();
@@ -242,6 +286,7 @@ impl Ctx {
         &self,
         client: &Client,
         query: &Q,
+        fresh: Fresh,
         download: Option<&Path>,
         extra: Value,
     ) -> Result<(), CommandError>
@@ -249,7 +294,10 @@ impl Ctx {
         Q: Pollable,
         Q::Task: Serialize + Shown,
     {
-        let task = self.wait(client, query).await?;
+        if let Some(dir) = download {
+            ready_dir(dir)?;
+        }
+        let task = self.wait(client, query, fresh).await?;
         if self.format == Format::Text {
             print_task(&task);
         }
@@ -291,13 +339,18 @@ impl Ctx {
             }
             return self.dry_run(client, &request);
         }
+        // Checked before the task is paid for, not after.
+        if let Some(dir) = &flow.download {
+            ready_dir(dir)?;
+        }
         let created = client.create(request).await?;
         let id = created.query.task_ref().as_str().to_owned();
-        let resume = Resume {
-            command: resume(&id),
-            external_task_id: created.external_task_id.clone(),
-        };
-        remember(&resume);
+        let resume = self.created(
+            resume(&id),
+            &id,
+            created.external_task_id.clone(),
+            flow.download.as_deref(),
+        );
         let extra = json!({
             "request_id": created.request_id,
             "external_task_id": created.external_task_id,
@@ -328,9 +381,15 @@ impl Ctx {
         if self.progress() {
             eprintln!("created task {id}; waiting (Ctrl-C stops waiting, the task goes on)");
         }
-        self.finish(client, &created.query, flow.download.as_deref(), extra)
-            .await
-            .map_err(|e| with_external_id(e, created.external_task_id.as_deref()))
+        self.finish(
+            client,
+            &created.query,
+            Fresh::JustCreated,
+            flow.download.as_deref(),
+            extra,
+        )
+        .await
+        .map_err(|e| e.after_create(&resume))
     }
 
     /// A synchronous call whose answer is a finished task (TTS, image recognize): print it and
@@ -346,6 +405,9 @@ impl Ctx {
     {
         if flow.dry_run {
             return self.dry_run(client, endpoint);
+        }
+        if let Some(dir) = &flow.download {
+            ready_dir(dir)?;
         }
         let reply = client.send(endpoint).await?;
         let task = reply.value;
@@ -387,6 +449,15 @@ impl Ctx {
     }
 }
 
+/// Whether a wait is for a task this command just created, or for one of unknown age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fresh {
+    /// Created a moment ago by this command.
+    JustCreated,
+    /// Named by the user: it may have finished long ago, or not exist.
+    Unknown,
+}
+
 /// Adds the keys of `extra` to `doc`.
 fn merge(doc: &mut Value, extra: Value) {
     if let (Some(doc), Value::Object(extra)) = (doc.as_object_mut(), extra) {
@@ -394,19 +465,50 @@ fn merge(doc: &mut Value, extra: Value) {
     }
 }
 
-/// An error of a wait after a create names the task's external id, to look it up later.
-fn with_external_id(failure: CommandError, id: Option<&str>) -> CommandError {
-    match (failure, id) {
-        (CommandError::Sdk(e), Some(id)) if e.external_task_id().is_none() => {
-            CommandError::Sdk(e.with_external_task_id(id.to_owned()))
-        }
-        (other, _) => other,
+/// Makes sure result files can be saved into `dir` (creating it), before anything is paid
+/// for: a file in the way, a folder without write permission or a path under `/proc` fails
+/// here, with nothing sent.
+pub(crate) fn ready_dir(dir: &Path) -> Result<(), CommandError> {
+    let fail = |e: std::io::Error| {
+        CommandError::from(kling_errors::IoError::new(
+            "prepare the --download folder",
+            dir,
+            e,
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    // Writable? A probe file, removed at once (its name cannot clash with a result's).
+    let probe = dir.join(format!(".kling-probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// `word` as one shell word: as is when it holds only safe characters, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resume_commands_quote_their_paths() {
+        assert_eq!(shell_word("out/clips"), "out/clips");
+        assert_eq!(shell_word("my clips"), "'my clips'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 
     #[test]
     fn loopback_hosts() {

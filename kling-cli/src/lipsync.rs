@@ -11,7 +11,7 @@ use kling_types::videos::{
 use serde_json::json;
 
 use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, parse_millis};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Fresh};
 use crate::input;
 use crate::output::{CommandError, Format, print_json, print_task, to_value};
 use crate::video::{deliver, wait_in};
@@ -154,15 +154,20 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     if a.flow.dry_run {
         return ctx.dry_run(client, &r);
     }
+    if let Some(dir) = &a.flow.download {
+        crate::flow::ready_dir(dir)?;
+    }
     let reply = client.send(&r).await?;
     let task = reply.value;
-    crate::flow::remember(&crate::output::Resume {
-        command: wait_in("lip-sync")(&task.task_id),
-        external_task_id: None,
-    });
+    let resume = ctx.created(
+        wait_in("lip-sync")(&task.task_id),
+        &task.task_id,
+        None,
+        a.flow.download.as_deref(),
+    );
     let extra = json!({
         "request_id": reply.request_id,
-        "wait_command": wait_in("lip-sync")(&task.task_id),
+        "wait_command": resume.command,
     });
     if !a.flow.waits() {
         match ctx.format {
@@ -171,14 +176,20 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
             }
             Format::Text => {
                 print_task(&task);
-                println!("wait for it: {}", wait_in("lip-sync")(&task.task_id));
+                println!("wait for it: {}", resume.command);
             }
         }
         return Ok(());
     }
     let query = GetLipSyncTask::by_task_id(task.task_id.clone());
-    ctx.finish(client, &query, a.flow.download.as_deref(), extra)
-        .await
+    ctx.finish(
+        client,
+        &query,
+        Fresh::JustCreated,
+        a.flow.download.as_deref(),
+        extra,
+    )
+    .await
 }
 
 /// Identify-face: a synchronous call.

@@ -11,6 +11,7 @@ mod account;
 mod args;
 mod audio;
 mod batch;
+mod cli;
 mod config;
 mod docs;
 mod element;
@@ -34,7 +35,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::cli::{Cli, Command};
 use crate::flow::Ctx;
 use crate::output::{CommandError, Format, report};
 
@@ -114,11 +115,7 @@ fn main() -> ExitCode {
         Err(e) => return report(&e, cli.global.output.unwrap_or(Format::Text)),
     };
     let format = settings.output.value;
-    let mut ctx = Ctx {
-        settings,
-        format,
-        quiet: cli.global.quiet,
-    };
+    let mut ctx = Ctx::new(settings, format, cli.global.quiet);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -137,9 +134,10 @@ fn main() -> ExitCode {
         // Ctrl-C drops the command's future: the SDK stops after the current request, and a
         // created task goes on (the report says how to wait for it again).
         tokio::select! {
-            result = run(&cli.command, &mut ctx) => result,
-            _ = tokio::signal::ctrl_c() => Err(CommandError::Interrupted(flow::started())),
+            result = run(&cli.command, &mut ctx) => return result,
+            _ = tokio::signal::ctrl_c() => {}
         }
+        Err(CommandError::Interrupted(ctx.started()))
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,7 +11,7 @@ use kling_types::{Mode, Model};
 use serde_json::json;
 
 use crate::config::{Setting, Source};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Fresh};
 use crate::output::{CommandError, Format, print_json};
 
 /// `kling mock ...`.
@@ -95,7 +95,9 @@ pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), CommandEr
             created.external_task_id.as_deref().unwrap_or("-")
         );
     }
-    let task = ctx.wait(&client, &created.query).await?;
+    let task = ctx
+        .wait(&client, &created.query, Fresh::JustCreated)
+        .await?;
     let saved = client.download_files(&task, "kling-demo").await?;
     let paths: Vec<_> = saved.into_iter().map(|done| done.path).collect();
     match ctx.format {

@@ -39,17 +39,25 @@ impl Format {
 pub(crate) enum CommandError {
     /// An error of the SDK (or of reading a local file), with its kind and code.
     Sdk(Error),
+    /// An error after this command created a task (its wait gave up, its download failed):
+    /// the task goes on, and `Resume` says how to pick it up.
+    AfterCreate(Error, Resume),
+    /// An SDK error and what the user can do about it here (`--product o3-video`).
+    Hinted(Error, String),
     /// A bad command line or config file (exit 2).
     Usage(String),
     /// Ctrl-C; what the user can do about a task that goes on.
     Interrupted(Option<Resume>),
 }
 
-/// How to pick up a task again after an interrupted or timed-out wait.
+/// How to pick up a task again after an interrupted or failed wait.
 #[derive(Debug, Clone)]
 pub(crate) struct Resume {
-    /// The command that waits for it again.
+    /// The command that waits for it again (with the options that shape the result:
+    /// `--download`, `--output`).
     pub(crate) command: String,
+    /// The task's id.
+    pub(crate) task_id: String,
     /// Its external task id, when it has one.
     pub(crate) external_task_id: Option<String>,
 }
@@ -58,6 +66,31 @@ impl CommandError {
     /// A usage error.
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self::Usage(message.into())
+    }
+
+    /// This error, for a task that was created: it names the task and how to resume.
+    pub(crate) fn after_create(self, resume: &Resume) -> Self {
+        match self {
+            Self::Sdk(e) => {
+                let e = match &resume.external_task_id {
+                    Some(id) if e.external_task_id().is_none() => e.with_external_task_id(id),
+                    _ => e,
+                };
+                Self::AfterCreate(e, resume.clone())
+            }
+            other => other,
+        }
+    }
+}
+
+/// The id of the task an error is about, when it names one.
+fn task_id_of(error: &Error) -> Option<&str> {
+    match error {
+        Error::TaskFailed(e) => Some(e.task_id()),
+        Error::WaitTimeout(e) => Some(e.task_id()),
+        Error::TaskNotFound(e) => Some(e.task_id()),
+        Error::Cancelled(e) => e.task_id(),
+        _ => None,
     }
 }
 
@@ -106,67 +139,112 @@ pub(crate) fn exit_code(error: &Error) -> u8 {
     }
 }
 
+/// The JSON error object of an SDK error.
+fn sdk_object(error: &Error, resume: Option<&Resume>) -> Value {
+    json!({
+        "kind": error.kind().as_str(),
+        "code": server_code(error),
+        "http_status": error.http_status(),
+        "message": error.to_string(),
+        "request_id": error.request_id(),
+        "retryable": error.is_retryable(),
+        "task_id": task_id_of(error).or(resume.map(|r| r.task_id.as_str())),
+        "external_task_id": error.external_task_id(),
+        "resume_command": resume.map(|r| &r.command),
+    })
+}
+
+/// The service code the server answered, typed as its dialect has it (Kling's numbers,
+/// RunBlob's and Pikzels' strings); `null` for a local check, which only stands in for one.
+fn server_code(error: &Error) -> Value {
+    if matches!(error, Error::Validation(_) | Error::Auth(_)) {
+        return Value::Null;
+    }
+    match error.code() {
+        None => Value::Null,
+        Some(code @ kling_errors::ErrorCode::Kling(_)) => {
+            let wire = code.as_wire();
+            wire.parse::<i64>()
+                .map_or_else(|_| Value::String(wire.into_owned()), Value::from)
+        }
+        Some(code) => Value::String(code.as_wire().into_owned()),
+    }
+}
+
+/// Prints the chain of causes under an error, each line once: an error whose message
+/// already quotes its cause's is not followed by that cause again.
+fn print_causes(error: &Error) {
+    let mut shown = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !shown.contains(&text) {
+            eprintln!("  caused by: {text}");
+        }
+        shown = text;
+        cause = c.source();
+    }
+}
+
 /// Prints a failure (text on stderr, or the JSON error object on stdout) and gives its exit code.
 pub(crate) fn report(failure: &CommandError, format: Format) -> ExitCode {
     let (object, code) = match failure {
-        CommandError::Sdk(error) => (
-            json!({
-                "kind": error.kind().as_str(),
-                "code": error.code().map(|c| c.as_wire().into_owned()),
-                "http_status": error.http_status(),
-                "message": error.to_string(),
-                "request_id": error.request_id(),
-                "retryable": error.is_retryable(),
-                "external_task_id": error.external_task_id(),
-            }),
-            exit_code(error),
-        ),
+        CommandError::Sdk(error) => (sdk_object(error, None), exit_code(error)),
+        CommandError::AfterCreate(error, resume) => {
+            (sdk_object(error, Some(resume)), exit_code(error))
+        }
+        CommandError::Hinted(error, hint) => {
+            let mut object = sdk_object(error, None);
+            object["hint"] = hint.as_str().into();
+            (object, exit_code(error))
+        }
         CommandError::Usage(message) => (error_object("usage", message, None), 2),
         CommandError::Interrupted(resume) => (
-            error_object(
-                "interrupted",
-                "interrupted",
-                resume.as_ref().and_then(|r| r.external_task_id.as_deref()),
-            ),
+            error_object("interrupted", "interrupted", resume.as_ref()),
             130,
         ),
     };
     match format {
         Format::Json => println!("{}", json!({ "error": object })),
         Format::Text => match failure {
-            CommandError::Sdk(error) => {
+            CommandError::Sdk(error) | CommandError::AfterCreate(error, _) => {
                 eprintln!("error: {error}");
-                let mut cause = std::error::Error::source(error);
-                while let Some(c) = cause {
-                    eprintln!("  caused by: {c}");
-                    cause = c.source();
-                }
+                print_causes(error);
                 if let Some(id) = error.external_task_id() {
                     eprintln!("external task id: {id}");
                 }
-                // A wait that gave up (or was cancelled) leaves the task running.
-                if matches!(error.kind(), ErrorKind::Timeout | ErrorKind::Cancelled)
-                    && let Some(r) = crate::flow::started()
+                // A wait that gave up (or a download that failed) leaves the task as it is.
+                if let CommandError::AfterCreate(_, r) = failure
+                    && !matches!(error.kind(), ErrorKind::TaskFailed | ErrorKind::NotFound)
                 {
-                    eprintln!("the task goes on; wait for it again with: {}", r.command);
+                    eprintln!("the task goes on; pick it up with: {}", r.command);
                 }
+            }
+            CommandError::Hinted(error, hint) => {
+                eprintln!("error: {error}");
+                print_causes(error);
+                eprintln!("hint: {hint}");
             }
             CommandError::Usage(message) => eprintln!("error: {message}"),
-            CommandError::Interrupted(resume) => {
-                eprintln!("interrupted");
-                if let Some(r) = resume {
-                    eprintln!("the task goes on; wait for it again with: {}", r.command);
+            CommandError::Interrupted(resume) => match resume {
+                Some(r) => {
+                    eprintln!("interrupted while waiting for task {}", r.task_id);
+                    eprintln!("the task goes on; pick it up with: {}", r.command);
                 }
-            }
+                None => eprintln!("interrupted"),
+            },
         },
     }
     ExitCode::from(code)
 }
 
-fn error_object(kind: &str, message: &str, external_task_id: Option<&str>) -> Value {
+fn error_object(kind: &str, message: &str, resume: Option<&Resume>) -> Value {
     json!({
         "kind": kind, "code": null, "http_status": null, "message": message,
-        "request_id": null, "retryable": false, "external_task_id": external_task_id,
+        "request_id": null, "retryable": false,
+        "task_id": resume.map(|r| &r.task_id),
+        "external_task_id": resume.and_then(|r| r.external_task_id.as_deref()),
+        "resume_command": resume.map(|r| &r.command),
     })
 }
 

@@ -14,7 +14,7 @@ use kling_types::runblob::{
 use serde_json::json;
 
 use crate::args::{FlowArgs, parse_whole_seconds};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Fresh};
 use crate::input;
 use crate::output::{CommandError, print_task};
 
@@ -219,6 +219,24 @@ fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), Command
     Ok((urls, inline))
 }
 
+/// A generation not found may be another product's: RunBlob looks ids up per product.
+fn product_hint(error: CommandError, product: ProductArg) -> CommandError {
+    match error {
+        CommandError::Sdk(e) if e.kind() == kling_errors::ErrorKind::NotFound => {
+            CommandError::Hinted(
+                e,
+                format!(
+                    "looked up as a {} generation; RunBlob keeps each product's apart: \
+                     name the product that made it with --product (classic, o1-video, \
+                     o3-video, o1-photo, o3-photo)",
+                    product.name()
+                ),
+            )
+        }
+        other => other,
+    }
+}
+
 fn waiter(product: ProductArg) -> impl Fn(&str) -> String {
     move |id| format!("kling runblob wait {id} --product {}", product.name())
 }
@@ -314,17 +332,27 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
         }
         RunblobCommand::Status(one) => {
             let r = GetGeneration::new(one.product.product(), one.id.clone());
-            if let Some(dir) = &one.download {
+            let done = if let Some(dir) = &one.download {
                 // A finished generation: the same as waiting for it.
-                return ctx.finish(&client, &r, Some(dir), json!({})).await;
-            }
-            ctx.send(&client, &r, false, |g: &Generation| print_task(g))
-                .await
+                ctx.finish(&client, &r, Fresh::Unknown, Some(dir), json!({}))
+                    .await
+            } else {
+                ctx.send(&client, &r, false, |g: &Generation| print_task(g))
+                    .await
+            };
+            done.map_err(|e| product_hint(e, one.product))
         }
         RunblobCommand::Wait(one) => {
             let r = GetGeneration::new(one.product.product(), one.id.clone());
-            ctx.finish(&client, &r, one.download.as_deref(), json!({}))
-                .await
+            ctx.finish(
+                &client,
+                &r,
+                Fresh::Unknown,
+                one.download.as_deref(),
+                json!({}),
+            )
+            .await
+            .map_err(|e| product_hint(e, one.product))
         }
         RunblobCommand::List(l) => {
             let r = ListGenerations::new(l.limit, l.offset);

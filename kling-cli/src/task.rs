@@ -11,7 +11,7 @@ use kling_types::family::{Group, Produces};
 use kling_types::{FAMILIES, Family, Task, TaskRef};
 use serde_json::json;
 
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Fresh};
 use crate::output::{CommandError, Format, print_json, print_task, print_tasks, to_value};
 
 /// `kling task ...`.
@@ -114,8 +114,14 @@ pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), CommandE
         TaskCommand::Wait(one) => {
             let client = ctx.kling()?;
             let query = family(&one.family)?.task(id(one));
-            ctx.finish(&client, &query, one.download.as_deref(), json!({}))
-                .await
+            ctx.finish(
+                &client,
+                &query,
+                Fresh::Unknown,
+                one.download.as_deref(),
+                json!({}),
+            )
+            .await
         }
         TaskCommand::List(list) => {
             let client = ctx.kling()?;

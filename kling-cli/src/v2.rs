@@ -4,18 +4,19 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+use kling_client_async::prelude::*;
 use kling_types::AspectRatio;
 use kling_types::common::WatermarkInfo;
 use kling_types::standard::{
     Audio, Content, CreateImageToVideo, CreateMotionControl, CreateOmniVideo, CreateTextToVideo,
-    GetTasks, ListTasks, Resolution, StandardModel, Task, TaskFilter, TaskPage,
+    GetTasks, ListTasks, Resolution, StandardModel, TaskFilter, TaskPage,
 };
 use serde_json::json;
 
 use crate::args::{FlowArgs, OrientationArg, parse_whole_seconds};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Fresh};
 use crate::input;
-use crate::output::{CommandError, print_task};
+use crate::output::{CommandError, Format, print_json, print_task, to_value};
 
 /// `kling v2 ...`.
 #[derive(Subcommand)]
@@ -362,15 +363,41 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
             } else {
                 GetTasks::by_ids(g.ids.clone())
             };
-            ctx.send(&client, &r, false, |tasks: &Vec<Task>| {
-                if tasks.is_empty() {
-                    println!("(no such task)");
-                }
-                for t in tasks {
-                    print_task(t);
-                }
-            })
-            .await
+            let reply = client.send(&r).await?;
+            let tasks = &reply.value;
+            // Every id asked for is found, or the command fails as `task get` does (exit 5).
+            let missing: Vec<&str> = g
+                .ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| {
+                    !tasks.iter().any(|t| {
+                        if g.external {
+                            t.external_id.as_deref() == Some(*id)
+                        } else {
+                            t.id == *id
+                        }
+                    })
+                })
+                .collect();
+            match ctx.format {
+                Format::Text => tasks.iter().for_each(print_task),
+                Format::Json if missing.is_empty() => print_json(&json!({
+                    "tasks": to_value(tasks), "request_id": reply.request_id,
+                })),
+                Format::Json => {}
+            }
+            match missing.as_slice() {
+                [] => Ok(()),
+                ids => Err(
+                    kling_errors::Error::from(kling_errors::TaskNotFoundError::new(
+                        ids.join(", "),
+                        1,
+                        std::time::Duration::ZERO,
+                    ))
+                    .into(),
+                ),
+            }
         }
         V2Command::Wait(w) => {
             let r = if w.external {
@@ -378,8 +405,14 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
             } else {
                 GetTasks::by_ids([w.id.clone()])
             };
-            ctx.finish(&client, &r, w.download.as_deref(), json!({}))
-                .await
+            ctx.finish(
+                &client,
+                &r,
+                Fresh::Unknown,
+                w.download.as_deref(),
+                json!({}),
+            )
+            .await
         }
         V2Command::List(l) => {
             let mut r = ListTasks::new();

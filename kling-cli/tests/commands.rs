@@ -356,9 +356,10 @@ fn a_task_created_without_waiting_is_found_listed_and_waited_for() {
         &env,
     );
     let id = created["task"]["task_id"].as_str().unwrap().to_owned();
+    // The command picks it up with the same output.
     assert_eq!(
         created["wait_command"],
-        format!("kling task wait image2video {id}")
+        format!("kling task wait image2video {id} --output json")
     );
 
     let doc = run_json(
@@ -538,7 +539,8 @@ fn a_wait_that_gives_up_says_how_to_resume() {
             "text2video",
             "--prompt",
             "a fox",
-            "--wait",
+            "--download",
+            "my clips",
             "--max-wait",
             "1s",
         ],
@@ -546,12 +548,40 @@ fn a_wait_that_gives_up_says_how_to_resume() {
         &env,
     );
     assert_eq!(out.code, Some(8), "{}", out.stderr);
+    // The whole command: it downloads into the same folder (quoted for the shell).
     assert!(
         out.stderr
-            .contains("wait for it again with: kling task wait text2video 8"),
+            .contains("the task goes on; pick it up with: kling task wait text2video ")
+            && out.stderr.contains(" --download 'my clips'\n"),
         "{}",
         out.stderr
     );
+    // JSON: the task, its external id and the command.
+    let out = kling(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--download",
+            "out",
+            "--max-wait",
+            "1s",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &env,
+    );
+    assert_eq!(out.code, Some(8), "{}", out.stderr);
+    let error: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let error = &error["error"];
+    let task = error["task_id"].as_str().expect("the task id");
+    assert_eq!(
+        error["resume_command"],
+        format!("kling task wait text2video {task} --download out --output json")
+    );
+    assert!(error["external_task_id"].is_string(), "{error}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -178,7 +178,7 @@ fn an_async_wait_wakes_from_its_sleep_when_cancelled() {
         let e = client
             .wait(
                 &GetText2VideoTask::by_task_id("7"),
-                WaitOptions::new().cancel(cancel),
+                WaitOptions::new().after_create().cancel(cancel),
             )
             .await
             .unwrap_err();

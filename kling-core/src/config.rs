@@ -94,7 +94,8 @@ impl Default for RetryConfig {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PollConfig {
-    /// Delay before the first poll (5 s; zero polls at once).
+    /// Delay before the first poll of a task just created (5 s; zero polls at once), and the
+    /// first gap of the schedule. A wait on a task of unknown age looks at once.
     pub first_delay: Duration,
     /// The shortest delay between two polls (1 s), whatever the other settings say: a zero
     /// first delay never turns into a GET per round trip.
@@ -109,6 +110,11 @@ pub struct PollConfig {
     pub max_wait: Duration,
     /// Consecutive failed polls that end the wait (10).
     pub max_consecutive_failures: u32,
+    /// How long after its first look a wait keeps looking for a task the API has not found
+    /// yet (10 s: what a task just created may need to show up in a lookup); then the wait
+    /// ends with [`TaskNotFoundError`](kling_errors::TaskNotFoundError). A task seen once
+    /// and then not found ends the wait at once.
+    pub unseen_grace: Duration,
 }
 
 impl Default for PollConfig {
@@ -121,6 +127,7 @@ impl Default for PollConfig {
             jitter: 0.1,
             max_wait: Duration::from_secs(30 * 60),
             max_consecutive_failures: 10,
+            unseen_grace: Duration::from_secs(10),
         }
     }
 }
@@ -233,6 +240,7 @@ impl Config {
             &mut self.poll.min_delay,
             &mut self.poll.cap,
             &mut self.poll.max_wait,
+            &mut self.poll.unseen_grace,
             &mut self.download.timeout,
         ] {
             *d = (*d).min(Self::LONGEST);

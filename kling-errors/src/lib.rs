@@ -16,8 +16,8 @@ pub use codes::{CodeInfo, ErrorCode, KlingCode, PikzelsCode, RunBlobCode};
 pub use decode::{DecodeContext, MAX_INSPECTED_BODY, check_response, decode_error};
 pub use error::{
     AmbiguousCreateError, ApiError, AuthError, AuthFailure, BodyShape, CancelledError, DecodeError,
-    DecodeFailure, Error, InternalError, IoError, TaskFailedError, TransportError,
-    TransportFailure, TransportPhase, ValidationError, WaitTimeoutError,
+    DecodeFailure, Error, InternalError, IoError, TaskFailedError, TaskNotFoundError,
+    TransportError, TransportFailure, TransportPhase, ValidationError, WaitTimeoutError,
 };
 pub use headers::HeaderLookup;
 pub use retry_after::{

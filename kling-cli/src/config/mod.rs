@@ -30,7 +30,8 @@ use clap::{Subcommand, ValueEnum};
 use kling_auth::Credentials;
 use serde::Deserialize;
 
-use crate::args::{Global, parse_duration};
+use crate::args::parse_duration;
+use crate::cli::Global;
 use crate::output::{CommandError, Format};
 
 mod show;

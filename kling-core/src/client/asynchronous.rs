@@ -184,8 +184,10 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
             match run.step() {
                 JobStep::Create(request) => run.created(Box::pin(client.create(request)).await),
                 JobStep::Wait(query) => {
-                    let waited =
-                        Box::pin(client.wait(&query, options.take().unwrap_or_default())).await;
+                    let waited = Box::pin(
+                        client.wait(&query, options.take().unwrap_or_default().after_create()),
+                    )
+                    .await;
                     // The task has ended (or the wait gave up): the downloads need no slot.
                     drop(slot.take());
                     run.waited(waited);

@@ -184,7 +184,7 @@ fn drive_job<K: Kling + ?Sized, E: CreateTask>(
         match run.step() {
             JobStep::Create(request) => run.created(client.create(request)),
             JobStep::Wait(query) => {
-                let waited = client.wait(&query, options.take().unwrap_or_default());
+                let waited = client.wait(&query, options.take().unwrap_or_default().after_create());
                 // The task has ended (or the wait gave up): the downloads need no slot.
                 drop(slot.take());
                 run.waited(waited);

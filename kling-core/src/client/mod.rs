@@ -39,6 +39,11 @@ pub struct WaitOptions<'a> {
     /// Stops the wait from another thread or task. (An async wait also stops when its
     /// future is dropped.)
     pub cancel: Option<CancelHandle>,
+    /// The task was created a moment ago: the first poll comes after the configured first
+    /// delay (5 s; a task is never done sooner). Otherwise (a task of unknown age) the wait
+    /// looks at once, so a finished task returns without a sleep and an unknown id fails
+    /// fast. `create_and_wait` sets it.
+    pub just_created: bool,
 }
 
 impl fmt::Debug for WaitOptions<'_> {
@@ -47,6 +52,7 @@ impl fmt::Debug for WaitOptions<'_> {
             .field("progress", &self.progress.is_some())
             .field("max_wait", &self.max_wait)
             .field("cancel", &self.cancel)
+            .field("just_created", &self.just_created)
             .finish()
     }
 }
@@ -68,6 +74,15 @@ impl<'a> WaitOptions<'a> {
     #[must_use]
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = Some(max_wait);
+        self
+    }
+
+    /// Marks the task as created a moment ago (sets
+    /// [`just_created`](WaitOptions#structfield.just_created)): the first poll waits the
+    /// configured first delay instead of looking at once.
+    #[must_use]
+    pub fn after_create(mut self) -> Self {
+        self.just_created = true;
         self
     }
 

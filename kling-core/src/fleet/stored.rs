@@ -124,7 +124,7 @@ pub async fn run_stored_job<K, E>(
     client: &K,
     store: &dyn JobStore,
     job: StoredJob<E>,
-    options: WaitOptions<'_>,
+    mut options: WaitOptions<'_>,
 ) -> Result<JobRecord, Error>
 where
     K: AsyncKling + ?Sized,
@@ -241,6 +241,7 @@ where
                         }
                         record.state = JobState::Created;
                         store.put(&record).await?;
+                        options.just_created = true;
                         created.query
                     }
                     // Refused as a duplicate: a post of this job (another worker's, or one of
@@ -349,7 +350,7 @@ async fn run_at_most_once<K, E>(
     id: String,
     family: String,
     claim: Option<Arc<dyn Claim>>,
-    options: WaitOptions<'_>,
+    mut options: WaitOptions<'_>,
 ) -> Result<JobRecord, Error>
 where
     K: AsyncKling + ?Sized,
@@ -403,6 +404,7 @@ where
                     }
                     record.state = JobState::Created;
                     store.put(&record).await?;
+                    options.just_created = true;
                     created.query
                 }
                 // The POST may have created a task that nothing can find: never post again.

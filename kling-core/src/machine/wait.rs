@@ -3,8 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use kling_errors::{
-    DecodeError, DecodeFailure, Error, ErrorKind, Operation, TaskFailedError, TransportError,
-    WaitTimeoutError,
+    DecodeError, DecodeFailure, Error, ErrorKind, Operation, TaskFailedError, TaskNotFoundError,
+    TransportError, WaitTimeoutError,
 };
 use kling_types::Endpoint;
 
@@ -38,11 +38,13 @@ enum WaitPhase<Q: Pollable> {
     Finished,
 }
 
-/// Polls a task until it finishes (`reliability.md` 2.2): first poll after 5 s, then ×1.5 up to
-/// 30 s with ±10 % jitter; unknown statuses (and a task not visible yet) keep it polling;
-/// `failed` becomes [`TaskFailedError`] with the server's message and the failing poll's
-/// request id; the deadline becomes [`WaitTimeoutError`] (the task lives on); 10 consecutive
-/// failed polls or a fatal error end it.
+/// Polls a task until it finishes (`reliability.md` 2.2): a task of unknown age is looked at
+/// at once (a finished one returns without a sleep), a task just created after 5 s; then
+/// ×1.5 up to 30 s with ±10 % jitter. Unknown statuses keep it polling; a task the API does
+/// not find (or list) through the short grace after the first look ends it with
+/// [`TaskNotFoundError`]; `failed` becomes [`TaskFailedError`] with the server's message and
+/// the failing poll's request id; the deadline becomes [`WaitTimeoutError`] (the task lives
+/// on); 10 consecutive failed polls or a fatal error end it.
 pub struct Wait<Q: Pollable> {
     engine: Engine,
     query: Q,
@@ -56,6 +58,11 @@ pub struct Wait<Q: Pollable> {
     last_status: Option<String>,
     max_wait: Duration,
     first_delay: Duration,
+    /// Whether the first poll comes at once (a task of unknown age).
+    look_at_once: bool,
+    /// When the first answer came: the grace for a task not found counts from it.
+    first_look: Option<SystemTime>,
+    unseen_grace: Duration,
     phase: WaitPhase<Q>,
     span: tracing::Span,
 }
@@ -87,6 +94,9 @@ impl<Q: Pollable> Wait<Q> {
             last_status: None,
             max_wait: poll.max_wait,
             first_delay: poll.first_delay,
+            look_at_once: true,
+            first_look: None,
+            unseen_grace: poll.unseen_grace,
             phase: WaitPhase::Start,
             span,
         })
@@ -102,7 +112,8 @@ impl<Q: Pollable> Wait<Q> {
         query: Q,
         options: &WaitOptions<'_>,
     ) -> Result<Self, Error> {
-        let wait = Self::new(engine, query)?;
+        let mut wait = Self::new(engine, query)?;
+        wait.look_at_once = !options.just_created;
         Ok(match options.max_wait {
             Some(max) => wait.max_wait(max),
             None => wait,
@@ -121,11 +132,13 @@ impl<Q: Pollable> Wait<Q> {
         self
     }
 
-    /// Polls first after `delay` (instead of the configured 5 s); zero polls at once.
+    /// Polls first after `delay` (a task just created; zero polls at once), instead of
+    /// looking at once.
     #[must_use]
     pub fn first_delay(mut self, delay: Duration) -> Self {
         self.first_delay = delay;
         self.delay = delay;
+        self.look_at_once = delay.is_zero();
         self
     }
 
@@ -205,15 +218,15 @@ impl<Q: Pollable> Wait<Q> {
         now: SystemTime,
     ) -> WaitPhase<Q> {
         self.polls += 1;
+        self.first_look.get_or_insert(now);
         let reply = match result {
             Ok(reply) => reply,
             Err(error) => return self.on_poll_error(error, now),
         };
         self.failures = 0;
         let Some(task) = self.query.task(reply.value) else {
-            // Not visible yet (the new standard's list may come back empty at first).
-            tracing::debug!(polls = self.polls, "poll: the task is not visible yet");
-            return self.pending("not visible yet", now);
+            // Not listed (the new standard's list may come back empty at first).
+            return self.unseen(None, now);
         };
         if !self.seen {
             self.seen = true;
@@ -272,16 +285,42 @@ impl<Q: Pollable> Wait<Q> {
         self.schedule(now)
     }
 
+    /// A look that did not find the task, never seen yet: a task just created may take a
+    /// moment to show up, so the wait looks again within the grace, then gives up.
+    fn unseen(&mut self, answer: Option<Error>, now: SystemTime) -> WaitPhase<Q> {
+        tracing::debug!(polls = self.polls, "poll: the task is not found (yet)");
+        let first = self.first_look.unwrap_or(now);
+        let grace_end = first.checked_add(self.unseen_grace).unwrap_or(first);
+        let left = grace_end.duration_since(now).unwrap_or_default();
+        if left.is_zero() {
+            let mut error =
+                TaskNotFoundError::new(self.task_id.clone(), self.polls, self.elapsed(now));
+            if let Some(answer) = answer {
+                error = error.with_answer(answer);
+            }
+            return WaitPhase::Failed(error.into());
+        }
+        self.last_status = Some("not found yet".to_owned());
+        match self.schedule(now) {
+            // The last look lands at the grace's end, not a full gap later.
+            WaitPhase::Sleep(d) => WaitPhase::Sleep(d.min(left)),
+            other => other,
+        }
+    }
+
     fn on_poll_error(&mut self, error: Error, now: SystemTime) -> WaitPhase<Q> {
+        if error.kind() == ErrorKind::NotFound && !self.seen {
+            return self.unseen(Some(error), now);
+        }
         self.failures += 1;
-        let fatal = match error.kind() {
+        let fatal = matches!(
+            error.kind(),
             ErrorKind::Auth
-            | ErrorKind::Billing
-            | ErrorKind::Permission
-            | ErrorKind::InvalidRequest => true,
-            ErrorKind::NotFound => self.seen,
-            _ => false,
-        };
+                | ErrorKind::Billing
+                | ErrorKind::Permission
+                | ErrorKind::InvalidRequest
+                | ErrorKind::NotFound
+        );
         if fatal
             || self.failures >= self.engine.config().poll.max_consecutive_failures
             || now >= self.deadline()
@@ -308,7 +347,7 @@ impl<Q: Pollable> Machine for Wait<Q> {
                 WaitPhase::Start => {
                     self.started = Some(now);
                     self.delay = self.first_delay;
-                    self.phase = if self.first_delay.is_zero() {
+                    self.phase = if self.look_at_once || self.first_delay.is_zero() {
                         WaitPhase::Poll(self.poll_call(now))
                     } else {
                         self.schedule(now)

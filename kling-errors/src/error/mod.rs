@@ -27,7 +27,7 @@ pub use ambiguous_create::AmbiguousCreateError;
 pub use api::{ApiError, BodyShape};
 pub use decode::{DecodeError, DecodeFailure};
 pub use local::{AuthError, AuthFailure, CancelledError, InternalError, IoError, ValidationError};
-pub use task::{TaskFailedError, WaitTimeoutError};
+pub use task::{TaskFailedError, TaskNotFoundError, WaitTimeoutError};
 pub use transport::{TransportError, TransportFailure, TransportPhase};
 
 /// A foreign error kept only as a [`source`](std::error::Error::source).
@@ -66,6 +66,9 @@ pub enum Error {
     /// Waiting for a task reached its deadline; the task itself may still finish.
     #[error(transparent)]
     WaitTimeout(Box<WaitTimeoutError>),
+    /// A wait never found its task (a wrong id, or another account's, region's or API's).
+    #[error(transparent)]
+    TaskNotFound(Box<TaskNotFoundError>),
     /// A create may or may not have happened, and the lookup that should have told did not.
     #[error(transparent)]
     AmbiguousCreate(Box<AmbiguousCreateError>),
@@ -96,6 +99,7 @@ impl Error {
             Self::Validation(_) => ErrorKind::InvalidRequest,
             Self::TaskFailed(_) => ErrorKind::TaskFailed,
             Self::WaitTimeout(_) => ErrorKind::Timeout,
+            Self::TaskNotFound(_) => ErrorKind::NotFound,
             Self::AmbiguousCreate(_) => ErrorKind::AmbiguousCreate,
             Self::Cancelled(_) => ErrorKind::Cancelled,
             Self::Io(_) => ErrorKind::Io,
@@ -114,6 +118,7 @@ impl Error {
             | Self::Validation(_)
             | Self::TaskFailed(_)
             | Self::WaitTimeout(_)
+            | Self::TaskNotFound(_)
             | Self::AmbiguousCreate(_)
             | Self::Cancelled(_)
             | Self::Io(_)
@@ -144,6 +149,7 @@ impl Error {
             Self::Decode(e) => e.request_id.as_deref(),
             Self::TaskFailed(e) => e.request_id.as_deref(),
             Self::AmbiguousCreate(e) => e.last_error().request_id(),
+            Self::TaskNotFound(e) => e.answer.as_ref().and_then(Self::request_id),
             _ => None,
         }
     }
@@ -155,6 +161,7 @@ impl Error {
             Self::Validation(e) => Some(e.code()),
             Self::TaskFailed(e) => e.code.as_ref(),
             Self::AmbiguousCreate(e) => e.last_error().code(),
+            Self::TaskNotFound(e) => e.answer.as_ref().and_then(Self::code),
             _ => None,
         }
     }
@@ -181,6 +188,7 @@ impl Error {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
             Self::AmbiguousCreate(e) => e.last_error().http_status(),
+            Self::TaskNotFound(e) => e.answer.as_ref().and_then(Self::http_status),
             _ => None,
         }
     }
@@ -194,6 +202,7 @@ impl Error {
             Self::Decode(e) => e.external_task_id.as_deref(),
             Self::TaskFailed(e) => e.external_task_id.as_deref(),
             Self::WaitTimeout(e) => e.external_task_id.as_deref(),
+            Self::TaskNotFound(e) => e.external_task_id.as_deref(),
             Self::AmbiguousCreate(e) => e.external_task_id(),
             Self::Auth(_)
             | Self::Validation(_)
@@ -214,6 +223,7 @@ impl Error {
             Self::Decode(e) => e.external_task_id = id,
             Self::TaskFailed(e) => e.external_task_id = id,
             Self::WaitTimeout(e) => e.external_task_id = id,
+            Self::TaskNotFound(e) => e.external_task_id = id,
             Self::AmbiguousCreate(_)
             | Self::Auth(_)
             | Self::Validation(_)
@@ -243,6 +253,7 @@ from_context!(
     Validation(ValidationError),
     TaskFailed(TaskFailedError),
     WaitTimeout(WaitTimeoutError),
+    TaskNotFound(TaskNotFoundError),
     AmbiguousCreate(AmbiguousCreateError),
     Cancelled(CancelledError),
     Io(IoError),

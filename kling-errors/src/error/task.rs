@@ -1,5 +1,5 @@
-//! A generation task that ended in failure ([`TaskFailedError`]) or was waited on past the
-//! deadline ([`WaitTimeoutError`]).
+//! A generation task that ended in failure ([`TaskFailedError`]), was waited on past the
+//! deadline ([`WaitTimeoutError`]) or was never found ([`TaskNotFoundError`]).
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -155,6 +155,80 @@ impl fmt::Display for WaitTimeoutError {
 }
 
 impl StdError for WaitTimeoutError {}
+
+/// A wait never found its task: the API answered "not found" (or did not list it) at the
+/// first look and through the short grace a task just created may need to show up. The id is
+/// wrong, or the task belongs to another account, region or API.
+#[derive(Debug)]
+pub struct TaskNotFoundError {
+    task_id: String,
+    pub(super) external_task_id: Option<String>,
+    looks: u32,
+    elapsed: Duration,
+    /// The server's own "not found" answer, when it gave one (a list that left the task out
+    /// gives none).
+    pub(super) answer: Option<crate::Error>,
+}
+
+impl TaskNotFoundError {
+    /// A wait for `task_id` that looked `looks` times over `elapsed` without finding it.
+    pub fn new(task_id: impl Into<String>, looks: u32, elapsed: Duration) -> Self {
+        Self {
+            task_id: task_id.into(),
+            external_task_id: None,
+            looks,
+            elapsed,
+            answer: None,
+        }
+    }
+
+    /// The server's "not found" answer to the last look (its code and request id are the
+    /// error's).
+    #[must_use]
+    pub fn with_answer(mut self, answer: crate::Error) -> Self {
+        self.answer = Some(answer);
+        self
+    }
+
+    /// The id the wait asked for.
+    pub fn task_id(&self) -> &str {
+        &self.task_id
+    }
+
+    /// How many times the wait looked.
+    pub fn looks(&self) -> u32 {
+        self.looks
+    }
+
+    /// Time from the first look to giving up.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+}
+
+impl fmt::Display for TaskNotFoundError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no task {} found ({} look{}",
+            bounded(&self.task_id),
+            self.looks,
+            if self.looks == 1 { "" } else { "s" },
+        )?;
+        if !self.elapsed.is_zero() {
+            write!(f, " over {:.0?}", self.elapsed)?;
+        }
+        f.write_str(
+            "): check the id, and that the account, region and API are the ones that created it",
+        )
+    }
+}
+
+impl StdError for TaskNotFoundError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.answer.as_ref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,8 @@ pub fn p1_the_whole_schedule<C: MatrixClient>() {
     answers.push(Answer::json(200, &task_done("1", "https://cdn.test/v.mp4")));
     let script = Script::new(answers);
     let (c, _s) = waiting::<C>(&script, &|_| {});
-    let done = c.wait("1", WaitOptions::new()).unwrap();
+    // A task just created: the first poll after 5 s.
+    let done = c.wait("1", WaitOptions::new().after_create()).unwrap();
     assert_eq!(done.task_result.videos.len(), 1);
     let slept = c.slept();
     assert_eq!(slept.len(), 9, "a sleep before each of the 9 polls");
@@ -37,6 +38,23 @@ pub fn p1_the_whole_schedule<C: MatrixClient>() {
         );
         nominal = (nominal * 1.5).min(30.0);
     }
+}
+
+pub fn p1_a_task_of_unknown_age_is_looked_at_at_once<C: MatrixClient>() {
+    // A finished task returns without a sleep; a running one is then polled on the schedule.
+    let script = Script::new([Answer::json(200, &task_done("1", "https://cdn.test/v.mp4"))]);
+    let (c, _s) = waiting::<C>(&script, &|_| {});
+    c.wait("1", WaitOptions::new()).unwrap();
+    assert!(c.slept().is_empty(), "{:?}", c.slept());
+    let script = Script::new([
+        Answer::json(200, &task("2", "processing")),
+        Answer::json(200, &task_done("2", "https://cdn.test/v.mp4")),
+    ]);
+    let (c, _s) = waiting::<C>(&script, &|_| {});
+    c.wait("2", WaitOptions::new()).unwrap();
+    let slept = c.slept();
+    assert_eq!(slept.len(), 1, "{slept:?}");
+    assert!(slept[0] >= Duration::from_millis(4500), "{slept:?}");
 }
 
 pub fn p1_zero_first_delay_is_floored<C: MatrixClient>() {
@@ -72,7 +90,12 @@ pub fn p3_never_terminal_times_out<C: MatrixClient>() {
     let script = Script::new([]).then_always(Answer::json(200, &task("1", "processing")));
     let (c, _s) = waiting::<C>(&script, &|_| {});
     let e = c
-        .wait("1", WaitOptions::new().max_wait(Duration::from_secs(120)))
+        .wait(
+            "1",
+            WaitOptions::new()
+                .after_create()
+                .max_wait(Duration::from_secs(120)),
+        )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     let text = e.to_string();
@@ -133,12 +156,48 @@ pub fn p8_cancel_during_a_sleep<C: MatrixClient>() {
         canceller.cancel();
         let _ = done.send(());
     });
-    let e = c.wait("7", WaitOptions::new().cancel(cancel)).unwrap_err();
+    let e = c
+        .wait("7", WaitOptions::new().after_create().cancel(cancel))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Cancelled);
     assert!(e.to_string().contains("task 7"), "{e}");
     assert!(script.requests().is_empty(), "no request after the cancel");
     // Bounded: the canceller finished (a guard, not a timing assertion).
     finished.recv_timeout(Duration::from_secs(30)).unwrap();
+}
+
+pub fn p10_an_unknown_task_fails_after_the_grace<C: MatrixClient>() {
+    // Not found at once and through the grace (10 s after the first look): the server's
+    // answer is kept (its code and request id); no 30-minute wait.
+    let script = Script::new([]).then_always(Answer::json(404, &kling_error(1203)));
+    let (c, _s) = waiting::<C>(&script, &|c| c.retry.max_read_attempts = 1);
+    let e = c.wait("999", WaitOptions::new()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert!(matches!(e, kling_errors::Error::TaskNotFound(_)), "{e:?}");
+    assert_eq!(e.request_id(), Some("req-1203"));
+    assert!(e.to_string().contains("999"), "{e}");
+    let total: Duration = c.slept().iter().sum();
+    assert_eq!(total, Duration::from_secs(10), "{:?}", c.slept());
+    assert_eq!(
+        script.count("GET"),
+        3,
+        "at once, at 5 s, at the grace's end"
+    );
+    // Seen once, then not found: the wait ends at once.
+    let script = Script::new([
+        Answer::json(200, &task("1", "processing")),
+        Answer::json(404, &kling_error(1203)),
+    ]);
+    let (c, _s) = waiting::<C>(&script, &|c| c.retry.max_read_attempts = 1);
+    let e = c.wait("1", WaitOptions::new()).unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(&kling_errors::ErrorCode::Kling(
+            kling_errors::KlingCode::ResourceNotFound
+        )),
+        "{e}"
+    );
+    assert_eq!(script.count("GET"), 2);
 }
 
 pub fn p9_retry_after_on_a_poll<C: MatrixClient>() {

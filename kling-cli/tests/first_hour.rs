@@ -1,0 +1,211 @@
+//! A new user's first hour against kling-mock, point by point: waits on a wrong id fail fast
+//! and waits on a finished task look once, on every API; a `--download` folder that cannot be
+//! written fails before anything is paid for; "not found" is the same error everywhere.
+
+mod common;
+
+use common::{Run, kling, mock_env, temp};
+use kling_mock::{MockConfig, MockServer};
+
+/// Runs `kling args` against `mock`.
+fn run(mock: &MockServer, dir: &std::path::Path, args: &[&str]) -> Run {
+    let env = mock_env(mock);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    kling(args, dir, &env)
+}
+
+/// The requests the mock saw that start with `prefix` (`GET /v1/videos/text2video/9`).
+fn seen(mock: &MockServer, prefix: &str) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|r| r.starts_with(prefix))
+        .count()
+}
+
+#[test]
+fn a_wait_on_an_unknown_id_fails_fast_on_every_api() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("unknown-ids");
+
+    let out = run(&mock, &dir, &["task", "wait", "text2video", "999"]);
+    assert_eq!(out.code, Some(5), "{}", out.stderr);
+    assert!(out.stderr.contains("no task 999 found"), "{}", out.stderr);
+    // The server's own answer is kept underneath.
+    assert!(out.stderr.contains("caused by"), "{}", out.stderr);
+    let looks = seen(&mock, "GET /v1/videos/text2video/999");
+    assert!(
+        (1..=12).contains(&looks),
+        "{looks} looks, not a 30-minute wait"
+    );
+
+    let out = run(&mock, &dir, &["v2", "wait", "999"]);
+    assert_eq!(out.code, Some(5), "{}", out.stderr);
+    assert!(out.stderr.contains("no task 999 found"), "{}", out.stderr);
+
+    let out = run(
+        &mock,
+        &dir,
+        &["runblob", "wait", "nope", "--output", "json"],
+    );
+    assert_eq!(out.code, Some(5), "{}", out.stderr);
+    let error = &out.json()["error"];
+    assert_eq!(error["kind"], "not_found", "{error}");
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--product"),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_wait_on_a_finished_task_looks_once_on_every_api() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("finished");
+
+    let created = run(
+        &mock,
+        &dir,
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--output",
+            "json",
+        ],
+    );
+    let id = created.json()["task"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = run(&mock, &dir, &["task", "wait", "text2video", &id]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("succeed"), "{}", out.stdout);
+    assert_eq!(seen(&mock, &format!("GET /v1/videos/text2video/{id}")), 1);
+
+    let created = run(
+        &mock,
+        &dir,
+        &[
+            "v2",
+            "text-to-video",
+            "--model",
+            "kling-3.0",
+            "--prompt",
+            "a fox",
+            "--output",
+            "json",
+        ],
+    );
+    let id = created.json()["task"]["id"].as_str().unwrap().to_owned();
+    let before = seen(&mock, "GET /tasks");
+    let out = run(&mock, &dir, &["v2", "wait", &id]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(seen(&mock, "GET /tasks") - before, 1, "one look");
+
+    let created = run(
+        &mock,
+        &dir,
+        &["runblob", "o3", "--prompt", "a fox", "--output", "json"],
+    );
+    let id = created.json()["task"]["generation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = run(
+        &mock,
+        &dir,
+        &["runblob", "wait", &id, "--product", "o3-video"],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(seen(&mock, "GET /runblob"), 1, "one look");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_download_folder_that_cannot_be_written_fails_before_the_task_is_paid() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("unwritable");
+    std::fs::write(dir.join("afile"), b"in the way").unwrap();
+    for target in ["afile", "afile/out", "/proc/nope"] {
+        let out = run(
+            &mock,
+            &dir,
+            &[
+                "video",
+                "text2video",
+                "--prompt",
+                "a fox",
+                "--download",
+                target,
+            ],
+        );
+        assert_eq!(out.code, Some(11), "{target}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("--download folder") && out.stderr.contains(target),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(seen(&mock, "POST"), 0, "nothing created, nothing paid");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn not_found_is_one_error_whatever_the_command() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("not-found");
+    for args in [
+        &["task", "get", "text2video", "123"][..],
+        &["v2", "get", "123"][..],
+        &["runblob", "status", "123"][..],
+    ] {
+        let out = run(&mock, &dir, args);
+        assert_eq!(out.code, Some(5), "{args:?}: {}{}", out.stdout, out.stderr);
+    }
+    // An O3 id looked up as classic: the hint names the option that finds it.
+    let created = run(
+        &mock,
+        &dir,
+        &["runblob", "o3", "--prompt", "a fox", "--output", "json"],
+    );
+    let id = created.json()["task"]["generation_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = run(&mock, &dir, &["runblob", "status", &id]);
+    assert_eq!(out.code, Some(5), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint:") && out.stderr.contains("--product"),
+        "{}",
+        out.stderr
+    );
+    // Several ids, one missing: the found one is shown, the missing one named.
+    let created = run(
+        &mock,
+        &dir,
+        &[
+            "v2",
+            "text-to-video",
+            "--model",
+            "kling-3.0",
+            "--prompt",
+            "a fox",
+            "--output",
+            "json",
+        ],
+    );
+    let id = created.json()["task"]["id"].as_str().unwrap().to_owned();
+    let out = run(&mock, &dir, &["v2", "get", &id, "404404"]);
+    assert_eq!(out.code, Some(5), "{}", out.stderr);
+    assert!(out.stdout.contains(&id), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("no task 404404 found"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
