@@ -126,8 +126,8 @@ fn progress_is_reported_and_dropping_the_future_stops_polling() {
         "the last poll reports the end it saw"
     );
 
-    // A real timer this time: the wait sleeps 5 s before its first poll, and the timeout drops
-    // it after 20 ms; nothing was sent and nothing keeps running.
+    // A real timer this time: the wait for a task just created sleeps 5 s before its first
+    // poll, and the timeout drops it after 20 ms; nothing was sent and nothing keeps running.
     let script = Script::new([]);
     let client = Client::builder()
         .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
@@ -142,7 +142,10 @@ fn progress_is_reported_and_dropping_the_future_stops_polling() {
     let result = runtime.block_on(async {
         tokio::time::timeout(
             Duration::from_millis(20),
-            client.wait(&GetText2VideoTask::by_task_id("1"), WaitOptions::new()),
+            client.wait(
+                &GetText2VideoTask::by_task_id("1"),
+                WaitOptions::new().after_create(),
+            ),
         )
         .await
     });

@@ -83,6 +83,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         ErrorKind::TaskFailed,
     )?;
 
+    // A failed task is refunded: the unit is still there, and a task that succeeds takes it.
+    client.create_and_wait(CreateText2Video::new("a fox"), WaitOptions::new())?;
     // Out of units: 1102 comes with HTTP 429 but is never retried; top up the pack first.
     let e = refused(&client, CreateText2Video::new("a fox"), ErrorKind::Billing)?;
     if e.is_retryable() {
