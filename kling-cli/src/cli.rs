@@ -99,6 +99,10 @@ pub(crate) struct Global {
     /// Show no progress on stderr
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
+    /// Log what the SDK does on stderr (-v: requests, retries, tasks; -vv: every poll); RUST_LOG
+    /// (`kling_core=debug`) chooses instead
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
 }
 
 /// Every command.

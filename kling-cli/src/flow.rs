@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::args::{FlowArgs, show_duration};
 use crate::config::Settings;
+use crate::logs::Notes;
 use crate::output::{
     Answer, CommandError, Cost, Format, Resume, Shown, print_dry_run, print_json, print_task,
     to_value,
@@ -37,6 +38,8 @@ pub(crate) struct Ctx {
     pub(crate) quiet: bool,
     /// The task this command created, so an interrupt can say how to pick it up again.
     started: Mutex<Option<Resume>>,
+    /// Where the SDK's retries are told.
+    notes: Arc<Notes>,
 }
 
 /// Whether `url` points at this machine (the mock, a local proxy).
@@ -57,12 +60,13 @@ fn is_loopback(url: &str) -> bool {
 
 impl Ctx {
     /// The context of a command.
-    pub(crate) fn new(settings: Settings, format: Format, quiet: bool) -> Self {
+    pub(crate) fn new(settings: Settings, format: Format, quiet: bool, notes: Arc<Notes>) -> Self {
         Self {
             settings,
             format,
             quiet,
             started: Mutex::new(None),
+            notes,
         }
     }
 
@@ -231,7 +235,9 @@ impl Ctx {
         fresh: Fresh,
     ) -> Result<Q::Task, CommandError> {
         let (options, bar) = self.wait_options(fresh);
+        self.notes.follow(bar.as_ref());
         let result = client.wait(query, options).await;
+        self.notes.follow(None);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }

@@ -19,6 +19,7 @@ mod flow;
 mod image;
 mod input;
 mod lipsync;
+mod logs;
 mod mock;
 mod models;
 mod output;
@@ -115,7 +116,12 @@ fn main() -> ExitCode {
         Err(e) => return report(&e, cli.global.output.unwrap_or(Format::Text)),
     };
     let format = settings.output.value;
-    let mut ctx = Ctx::new(settings, format, cli.global.quiet);
+    let verbose = cli.global.verbose;
+    let notes = logs::Notes::new(format == Format::Text && !cli.global.quiet && verbose == 0);
+    if let Err(e) = logs::install(verbose, env("RUST_LOG").as_deref(), notes.clone()) {
+        return report(&e, format);
+    }
+    let mut ctx = Ctx::new(settings, format, cli.global.quiet, notes);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -209,3 +209,69 @@ fn not_found_is_one_error_whatever_the_command() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn retries_are_told_and_logs_come_with_v() {
+    use kling_mock::{Fault, FaultAction};
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("retries");
+    let throttle = || {
+        mock.add_fault(Fault::new(
+            Some("POST"),
+            "/v1/videos/text2video",
+            1,
+            FaultAction::Status {
+                status: 429,
+                code: 1302,
+            },
+        ));
+    };
+    throttle();
+    let out = run(&mock, &dir, &["video", "text2video", "--prompt", "a fox"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("rate limited (1302): retry 1 in"),
+        "{}",
+        out.stderr
+    );
+    // JSON output keeps stderr quiet; -v logs the SDK's events instead of the notes.
+    throttle();
+    let out = run(
+        &mock,
+        &dir,
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!out.stderr.contains("retry"), "{}", out.stderr);
+    throttle();
+    let out = run(
+        &mock,
+        &dir,
+        &["-v", "video", "text2video", "--prompt", "a fox"],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("retrying") && out.stderr.contains("code=\"1302\""),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains(kling_mock::DEMO_SECRET_KEY) && !out.stderr.contains("Bearer"),
+        "no secret in the logs"
+    );
+    // A RUST_LOG that does not parse is a usage error.
+    let env = mock_env(&mock);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.push(("RUST_LOG", "a==b"));
+    let out = kling(&["models"], &dir, &env);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("RUST_LOG"), "{}", out.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

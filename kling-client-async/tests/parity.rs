@@ -118,7 +118,8 @@ fn both_clients_leave_the_same_spans_and_events() {
     assert!(
         retry.starts_with("event [kling.job > kling.wait > kling.call]")
             && retry.contains("reason=rate_limited")
-            && retry.contains("delay="),
+            && retry.contains("code=1302")
+            && retry.contains("delay_ms="),
         "{retry}"
     );
 }

@@ -210,9 +210,9 @@ impl<T: DeserializeOwned> Machine for Call<T> {
                 tracing::info!(
                     attempt = self.attempts,
                     reason = %error.kind(),
-                    code = ?error.code().map(|c| c.as_wire().into_owned()),
-                    request_id = ?error.request_id(),
-                    delay = ?delay,
+                    code = error.code().map(|c| c.as_wire()).as_deref().unwrap_or("-"),
+                    request_id = error.request_id().unwrap_or("-"),
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     "retrying"
                 );
                 self.last_error = Some(error);

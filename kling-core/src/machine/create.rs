@@ -264,10 +264,21 @@ impl<E: CreateTask> Create<E> {
             &Attempt::new(self.posts, max, now, deadline).auth_refreshed(true),
             self.engine.rng(),
         ) {
-            Decision::Retry(delay) => CreatePhase::Sleep {
-                delay,
-                then: Box::new(CreatePhase::PostNext),
-            },
+            Decision::Retry(delay) => {
+                // The same event as a read's retry: what a log or a progress line shows.
+                tracing::info!(
+                    attempt = self.posts,
+                    reason = %error.kind(),
+                    code = error.code().map(|c| c.as_wire()).as_deref().unwrap_or("-"),
+                    request_id = error.request_id().unwrap_or("-"),
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    "retrying"
+                );
+                CreatePhase::Sleep {
+                    delay,
+                    then: Box::new(CreatePhase::PostNext),
+                }
+            }
             _ => CreatePhase::Failed(about(error, self.external_task_id.as_deref())),
         }
     }
