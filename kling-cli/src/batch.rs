@@ -110,7 +110,15 @@ pub(crate) struct Results {
 }
 
 async fn connect(args: &RedisArgs) -> Result<Fleet, CommandError> {
-    Ok(Fleet::connect(&args.redis, &args.prefix).await?)
+    Fleet::connect(&args.redis, &args.prefix)
+        .await
+        .map_err(|e| match e {
+            // A URL that does not parse: the flag's mistake (exit 2), not the network's.
+            kling_errors::Error::Validation(v) => {
+                CommandError::usage(format!("--redis: {}", v.message()))
+            }
+            other => other.into(),
+        })
 }
 
 /// Reads the jobs of `file`, all checked before any is queued; errors name the line.

@@ -125,6 +125,20 @@ impl Ctx {
         )
     }
 
+    /// A client of the new standard, which takes only an API key: a missing one is said in
+    /// the command's terms before anything is built or sent.
+    pub(crate) fn standard(&self) -> Result<Client, CommandError> {
+        if self.settings.api_key.is_none() {
+            return Err(kling_errors::AuthError::new(
+                kling_errors::AuthFailure::Missing,
+                "the new standard (`kling v2`) takes only an API key: set --api-key, \
+                 KLING_API_KEY or api_key in a profile (an access key pair is not enough)",
+            )
+            .into());
+        }
+        self.kling()
+    }
+
     /// A client for downloads alone, with the settings' TLS roots and timeouts and no
     /// credentials: a download never carries any, and any API call is refused.
     pub(crate) fn downloader(&self) -> Result<Client, CommandError> {
@@ -176,6 +190,14 @@ impl Ctx {
             let path = &ca.value;
             let pem = std::fs::read_to_string(path)
                 .map_err(|e| kling_errors::IoError::new("read the --ca-cert file", path, e))?;
+            // Named by its flag here, not by the SDK's field.
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(CommandError::usage(format!(
+                    "{} {}: not a PEM certificate file (no \"BEGIN CERTIFICATE\" block)",
+                    ca.source,
+                    path.display()
+                )));
+            }
             config.tls_roots_pem = Some(pem);
         }
         config.download.allow = self.settings.download_allow();

@@ -76,12 +76,11 @@ pub(crate) fn explain(args: &ErrorsArgs, format: Format) -> Result<(), CommandEr
             .collect(),
     };
     if codes.is_empty() {
-        return Err(kling_errors::ValidationError::new(
-            "code",
-            kling_errors::KlingCode::InvalidParameter,
-            &format!("no dialect has the code {:?}", code.unwrap_or_default()),
-        )
-        .into());
+        // A lookup in the SDK's own table: nothing reached a server.
+        return Err(CommandError::usage(format!(
+            "no dialect has the code {:?} (`kling errors` lists every code)",
+            code.unwrap_or_default()
+        )));
     }
     let mut docs = Vec::new();
     for c in codes {

@@ -284,7 +284,7 @@ fn wait_command(id: &str) -> String {
 
 /// Runs a `kling v2` command.
 pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandError> {
-    let client = ctx.kling()?;
+    let client = ctx.standard()?;
     let ratio = |r: &Option<String>| r.as_deref().map(AspectRatio::from);
     match command {
         V2Command::TextToVideo(a) => {

@@ -46,8 +46,9 @@ fn errors_explains_any_code() {
     let out = kling(&["errors", "cancelled", "--output", "json"], &dir, &[]);
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["http_status"], 499);
+    // A code no dialect has: the lookup is local, a usage error (never an API one).
     let out = kling(&["errors", "NO_SUCH_CODE"], &dir, &[]);
-    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
@@ -94,7 +95,7 @@ fn a_job_against_the_mock_with_a_fault_script() {
             "--download",
             "out",
             "--poll-interval",
-            "0",
+            "10ms",
             "--output",
             "json",
         ],
@@ -130,7 +131,7 @@ fn a_job_against_the_mock_with_a_fault_script() {
             "--download",
             "imgs",
             "--poll-interval",
-            "0",
+            "10ms",
         ],
         &dir,
         &env,

@@ -275,3 +275,65 @@ fn retries_are_told_and_logs_come_with_v() {
     assert!(out.stderr.contains("RUST_LOG"), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn local_mistakes_are_usage_errors_naming_the_flag_never_an_api_code() {
+    let dir = temp("local-mistakes");
+    let env = [
+        ("KLING_ACCESS_KEY", "AKtest0123456789"),
+        ("KLING_SECRET_KEY", "SKtest"),
+    ];
+    let usage = |args: &[&str], wanted: &[&str]| {
+        let out = kling(args, &dir, &env);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        for w in wanted {
+            assert!(
+                out.stderr.contains(w),
+                "{args:?}: {w:?} not in {}",
+                out.stderr
+            );
+        }
+        assert!(!out.stderr.contains("would be Kling"), "{}", out.stderr);
+        out
+    };
+    usage(&["errors", "9999"], &["9999", "kling errors"]);
+    usage(
+        &["--base-url", "notaurl", "task", "get", "text2video", "1"],
+        &["--base-url", "notaurl"],
+    );
+    usage(
+        &["--max-wait", "0", "task", "wait", "text2video", "1"],
+        &["--max-wait", "0s"],
+    );
+    usage(
+        &["--max-wait", "9999d", "task", "wait", "text2video", "1"],
+        &["--max-wait"],
+    );
+    usage(&["--poll-interval", "0", "models"], &["--poll-interval"]);
+    std::fs::write(dir.join("prompt.txt"), "a fox").unwrap();
+    usage(
+        &["--ca-cert", "prompt.txt", "task", "get", "text2video", "1"],
+        &["--ca-cert", "prompt.txt", "PEM"],
+    );
+    usage(
+        &["batch", "status", "--redis", "redis://a b:c"],
+        &["--redis", "not a Redis URL"],
+    );
+    // JSON: the same error as a document on stdout, code null (no server said it).
+    let out = kling(&["errors", "9999", "--output", "json"], &dir, &env);
+    assert_eq!(out.code, Some(2));
+    let error = &out.json()["error"];
+    assert_eq!(
+        (error["kind"].as_str(), &error["code"]),
+        (Some("usage"), &serde_json::Value::Null)
+    );
+    // The new standard with only an access key pair: said in the command's words.
+    let out = kling(&["v2", "get", "1"], &dir, &env);
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--api-key") && !out.stderr.contains("Credentials::"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

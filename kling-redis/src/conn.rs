@@ -76,12 +76,21 @@ impl Fleet {
     ///
     /// # Errors
     ///
-    /// A transport error naming the URL (without its password) when the URL is malformed or
-    /// Redis does not answer.
+    /// A validation error (field `redis_url`) when the URL is malformed; a transport error
+    /// naming the URL (without its password) when Redis does not answer.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, Error> {
         let shown_url = redact_url(url);
-        let client =
-            redis::Client::open(url).map_err(|e| redis_error(&shown_url, "URL is not valid", e))?;
+        // A URL that does not parse is the caller's mistake, not a network failure.
+        let client = redis::Client::open(url).map_err(|e| {
+            kling_errors::ValidationError::new(
+                "redis_url",
+                kling_errors::KlingCode::InvalidParameter,
+                &format!(
+                    "{shown_url:?} is not a Redis URL (redis://[user:password@]host:port[/db]): {}",
+                    e.detail().unwrap_or("it does not parse")
+                ),
+            )
+        })?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(5)))

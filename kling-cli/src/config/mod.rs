@@ -30,7 +30,7 @@ use clap::{Subcommand, ValueEnum};
 use kling_auth::Credentials;
 use serde::Deserialize;
 
-use crate::args::parse_duration;
+use crate::args::{parse_duration, show_duration};
 use crate::cli::Global;
 use crate::output::{CommandError, Format};
 
@@ -301,6 +301,44 @@ fn env_parsed<T, E: std::fmt::Display>(
 }
 
 /// Resolves the configuration: flags > environment > profile > defaults.
+/// The longest poll interval taken (past it, a task's end would go unnoticed for long).
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(10 * 60);
+/// The longest wait taken: a week (a task still running then will not finish).
+const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Refuses a host that is not an http(s) URL, naming where it came from.
+fn check_url(url: &Setting<String>, example: &str) -> Result<(), CommandError> {
+    let value = url.value.trim();
+    let host = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => Ok(()),
+        _ => Err(CommandError::usage(format!(
+            "{}: {:?} is not an http(s) URL (like {example})",
+            url.source, url.value
+        ))),
+    }
+}
+
+/// Refuses a duration of zero or past `max`, naming where it came from.
+fn check_duration(
+    setting: Option<&Setting<Duration>>,
+    what: &str,
+    max: Duration,
+) -> Result<(), CommandError> {
+    match setting {
+        Some(s) if s.value.is_zero() || s.value > max => Err(CommandError::usage(format!(
+            "{}: {} is not {what} (more than 0, at most {})",
+            s.source,
+            show_duration(s.value),
+            show_duration(max)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, CommandError> {
     let (path, explicit) = file_path(global, env);
     let file = match &path {
@@ -396,6 +434,8 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
         value: kling_client_async::config::RUNBLOB.to_owned(),
         source: Source::Default,
     });
+    check_url(&base_url, kling_client_async::config::SINGAPORE)?;
+    check_url(&runblob_url, kling_client_async::config::RUNBLOB)?;
     let output = pick(
         global.output.map(|o| (o, "--output")),
         env_parsed(env, "KLING_OUTPUT", |t| Format::from_str(t.trim(), true))?,
@@ -423,6 +463,8 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
             .transpose()?
             .map(|d| (d, pname)),
     );
+    check_duration(poll_interval.as_ref(), "a poll interval", MAX_POLL_INTERVAL)?;
+    check_duration(max_wait.as_ref(), "a maximum wait", MAX_WAIT)?;
     let ca_cert = pick(
         global.ca_cert.clone().map(|c| (c, "--ca-cert")),
         env("KLING_CA_CERT")
