@@ -8,6 +8,15 @@ use clap::{Args, ValueEnum};
 
 pub(crate) use kling_core::time::{parse_duration, show_duration};
 
+/// A required choice among `args` (at least one given): a missing one is reported naming
+/// every alternative (`<--audio-id <ID>|--sound-file <FILE>>`), not only the first.
+pub(crate) fn one_of<const N: usize>(id: &'static str, args: [&'static str; N]) -> clap::ArgGroup {
+    clap::ArgGroup::new(id)
+        .required(true)
+        .multiple(true)
+        .args(args)
+}
+
 /// What happens after a create: shared by every create command.
 #[derive(Args, Clone, Default)]
 pub(crate) struct FlowArgs {

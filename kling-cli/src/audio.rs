@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use kling_types::audio::{CreateTextToAudio, CreateVideoToAudio, Tts};
 
-use crate::args::{Delivery, FlowArgs, LanguageArg, parse_seconds_f64};
+use crate::args::{Delivery, FlowArgs, LanguageArg, one_of, parse_seconds_f64};
 use crate::flow::Ctx;
 use crate::input;
 use crate::output::CommandError;
@@ -56,13 +56,10 @@ pub(crate) struct TextToAudio {
 
 /// `kling audio video-to-audio`.
 #[derive(Args)]
+#[command(group(one_of("video_id_or_video_url", ["video_id", "video_url"])))]
 pub(crate) struct VideoToAudio {
     /// The Kling video id (or --video-url)
-    #[arg(
-        long,
-        conflicts_with = "video_url",
-        required_unless_present = "video_url"
-    )]
+    #[arg(long, conflicts_with = "video_url")]
     video_id: Option<String>,
     /// The video URL (mp4/mov, 3-20 s)
     #[arg(long)]

@@ -50,6 +50,7 @@ pub(crate) struct Cli {
 /// Options every command takes. Each may also come from the environment or a profile of the
 /// config file: flags win over the environment, which wins over the profile.
 #[derive(Args, Default)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Profile of the config file [env: KLING_PROFILE]
     #[arg(long, global = true, value_name = "NAME")]
@@ -165,6 +166,19 @@ pub(crate) enum Command {
     Mock(mock::MockCommand),
     /// Run a text-to-video job end to end on the built-in mock (no account needed)
     Demo(mock::DemoArgs),
+}
+
+/// The command tree as parsed and documented: with the examples of every create.
+pub(crate) fn command() -> clap::Command {
+    use clap::CommandFactory;
+    crate::help::with_examples(Cli::command())
+}
+
+/// Parses the command line (exits with clap's message on a usage error).
+pub(crate) fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 #[cfg(test)]

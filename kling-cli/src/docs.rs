@@ -4,11 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 use serde_json::json;
 
-use crate::cli::Cli;
 use crate::output::{CommandError, Format, print_json};
 
 /// `kling completions`.
@@ -29,7 +28,7 @@ pub(crate) struct ManArgs {
 
 /// Prints the completion script of `shell` (in JSON: `{"shell", "script"}`).
 pub(crate) fn completions(args: &CompletionsArgs, format: Format) {
-    let mut command = Cli::command();
+    let mut command = crate::cli::command();
     match format {
         Format::Text => {
             clap_complete::generate(args.shell, &mut command, "kling", &mut std::io::stdout());
@@ -67,7 +66,8 @@ fn write_pages(
     std::fs::write(&path, render(page)?)
         .map_err(|e| kling_errors::IoError::new("write", &path, e))?;
     written.push(path);
-    for sub in command.get_subcommands() {
+    // `help` is clap's pseudo-command: no page of its own.
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
         write_pages(sub, &format!("{name}-{}", sub.get_name()), dir, written)?;
     }
     Ok(())
@@ -75,7 +75,7 @@ fn write_pages(
 
 /// Prints the man page (in JSON: `{"man"}`), or writes every page into a folder.
 pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), CommandError> {
-    let mut command = Cli::command();
+    let mut command = crate::cli::command();
     command.build();
     match &args.dir {
         None => {

@@ -6,7 +6,7 @@ use kling_types::general::{
     ListPresetElements,
 };
 
-use crate::args::{Delivery, FlowArgs};
+use crate::args::{Delivery, FlowArgs, one_of};
 use crate::flow::Ctx;
 use crate::input;
 use crate::output::{CommandError, print_tasks};
@@ -32,6 +32,7 @@ pub(crate) enum ElementCommand {
 
 /// `kling element create`.
 #[derive(Args)]
+#[command(group(one_of("video_or_frontal_image", ["video", "frontal_image"])))]
 pub(crate) struct Create {
     /// Its name (at most 20 characters)
     #[arg(long)]
@@ -46,7 +47,7 @@ pub(crate) struct Create {
     #[arg(long = "refer-image", requires = "frontal_image")]
     refer_images: Vec<String>,
     /// A video URL of the subject (3-8 s, 1080p)
-    #[arg(long, required_unless_present = "frontal_image")]
+    #[arg(long)]
     video: Option<String>,
     /// The element's voice
     #[arg(long)]

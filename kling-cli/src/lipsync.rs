@@ -10,7 +10,7 @@ use kling_types::videos::{
 };
 use serde_json::json;
 
-use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, parse_millis};
+use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, one_of, parse_millis};
 use crate::flow::{Ctx, Fresh};
 use crate::input;
 use crate::output::{CommandError, Format, print_json, print_task, to_value};
@@ -18,13 +18,10 @@ use crate::video::{deliver, wait_in};
 
 /// `kling video lip-sync`.
 #[derive(Args)]
+#[command(group(one_of("video_id_or_video_url", ["video_id", "video_url"])))]
 pub(crate) struct LipSync {
     /// The Kling video id to sync (or --video-url)
-    #[arg(
-        long,
-        conflicts_with = "video_url",
-        required_unless_present = "video_url"
-    )]
+    #[arg(long, conflicts_with = "video_url")]
     video_id: Option<String>,
     /// The video URL to sync
     #[arg(long)]
@@ -56,13 +53,10 @@ pub(crate) struct LipSync {
 
 /// `kling video identify-face`.
 #[derive(Args)]
+#[command(group(one_of("video_id_or_video_url", ["video_id", "video_url"])))]
 pub(crate) struct IdentifyFaceArgs {
     /// The Kling video id (or --video-url)
-    #[arg(
-        long,
-        conflicts_with = "video_url",
-        required_unless_present = "video_url"
-    )]
+    #[arg(long, conflicts_with = "video_url")]
     video_id: Option<String>,
     /// The video URL
     #[arg(long)]
@@ -92,16 +86,13 @@ pub(crate) struct AdvancedLipSync {
 
 /// `kling video avatar`.
 #[derive(Args)]
+#[command(group(one_of("audio_id_or_sound_file", ["audio_id", "sound_file"])))]
 pub(crate) struct Avatar {
     /// The portrait: file, URL or `-`
     #[arg(long)]
     image: String,
     /// What it says: an audio id from `kling audio tts`
-    #[arg(
-        long,
-        conflicts_with = "sound_file",
-        required_unless_present = "sound_file"
-    )]
+    #[arg(long, conflicts_with = "sound_file")]
     audio_id: Option<String>,
     /// What it says: an audio file or URL (mp3, wav, m4a, aac; 2-300 s)
     #[arg(long)]

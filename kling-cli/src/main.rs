@@ -16,6 +16,7 @@ mod config;
 mod docs;
 mod element;
 mod flow;
+mod help;
 mod image;
 mod input;
 mod lipsync;
@@ -34,9 +35,7 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command};
+use crate::cli::Command;
 use crate::flow::Ctx;
 use crate::output::{CommandError, Format, report};
 
@@ -109,7 +108,7 @@ fn quiet_on_broken_pipe() {
 
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let env = |name: &str| std::env::var(name).ok();
     let settings = match config::resolve(&cli.global, &env) {
         Ok(s) => s,

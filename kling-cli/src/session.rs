@@ -8,7 +8,7 @@ use kling_types::multi_elements::{
     SessionCall,
 };
 
-use crate::args::{Delivery, FlowArgs, ModeArg, parse_whole_seconds};
+use crate::args::{Delivery, FlowArgs, ModeArg, one_of, parse_whole_seconds};
 use crate::flow::Ctx;
 use crate::input;
 use crate::output::CommandError;
@@ -33,13 +33,10 @@ pub(crate) enum SessionCommand {
 
 /// `kling session init`.
 #[derive(Args)]
+#[command(group(one_of("video_id_or_video_url", ["video_id", "video_url"])))]
 pub(crate) struct Init {
     /// The Kling video id (or --video-url)
-    #[arg(
-        long,
-        conflicts_with = "video_url",
-        required_unless_present = "video_url"
-    )]
+    #[arg(long, conflicts_with = "video_url")]
     video_id: Option<String>,
     /// The video URL (2-5 s or 7-10 s)
     #[arg(long)]

@@ -6,7 +6,7 @@ use kling_types::general::{
     VoiceSample,
 };
 
-use crate::args::{Delivery, FlowArgs};
+use crate::args::{Delivery, FlowArgs, one_of};
 use crate::element::{Get, Page};
 use crate::flow::Ctx;
 use crate::input;
@@ -30,16 +30,13 @@ pub(crate) enum VoiceCommand {
 
 /// `kling voice create`.
 #[derive(Args)]
+#[command(group(one_of("url_or_video_id", ["url", "video_id"])))]
 pub(crate) struct Create {
     /// The voice's name (at most 20 characters)
     #[arg(long)]
     name: String,
     /// A clean recording: a URL (mp3, wav, mp4, mov; 5-30 s)
-    #[arg(
-        long,
-        conflicts_with = "video_id",
-        required_unless_present = "video_id"
-    )]
+    #[arg(long, conflicts_with = "video_id")]
     url: Option<String>,
     /// A Kling video with speech (v2.6 with sound, avatar or lip-sync output)
     #[arg(long)]

@@ -337,3 +337,109 @@ fn local_mistakes_are_usage_errors_naming_the_flag_never_an_api_code() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The subcommands `kling PATH --help` lists.
+fn subcommands(dir: &std::path::Path, path: &[String]) -> Vec<String> {
+    let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+    args.push("--help");
+    let out = kling(&args, dir, &[]);
+    out.stdout
+        .split("Commands:\n")
+        .nth(1)
+        .map(|rest| {
+            rest.lines()
+                .take_while(|l| !l.trim().is_empty())
+                .filter_map(|l| l.split_whitespace().next())
+                .filter(|name| *name != "help")
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_command_that_sends_has_a_working_example_and_help_reads_well() {
+    let dir = temp("help");
+    let env = [
+        ("KLING_ACCESS_KEY", "AKtest0123456789"),
+        ("KLING_SECRET_KEY", "SKtest"),
+        ("KLING_API_KEY", "sk-test"),
+        ("KLING_RUNBLOB_API_KEY", "sk-test"),
+    ];
+    let mut checked = 0;
+    for group in subcommands(&dir, &[]) {
+        for name in subcommands(&dir, std::slice::from_ref(&group)) {
+            let help = kling(&[&group, &name, "--help"], &dir, &[]).stdout;
+            if !help.contains("--dry-run") {
+                continue;
+            }
+            // The command's own options come first, the global ones under their heading.
+            let own = help.find("\nOptions:").expect("its options");
+            let global = help.find("\nGlobal options:").expect("the global heading");
+            assert!(own < global, "{group} {name}");
+            assert!(!help[own..global].contains("--base-url"), "{group} {name}");
+            let example = help
+                .split("Example:\n  kling ")
+                .nth(1)
+                .and_then(|e| e.lines().next())
+                .unwrap_or_else(|| panic!("{group} {name}: no example in\n{help}"));
+            let mut words = shell_words(example);
+            words.push("--dry-run".to_owned());
+            let args: Vec<&str> = words.iter().map(String::as_str).collect();
+            let out = kling(&args, &dir, &env);
+            assert_eq!(out.code, Some(0), "kling {example}: {}", out.stderr);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} examples");
+    // Man pages: one per command, none for clap's `help`.
+    let out = kling(&["man", "--dir", "man", "--output", "json"], &dir, &[]);
+    let written = out.json()["written"].as_array().unwrap().len();
+    let pages: Vec<String> = std::fs::read_dir(dir.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(pages.len(), written);
+    assert!(pages.iter().all(|p| !p.contains("-help")), "{pages:?}");
+    let page = std::fs::read_to_string(dir.join("man").join("kling-video-text2video.1")).unwrap();
+    assert!(page.contains("Example"), "the man page has the example");
+    // A missing choice names every alternative.
+    let out = kling(&["video", "avatar", "--image", "x.png"], &dir, &[]);
+    assert_eq!(out.code, Some(2));
+    assert!(
+        out.stderr.contains("--audio-id") && out.stderr.contains("--sound-file"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Splits an example into words as a shell would (single quotes only: what examples use).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            c => {
+                word.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}

@@ -8,7 +8,9 @@ use kling_types::videos::{
 };
 use kling_types::{AspectRatio, Model};
 
-use crate::args::{Delivery, FlowArgs, ModeArg, OrientationArg, SoundArg, parse_whole_seconds};
+use crate::args::{
+    Delivery, FlowArgs, ModeArg, OrientationArg, SoundArg, one_of, parse_whole_seconds,
+};
 use crate::flow::Ctx;
 use crate::input;
 use crate::lipsync;
@@ -86,9 +88,10 @@ pub(crate) struct Generation {
 
 /// `kling video text2video`.
 #[derive(Args)]
+#[command(group(one_of("prompt_or_shots", ["prompt", "shots"])))]
 pub(crate) struct Text2Video {
     /// What to generate (`-`: stdin)
-    #[arg(long, required_unless_present = "shots")]
+    #[arg(long)]
     prompt: Option<String>,
     /// Aspect ratio: 16:9, 9:16 or 1:1
     #[arg(long)]
@@ -103,9 +106,10 @@ pub(crate) struct Text2Video {
 
 /// `kling video image2video`.
 #[derive(Args)]
+#[command(group(one_of("image_or_image_tail", ["image", "image_tail"])))]
 pub(crate) struct Image2Video {
     /// Start frame: a file, a URL or `-` (stdin)
-    #[arg(long, required_unless_present = "image_tail")]
+    #[arg(long)]
     image: Option<String>,
     /// End frame: a file, a URL or `-`
     #[arg(long)]
@@ -195,9 +199,10 @@ enum ReferArg {
 
 /// `kling video omni`.
 #[derive(Args)]
+#[command(group(one_of("prompt_or_shots", ["prompt", "shots"])))]
 pub(crate) struct Omni {
     /// What to generate; `<<<image_1>>>`, `<<<element_1>>>`, `<<<video_1>>>` name the inputs (`-`: stdin)
-    #[arg(long, required_unless_present = "shots")]
+    #[arg(long)]
     prompt: Option<String>,
     /// Model: kling-video-o1, kling-v3-omni...
     #[arg(long)]
