@@ -29,14 +29,10 @@ pub(crate) struct DemoArgs {
     instant: bool,
 }
 
+/// The mock could not start (a port in use, a certificate it cannot write): a local error
+/// whose cause names the address or the path.
 fn cannot_start(e: std::io::Error) -> CommandError {
-    kling_errors::TransportError::new(
-        kling_errors::TransportFailure::Io,
-        kling_errors::TransportPhase::BeforeSend,
-        kling_errors::Operation::Read,
-        &format!("cannot start the mock: {e}"),
-    )
-    .into()
+    kling_errors::IoError::new("start", "the mock server", e).into()
 }
 
 /// Serves the mock until Ctrl-C.

@@ -257,14 +257,8 @@ pub(crate) async fn listen(
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", l.port))
         .await
-        .map_err(|e| {
-            kling_errors::TransportError::new(
-                kling_errors::TransportFailure::Io,
-                kling_errors::TransportPhase::BeforeSend,
-                kling_errors::Operation::Read,
-                &format!("cannot listen on 127.0.0.1:{}: {e}", l.port),
-            )
-        })?;
+        // A port in use is this machine's state, not a network failure: a local error.
+        .map_err(|e| kling_errors::IoError::new("listen on", format!("127.0.0.1:{}", l.port), e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;

@@ -443,3 +443,124 @@ fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+
+#[test]
+fn the_mock_answers_what_it_was_asked() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("mock-truth");
+    let json = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.extend(["--output", "json"]);
+        let out = run(&mock, &dir, &args);
+        assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+        out.json()
+    };
+    // The pack and RunBlob's balance go down as tasks are charged.
+    let left = |doc: &serde_json::Value| {
+        doc["resource_pack_subscribe_infos"][0]["remaining_quantity"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = left(&json(&["account", "costs"]));
+    json(&["video", "text2video", "--prompt", "a fox", "--wait"]);
+    assert_eq!(left(&json(&["account", "costs"])), before - 1.0);
+    let dollars = |doc: serde_json::Value| doc["balance"].as_str().unwrap().parse::<f64>().unwrap();
+    let before = dollars(json(&["runblob", "balance"]));
+    json(&["runblob", "o3", "--prompt", "a fox", "--wait"]);
+    assert!(dollars(json(&["runblob", "balance"])) < before);
+    // As many images as asked.
+    let doc = json(&[
+        "image",
+        "omni",
+        "--prompt",
+        "a fox",
+        "--model",
+        "kling-v3-omni",
+        "--result-type",
+        "series",
+        "--series-amount",
+        "3",
+        "--download",
+        "series",
+    ]);
+    assert_eq!(doc["files"].as_array().unwrap().len(), 3, "{doc}");
+    // The file host serves only what it issued.
+    let url = format!("{}/files/nonexist.mp4", mock.files_url);
+    let out = run(
+        &mock,
+        &dir,
+        &[
+            "download",
+            &url,
+            "x.mp4",
+            "--allow-download-host",
+            "127.0.0.1",
+        ],
+    );
+    assert_ne!(out.code, Some(0), "{}", out.stderr);
+    assert!(!dir.join("x.mp4").exists());
+    // A deleted voice is gone.
+    let voice = json(&[
+        "voice",
+        "create",
+        "--name",
+        "narrator",
+        "--url",
+        "https://example.com/voice.mp3",
+        "--wait",
+    ]);
+    let id = voice["task"]["task_result"]["voices"][0]["voice_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    json(&["voice", "delete", &id]);
+    let listed = run(&mock, &dir, &["voice", "list"]);
+    assert!(!listed.stdout.contains(&id), "{}", listed.stdout);
+    // Task ids never repeat across restarts: two runs' files cannot overwrite each other.
+    let other = MockServer::start(MockConfig::instant()).unwrap();
+    let first = json(&["video", "text2video", "--prompt", "a fox"]);
+    let second = {
+        let out = run(
+            &other,
+            &dir,
+            &[
+                "video",
+                "text2video",
+                "--prompt",
+                "a fox",
+                "--output",
+                "json",
+            ],
+        );
+        out.json()
+    };
+    assert_ne!(first["task"]["task_id"], second["task"]["task_id"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_mock_that_cannot_start_says_why_without_a_panic() {
+    let dir = temp("mock-start");
+    let out = kling(
+        &["mock", "serve", "--tls", "--cert-out", "/proc/x.pem"],
+        &dir,
+        &[],
+    );
+    assert_eq!(out.code, Some(11), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("/proc/x.pem") && !out.stderr.contains("panicked"),
+        "{}",
+        out.stderr
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = kling(&["mock", "serve", "--port", &port], &dir, &[]);
+    assert_eq!(out.code, Some(11), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("in use") && out.stderr.contains(&port),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("transport"), "{}", out.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
