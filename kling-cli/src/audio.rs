@@ -6,8 +6,8 @@ use kling_types::audio::{CreateTextToAudio, CreateVideoToAudio, Tts};
 use crate::args::{Delivery, FlowArgs, LanguageArg, one_of, parse_seconds_f64};
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::CommandError;
-use crate::video::{deliver, wait_in};
 
 /// `kling audio ...`.
 #[derive(Subcommand)]
@@ -97,8 +97,7 @@ pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), Command
         AudioCommand::TextToAudio(a) => {
             let mut r = CreateTextToAudio::new(input::text(&a.prompt, "--prompt")?, a.duration);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("text-to-audio"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         AudioCommand::VideoToAudio(a) => {
             let video = input::video_source(a.video_id.as_ref(), a.video_url.as_ref())?;
@@ -108,8 +107,7 @@ pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), Command
             r.bgm_prompt = input::opt_text(a.bgm_prompt.as_ref(), "--bgm-prompt")?;
             r.asmr_mode = a.asmr.then_some(true);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("video-to-audio"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
     }
 }

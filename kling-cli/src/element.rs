@@ -9,8 +9,8 @@ use kling_types::general::{
 use crate::args::{Delivery, FlowArgs, one_of};
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::{CommandError, print_tasks};
-use crate::video::{deliver, wait_in};
 
 /// `kling element ...`.
 #[derive(Subcommand)]
@@ -139,13 +139,12 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Comma
                 r = r.tags(a.tags.clone());
             }
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("element")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ElementCommand::MultiShot(a) => {
             let mut r = CreateAiMultiShot::new(input::image_or_url(&a.image, "--image")?);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("ai-multi-shot"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ElementCommand::List(p) => {
             let r = ListElementTasks::new().page(p.page).page_size(p.page_size);

@@ -423,6 +423,23 @@ impl Ctx {
         .map_err(|e| e.after_create(&resume))
     }
 
+    /// A create of a legacy family, picked up again with `kling task wait FAMILY ID` (the
+    /// family found by the request's path in `FAMILIES`, never spelled here).
+    pub(crate) async fn create_legacy<E>(
+        &self,
+        client: &Client,
+        request: E,
+        flow: &FlowArgs,
+    ) -> Result<(), CommandError>
+    where
+        E: CreateTask,
+        E::Response: Serialize + Answer,
+        TaskOf<E>: Serialize + Shown,
+    {
+        let wait = legacy_wait(&request.path())?;
+        self.create(client, request, flow, wait).await
+    }
+
     /// A synchronous call whose answer is a finished task (TTS, image recognize): print it and
     /// download its files when asked.
     pub(crate) async fn sync_task<E>(
@@ -478,6 +495,17 @@ impl Ctx {
         }
         Ok(())
     }
+}
+
+/// The command that waits for a task of the legacy family created at `path`.
+pub(crate) fn legacy_wait(path: &str) -> Result<impl Fn(&str) -> String + use<>, CommandError> {
+    let family = kling_types::Family::at_path(path).ok_or_else(|| {
+        CommandError::from(kling_errors::Error::from(kling_errors::InternalError::new(
+            &format!("no legacy family creates at {path}"),
+        )))
+    })?;
+    let name = family.name;
+    Ok(move |id: &str| format!("kling task wait {name} {id}"))
 }
 
 /// How often a wait shown on a pipe (a log, CI) says it is still waiting.

@@ -11,8 +11,8 @@ use kling_types::{AspectRatio, Model};
 use crate::args::{Delivery, FlowArgs};
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::CommandError;
-use crate::video::{deliver, wait_in};
 
 /// `kling image ...`.
 #[derive(Subcommand)]
@@ -276,7 +276,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("image")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::MultiImage(a) => {
             let mut r =
@@ -293,8 +293,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("multi-image"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::Omni(a) => {
             let mut r = CreateOmniImage::new(input::text(&a.prompt, "--prompt")?);
@@ -314,7 +313,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("omni-image")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::Expand(a) => {
             let mut r = CreateImageExpand::new(
@@ -328,7 +327,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             r.n = a.n;
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("expand")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::TryOn(a) => {
             let mut r = CreateVirtualTryOn::new(
@@ -337,7 +336,7 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             );
             r.model = a.model.as_deref().map(Model::from);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("try-on")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::Recognize(a) => {
             let r = RecognizeImage::new(input::image_or_url(&a.image, "--image")?);

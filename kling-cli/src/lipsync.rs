@@ -13,8 +13,8 @@ use serde_json::json;
 use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, one_of, parse_millis};
 use crate::flow::{Ctx, Fresh};
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::{CommandError, Format, print_json, print_task, to_value};
-use crate::video::{deliver, wait_in};
 
 /// `kling video lip-sync`.
 #[derive(Args)]
@@ -151,7 +151,7 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     let reply = client.send(&r).await?;
     let task = reply.value;
     let resume = ctx.created(
-        wait_in("lip-sync")(&task.task_id),
+        crate::flow::legacy_wait(&kling_types::Endpoint::path(&r))?(&task.task_id),
         &task.task_id,
         None,
         a.flow.download.as_deref(),
@@ -281,8 +281,7 @@ pub(crate) async fn advanced(
     }
     r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
     deliver!(r, a.delivery, a.flow);
-    ctx.create(client, r, &a.flow, wait_in("advanced-lip-sync"))
-        .await
+    ctx.create_legacy(client, r, &a.flow).await
 }
 
 /// Avatar.
@@ -301,7 +300,7 @@ pub(crate) async fn avatar(a: &Avatar, ctx: &Ctx, client: &Client) -> Result<(),
     r.mode = a.mode.map(Into::into);
     r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
     deliver!(r, a.delivery, a.flow);
-    ctx.create(client, r, &a.flow, wait_in("avatar")).await
+    ctx.create_legacy(client, r, &a.flow).await
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod flow;
 mod help;
 mod image;
 mod input;
+mod legacy;
 mod lipsync;
 mod logs;
 mod mock;

@@ -11,8 +11,8 @@ use kling_types::multi_elements::{
 use crate::args::{Delivery, FlowArgs, ModeArg, one_of, parse_whole_seconds};
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::CommandError;
-use crate::video::{deliver, wait_in};
 
 /// `kling session ...`.
 #[derive(Subcommand)]
@@ -194,8 +194,7 @@ pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Comma
             r.duration = a.duration.map(Into::into);
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("multi-elements"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
     }
 }

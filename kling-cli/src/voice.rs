@@ -10,8 +10,8 @@ use crate::args::{Delivery, FlowArgs, one_of};
 use crate::element::{Get, Page};
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::output::{CommandError, print_tasks};
-use crate::video::{deliver, wait_in};
 
 /// `kling voice ...`.
 #[derive(Subcommand)]
@@ -69,7 +69,7 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Command
             };
             let mut r = CreateCustomVoice::new(input::text(&a.name, "--name")?, sample);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("voice")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VoiceCommand::List(p) => {
             let r = ListCustomVoiceTasks::new()

@@ -13,6 +13,7 @@ use crate::args::{
 };
 use crate::flow::Ctx;
 use crate::input;
+use crate::legacy::deliver;
 use crate::lipsync;
 use crate::output::CommandError;
 
@@ -315,27 +316,6 @@ pub(crate) struct Effects {
     flow: FlowArgs,
 }
 
-/// The legacy families' resume command.
-pub(crate) fn wait_in(family: &'static str) -> impl Fn(&str) -> String {
-    move |id| format!("kling task wait {family} {id}")
-}
-
-/// Sets what every legacy create shares: ids, callback, watermark, validation.
-macro_rules! deliver {
-    ($r:ident, $delivery:expr, $flow:expr) => {{
-        if let Some(id) = &$delivery.external_task_id {
-            $r.external_task_id = Some(id.clone());
-        }
-        if let Some(url) = &$delivery.callback_url {
-            $r.callback_url = Some(url.clone());
-        }
-        if $flow.no_validate {
-            $r = $r.without_validation();
-        }
-    }};
-}
-pub(crate) use deliver;
-
 /// Applies the generation options shared by text and image to video.
 macro_rules! generation {
     ($r:ident, $g:expr) => {{
@@ -370,7 +350,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             generation!(r, &a.generation);
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("text2video")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Image2video(a) => {
             let mut r = match (&a.image, &a.image_tail) {
@@ -400,8 +380,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
                 .map(|m| dynamic_mask(m))
                 .collect::<Result<_, _>>()?;
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("image2video"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::MultiImage2video(a) => {
             let images = input::images_or_urls(&a.images, "--image")?;
@@ -413,8 +392,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("multi-image2video"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Extend(a) => {
             let mut r = CreateVideoExtend::new(a.video_id.clone());
@@ -422,7 +400,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.cfg_scale = a.cfg_scale;
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("extend")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Omni(a) => {
             let mut r = match input::opt_text(a.prompt.as_ref(), "--prompt")? {
@@ -467,7 +445,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             r.duration = a.duration.map(Into::into);
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("omni-video")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::MotionControl(a) => {
             let mut r = CreateMotionControl::new(
@@ -482,8 +460,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             r.element_list = a.elements.iter().map(|e| ElementRef::new(*e)).collect();
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("motion-control"))
-                .await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Effects(a) => {
             let scene = EffectScene::from(a.scene.as_str());
@@ -512,7 +489,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             r.input.mode = a.mode.map(Into::into);
             r.input.duration = a.duration.map(Into::into);
             deliver!(r, a.delivery, a.flow);
-            ctx.create(&client, r, &a.flow, wait_in("effects")).await
+            ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::LipSync(a) => lipsync::lip_sync(a, ctx, &client).await,
         VideoCommand::IdentifyFace(a) => lipsync::identify_face(a, ctx, &client).await,
