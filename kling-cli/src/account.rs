@@ -10,8 +10,9 @@ use kling_types::account::{
 };
 use kling_types::models::amount;
 
-use crate::flow::Ctx;
-use crate::output::CommandError;
+use crate::flow::{Ctx, Shape};
+use crate::output::{CommandError, to_value};
+use serde_json::json;
 
 /// `kling account ...`.
 #[derive(Subcommand)]
@@ -87,20 +88,26 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Comma
             if let Some(pack) = &a.pack {
                 r = r.resource_pack_name(pack.clone());
             }
-            ctx.send(&client, &r, a.dry_run, |costs: &AccountCosts| {
-                if costs.resource_pack_subscribe_infos.is_empty() {
-                    println!("(no resource packs)");
-                }
-                for p in &costs.resource_pack_subscribe_infos {
-                    println!(
-                        "{}  {}/{} left  {}",
-                        p.resource_pack_name,
-                        p.remaining_quantity.unwrap_or(0.0),
-                        p.total_quantity.unwrap_or(0.0),
-                        p.status.as_deref().unwrap_or("-")
-                    );
-                }
-            })
+            ctx.send(
+                &client,
+                &r,
+                a.dry_run,
+                Shape::Result,
+                |costs: &AccountCosts| {
+                    if costs.resource_pack_subscribe_infos.is_empty() {
+                        println!("(no resource packs)");
+                    }
+                    for p in &costs.resource_pack_subscribe_infos {
+                        println!(
+                            "{}  {}/{} left  {}",
+                            p.resource_pack_name,
+                            p.remaining_quantity.unwrap_or(0.0),
+                            p.total_quantity.unwrap_or(0.0),
+                            p.status.as_deref().unwrap_or("-")
+                        );
+                    }
+                },
+            )
             .await
         }
         AccountCommand::Billing(a) => {
@@ -113,7 +120,13 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Comma
             };
             r.limit = a.limit;
             r.filters = a.filters();
-            ctx.send(&client, &r, a.dry_run, |page: &BillingPage| {
+            let json = |page: &BillingPage| {
+                json!({
+                    "result": to_value(&page.result.detail), "count": page.result.count,
+                    "next_cursor": page.next(),
+                })
+            };
+            ctx.send_with(&client, &r, a.dry_run, json, |page: &BillingPage| {
                 if page.result.detail.is_empty() {
                     println!("(no rows)");
                 }
@@ -135,15 +148,27 @@ pub(crate) async fn run(command: &AccountCommand, ctx: &Ctx) -> Result<(), Comma
             };
             r.limit = a.limit;
             r.filters = a.filters();
-            ctx.send(&client, &r, a.dry_run, |page: &BillingPage<BalanceRow>| {
-                if page.result.detail.is_empty() {
-                    println!("(no rows)");
-                }
-                for row in &page.result.detail {
-                    println!("{}", balance_row(row));
-                }
-                next_page("balance", page);
-            })
+            let json = |page: &BillingPage<BalanceRow>| {
+                json!({
+                    "result": to_value(&page.result.detail), "count": page.result.count,
+                    "next_cursor": page.next(),
+                })
+            };
+            ctx.send_with(
+                &client,
+                &r,
+                a.dry_run,
+                json,
+                |page: &BillingPage<BalanceRow>| {
+                    if page.result.detail.is_empty() {
+                        println!("(no rows)");
+                    }
+                    for row in &page.result.detail {
+                        println!("{}", balance_row(row));
+                    }
+                    next_page("balance", page);
+                },
+            )
             .await
         }
     }

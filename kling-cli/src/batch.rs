@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::args::parse_duration;
 use crate::flow::Ctx;
-use crate::output::{CommandError, Format, print_json, to_value};
+use crate::output::{CommandError, Format, to_value};
 
 /// The longest line of a batch file (a request with inline base64 images can be large).
 const MAX_LINE: usize = 32 << 20;
@@ -164,11 +164,11 @@ fn read_jobs(file: &str) -> Result<Vec<BatchJob>, CommandError> {
 /// Runs a `kling batch` command.
 pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), CommandError> {
     match command {
-        BatchCommand::Submit(s) => submit(s, ctx.format).await,
+        BatchCommand::Submit(s) => submit(s, ctx).await,
         BatchCommand::Work(w) => work(w, ctx).await,
-        BatchCommand::Status(r) => status(r, ctx.format).await,
-        BatchCommand::Results(r) => results(r, ctx.format).await,
-        BatchCommand::Resume(r) => resume(r, ctx.format).await,
+        BatchCommand::Status(r) => status(r, ctx).await,
+        BatchCommand::Results(r) => results(r, ctx).await,
+        BatchCommand::Resume(r) => resume(r, ctx).await,
     }
 }
 
@@ -246,7 +246,8 @@ impl std::fmt::Display for BatchCost {
     }
 }
 
-async fn submit(args: &Submit, format: Format) -> Result<(), CommandError> {
+async fn submit(args: &Submit, ctx: &Ctx) -> Result<(), CommandError> {
+    let format = ctx.format;
     let jobs = read_jobs(&args.file)?;
     // The cost first, before anything is queued (or Redis is even reached).
     let cost = BatchCost::of(&jobs);
@@ -271,9 +272,9 @@ async fn submit(args: &Submit, format: Format) -> Result<(), CommandError> {
         }
     }
     match format {
-        Format::Json => print_json(&json!({
+        Format::Json => ctx.emit(json!({"result": {
             "queued": queued, "already_known": known, "estimate": cost.as_json(),
-        })),
+        }})),
         Format::Text => {
             println!(
                 "queued {} job(s) on {}{}",
@@ -351,11 +352,11 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     let _ = printer.await;
     let report = report?;
     match ctx.format {
-        Format::Json => print_json(&json!({
+        Format::Json => ctx.emit(json!({"result": {
             "worker": name, "done": report.done, "failed": report.failed,
             "blocked": report.blocked, "unsettled": report.unsettled,
             "rejected": report.rejected, "retried": report.retried, "lost": report.lost,
-        })),
+        }})),
         Format::Text => {
             println!(
                 "worker {name}: {} done, {} failed, {} blocked, {} unsettled, {} rejected, {} retried",
@@ -411,19 +412,21 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-async fn resume(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
+async fn resume(args: &RedisArgs, ctx: &Ctx) -> Result<(), CommandError> {
+    let format = ctx.format;
     let fleet = connect(args).await?;
     let queue = fleet.queue("resume");
     queue.ensure_group().await?;
     let queued = queue.resume().await?;
     match format {
-        Format::Json => print_json(&json!({"requeued": queued})),
+        Format::Json => ctx.emit(json!({"result": {"requeued": queued}})),
         Format::Text => println!("queued {queued} blocked job(s) again on {}", fleet.url()),
     }
     Ok(())
 }
 
-async fn status(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
+async fn status(args: &RedisArgs, ctx: &Ctx) -> Result<(), CommandError> {
+    let format = ctx.format;
     let fleet = connect(args).await?;
     let counts = fleet.store().counts().await?;
     let backlog = fleet.queue("status").backlog().await?;
@@ -434,11 +437,11 @@ async fn status(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
                 .iter()
                 .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
                 .collect();
-            print_json(&json!({
+            ctx.emit(json!({"result": {
                 "jobs": by_state,
                 "queue": {"entries": backlog.entries, "undelivered": backlog.undelivered, "pending": backlog.pending},
                 "slots_held": held,
-            }));
+            }}));
         }
         Format::Text => {
             for (state, n) in &counts {
@@ -453,7 +456,8 @@ async fn status(args: &RedisArgs, format: Format) -> Result<(), CommandError> {
     Ok(())
 }
 
-async fn results(args: &Results, format: Format) -> Result<(), CommandError> {
+async fn results(args: &Results, ctx: &Ctx) -> Result<(), CommandError> {
+    let format = ctx.format;
     let wanted = match &args.state {
         Some(s) => Some(
             JobState::ALL
@@ -471,7 +475,7 @@ async fn results(args: &Results, format: Format) -> Result<(), CommandError> {
     records.retain(|r| wanted.is_none_or(|w| r.state == w));
     records.sort_by(|a, b| a.external_task_id.cmp(&b.external_task_id));
     match format {
-        Format::Json => print_json(&records),
+        Format::Json => ctx.emit(json!({"result": records})),
         Format::Text => {
             for r in &records {
                 // Where a worker saved each file, when it did (its URL otherwise); JSON has both.

@@ -174,11 +174,46 @@ pub(crate) fn command() -> clap::Command {
     crate::help::with_examples(Cli::command())
 }
 
-/// Parses the command line (exits with clap's message on a usage error).
-pub(crate) fn parse() -> Cli {
+/// Parses the command line: the options and the command's path (`task get`). A usage error
+/// exits 2 with clap's message; under `--output json` (or `KLING_OUTPUT=json`) it comes back
+/// as the error, for the JSON error document on stdout.
+pub(crate) fn parse() -> Result<(Cli, String), crate::output::CommandError> {
     use clap::FromArgMatches;
-    let matches = command().get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = command()
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, path_of(&m))));
+    match parsed {
+        Ok(parsed) => Ok(parsed),
+        // `--help` and `--version` are not errors: clap prints them.
+        Err(e) if wants_json(&args) && e.use_stderr() => {
+            let message = e.render().to_string();
+            let message = message.trim().trim_start_matches("error: ");
+            Err(crate::output::CommandError::usage(message))
+        }
+        Err(e) => e.exit(),
+    }
+}
+
+/// The names of the subcommands `matches` went through: `task get`.
+fn path_of(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        names.push(name);
+        m = sub;
+    }
+    names.join(" ")
+}
+
+/// Whether the command line (or the environment) asks for JSON output: then even a command
+/// line clap cannot parse is answered in JSON.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let flag = args
+        .windows(2)
+        .any(|w| w[0] == "--output" && w[1] == "json")
+        || args.iter().any(|a| a == "--output=json");
+    flag || std::env::var("KLING_OUTPUT").is_ok_and(|v| v.trim().eq_ignore_ascii_case("json"))
 }
 
 #[cfg(test)]

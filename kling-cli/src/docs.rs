@@ -8,7 +8,7 @@ use clap::Args;
 use clap_complete::Shell;
 use serde_json::json;
 
-use crate::output::{CommandError, Format, print_json};
+use crate::output::{CommandError, Format, emit};
 
 /// `kling completions`.
 #[derive(Args)]
@@ -27,7 +27,7 @@ pub(crate) struct ManArgs {
 }
 
 /// Prints the completion script of `shell` (in JSON: `{"shell", "script"}`).
-pub(crate) fn completions(args: &CompletionsArgs, format: Format) {
+pub(crate) fn completions(args: &CompletionsArgs, format: Format, cmd: &str) {
     let mut command = crate::cli::command();
     match format {
         Format::Text => {
@@ -36,10 +36,13 @@ pub(crate) fn completions(args: &CompletionsArgs, format: Format) {
         Format::Json => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut command, "kling", &mut script);
-            print_json(&json!({
-                "shell": args.shell.to_string(),
-                "script": String::from_utf8_lossy(&script),
-            }));
+            emit(
+                cmd,
+                json!({"result": {
+                    "shell": args.shell.to_string(),
+                    "script": String::from_utf8_lossy(&script),
+                }}),
+            );
         }
     }
 }
@@ -74,14 +77,17 @@ fn write_pages(
 }
 
 /// Prints the man page (in JSON: `{"man"}`), or writes every page into a folder.
-pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), CommandError> {
+pub(crate) fn man(args: &ManArgs, format: Format, cmd: &str) -> Result<(), CommandError> {
     let mut command = crate::cli::command();
     command.build();
     match &args.dir {
         None => {
             let page = render(command)?;
             match format {
-                Format::Json => print_json(&json!({"man": String::from_utf8_lossy(&page)})),
+                Format::Json => emit(
+                    cmd,
+                    json!({"result": {"man": String::from_utf8_lossy(&page)}}),
+                ),
                 Format::Text => std::io::stdout()
                     .write_all(&page)
                     .map_err(|e| kling_errors::IoError::new("write", "stdout", e))?,
@@ -93,7 +99,7 @@ pub(crate) fn man(args: &ManArgs, format: Format) -> Result<(), CommandError> {
             let mut written = Vec::new();
             write_pages(&command, "kling", dir, &mut written)?;
             match format {
-                Format::Json => print_json(&json!({"written": written})),
+                Format::Json => emit(cmd, json!({"result": {"written": written}})),
                 Format::Text => {
                     println!("wrote {} man pages into {}", written.len(), dir.display());
                 }

@@ -7,7 +7,7 @@ use kling_types::general::{
 };
 
 use crate::args::{Delivery, FlowArgs, one_of};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Shape};
 use crate::input;
 use crate::legacy::deliver;
 use crate::output::{CommandError, print_tasks};
@@ -148,14 +148,14 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Comma
         }
         ElementCommand::List(p) => {
             let r = ListElementTasks::new().page(p.page).page_size(p.page_size);
-            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, Shape::Tasks, |tasks| print_tasks(tasks))
                 .await
         }
         ElementCommand::Presets(p) => {
             let r = ListPresetElements::new()
                 .page(p.page)
                 .page_size(p.page_size);
-            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, Shape::Tasks, |tasks| print_tasks(tasks))
                 .await
         }
         ElementCommand::Get(g) => {
@@ -171,7 +171,7 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Comma
             if d.image_side {
                 r = r.via(DeletePath::Elements);
             }
-            ctx.send(&client, &r, d.dry_run, |_| {
+            ctx.send(&client, &r, d.dry_run, Shape::Result, |_| {
                 println!("deleted element {}", d.element_id)
             })
             .await

@@ -11,10 +11,10 @@ use kling_types::videos::{
 use serde_json::json;
 
 use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, one_of, parse_millis};
-use crate::flow::{Ctx, Fresh};
+use crate::flow::{Ctx, Fresh, Shape};
 use crate::input;
 use crate::legacy::deliver;
-use crate::output::{CommandError, Format, print_json, print_task, to_value};
+use crate::output::{CommandError, Format, print_task, to_value};
 
 /// `kling video lip-sync`.
 #[derive(Args)]
@@ -163,7 +163,11 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     if !a.flow.waits() {
         match ctx.format {
             Format::Json => {
-                print_json(&json!({"task": to_value(&task), "request_id": reply.request_id}))
+                let mut doc = json!({"task": to_value(&task), "files": []});
+                if let (Some(doc), Some(extra)) = (doc.as_object_mut(), extra.as_object()) {
+                    doc.extend(extra.clone());
+                }
+                ctx.emit(doc);
             }
             Format::Text => {
                 print_task(&task);
@@ -193,16 +197,22 @@ pub(crate) async fn identify_face(
         a.video_id.as_ref(),
         a.video_url.as_ref(),
     )?);
-    ctx.send(client, &r, a.dry_run, |found: &FaceIdentification| {
-        println!("session id: {}", found.session_id);
-        for face in &found.face_data {
-            let span = match (face.start_time, face.end_time) {
-                (Some(s), Some(e)) => format!("  {s}-{e} ms"),
-                _ => String::new(),
-            };
-            println!("face {}{span}", face.face_id);
-        }
-    })
+    ctx.send(
+        client,
+        &r,
+        a.dry_run,
+        Shape::Result,
+        |found: &FaceIdentification| {
+            println!("session id: {}", found.session_id);
+            for face in &found.face_data {
+                let span = match (face.start_time, face.end_time) {
+                    (Some(s), Some(e)) => format!("  {s}-{e} ms"),
+                    _ => String::new(),
+                };
+                println!("face {}{span}", face.face_id);
+            }
+        },
+    )
     .await
 }
 

@@ -55,25 +55,25 @@ async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), CommandError> {
         Command::Task(c) => task::run(c, ctx).await,
         Command::Batch(c) => batch::run(c, ctx).await,
         Command::Webhook(webhook::WebhookCommand::Verify(v)) => {
-            webhook::verify(v, &ctx.settings, ctx.format)
+            webhook::verify(v, &ctx.settings, ctx.format, &ctx.command)
         }
         Command::Webhook(webhook::WebhookCommand::Listen(l)) => {
-            webhook::listen(l, &ctx.settings, ctx.format).await
+            webhook::listen(l, &ctx.settings, ctx.format, &ctx.command).await
         }
-        Command::Models(m) => models::run(m, ctx.format),
+        Command::Models(m) => models::run(m, ctx.format, &ctx.command),
         Command::Config(c) => {
-            config::run(c, &ctx.settings, ctx.format);
+            config::run(c, &ctx.settings, ctx.format, &ctx.command);
             Ok(())
         }
         Command::Completions(c) => {
-            docs::completions(c, ctx.format);
+            docs::completions(c, ctx.format, &ctx.command);
             Ok(())
         }
-        Command::Man(m) => docs::man(m, ctx.format),
+        Command::Man(m) => docs::man(m, ctx.format, &ctx.command),
         Command::Download(d) => tools::download(d, ctx).await,
         Command::Auth(tools::AuthCommand::Token) => tools::token(ctx),
-        Command::Errors(e) => tools::explain(e, ctx.format),
-        Command::Mock(m) => mock::serve(m, ctx.format).await,
+        Command::Errors(e) => tools::explain(e, ctx.format, &ctx.command),
+        Command::Mock(m) => mock::serve(m, ctx.format, &ctx.command).await,
         Command::Demo(d) => mock::demo(d, ctx).await,
     }
 }
@@ -109,7 +109,10 @@ fn quiet_on_broken_pipe() {
 
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    let cli = cli::parse();
+    let (cli, command) = match cli::parse() {
+        Ok(parsed) => parsed,
+        Err(e) => return report(&e, Format::Json),
+    };
     let env = |name: &str| std::env::var(name).ok();
     let settings = match config::resolve(&cli.global, &env) {
         Ok(s) => s,
@@ -121,7 +124,7 @@ fn main() -> ExitCode {
     if let Err(e) = logs::install(verbose, env("RUST_LOG").as_deref(), notes.clone()) {
         return report(&e, format);
     }
-    let mut ctx = Ctx::new(settings, format, cli.global.quiet, notes);
+    let mut ctx = Ctx::new(command, settings, format, cli.global.quiet, notes);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::config::{Setting, Source};
 use crate::flow::{Ctx, Fresh};
-use crate::output::{CommandError, Format, print_json};
+use crate::output::{CommandError, Format, emit};
 
 /// `kling mock ...`.
 #[derive(Subcommand)]
@@ -36,11 +36,15 @@ fn cannot_start(e: std::io::Error) -> CommandError {
 }
 
 /// Serves the mock until Ctrl-C.
-pub(crate) async fn serve(command: &MockCommand, format: Format) -> Result<(), CommandError> {
+pub(crate) async fn serve(
+    command: &MockCommand,
+    format: Format,
+    cmd: &str,
+) -> Result<(), CommandError> {
     let MockCommand::Serve(args) = command;
     let started = args.start().map_err(cannot_start)?;
     match format {
-        Format::Json => print_json(&started.describe()),
+        Format::Json => emit(cmd, json!({"result": started.describe()})),
         Format::Text => println!("{}", started.describe_text()),
     }
     let _ = tokio::signal::ctrl_c().await;
@@ -94,18 +98,15 @@ pub(crate) async fn demo(args: &DemoArgs, ctx: &mut Ctx) -> Result<(), CommandEr
     let task = ctx
         .wait(&client, &created.query, Fresh::JustCreated)
         .await?;
-    let saved = client.download_files(&task, "kling-demo").await?;
-    let paths: Vec<_> = saved.into_iter().map(|done| done.path).collect();
+    let files = ctx
+        .save(&client, &task, std::path::Path::new("kling-demo"))
+        .await?;
     match ctx.format {
-        Format::Json => print_json(
-            &json!({"task_id": task.task_id, "request_id": created.request_id, "files": paths}),
-        ),
-        Format::Text => {
-            for p in &paths {
-                println!("{}", p.display());
-            }
-            println!("request id: {}", created.request_id.unwrap_or_default());
-        }
+        Format::Json => ctx.emit(json!({
+            "task": crate::output::to_value(&task), "files": files,
+            "request_id": created.request_id,
+        })),
+        Format::Text => println!("request id: {}", created.request_id.unwrap_or_default()),
     }
     Ok(())
 }

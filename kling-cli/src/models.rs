@@ -5,7 +5,7 @@ use clap::Args;
 use kling_types::models::{self, Condition, MODELS, ModelSpec, Price, Rules};
 use serde_json::json;
 
-use crate::output::{CommandError, Format, print_json};
+use crate::output::{CommandError, Format, emit};
 
 /// `kling models`.
 #[derive(Args)]
@@ -141,7 +141,7 @@ fn print_model(m: &ModelSpec) {
 }
 
 /// Prints every model (or one model's rules and prices).
-pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), CommandError> {
+pub(crate) fn run(args: &ModelsArgs, format: Format, cmd: &str) -> Result<(), CommandError> {
     let rows: Vec<&ModelSpec> = match &args.model {
         Some(name) => {
             let found: Vec<_> = models::named(name).collect();
@@ -156,7 +156,7 @@ pub(crate) fn run(args: &ModelsArgs, format: Format) -> Result<(), CommandError>
     };
     match format {
         // The data itself, as kling-types serializes it.
-        Format::Json => print_json(&json!({ "models": rows })),
+        Format::Json => emit(cmd, json!({ "result": rows })),
         Format::Text if args.model.is_some() => {
             for (i, m) in rows.iter().enumerate() {
                 if i > 0 {

@@ -248,6 +248,22 @@ fn error_object(kind: &str, message: &str, resume: Option<&Resume>) -> Value {
     })
 }
 
+/// Prints the one JSON document of a command that succeeded: `{"command": "task get", ...}`
+/// with the keys of `body`: `task` (one task of any API) or `tasks` (a list), `files` (saved
+/// with their local paths), `next_cursor`, `request_id`, `result` (anything else the command
+/// returns), and the command's own. A `body` that is not an object becomes `result`.
+pub(crate) fn emit(command: &str, body: Value) {
+    let mut doc = serde_json::Map::new();
+    doc.insert("command".into(), command.into());
+    match body {
+        Value::Object(map) => doc.extend(map),
+        other => {
+            doc.insert("result".into(), other);
+        }
+    }
+    print_json(&Value::Object(doc));
+}
+
 /// Prints one JSON document on stdout.
 pub(crate) fn print_json(value: &impl Serialize) {
     match serde_json::to_string(value) {
@@ -488,7 +504,12 @@ impl std::fmt::Display for Cost {
 /// sensitive header) is redacted. Text output re-indents the body (keys sorted) and shortens
 /// long strings (inline files); JSON output also carries the exact body bytes.
 /// When the create names a model, what it would cost follows (JSON: `estimate`).
-pub(crate) fn print_dry_run(request: &HttpRequest, cost: Option<&Cost>, format: Format) {
+pub(crate) fn print_dry_run(
+    request: &HttpRequest,
+    cost: Option<&Cost>,
+    format: Format,
+    command: &str,
+) {
     let headers: Vec<(String, String)> = request
         .headers
         .iter()
@@ -507,15 +528,18 @@ pub(crate) fn print_dry_run(request: &HttpRequest, cost: Option<&Cost>, format: 
     });
     match format {
         // `body` is the JSON value; `body_text` the exact bytes sent (key order included).
-        Format::Json => print_json(&json!({
-            "dry_run": true,
-            "method": request.method.as_str(),
-            "url": request.url,
-            "headers": headers,
-            "body": body,
-            "body_text": request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
-            "estimate": cost.map(Cost::as_json),
-        })),
+        Format::Json => emit(
+            command,
+            json!({
+                "dry_run": true,
+                "method": request.method.as_str(),
+                "url": request.url,
+                "headers": headers,
+                "body": body,
+                "body_text": request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+                "estimate": cost.map(Cost::as_json),
+            }),
+        ),
         Format::Text => {
             println!("{} {}", request.method.as_str(), request.url);
             for (k, v) in &headers {

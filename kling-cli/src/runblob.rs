@@ -14,9 +14,9 @@ use kling_types::runblob::{
 use serde_json::json;
 
 use crate::args::{FlowArgs, parse_whole_seconds};
-use crate::flow::{Ctx, Fresh};
+use crate::flow::{Ctx, Fresh, Shape};
 use crate::input;
-use crate::output::{CommandError, print_task};
+use crate::output::{CommandError, print_task, to_value};
 
 /// `kling runblob ...`.
 #[derive(Subcommand)]
@@ -337,8 +337,10 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
                 ctx.finish(&client, &r, Fresh::Unknown, Some(dir), json!({}))
                     .await
             } else {
-                ctx.send(&client, &r, false, |g: &Generation| print_task(g))
-                    .await
+                ctx.send(&client, &r, false, Shape::Task, |g: &Generation| {
+                    print_task(g)
+                })
+                .await
             };
             done.map_err(|e| product_hint(e, one.product))
         }
@@ -356,7 +358,14 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
         }
         RunblobCommand::List(l) => {
             let r = ListGenerations::new(l.limit, l.offset);
-            ctx.send(&client, &r, false, |list: &Vec<Generation>| {
+            // A full page may have a next one: its offset is the cursor.
+            let (limit, offset) = (l.limit, l.offset);
+            let json = move |list: &Vec<Generation>| {
+                let full = u64::try_from(list.len()).unwrap_or(u64::MAX) >= u64::from(limit);
+                let next = full.then(|| (u64::from(offset) + u64::from(limit)).to_string());
+                json!({"tasks": to_value(list), "next_cursor": next})
+            };
+            ctx.send_with(&client, &r, false, json, |list: &Vec<Generation>| {
                 if list.is_empty() {
                     println!("(none)");
                 }
@@ -372,9 +381,13 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
             .await
         }
         RunblobCommand::Balance => {
-            ctx.send(&client, &GetBalance::new(), false, |b: &Balance| {
-                println!("balance: ${}", b.balance)
-            })
+            ctx.send(
+                &client,
+                &GetBalance::new(),
+                false,
+                Shape::Result,
+                |b: &Balance| println!("balance: ${}", b.balance),
+            )
             .await
         }
     }

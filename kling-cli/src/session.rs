@@ -9,7 +9,7 @@ use kling_types::multi_elements::{
 };
 
 use crate::args::{Delivery, FlowArgs, ModeArg, one_of, parse_whole_seconds};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Shape};
 use crate::input;
 use crate::legacy::deliver;
 use crate::output::CommandError;
@@ -156,23 +156,23 @@ pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Comma
                 a.video_id.as_ref(),
                 a.video_url.as_ref(),
             )?);
-            ctx.send(&client, &r, a.dry_run, show).await
+            ctx.send(&client, &r, a.dry_run, Shape::Result, show).await
         }
         SessionCommand::Add(p) => {
             let r = EditSelection::add(p.session_id.clone(), p.frame, points(p));
-            ctx.send(&client, &r, p.dry_run, show).await
+            ctx.send(&client, &r, p.dry_run, Shape::Result, show).await
         }
         SessionCommand::Remove(p) => {
             let r = EditSelection::delete(p.session_id.clone(), p.frame, points(p));
-            ctx.send(&client, &r, p.dry_run, show).await
+            ctx.send(&client, &r, p.dry_run, Shape::Result, show).await
         }
         SessionCommand::Clear(s) => {
             let r = SessionCall::clear(s.session_id.clone());
-            ctx.send(&client, &r, s.dry_run, show).await
+            ctx.send(&client, &r, s.dry_run, Shape::Result, show).await
         }
         SessionCommand::Preview(s) => {
             let r = SessionCall::preview(s.session_id.clone());
-            ctx.send(&client, &r, s.dry_run, show).await
+            ctx.send(&client, &r, s.dry_run, Shape::Result, show).await
         }
         SessionCommand::Create(a) => {
             let edit = match a.edit {

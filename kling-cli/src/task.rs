@@ -12,7 +12,7 @@ use kling_types::{FAMILIES, Family, Task, TaskRef};
 use serde_json::json;
 
 use crate::flow::{Ctx, Fresh};
-use crate::output::{CommandError, Format, print_json, print_task, print_tasks, to_value};
+use crate::output::{CommandError, Format, emit, print_task, print_tasks, to_value};
 
 /// `kling task ...`.
 #[derive(Subcommand)]
@@ -85,9 +85,7 @@ where
         None => Vec::new(),
     };
     if ctx.format == Format::Json {
-        print_json(
-            &json!({"task": to_value(task), "files": files, "request_id": reply.request_id}),
-        );
+        ctx.emit(json!({"task": to_value(task), "files": files, "request_id": reply.request_id}));
     }
     Ok(())
 }
@@ -103,7 +101,7 @@ pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), CommandE
     };
     match command {
         TaskCommand::Families => {
-            families(ctx.format);
+            families(ctx.format, &ctx.command);
             Ok(())
         }
         TaskCommand::Get(one) => {
@@ -129,13 +127,20 @@ pub(crate) async fn run(command: &TaskCommand, ctx: &Ctx) -> Result<(), CommandE
                 .tasks()
                 .page(list.page)
                 .page_size(list.page_size);
-            ctx.send(&client, &query, false, |tasks| print_tasks(tasks))
+            // Pages are numbered: a full one may have a next, whose number is the cursor.
+            let (page, size) = (list.page, list.page_size);
+            let json = move |tasks: &Vec<kling_types::Task>| {
+                let full = u64::try_from(tasks.len()).unwrap_or(u64::MAX) >= u64::from(size);
+                let next = full.then(|| page.saturating_add(1).to_string());
+                json!({"tasks": to_value(tasks), "next_cursor": next})
+            };
+            ctx.send_with(&client, &query, false, json, |tasks| print_tasks(tasks))
                 .await
         }
     }
 }
 
-fn families(format: Format) {
+fn families(format: Format, cmd: &str) {
     let group = |g: Group| match g {
         Group::Video => "video",
         Group::Image => "image",
@@ -152,14 +157,15 @@ fn families(format: Format) {
         _ => "other",
     };
     match format {
-        Format::Json => print_json(
-            &FAMILIES
+        Format::Json => emit(
+            cmd,
+            json!({"result": FAMILIES
                 .iter()
                 .map(|f| {
                     json!({"name": f.name, "title": f.title, "path": f.path, "group": group(f.group),
                            "produces": produces(f.produces), "max_page_size": f.max_page_size})
                 })
-                .collect::<Vec<_>>(),
+                .collect::<Vec<_>>()}),
         ),
         Format::Text => {
             for f in FAMILIES {

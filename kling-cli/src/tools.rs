@@ -10,7 +10,7 @@ use kling_errors::ErrorCode;
 use serde_json::json;
 
 use crate::flow::Ctx;
-use crate::output::{CommandError, Format, print_json};
+use crate::output::{CommandError, Format, emit};
 
 /// `kling download`.
 #[derive(Args)]
@@ -40,7 +40,9 @@ pub(crate) async fn download(args: &DownloadArgs, ctx: &Ctx) -> Result<(), Comma
     let client = ctx.downloader()?;
     let done = client.download(&args.url, &args.path).await?;
     match ctx.format {
-        Format::Json => print_json(&json!({"path": done.path, "bytes": done.bytes})),
+        Format::Json => {
+            ctx.emit(json!({"files": [{"path": done.path, "bytes": done.bytes, "url": args.url}]}))
+        }
         Format::Text => println!("saved {} ({} bytes)", done.path.display(), done.bytes),
     }
     Ok(())
@@ -52,7 +54,7 @@ pub(crate) fn token(ctx: &Ctx) -> Result<(), CommandError> {
         Credentials::AccessKey(pair) | Credentials::Both(pair, _) => {
             let token = kling_auth::mint(&pair, SystemTime::now())?;
             match ctx.format {
-                Format::Json => print_json(&json!({"token": token.expose()})),
+                Format::Json => ctx.emit(json!({"result": {"token": token.expose()}})),
                 Format::Text => println!("{}", token.expose()),
             }
             Ok(())
@@ -66,7 +68,7 @@ pub(crate) fn token(ctx: &Ctx) -> Result<(), CommandError> {
 }
 
 /// Explains one code (of every dialect that has it), or lists them all.
-pub(crate) fn explain(args: &ErrorsArgs, format: Format) -> Result<(), CommandError> {
+pub(crate) fn explain(args: &ErrorsArgs, format: Format, cmd: &str) -> Result<(), CommandError> {
     let code = args.code.as_deref();
     let codes: Vec<ErrorCode> = match code {
         Some(c) => ErrorCode::lookup(c),
@@ -111,9 +113,9 @@ pub(crate) fn explain(args: &ErrorsArgs, format: Format) -> Result<(), CommandEr
     if format == Format::Json {
         // One code: its object; a list: an array (one JSON document either way).
         if docs.len() == 1 && code.is_some() {
-            print_json(&docs[0]);
+            emit(cmd, json!({"result": docs[0]}));
         } else {
-            print_json(&docs);
+            emit(cmd, json!({"result": docs}));
         }
     }
     Ok(())

@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::args::{FlowArgs, OrientationArg, parse_whole_seconds};
 use crate::flow::{Ctx, Fresh};
 use crate::input;
-use crate::output::{CommandError, Format, print_json, print_task, to_value};
+use crate::output::{CommandError, Format, print_task, to_value};
 
 /// `kling v2 ...`.
 #[derive(Subcommand)]
@@ -382,8 +382,8 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
                 .collect();
             match ctx.format {
                 Format::Text => tasks.iter().for_each(print_task),
-                Format::Json if missing.is_empty() => print_json(&json!({
-                    "tasks": to_value(tasks), "request_id": reply.request_id,
+                Format::Json if missing.is_empty() => ctx.emit(json!({
+                    "tasks": to_value(tasks), "next_cursor": null, "request_id": reply.request_id,
                 })),
                 Format::Json => {}
             }
@@ -428,7 +428,11 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
             if !l.product_types.is_empty() {
                 r = r.filter(TaskFilter::new("product_type", l.product_types.clone()));
             }
-            ctx.send(&client, &r, false, |page: &TaskPage| {
+            let json = |page: &TaskPage| {
+                let next = page.next_cursor.as_deref().filter(|_| page.has_more);
+                json!({"tasks": to_value(&page.result), "next_cursor": next})
+            };
+            ctx.send_with(&client, &r, false, json, |page: &TaskPage| {
                 if page.result.is_empty() {
                     println!("(none)");
                 }

@@ -8,7 +8,7 @@ use kling_types::general::{
 
 use crate::args::{Delivery, FlowArgs, one_of};
 use crate::element::{Get, Page};
-use crate::flow::Ctx;
+use crate::flow::{Ctx, Shape};
 use crate::input;
 use crate::legacy::deliver;
 use crate::output::{CommandError, print_tasks};
@@ -75,12 +75,12 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Command
             let r = ListCustomVoiceTasks::new()
                 .page(p.page)
                 .page_size(p.page_size);
-            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, Shape::Tasks, |tasks| print_tasks(tasks))
                 .await
         }
         VoiceCommand::Presets(p) => {
             let r = ListPresetVoices::new().page(p.page).page_size(p.page_size);
-            ctx.send(&client, &r, false, |tasks| print_tasks(tasks))
+            ctx.send(&client, &r, false, Shape::Tasks, |tasks| print_tasks(tasks))
                 .await
         }
         VoiceCommand::Get(g) => {
@@ -93,7 +93,7 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Command
         }
         VoiceCommand::Delete(d) => {
             let r = DeleteVoice::new(d.voice_id.clone());
-            ctx.send(&client, &r, d.dry_run, |_| {
+            ctx.send(&client, &r, d.dry_run, Shape::Result, |_| {
                 println!("deleted voice {}", d.voice_id)
             })
             .await

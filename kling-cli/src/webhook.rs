@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::args::parse_duration;
 use crate::config::Settings;
 use crate::input;
-use crate::output::{CommandError, Format, print_json};
+use crate::output::{CommandError, Format, emit};
 
 /// `kling webhook ...`.
 #[derive(Subcommand)]
@@ -153,7 +153,12 @@ fn describe(body: &[u8]) -> Value {
 }
 
 /// `kling webhook verify`.
-pub(crate) fn verify(v: &Verify, settings: &Settings, format: Format) -> Result<(), CommandError> {
+pub(crate) fn verify(
+    v: &Verify,
+    settings: &Settings,
+    format: Format,
+    cmd: &str,
+) -> Result<(), CommandError> {
     let checker = Checker::new(&v.secret, settings, true)?;
     let headers = read_headers(v)?;
     let body = input::read_file(&v.body, "--body")?;
@@ -168,7 +173,7 @@ pub(crate) fn verify(v: &Verify, settings: &Settings, format: Format) -> Result<
             if let (Some(obj), Value::Object(more)) = (doc.as_object_mut(), describe(&body)) {
                 obj.extend(more);
             }
-            print_json(&doc);
+            emit(cmd, json!({"result": doc}));
         }
         Format::Text => println!("valid{}", id.map(|i| format!(" ({i})")).unwrap_or_default()),
     }
@@ -221,10 +226,10 @@ async fn receive(
     }
 }
 
-fn print_event(event: &Value, format: Format) {
+fn print_event(event: &Value, format: Format, cmd: &str) {
     match format {
         // JSON lines: one event per line, for `jq` and friends.
-        Format::Json => print_json(event),
+        Format::Json => emit(cmd, json!({"result": event})),
         Format::Text => {
             let id = event["webhook_id"].as_str().unwrap_or("-");
             let mark = if event["verified"] == json!(true) {
@@ -250,6 +255,7 @@ pub(crate) async fn listen(
     l: &Listen,
     settings: &Settings,
     format: Format,
+    cmd: &str,
 ) -> Result<(), CommandError> {
     let checker = Checker::new(&l.secret, settings, false)?;
     if matches!(checker, Checker::Unverified) {
@@ -283,7 +289,7 @@ pub(crate) async fn listen(
         tokio::select! {
             event = rx.recv() => match event {
                 Some(event) => {
-                    print_event(&event, format);
+                    print_event(&event, format, cmd);
                     seen += 1;
                     if l.max_events.is_some_and(|max| seen >= max) {
                         break;

@@ -116,7 +116,10 @@ fn finish(workers: Vec<Child>, limit: Duration) -> Vec<serde_json::Value> {
             }
             let mut out = String::new();
             std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-            serde_json::from_str(out.trim()).unwrap_or(serde_json::Value::Null)
+            // The worker's report is its document's result.
+            serde_json::from_str::<serde_json::Value>(out.trim())
+                .map(|doc| doc["result"].clone())
+                .unwrap_or(serde_json::Value::Null)
         })
         .collect()
 }
@@ -141,7 +144,7 @@ fn assert_fleet_stats(stats: &MockStats, jobs: usize) {
 fn status(dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
     let out = common::kling(&["batch", "status", "--output", "json"], dir, &pairs(env));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    out.json()
+    out.json()["result"].clone()
 }
 
 #[test]
@@ -162,10 +165,16 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
         &pairs(&env),
     );
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
-    assert_eq!(submitted.json()["queued"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        submitted.json()["result"]["queued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
     // kling-v1 (the default model) is not in the vendor's price tables.
     assert_eq!(
-        submitted.json()["estimate"],
+        submitted.json()["result"]["estimate"],
         serde_json::json!({"totals": {}, "priced": 0, "unpriced": 100})
     );
     // Submitting again queues nothing.
@@ -174,7 +183,13 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
         &dir,
         &pairs(&env),
     );
-    assert_eq!(again.json()["already_known"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        again.json()["result"]["already_known"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
 
     let workers = (0..4)
         .map(|i| worker(&dir, &env, &format!("w{i}")))
@@ -195,7 +210,7 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
         &dir,
         &pairs(&env),
     );
-    let results = results.json();
+    let results = results.json()["result"].clone();
     assert_eq!(results.as_array().unwrap().len(), 100);
     assert!(
         results[0]["files"][0]["url"]
@@ -346,7 +361,12 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
     // A top-up, a resume, and another worker finishes them; nothing runs twice.
     mock.top_up(10);
     let resumed = common::kling(&["batch", "resume", "--output", "json"], &dir, &pairs(&env));
-    assert_eq!(resumed.json()["requeued"], 4, "{}", resumed.stderr);
+    assert_eq!(
+        resumed.json()["result"]["requeued"],
+        4,
+        "{}",
+        resumed.stderr
+    );
     let reports = finish(vec![worker(&dir, &env, "w2")], Duration::from_secs(60));
     assert_eq!(reports[0]["done"].as_u64(), Some(4), "{reports:?}");
     let state = status(&dir, &env);
@@ -369,13 +389,16 @@ fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
         &dir,
         &pairs(&env),
     );
-    assert_eq!(first.json()["queued"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        first.json()["result"]["queued"].as_array().map(Vec::len),
+        Some(1)
+    );
     let again = common::kling(
         &["batch", "submit", "twice.jsonl", "--output", "json"],
         &dir,
         &pairs(&env),
     );
-    let doc = again.json();
+    let doc = again.json()["result"].clone();
     assert_eq!(doc["queued"].as_array().map(Vec::len), Some(0));
     assert_eq!(
         doc["already_known"].as_array().map(Vec::len),
@@ -533,7 +556,8 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
         &elsewhere,
         &pairs(&env),
     )
-    .json();
+    .json()["result"]
+        .clone();
     let cats = json
         .as_array()
         .unwrap()

@@ -25,7 +25,12 @@ fn demo_downloads_a_playable_mp4() {
     let out = kling(&["demo", "--instant"], &dir, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    let path = dir.join(stdout.lines().next().unwrap());
+    // `saved PATH (N bytes)`, as every command that downloads says it.
+    let saved = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("saved "))
+        .unwrap();
+    let path = dir.join(saved.split(" (").next().unwrap());
     assert_eq!(std::fs::read(path).unwrap(), SAMPLE_MP4);
     assert!(stdout.contains("request id: mock-"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -45,7 +50,7 @@ fn errors_explains_any_code() {
     );
     let out = kling(&["errors", "cancelled", "--output", "json"], &dir, &[]);
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(value["http_status"], 499);
+    assert_eq!(value["result"]["http_status"], 499);
     // A code no dialect has: the lookup is local, a usage error (never an API one).
     let out = kling(&["errors", "NO_SUCH_CODE"], &dir, &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -218,7 +223,7 @@ fn models_come_from_the_models_data() {
     let dir = temp("models");
     let out = common::kling(&["models", "kling-v3", "--output", "json"], &dir, &[]);
     let doc = out.json();
-    let v3 = &doc["models"][0];
+    let v3 = &doc["result"][0];
     assert_eq!(v3["api"], "legacy");
     let t2v = v3["endpoints"]
         .as_array()
@@ -281,7 +286,7 @@ fn config_precedence_and_redaction() {
         out
     };
     // The default profile: its output format is JSON.
-    let doc = show(&[], &[]).json();
+    let doc = show(&[], &[]).json()["result"].clone();
     assert_eq!(doc["profile"]["name"], "a");
     assert_eq!(
         doc["settings"]["base_url"]["value"],
@@ -295,10 +300,10 @@ fn config_precedence_and_redaction() {
         ("KLING_BASE_URL", "http://env.invalid"),
         ("KLING_API_KEY", "sk-env-secret"),
     ];
-    let doc = show(&[], &env).json();
+    let doc = show(&[], &env).json()["result"].clone();
     assert_eq!(doc["settings"]["base_url"]["source"], "env KLING_BASE_URL");
     assert_eq!(doc["settings"]["api_key"]["source"], "env KLING_API_KEY");
-    let doc = show(&["--base-url", "http://flag.invalid"], &env).json();
+    let doc = show(&["--base-url", "http://flag.invalid"], &env).json()["result"].clone();
     assert_eq!(doc["settings"]["base_url"]["value"], "http://flag.invalid");
     assert_eq!(doc["settings"]["base_url"]["source"], "flag --base-url");
     // KLING_PROFILE picks another profile; its region sets the host.
@@ -321,7 +326,7 @@ fn config_precedence_and_redaction() {
         out.stdout
     );
     // --profile beats KLING_PROFILE; an unknown profile is named with the known ones.
-    let doc = show(&["--profile", "a"], &[("KLING_PROFILE", "b")]).json();
+    let doc = show(&["--profile", "a"], &[("KLING_PROFILE", "b")]).json()["result"].clone();
     assert_eq!(doc["profile"]["source"], "flag --profile");
     let out = common::kling(&["config", "show", "--profile", "c"], &dir, &[]);
     assert_eq!(out.code, Some(2));
@@ -451,7 +456,7 @@ fn webhook_verify_tells_good_from_forged() {
         &[("KLING_WEBHOOK_SECRET", &secret)],
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let doc = out.json();
+    let doc = out.json()["result"].clone();
     assert_eq!(
         (doc["valid"].as_bool(), doc["about"]["task_id"].as_str()),
         (Some(true), Some("t1"))
@@ -555,7 +560,7 @@ fn webhook_listen_verifies_and_prints_events_then_stops() {
     let stdout = text(&out.stdout);
     let events: Vec<serde_json::Value> = stdout
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["result"].clone())
         .collect();
     assert_eq!(events.len(), 2, "{stdout}");
     assert_eq!(events[0]["verified"], true);

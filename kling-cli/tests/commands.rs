@@ -379,9 +379,14 @@ fn a_task_created_without_waiting_is_found_listed_and_waited_for() {
         &dir,
         &env,
     );
-    assert_eq!(doc.as_array().unwrap().len(), 1);
+    assert_eq!(doc["tasks"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["next_cursor"],
+        serde_json::Value::Null,
+        "a page not full is the last"
+    );
     let doc = run_json(&["task", "list", "text2video"], &dir, &env);
-    assert_eq!(doc.as_array().unwrap().len(), 0);
+    assert_eq!(doc["tasks"].as_array().unwrap().len(), 0);
 
     // Text output tells how to wait, and a wait in text shows where the files went.
     let text_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -394,7 +394,7 @@ fn every_command_that_sends_has_a_working_example_and_help_reads_well() {
     assert!(checked >= 40, "only {checked} examples");
     // Man pages: one per command, none for clap's `help`.
     let out = kling(&["man", "--dir", "man", "--output", "json"], &dir, &[]);
-    let written = out.json()["written"].as_array().unwrap().len();
+    let written = out.json()["result"]["written"].as_array().unwrap().len();
     let pages: Vec<String> = std::fs::read_dir(dir.join("man"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -457,14 +457,20 @@ fn the_mock_answers_what_it_was_asked() {
     };
     // The pack and RunBlob's balance go down as tasks are charged.
     let left = |doc: &serde_json::Value| {
-        doc["resource_pack_subscribe_infos"][0]["remaining_quantity"]
+        doc["result"]["resource_pack_subscribe_infos"][0]["remaining_quantity"]
             .as_f64()
             .unwrap()
     };
     let before = left(&json(&["account", "costs"]));
     json(&["video", "text2video", "--prompt", "a fox", "--wait"]);
     assert_eq!(left(&json(&["account", "costs"])), before - 1.0);
-    let dollars = |doc: serde_json::Value| doc["balance"].as_str().unwrap().parse::<f64>().unwrap();
+    let dollars = |doc: serde_json::Value| {
+        doc["result"]["balance"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
     let before = dollars(json(&["runblob", "balance"]));
     json(&["runblob", "o3", "--prompt", "a fox", "--wait"]);
     assert!(dollars(json(&["runblob", "balance"])) < before);

@@ -47,7 +47,8 @@ fn mock_serve_over_https_serves_a_whole_job_to_a_client_trusting_only_its_certif
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str::<serde_json::Value>(&line).unwrap()["result"].clone();
     let api = doc["api_url"].as_str().unwrap().to_owned();
     assert!(api.starts_with("https://127.0.0.1:"), "{doc}");
     assert!(
@@ -169,7 +170,10 @@ fn a_download_needs_no_credentials() {
         &[],
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert_eq!(out.json()["bytes"], kling_mock::SAMPLE_MP4.len());
+    assert_eq!(
+        out.json()["files"][0]["bytes"],
+        kling_mock::SAMPLE_MP4.len()
+    );
     assert_eq!(
         std::fs::read(dir.join("v.mp4")).unwrap(),
         kling_mock::SAMPLE_MP4

@@ -132,7 +132,7 @@ fn kling_models_lists_every_model_of_the_data() {
     let dir = temp("models-list");
     let out = kling(&["models", "--output", "json"], &dir, &[]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let listed = out.json()["models"].as_array().unwrap().len();
+    let listed = out.json()["result"].as_array().unwrap().len();
     assert_eq!(listed, kling_types::models::MODELS.len());
     let text = kling(&["models"], &dir, &[]);
     for model in kling_types::models::MODELS {
@@ -157,7 +157,7 @@ fn kling_models_shows_one_models_rules_and_prices() {
     }
     // A name in two APIs shows both; an unknown one says it is passed through.
     let v3 = kling(&["models", "kling-3.0", "--output", "json"], &dir, &[]);
-    assert_eq!(v3.json()["models"][0]["api"], "standard");
+    assert_eq!(v3.json()["result"][0]["api"], "standard");
     let unknown = kling(&["models", "kling-9"], &dir, &[]);
     assert_eq!(unknown.code, Some(2));
     assert!(

@@ -119,9 +119,9 @@ fn an_element_is_deleted_through_either_path() {
     let (first, second) = (create("Fox"), create("Hare"));
 
     let deleted = run_json(&["element", "delete", &first], &dir, &env);
-    assert_eq!(deleted["task_status"], "succeed", "{deleted}");
+    assert_eq!(deleted["result"]["task_status"], "succeed", "{deleted}");
     let deleted = run_json(&["element", "delete", &second, "--image-side"], &dir, &env);
-    assert_eq!(deleted["task_status"], "succeed", "{deleted}");
+    assert_eq!(deleted["result"]["task_status"], "succeed", "{deleted}");
 
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let unknown = kling(&["element", "delete", "77", "--image-side"], &dir, &env);
@@ -147,19 +147,22 @@ fn the_balance_ledger_lists_each_charged_task_in_money() {
     );
 
     let page = run_json(&["account", "balance", "--limit", "1"], &dir, &env);
-    assert_eq!(page["result"]["count"], 2);
-    let row = &page["result"]["detail"][0];
+    assert_eq!(page["count"], 2);
+    let row = &page["result"][0];
     assert_eq!(row["currency"], "USD");
     assert_eq!(row["product_function"], "text2video");
     assert_eq!(
         row["deduction_amount"], 0.14,
         "one video unit at list price"
     );
-    assert_eq!(page["has_more"], true);
     let cursor = page["next_cursor"].as_str().unwrap();
     let next = run_json(&["account", "balance", "--cursor", cursor], &dir, &env);
-    assert_eq!(next["result"]["detail"][0]["product_function"], "image");
-    assert_eq!(next["has_more"], false);
+    assert_eq!(next["result"][0]["product_function"], "image");
+    assert_eq!(
+        next["next_cursor"],
+        serde_json::Value::Null,
+        "the last page"
+    );
 
     // As text: one line a row, and how to ask for the next page.
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -7,17 +7,20 @@ use serde_json::json;
 
 use super::{ConfigCommand, Setting, Settings};
 use crate::args::show_duration;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit};
 
 /// `kling config show|path`.
-pub(crate) fn run(command: &ConfigCommand, settings: &Settings, format: Format) {
+pub(crate) fn run(command: &ConfigCommand, settings: &Settings, format: Format, cmd: &str) {
     let path = settings.file.as_ref().map(|p| p.display().to_string());
     match command {
         ConfigCommand::Path => match format {
-            Format::Json => print_json(&json!({"path": path, "exists": settings.file_found})),
+            Format::Json => emit(
+                cmd,
+                json!({"result": {"path": path, "exists": settings.file_found}}),
+            ),
             Format::Text => println!("{}", path.as_deref().unwrap_or("(none: HOME is not set)")),
         },
-        ConfigCommand::Show => show(settings, path, format),
+        ConfigCommand::Show => show(settings, path, format, cmd),
     }
 }
 
@@ -79,7 +82,7 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, String)> {
     ]
 }
 
-fn show(settings: &Settings, path: Option<String>, format: Format) {
+fn show(settings: &Settings, path: Option<String>, format: Format, cmd: &str) {
     let rows = rows(settings);
     let profile = settings.profile.as_ref();
     match format {
@@ -88,12 +91,15 @@ fn show(settings: &Settings, path: Option<String>, format: Format) {
                 .iter()
                 .map(|(k, v, s)| ((*k).to_owned(), json!({"value": v, "source": s})))
                 .collect();
-            print_json(&json!({
-                "config_file": {"path": path, "exists": settings.file_found},
-                "profiles": settings.profiles,
-                "profile": profile.map(|p| json!({"name": p.value, "source": p.source.to_string()})),
-                "settings": values,
-            }));
+            emit(
+                cmd,
+                json!({"result": {
+                    "config_file": {"path": path, "exists": settings.file_found},
+                    "profiles": settings.profiles,
+                    "profile": profile.map(|p| json!({"name": p.value, "source": p.source.to_string()})),
+                    "settings": values,
+                }}),
+            );
         }
         Format::Text => {
             let found = if settings.file_found {
