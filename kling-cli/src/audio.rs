@@ -85,7 +85,7 @@ pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), Command
     match command {
         AudioCommand::Tts(a) => {
             let mut r = Tts::new(
-                input::text(&a.text, "--text")?,
+                ctx.input.text(&a.text, "--text")?,
                 a.voice_id.clone(),
                 a.language.into(),
             );
@@ -95,16 +95,17 @@ pub(crate) async fn run(command: &AudioCommand, ctx: &Ctx) -> Result<(), Command
             ctx.sync_task(&client, &r, &a.flow).await
         }
         AudioCommand::TextToAudio(a) => {
-            let mut r = CreateTextToAudio::new(input::text(&a.prompt, "--prompt")?, a.duration);
+            let mut r = CreateTextToAudio::new(ctx.input.text(&a.prompt, "--prompt")?, a.duration);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         AudioCommand::VideoToAudio(a) => {
             let video = input::video_source(a.video_id.as_ref(), a.video_url.as_ref())?;
             let mut r = CreateVideoToAudio::new(video);
-            r.sound_effect_prompt =
-                input::opt_text(a.sound_effect_prompt.as_ref(), "--sound-effect-prompt")?;
-            r.bgm_prompt = input::opt_text(a.bgm_prompt.as_ref(), "--bgm-prompt")?;
+            r.sound_effect_prompt = ctx
+                .input
+                .opt_text(a.sound_effect_prompt.as_ref(), "--sound-effect-prompt")?;
+            r.bgm_prompt = ctx.input.opt_text(a.bgm_prompt.as_ref(), "--bgm-prompt")?;
             r.asmr_mode = a.asmr.then_some(true);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await

@@ -116,14 +116,14 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Comma
     let client = ctx.kling()?;
     match command {
         ElementCommand::Create(a) => {
-            let name = input::text(&a.name, "--name")?;
-            let description = input::text(&a.description, "--description")?;
+            let name = ctx.input.text(&a.name, "--name")?;
+            let description = ctx.input.text(&a.description, "--description")?;
             let mut r = match (&a.frontal_image, &a.video) {
                 (Some(frontal), None) => CreateElement::from_images(
                     name,
                     description,
-                    input::image_or_url(frontal, "--frontal-image")?,
-                    input::images_or_urls(&a.refer_images, "--refer-image")?,
+                    ctx.input.image_or_url(frontal, "--frontal-image")?,
+                    ctx.input.images_or_urls(&a.refer_images, "--refer-image")?,
                 ),
                 (None, Some(video)) => {
                     CreateElement::from_video(name, description, input::url(video, "--video")?)
@@ -142,7 +142,7 @@ pub(crate) async fn run(command: &ElementCommand, ctx: &Ctx) -> Result<(), Comma
             ctx.create_legacy(&client, r, &a.flow).await
         }
         ElementCommand::MultiShot(a) => {
-            let mut r = CreateAiMultiShot::new(input::image_or_url(&a.image, "--image")?);
+            let mut r = CreateAiMultiShot::new(ctx.input.image_or_url(&a.image, "--image")?);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }

@@ -10,7 +10,6 @@ use kling_types::{AspectRatio, Model};
 
 use crate::args::{Delivery, FlowArgs};
 use crate::flow::Ctx;
-use crate::input;
 use crate::legacy::deliver;
 use crate::output::CommandError;
 
@@ -258,13 +257,13 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
     let elements = |ids: &[u64]| ids.iter().map(|e| ElementRef::new(*e)).collect::<Vec<_>>();
     match command {
         ImageCommand::Generate(a) => {
-            let mut r = CreateImageGeneration::new(input::text(&a.prompt, "--prompt")?);
+            let mut r = CreateImageGeneration::new(ctx.input.text(&a.prompt, "--prompt")?);
             r.model = a.model.as_deref().map(Model::from);
             r.n = a.n;
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             r.resolution = a.resolution.map(Into::into);
             if let Some(image) = &a.image {
-                r.image = Some(input::image_or_url(image, "--image")?.into());
+                r.image = Some(ctx.input.image_or_url(image, "--image")?.into());
             }
             r.image_reference = a.image_reference.map(|x| match x {
                 ReferenceArg::Subject => ImageReference::Subject,
@@ -273,21 +272,23 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             r.image_fidelity = a.image_fidelity;
             r.human_fidelity = a.human_fidelity;
             r.element_list = elements(&a.elements);
-            r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
+            r.negative_prompt = ctx
+                .input
+                .opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::MultiImage(a) => {
             let mut r =
-                CreateMultiImage2Image::new(input::images_or_urls(&a.subjects, "--subject")?);
+                CreateMultiImage2Image::new(ctx.input.images_or_urls(&a.subjects, "--subject")?);
             if let Some(scene) = &a.scene {
-                r.scene_image = Some(input::image_or_url(scene, "--scene")?.into());
+                r.scene_image = Some(ctx.input.image_or_url(scene, "--scene")?.into());
             }
             if let Some(style) = &a.style {
-                r.style_image = Some(input::image_or_url(style, "--style")?.into());
+                r.style_image = Some(ctx.input.image_or_url(style, "--style")?.into());
             }
-            r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
+            r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
             r.model = a.model.as_deref().map(Model::from);
             r.n = a.n;
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
@@ -296,8 +297,10 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
             ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::Omni(a) => {
-            let mut r = CreateOmniImage::new(input::text(&a.prompt, "--prompt")?);
-            r.image_list = input::images_or_urls(&a.images, "--image")?
+            let mut r = CreateOmniImage::new(ctx.input.text(&a.prompt, "--prompt")?);
+            r.image_list = ctx
+                .input
+                .images_or_urls(&a.images, "--image")?
                 .into_iter()
                 .map(Into::into)
                 .collect();
@@ -317,13 +320,13 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
         }
         ImageCommand::Expand(a) => {
             let mut r = CreateImageExpand::new(
-                input::image_or_url(&a.image, "--image")?,
+                ctx.input.image_or_url(&a.image, "--image")?,
                 a.up,
                 a.down,
                 a.left,
                 a.right,
             );
-            r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
+            r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
             r.n = a.n;
             r.watermark_info = watermark(a.watermark);
             deliver!(r, a.delivery, a.flow);
@@ -331,15 +334,15 @@ pub(crate) async fn run(command: &ImageCommand, ctx: &Ctx) -> Result<(), Command
         }
         ImageCommand::TryOn(a) => {
             let mut r = CreateVirtualTryOn::new(
-                input::image_or_url(&a.human, "--human")?,
-                input::image_or_url(&a.cloth, "--cloth")?,
+                ctx.input.image_or_url(&a.human, "--human")?,
+                ctx.input.image_or_url(&a.cloth, "--cloth")?,
             );
             r.model = a.model.as_deref().map(Model::from);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         ImageCommand::Recognize(a) => {
-            let r = RecognizeImage::new(input::image_or_url(&a.image, "--image")?);
+            let r = RecognizeImage::new(ctx.input.image_or_url(&a.image, "--image")?);
             ctx.sync_task(&client, &r, &a.flow).await
         }
     }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::args::{Delivery, FlowArgs, LanguageArg, ModeArg, one_of, parse_millis};
 use crate::flow::{Ctx, Fresh, Shape};
-use crate::input;
+use crate::input::{self, Input};
 use crate::legacy::deliver;
 use crate::output::{CommandError, Format, print_task, to_value};
 
@@ -119,7 +119,7 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
     let mut r = match (&a.text, &a.audio_url, &a.audio_file) {
         (Some(text), None, None) => {
             let voice = a.voice_id.clone().unwrap_or_default();
-            let mut r = CreateLipSync::text(video, input::text(text, "--text")?, voice);
+            let mut r = CreateLipSync::text(video, ctx.input.text(text, "--text")?, voice);
             if let Some(language) = a.voice_language {
                 r = r.voice_language(language.into());
             }
@@ -130,7 +130,7 @@ pub(crate) async fn lip_sync(a: &LipSync, ctx: &Ctx, client: &Client) -> Result<
         }
         (None, Some(url), None) => CreateLipSync::audio_url(video, input::url(url, "--audio-url")?),
         (None, None, Some(file)) => {
-            CreateLipSync::audio_file(video, input::file_or_url(file, "--audio-file")?)
+            CreateLipSync::audio_file(video, ctx.input.file_or_url(file, "--audio-file")?)
         }
         _ => {
             return Err(CommandError::usage(
@@ -217,7 +217,7 @@ pub(crate) async fn identify_face(
 }
 
 /// One `--face` of advanced lip sync.
-fn face(spec: &str) -> Result<FaceChoice, CommandError> {
+fn face(input: &Input, spec: &str) -> Result<FaceChoice, CommandError> {
     let bad = |why: &str| CommandError::usage(format!("--face {spec:?}: {why}"));
     let mut keys = std::collections::BTreeMap::new();
     for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
@@ -248,7 +248,7 @@ fn face(spec: &str) -> Result<FaceChoice, CommandError> {
         (Some(audio), None) => FaceChoice::audio_id(*id, *audio, start, end, insert),
         (None, Some(file)) => FaceChoice::sound_file(
             *id,
-            input::file_or_url(file, "--face sound_file")?,
+            input.file_or_url(file, "--face sound_file")?,
             start,
             end,
             insert,
@@ -281,7 +281,7 @@ pub(crate) async fn advanced(
     ctx: &Ctx,
     client: &Client,
 ) -> Result<(), CommandError> {
-    let mut faces = a.faces.iter().map(|f| face(f));
+    let mut faces = a.faces.iter().map(|f| face(&ctx.input, f));
     let first = faces
         .next()
         .ok_or_else(|| CommandError::usage("give at least one --face"))??;
@@ -298,15 +298,15 @@ pub(crate) async fn advanced(
 pub(crate) async fn avatar(a: &Avatar, ctx: &Ctx, client: &Client) -> Result<(), CommandError> {
     let audio = match (&a.audio_id, &a.sound_file) {
         (Some(id), None) => AvatarAudio::AudioId(id.clone()),
-        (None, Some(file)) => AvatarAudio::SoundFile(input::file_or_url(file, "--sound-file")?),
+        (None, Some(file)) => AvatarAudio::SoundFile(ctx.input.file_or_url(file, "--sound-file")?),
         _ => {
             return Err(CommandError::usage(
                 "give one of --audio-id and --sound-file",
             ));
         }
     };
-    let mut r = CreateAvatar::new(input::image_or_url(&a.image, "--image")?, audio);
-    r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
+    let mut r = CreateAvatar::new(ctx.input.image_or_url(&a.image, "--image")?, audio);
+    r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
     r.mode = a.mode.map(Into::into);
     r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
     deliver!(r, a.delivery, a.flow);
@@ -319,7 +319,11 @@ mod tests {
 
     #[test]
     fn faces_parse() {
-        let f = face("face_id=f1,audio_id=a1,start=0,end=2s,insert=500ms,volume=1.5").unwrap();
+        let f = face(
+            &Input::default(),
+            "face_id=f1,audio_id=a1,start=0,end=2s,insert=500ms,volume=1.5",
+        )
+        .unwrap();
         assert_eq!(
             (
                 f.face_id.as_str(),
@@ -336,7 +340,7 @@ mod tests {
             "face_id=f,audio_id=a,start=0,end=1,insert=0,color=red",
             "face_id=f,audio_id=a,start=x,end=1,insert=0",
         ] {
-            assert!(face(bad).is_err(), "{bad}");
+            assert!(face(&Input::default(), bad).is_err(), "{bad}");
         }
     }
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::args::{FlowArgs, parse_whole_seconds};
 use crate::flow::{Ctx, Fresh, Shape};
-use crate::input;
+use crate::input::Input;
 use crate::output::{CommandError, print_task, to_value};
 
 /// `kling runblob ...`.
@@ -205,10 +205,13 @@ pub(crate) struct List {
 }
 
 /// Images as RunBlob wants them: all URLs, or all base64.
-fn split_images(images: &[String]) -> Result<(Vec<String>, Vec<String>), CommandError> {
+fn split_images(
+    input: &Input,
+    images: &[String],
+) -> Result<(Vec<String>, Vec<String>), CommandError> {
     let (mut urls, mut inline) = (Vec::new(), Vec::new());
     for image in images {
-        let value = input::image_or_url(image, "--image")?;
+        let value = input.image_or_url(image, "--image")?;
         if is_url(&value) {
             urls.push(value);
         } else {
@@ -260,7 +263,7 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
     let client = ctx.runblob()?;
     match command {
         RunblobCommand::Generate(a) => {
-            let mut r = Generate::new(input::text(&a.common.prompt, "--prompt")?);
+            let mut r = Generate::new(ctx.input.text(&a.common.prompt, "--prompt")?);
             // The model first: the duration's wire form depends on it.
             if let Some(model) = &a.model {
                 r = r.model(RunBlobModel::from(model.as_str()));
@@ -268,18 +271,20 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
             if let Some(d) = a.duration {
                 r = r.duration(d);
             }
-            r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
+            r.negative_prompt = ctx
+                .input
+                .opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.cfg_scale = a.cfg_scale;
             r.seed = a.seed;
             r.motion_direction = a.motion_direction.clone();
             let pair = |value: &Option<String>,
                         flag,
-                        read: fn(&str, &str) -> Result<String, CommandError>|
+                        read: fn(&Input, &str, &str) -> Result<String, CommandError>|
              -> Result<(Option<String>, Option<String>), CommandError> {
                 match value {
                     None => Ok((None, None)),
                     Some(v) => {
-                        let v = read(v, flag)?;
+                        let v = read(&ctx.input, v, flag)?;
                         Ok(if is_url(&v) {
                             (Some(v), None)
                         } else {
@@ -288,19 +293,19 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
                     }
                 }
             };
-            (r.image_url, r.image_base64) = pair(&a.image, "--image", input::image_or_url)?;
+            (r.image_url, r.image_base64) = pair(&a.image, "--image", Input::image_or_url)?;
             (r.reference_video_url, r.reference_video_base64) =
-                pair(&a.reference_video, "--reference-video", input::file_or_url)?;
+                pair(&a.reference_video, "--reference-video", Input::file_or_url)?;
             (r.reference_image_url, r.reference_image_base64) =
-                pair(&a.reference_image, "--reference-image", input::image_or_url)?;
+                pair(&a.reference_image, "--reference-image", Input::image_or_url)?;
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, waiter(ProductArg::Classic))
                 .await
         }
         RunblobCommand::O1(a) => {
-            let mut r = GenerateO1Video::new(input::text(&a.common.prompt, "--prompt")?);
+            let mut r = GenerateO1Video::new(ctx.input.text(&a.common.prompt, "--prompt")?);
             r.duration = a.duration.map(Secs);
-            (r.images_urls, r.images_base64) = split_images(&a.images)?;
+            (r.images_urls, r.images_base64) = split_images(&ctx.input, &a.images)?;
             r.keep_original_sound = a.keep_original_sound.then_some(true);
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, waiter(ProductArg::O1Video))
@@ -308,9 +313,9 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
         }
         RunblobCommand::O3(a) => {
             let o1 = &a.o1;
-            let mut r = GenerateO3Video::new(input::text(&o1.common.prompt, "--prompt")?);
+            let mut r = GenerateO3Video::new(ctx.input.text(&o1.common.prompt, "--prompt")?);
             r.duration = o1.duration.map(Secs);
-            (r.images_url, r.images_base64) = split_images(&o1.images)?;
+            (r.images_url, r.images_base64) = split_images(&ctx.input, &o1.images)?;
             r.keep_original_sound = o1.keep_original_sound.then_some(true);
             r.model = a.model.as_deref().map(RunBlobModel::from);
             common!(r, &o1.common);
@@ -318,14 +323,14 @@ pub(crate) async fn run(command: &RunblobCommand, ctx: &Ctx) -> Result<(), Comma
                 .await
         }
         RunblobCommand::Photo(a) => {
-            let prompt = input::text(&a.common.prompt, "--prompt")?;
+            let prompt = ctx.input.text(&a.common.prompt, "--prompt")?;
             let (mut r, product) = match a.model {
                 PhotoModel::O1 => (GeneratePhoto::o1(prompt), ProductArg::O1Photo),
                 PhotoModel::O3 => (GeneratePhoto::o3(prompt), ProductArg::O3Photo),
             };
             r.img_resolution = a.resolution.clone();
             r.prefer_multi_shots = a.prefer_multi_shots.then_some(true);
-            (r.images_url, r.images_base64) = split_images(&a.images)?;
+            (r.images_url, r.images_base64) = split_images(&ctx.input, &a.images)?;
             common!(r, &a.common);
             ctx.create(&client, r, &a.common.flow, waiter(product))
                 .await

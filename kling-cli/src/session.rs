@@ -183,13 +183,17 @@ pub(crate) async fn run(command: &SessionCommand, ctx: &Ctx) -> Result<(), Comma
             let mut r = CreateMultiElements::new(
                 a.session_id.clone(),
                 edit,
-                input::text(&a.prompt, "--prompt")?,
+                ctx.input.text(&a.prompt, "--prompt")?,
             );
-            r.image_list = input::images_or_urls(&a.images, "--image")?
+            r.image_list = ctx
+                .input
+                .images_or_urls(&a.images, "--image")?
                 .into_iter()
                 .map(Into::into)
                 .collect();
-            r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
+            r.negative_prompt = ctx
+                .input
+                .opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.mode = a.mode.map(Into::into);
             r.duration = a.duration.map(Into::into);
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));

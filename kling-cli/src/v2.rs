@@ -289,7 +289,7 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
     match command {
         V2Command::TextToVideo(a) => {
             let mut r =
-                CreateTextToVideo::new(model(&a.common), input::text(&a.prompt, "--prompt")?);
+                CreateTextToVideo::new(model(&a.common), ctx.input.text(&a.prompt, "--prompt")?);
             if let Some(ratio) = ratio(&a.aspect_ratio) {
                 r = r.aspect_ratio(ratio);
             }
@@ -302,7 +302,7 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
             if let Some(last) = &a.last_frame {
                 r = r.content(Content::last_frame(input::url(last, "--last-frame")?));
             }
-            if let Some(prompt) = input::opt_text(a.prompt.as_ref(), "--prompt")? {
+            if let Some(prompt) = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")? {
                 r = r.content(Content::prompt(prompt));
             }
             for (i, (id, name)) in a.voices.iter().enumerate() {
@@ -313,7 +313,8 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
             ctx.create(&client, r, &a.common.flow, wait_command).await
         }
         V2Command::OmniVideo(a) => {
-            let mut r = CreateOmniVideo::new(model(&a.common), input::text(&a.prompt, "--prompt")?);
+            let mut r =
+                CreateOmniVideo::new(model(&a.common), ctx.input.text(&a.prompt, "--prompt")?);
             if let Some(first) = &a.first_frame {
                 r = r.content(Content::first_frame(input::url(first, "--first-frame")?));
             }
@@ -351,7 +352,7 @@ pub(crate) async fn run(command: &V2Command, ctx: &Ctx) -> Result<(), CommandErr
                 input::url(&a.video, "--video")?,
                 a.orientation.into(),
             );
-            if let Some(prompt) = input::opt_text(a.prompt.as_ref(), "--prompt")? {
+            if let Some(prompt) = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")? {
                 r = r.content(Content::prompt(prompt));
             }
             common!(r, &a.common);

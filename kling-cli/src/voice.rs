@@ -67,7 +67,7 @@ pub(crate) async fn run(command: &VoiceCommand, ctx: &Ctx) -> Result<(), Command
                 (None, Some(id)) => VoiceSample::VideoId(id.clone()),
                 _ => return Err(CommandError::usage("give one of --url and --video-id")),
             };
-            let mut r = CreateCustomVoice::new(input::text(&a.name, "--name")?, sample);
+            let mut r = CreateCustomVoice::new(ctx.input.text(&a.name, "--name")?, sample);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }

@@ -16,7 +16,6 @@ use tokio::sync::mpsc;
 
 use crate::args::parse_duration;
 use crate::config::Settings;
-use crate::input;
 use crate::output::{CommandError, Format, emit};
 
 /// `kling webhook ...`.
@@ -161,7 +160,8 @@ pub(crate) fn verify(
 ) -> Result<(), CommandError> {
     let checker = Checker::new(&v.secret, settings, true)?;
     let headers = read_headers(v)?;
-    let body = input::read_file(&v.body, "--body")?;
+    // This command reads one input: a context of its own is enough.
+    let body = crate::input::Input::default().read_file(&v.body, "--body")?;
     checker.check(&headers, &body)?;
     let id = headers
         .iter()

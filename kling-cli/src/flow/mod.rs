@@ -45,6 +45,8 @@ pub(crate) struct Ctx {
     started: Mutex<Option<Resume>>,
     /// Where the SDK's retries are told.
     notes: Arc<Notes>,
+    /// The command line's inputs (stdin can be read once).
+    pub(crate) input: crate::input::Input,
 }
 
 impl Ctx {
@@ -63,6 +65,7 @@ impl Ctx {
             quiet,
             started: Mutex::new(None),
             notes,
+            input: crate::input::Input::default(),
         }
     }
 

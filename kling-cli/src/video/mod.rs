@@ -318,12 +318,14 @@ pub(crate) struct Effects {
 
 /// Applies the generation options shared by text and image to video.
 macro_rules! generation {
-    ($r:ident, $g:expr) => {{
+    ($r:ident, $g:expr, $ctx:ident) => {{
         let g = $g;
         $r.model = g.model.as_deref().map(Model::from);
         $r.mode = g.mode.map(Into::into);
         $r.duration = g.duration.map(Into::into);
-        $r.negative_prompt = input::opt_text(g.negative_prompt.as_ref(), "--negative-prompt")?;
+        $r.negative_prompt = $ctx
+            .input
+            .opt_text(g.negative_prompt.as_ref(), "--negative-prompt")?;
         $r.cfg_scale = g.cfg_scale;
         $r.sound = g.sound.map(Into::into);
         $r.voice_list = g.voices.iter().map(|v| VoiceRef::new(v.clone())).collect();
@@ -345,9 +347,12 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
     let client = ctx.kling()?;
     match command {
         VideoCommand::Text2video(a) => {
-            let prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?.unwrap_or_default();
+            let prompt = ctx
+                .input
+                .opt_text(a.prompt.as_ref(), "--prompt")?
+                .unwrap_or_default();
             let mut r = CreateText2Video::new(prompt);
-            generation!(r, &a.generation);
+            generation!(r, &a.generation, ctx);
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
@@ -355,55 +360,59 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
         VideoCommand::Image2video(a) => {
             let mut r = match (&a.image, &a.image_tail) {
                 (Some(image), tail) => {
-                    let mut r = CreateImage2Video::new(input::image_or_url(image, "--image")?);
+                    let mut r = CreateImage2Video::new(ctx.input.image_or_url(image, "--image")?);
                     if let Some(tail) = tail {
-                        r.image_tail = Some(input::image_or_url(tail, "--image-tail")?.into());
+                        r.image_tail = Some(ctx.input.image_or_url(tail, "--image-tail")?.into());
                     }
                     r
                 }
                 (None, Some(tail)) => {
-                    CreateImage2Video::from_end_frame(input::image_or_url(tail, "--image-tail")?)
+                    CreateImage2Video::from_end_frame(ctx.input.image_or_url(tail, "--image-tail")?)
                 }
                 (None, None) => {
                     return Err(CommandError::usage("give --image, --image-tail or both"));
                 }
             };
-            generation!(r, &a.generation);
-            r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
+            generation!(r, &a.generation, ctx);
+            r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
             r.element_list = a.elements.iter().map(|e| ElementRef::new(*e)).collect();
             if let Some(mask) = &a.static_mask {
-                r.static_mask = Some(input::image_or_url(mask, "--static-mask")?.into());
+                r.static_mask = Some(ctx.input.image_or_url(mask, "--static-mask")?.into());
             }
             r.dynamic_masks = a
                 .dynamic_masks
                 .iter()
-                .map(|m| dynamic_mask(m))
+                .map(|m| dynamic_mask(&ctx.input, m))
                 .collect::<Result<_, _>>()?;
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::MultiImage2video(a) => {
-            let images = input::images_or_urls(&a.images, "--image")?;
-            let mut r = CreateMultiImage2Video::new(images, input::text(&a.prompt, "--prompt")?);
+            let images = ctx.input.images_or_urls(&a.images, "--image")?;
+            let mut r = CreateMultiImage2Video::new(images, ctx.input.text(&a.prompt, "--prompt")?);
             r.model = a.model.as_deref().map(Model::from);
             r.mode = a.mode.map(Into::into);
             r.duration = a.duration.map(Into::into);
             r.aspect_ratio = a.aspect_ratio.as_deref().map(AspectRatio::from);
-            r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
+            r.negative_prompt = ctx
+                .input
+                .opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Extend(a) => {
             let mut r = CreateVideoExtend::new(a.video_id.clone());
-            r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
-            r.negative_prompt = input::opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
+            r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
+            r.negative_prompt = ctx
+                .input
+                .opt_text(a.negative_prompt.as_ref(), "--negative-prompt")?;
             r.cfg_scale = a.cfg_scale;
             deliver!(r, a.delivery, a.flow);
             ctx.create_legacy(&client, r, &a.flow).await
         }
         VideoCommand::Omni(a) => {
-            let mut r = match input::opt_text(a.prompt.as_ref(), "--prompt")? {
+            let mut r = match ctx.input.opt_text(a.prompt.as_ref(), "--prompt")? {
                 Some(prompt) if a.shots.is_empty() => CreateOmniVideo::new(prompt),
                 prompt => {
                     let mut r = CreateOmniVideo::multi_shot(shots(&a.shots));
@@ -413,16 +422,17 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
             };
             let mut images = Vec::new();
             if let Some(f) = &a.first_frame {
-                images.push(OmniImage::first_frame(input::image_or_url(
-                    f,
-                    "--first-frame",
-                )?));
+                images.push(OmniImage::first_frame(
+                    ctx.input.image_or_url(f, "--first-frame")?,
+                ));
             }
             if let Some(f) = &a.end_frame {
-                images.push(OmniImage::end_frame(input::image_or_url(f, "--end-frame")?));
+                images.push(OmniImage::end_frame(
+                    ctx.input.image_or_url(f, "--end-frame")?,
+                ));
             }
             for i in &a.images {
-                images.push(OmniImage::reference(input::image_or_url(i, "--image")?));
+                images.push(OmniImage::reference(ctx.input.image_or_url(i, "--image")?));
             }
             r.image_list = images;
             r.model = a.model.as_deref().map(Model::from);
@@ -450,12 +460,12 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
         VideoCommand::MotionControl(a) => {
             let mut r = CreateMotionControl::new(
                 Model::from(a.model.as_str()),
-                input::image_or_url(&a.image, "--image")?,
+                ctx.input.image_or_url(&a.image, "--image")?,
                 input::url(&a.video_url, "--video-url")?,
                 a.orientation.into(),
                 a.mode.into(),
             );
-            r.prompt = input::opt_text(a.prompt.as_ref(), "--prompt")?;
+            r.prompt = ctx.input.opt_text(a.prompt.as_ref(), "--prompt")?;
             r.keep_original_sound = a.keep_original_sound.then_some(YesNo::Yes);
             r.element_list = a.elements.iter().map(|e| ElementRef::new(*e)).collect();
             r.watermark_info = a.watermark.then(|| WatermarkInfo::new(true));
@@ -464,7 +474,7 @@ pub(crate) async fn run(command: &VideoCommand, ctx: &Ctx) -> Result<(), Command
         }
         VideoCommand::Effects(a) => {
             let scene = EffectScene::from(a.scene.as_str());
-            let images = input::images_or_urls(&a.images, "--image")?;
+            let images = ctx.input.images_or_urls(&a.images, "--image")?;
             let two = match (scene.takes_two_images(), images.len()) {
                 (Some(true), 2) | (None, 2) => true,
                 (Some(false), 1) | (None, 1) => false,

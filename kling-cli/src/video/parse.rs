@@ -4,7 +4,7 @@ use kling_types::common::{CameraConfig, CameraControl, CameraType, ShotPrompt};
 use kling_types::videos::{DynamicMask, Point};
 
 use crate::args::parse_whole_seconds;
-use crate::input;
+use crate::input::Input;
 use crate::output::CommandError;
 
 /// `--camera`: a preset movement, or `AXIS=VALUE` for a simple one.
@@ -54,7 +54,7 @@ pub(super) fn shots(list: &[(u32, String)]) -> Vec<ShotPrompt> {
 }
 
 /// `MASK:x1,y1;x2,y2`.
-pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, CommandError> {
+pub(super) fn dynamic_mask(input: &Input, text: &str) -> Result<DynamicMask, CommandError> {
     let bad = || {
         CommandError::usage(format!(
             "--dynamic-mask {text:?}: write MASK:x1,y1;x2,y2;... (a mask file or URL, then its path in pixels)"
@@ -74,7 +74,7 @@ pub(super) fn dynamic_mask(text: &str) -> Result<DynamicMask, CommandError> {
         })
         .collect::<Result<Vec<_>, CommandError>>()?;
     Ok(DynamicMask::new(
-        input::image_or_url(mask, "--dynamic-mask")?,
+        input.image_or_url(mask, "--dynamic-mask")?,
         points,
     ))
 }
@@ -102,8 +102,8 @@ mod tests {
 
     #[test]
     fn dynamic_masks_take_urls() {
-        let m = dynamic_mask("https://x/m.png:1,2;3,4").unwrap();
+        let m = dynamic_mask(&Input::default(), "https://x/m.png:1,2;3,4").unwrap();
         assert_eq!(m.trajectories, vec![Point::new(1, 2), Point::new(3, 4)]);
-        assert!(dynamic_mask("https://x/m.png:1;2").is_err());
+        assert!(dynamic_mask(&Input::default(), "https://x/m.png:1;2").is_err());
     }
 }
