@@ -570,3 +570,86 @@ fn a_mock_that_cannot_start_says_why_without_a_panic() {
     assert!(!out.stderr.contains("transport"), "{}", out.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Values a careless or hostile caller passes: empty, stdin, negative, past any integer,
+/// bidirectional text, a path out of the folder, a 10,000-character word.
+fn hostile() -> Vec<String> {
+    vec![
+        String::new(),
+        "-".into(),
+        "-1".into(),
+        "99999999999999999999999".into(),
+        "🦊\u{202e}x,;=:".into(),
+        "../../etc/passwd".into(),
+        "a".repeat(10_000),
+    ]
+}
+
+/// Every command with every value it takes replaced, one at a time, by each hostile value:
+/// it may refuse (any exit code) but never panics. Creates run as dry runs of their help's
+/// example; lookups run against the mock.
+#[test]
+fn hostile_values_never_panic_any_command() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("hostile");
+    let env = mock_env(&mock);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for group in subcommands(&dir, &[]) {
+        for name in subcommands(&dir, std::slice::from_ref(&group)) {
+            let help = kling(&[&group, &name, "--help"], &dir, &[]).stdout;
+            if let Some(example) = help
+                .split("Example:\n  kling ")
+                .nth(1)
+                .and_then(|e| e.lines().next())
+            {
+                let mut words = shell_words(example);
+                words.push("--dry-run".into());
+                lines.push(words);
+            }
+        }
+    }
+    // Lookups, lists and local commands, with a value to replace.
+    for line in [
+        "task get text2video 1",
+        "task wait text2video 1 --download out",
+        "task list text2video --page 1 --page-size 5",
+        "v2 get 1",
+        "v2 list --limit 5",
+        "runblob status 1 --product o3-video",
+        "runblob list --limit 5 --offset 0",
+        "element get 1",
+        "voice get 1",
+        "errors 1303",
+        "models kling-v3",
+        "download http://127.0.0.1:9/files/a.mp4 out.mp4",
+        "batch status --redis redis://127.0.0.1:9",
+    ] {
+        lines.push(line.split(' ').map(str::to_owned).collect());
+    }
+    let mut runs = 0;
+    for words in &lines {
+        // The words after the command's path: option values and positionals.
+        for i in 2..words.len() {
+            if words[i].starts_with("--") {
+                continue;
+            }
+            for value in hostile() {
+                let mut args = words.clone();
+                args[i].clone_from(&value);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = kling(&args, &dir, &env);
+                runs += 1;
+                assert!(
+                    out.code.is_some() && out.code != Some(101) && !out.stderr.contains("panicked"),
+                    "kling {}: {:?}\n{}",
+                    args.join(" ").chars().take(300).collect::<String>(),
+                    out.code,
+                    out.stderr.chars().take(2000).collect::<String>()
+                );
+            }
+        }
+    }
+    assert!(runs > 300, "{runs} runs");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -91,7 +91,7 @@ pub(crate) fn kling_with_stdin(
             let _ = child.wait();
             break None;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(2));
     };
     let _ = feeder.join();
     Run {
