@@ -22,6 +22,38 @@ fn seen(mock: &MockServer, prefix: &str) -> usize {
         .count()
 }
 
+/// Creates a task with `args` (JSON output, no wait) and gives its id, at `field` of the task.
+fn created(mock: &MockServer, dir: &std::path::Path, args: &[&str], field: &str) -> String {
+    let mut args = args.to_vec();
+    args.extend(["--output", "json"]);
+    let out = run(mock, dir, &args);
+    assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
+    out.json()["task"][field].as_str().unwrap().to_owned()
+}
+
+/// A new-standard text-to-video task's id.
+fn v2_task(mock: &MockServer, dir: &std::path::Path) -> String {
+    let args = [
+        "v2",
+        "text-to-video",
+        "--model",
+        "kling-3.0",
+        "--prompt",
+        "a fox",
+    ];
+    created(mock, dir, &args, "id")
+}
+
+/// A RunBlob O3 generation's id.
+fn o3_generation(mock: &MockServer, dir: &std::path::Path) -> String {
+    created(
+        mock,
+        dir,
+        &["runblob", "o3", "--prompt", "a fox"],
+        "generation_id",
+    )
+}
+
 #[test]
 fn a_wait_on_an_unknown_id_fails_fast_on_every_api() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
@@ -86,35 +118,13 @@ fn a_wait_on_a_finished_task_looks_once_on_every_api() {
     assert!(out.stdout.contains("succeed"), "{}", out.stdout);
     assert_eq!(seen(&mock, &format!("GET /v1/videos/text2video/{id}")), 1);
 
-    let created = run(
-        &mock,
-        &dir,
-        &[
-            "v2",
-            "text-to-video",
-            "--model",
-            "kling-3.0",
-            "--prompt",
-            "a fox",
-            "--output",
-            "json",
-        ],
-    );
-    let id = created.json()["task"]["id"].as_str().unwrap().to_owned();
+    let id = v2_task(&mock, &dir);
     let before = seen(&mock, "GET /tasks");
     let out = run(&mock, &dir, &["v2", "wait", &id]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(seen(&mock, "GET /tasks") - before, 1, "one look");
 
-    let created = run(
-        &mock,
-        &dir,
-        &["runblob", "o3", "--prompt", "a fox", "--output", "json"],
-    );
-    let id = created.json()["task"]["generation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = o3_generation(&mock, &dir);
     let out = run(
         &mock,
         &dir,
@@ -167,15 +177,7 @@ fn not_found_is_one_error_whatever_the_command() {
         assert_eq!(out.code, Some(5), "{args:?}: {}{}", out.stdout, out.stderr);
     }
     // An O3 id looked up as classic: the hint names the option that finds it.
-    let created = run(
-        &mock,
-        &dir,
-        &["runblob", "o3", "--prompt", "a fox", "--output", "json"],
-    );
-    let id = created.json()["task"]["generation_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = o3_generation(&mock, &dir);
     let out = run(&mock, &dir, &["runblob", "status", &id]);
     assert_eq!(out.code, Some(5), "{}", out.stderr);
     assert!(
@@ -184,21 +186,7 @@ fn not_found_is_one_error_whatever_the_command() {
         out.stderr
     );
     // Several ids, one missing: the found one is shown, the missing one named.
-    let created = run(
-        &mock,
-        &dir,
-        &[
-            "v2",
-            "text-to-video",
-            "--model",
-            "kling-3.0",
-            "--prompt",
-            "a fox",
-            "--output",
-            "json",
-        ],
-    );
-    let id = created.json()["task"]["id"].as_str().unwrap().to_owned();
+    let id = v2_task(&mock, &dir);
     let out = run(&mock, &dir, &["v2", "get", &id, "404404"]);
     assert_eq!(out.code, Some(5), "{}", out.stderr);
     assert!(out.stdout.contains(&id), "{}", out.stdout);
