@@ -641,3 +641,55 @@ fn hostile_values_never_panic_any_command() {
     assert!(runs > 300, "{runs} runs");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ctrl_c_during_a_wait_names_the_task_and_the_whole_command_to_resume() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    // Tasks take 6 s here: the wait is interrupted while the task runs.
+    let mock = MockServer::start(MockConfig::demo()).unwrap();
+    let dir = temp("ctrl-c");
+    let env = mock_env(&mock);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let child = common::command(
+        &[
+            "video",
+            "text2video",
+            "--prompt",
+            "a fox",
+            "--download",
+            "out",
+            "--output",
+            "json",
+        ],
+        &dir,
+        &env,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Its first poll means the command has recorded the task it created.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen(&mock, "GET /v1/videos/text2video/") == 0 {
+        assert!(Instant::now() < deadline, "the task was never polled");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = &doc["error"];
+    assert_eq!(error["kind"], "interrupted", "{doc}");
+    let task = error["task_id"].as_str().expect("the task goes on: its id");
+    assert_eq!(
+        error["resume_command"],
+        format!("kling task wait text2video {task} --download out --output json")
+    );
+    assert!(error["external_task_id"].is_string(), "{doc}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
