@@ -22,6 +22,19 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// A client of `config` with the demo access key and `secret`, holding `slots` when given.
+fn client(config: Config, secret: &str, slots: Option<Arc<dyn AsyncTaskSlots>>) -> Client {
+    let builder = Client::builder()
+        .credentials(kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, secret).unwrap())
+        .config(config);
+    match slots {
+        Some(slots) => builder.task_slots(slots),
+        None => builder,
+    }
+    .build()
+    .unwrap()
+}
+
 async fn fleet(redis: &RedisServer, prefix: &str) -> Fleet {
     Fleet::connect(&redis.url(), prefix).await.unwrap()
 }
@@ -218,15 +231,11 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
         config.poll.first_delay = Duration::from_millis(50);
         config.poll.min_delay = Duration::from_millis(50);
         config.poll.cap = Duration::from_millis(100);
-        let client = Client::builder()
-            .credentials(
-                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
-                    .unwrap(),
-            )
-            .config(config)
-            .task_slots(slots.clone() as Arc<dyn AsyncTaskSlots>)
-            .build()
-            .unwrap();
+        let client = client(
+            config,
+            DEMO_SECRET_KEY,
+            Some(slots.clone() as Arc<dyn AsyncTaskSlots>),
+        );
         let mut options = WorkerOptions::default();
         options.concurrency = 3;
         options.until_empty = true;
@@ -302,14 +311,7 @@ fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others() {
         let queue = fleet.queue("submitter");
         queue.ensure_group().await.unwrap();
         queue.submit(&jobs(1)[0]).await.unwrap();
-        let client = Client::builder()
-            .credentials(
-                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, "wrong-secret")
-                    .unwrap(),
-            )
-            .config(Config::with_base_url(&mock.api_url))
-            .build()
-            .unwrap();
+        let client = client(Config::with_base_url(&mock.api_url), "wrong-secret", None);
         let mut options = WorkerOptions::default();
         options.until_empty = true;
         let e = tokio::time::timeout(
@@ -386,14 +388,7 @@ fn a_worker_cut_off_past_its_claim_neither_posts_nor_records_the_job_taken_over(
         let job = jobs(1).remove(0);
         let id = job.id().unwrap().to_owned();
         submitter.submit(&job).await.unwrap();
-        let client = Client::builder()
-            .credentials(
-                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
-                    .unwrap(),
-            )
-            .config(Config::with_base_url(&mock.api_url))
-            .build()
-            .unwrap();
+        let client = client(Config::with_base_url(&mock.api_url), DEMO_SECRET_KEY, None);
         let mut options = WorkerOptions::default();
         options.until_empty = true;
         options.claim_idle = Duration::from_millis(600);
@@ -484,19 +479,10 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
             }
             assert!(queue.submit(&job).await.unwrap());
         }
-        let client = Client::builder()
-            .credentials(
-                kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
-                    .unwrap(),
-            )
-            .config({
-                let mut config = Config::with_base_url(&mock.api_url);
-                config.poll.first_delay = Duration::from_millis(50);
-                config.poll.min_delay = Duration::from_millis(50);
-                config
-            })
-            .build()
-            .unwrap();
+        let mut config = Config::with_base_url(&mock.api_url);
+        config.poll.first_delay = Duration::from_millis(50);
+        config.poll.min_delay = Duration::from_millis(50);
+        let client = client(config, DEMO_SECRET_KEY, None);
         let mut options = WorkerOptions::default();
         options.until_empty = true;
         options.idle_poll = Duration::from_millis(50);
