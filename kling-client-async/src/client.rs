@@ -44,6 +44,7 @@ kling_core::client_type! {
         transport: dyn AsyncTransport = |config| Ok(Arc::new(ReqwestTransport::new(config)?)),
         sleep: dyn AsyncSleep = TokioSleep,
         slots: dyn AsyncTaskSlots = MemorySlots::new,
+        pacer: dyn kling_core::AsyncRequestPacer,
     }
 
     fn files(&self) -> &dyn AsyncFileSink {

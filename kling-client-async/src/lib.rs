@@ -18,6 +18,8 @@ pub use kling_auth::{Credentials, WebhookVerifier};
 pub use kling_core::config;
 pub use kling_core::fleet;
 pub use kling_core::job::{FileKind, ResultFile};
+/// The request budget: how fast the client (or a fleet) may send.
+pub use kling_core::pace;
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;
 pub use kling_core::{
@@ -25,6 +27,7 @@ pub use kling_core::{
     CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest, HttpResponse, Pollable,
     Progress, ProgressFn, Reply, TaskOf, TaskSlot, TaskState, TaskView, WaitOptions,
 };
+pub use kling_core::{AsyncRequestPacer, MemoryPacer, RateConfig, RequestClass};
 /// Error codes of every dialect, and the error's context types.
 pub use kling_errors as errors;
 pub use kling_errors::{Error, ErrorKind};

@@ -25,5 +25,6 @@ kling_core::client_type! {
         transport: dyn Transport = |config| Ok(Arc::new(UreqTransport::new(config))),
         sleep: dyn Sleep = ThreadSleep,
         slots: dyn TaskSlots = MemorySlots::new,
+        pacer: dyn kling_core::RequestPacer,
     }
 }

@@ -16,6 +16,8 @@ pub use kling_auth::{Credentials, WebhookVerifier};
 pub use kling_core::config;
 pub use kling_core::fleet;
 pub use kling_core::job::{FileKind, ResultFile};
+/// The request budget: how fast the client (or a fleet) may send.
+pub use kling_core::pace;
 /// Injected time and randomness (test clocks and sleeps).
 pub use kling_core::time;
 pub use kling_core::{
@@ -23,6 +25,7 @@ pub use kling_core::{
     HttpResponse, Kling, Pollable, Progress, ProgressFn, Reply, StreamingResponse, TaskOf,
     TaskSlot, TaskState, TaskView, Transport, TransportFn, WaitOptions,
 };
+pub use kling_core::{MemoryPacer, RateConfig, RequestClass, RequestPacer};
 /// Error codes of every dialect, and the error's context types.
 pub use kling_errors as errors;
 pub use kling_errors::{Error, ErrorKind};

@@ -11,6 +11,7 @@ use kling_errors::{AuthError, AuthFailure, Error, KlingCode, ValidationError};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::fleet::{AsyncTaskSlots, TaskSlots};
+use crate::pace::{AsyncRequestPacer, RequestPacer};
 use crate::time::{AsyncSleep, Clock, FastRng, Rng, Sleep, SystemClock};
 use crate::transport::{AsyncTransport, Transport};
 
@@ -55,29 +56,37 @@ impl<T: ?Sized, S: ?Sized> fmt::Debug for ClientParts<T, S> {
     }
 }
 
-/// What a client holds behind its `Arc` (clones share it): its parts and its task slots
-/// (`None`: unlimited). Plumbing of the client crates.
+/// What a client holds behind its `Arc` (clones share it): its parts, its task slots
+/// (`None`: unlimited) and its request budget (`None`: unpaced). Plumbing of the client
+/// crates.
 #[doc(hidden)]
 #[non_exhaustive]
-pub struct ClientState<T: ?Sized, S: ?Sized, L: ?Sized> {
+pub struct ClientState<T: ?Sized, S: ?Sized, L: ?Sized, P: ?Sized> {
     /// Engine, transport, clock, sleep.
     pub parts: ClientParts<T, S>,
     /// The task slots every job holds from its create to its task's end.
     pub slots: Option<Arc<L>>,
+    /// The request budget every request draws on.
+    pub pacer: Option<Arc<P>>,
 }
 
-impl<T: ?Sized, S: ?Sized, L: ?Sized> ClientState<T, S, L> {
-    /// The state of a client made of `parts` and `slots`.
-    pub fn new(parts: ClientParts<T, S>, slots: Option<Arc<L>>) -> Self {
-        Self { parts, slots }
+impl<T: ?Sized, S: ?Sized, L: ?Sized, P: ?Sized> ClientState<T, S, L, P> {
+    /// The state of a client made of `parts`, `slots` and `pacer`.
+    pub fn new(parts: ClientParts<T, S>, slots: Option<Arc<L>>, pacer: Option<Arc<P>>) -> Self {
+        Self {
+            parts,
+            slots,
+            pacer,
+        }
     }
 }
 
-impl<T: ?Sized, S: ?Sized, L: ?Sized> fmt::Debug for ClientState<T, S, L> {
+impl<T: ?Sized, S: ?Sized, L: ?Sized, P: ?Sized> fmt::Debug for ClientState<T, S, L, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("engine", &self.parts.engine)
             .field("task_slots", &self.slots.is_some())
+            .field("request_pacer", &self.pacer.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -95,20 +104,22 @@ macro_rules! client_type {
             backend: $backend:path,
             transport: $transport:ty = $default_transport:expr,
             sleep: $sleep:ty = $default_sleep:expr,
-            slots: $slots:ty = $memory_slots:expr $(,)?
+            slots: $slots:ty = $memory_slots:expr,
+            pacer: $pacer:ty $(,)?
         }
         $($extra:item)*
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug)]
         $vis struct $client {
-            state: ::std::sync::Arc<$crate::ClientState<$transport, $sleep, $slots>>,
+            state: ::std::sync::Arc<$crate::ClientState<$transport, $sleep, $slots, $pacer>>,
         }
 
         impl $crate::ClientKind for $client {
             type Transport = $transport;
             type Sleep = $sleep;
             type Slots = $slots;
+            type Pacer = $pacer;
 
             fn default_transport(
                 config: &$crate::Config,
@@ -125,18 +136,23 @@ macro_rules! client_type {
                 ::std::sync::Arc::new(($memory_slots)(limit))
             }
 
+            fn memory_pacer(config: &$crate::RateConfig) -> ::std::sync::Arc<$pacer> {
+                ::std::sync::Arc::new($crate::MemoryPacer::new(config))
+            }
+
             fn assemble(
                 parts: $crate::ClientParts<$transport, $sleep>,
                 slots: ::std::option::Option<::std::sync::Arc<$slots>>,
+                pacer: ::std::option::Option<::std::sync::Arc<$pacer>>,
             ) -> Self {
                 Self {
-                    state: ::std::sync::Arc::new($crate::ClientState::new(parts, slots)),
+                    state: ::std::sync::Arc::new($crate::ClientState::new(parts, slots, pacer)),
                 }
             }
         }
 
         impl $backend for $client {
-            fn state(&self) -> &$crate::ClientState<$transport, $sleep, $slots> {
+            fn state(&self) -> &$crate::ClientState<$transport, $sleep, $slots, $pacer> {
                 &self.state
             }
 
@@ -200,6 +216,8 @@ pub trait ClientKind: Sized {
     type Sleep: ?Sized + Send + Sync;
     /// The task-slots trait object (`dyn TaskSlots` or `dyn AsyncTaskSlots`).
     type Slots: ?Sized + Send + Sync;
+    /// The request-budget trait object (`dyn RequestPacer` or `dyn AsyncRequestPacer`).
+    type Pacer: ?Sized + Send + Sync;
 
     /// The transport used when none was given.
     ///
@@ -215,10 +233,15 @@ pub trait ClientKind: Sized {
     /// [`Config::max_in_flight_tasks`] is set: a semaphore of `limit` permits.
     fn memory_slots(limit: usize) -> Arc<Self::Slots>;
 
-    /// The client, from its parts and its task slots (`None`: unlimited).
+    /// The in-process request budget used when none was given and [`Config::rate`] is set.
+    fn memory_pacer(config: &crate::RateConfig) -> Arc<Self::Pacer>;
+
+    /// The client, from its parts, its task slots (`None`: unlimited) and its request budget
+    /// (`None`: unpaced).
     fn assemble(
         parts: ClientParts<Self::Transport, Self::Sleep>,
         slots: Option<Arc<Self::Slots>>,
+        pacer: Option<Arc<Self::Pacer>>,
     ) -> Self;
 }
 
@@ -267,6 +290,18 @@ impl<X: AsyncTaskSlots + 'static> IntoArc<dyn AsyncTaskSlots> for X {
     }
 }
 
+impl<X: RequestPacer + 'static> IntoArc<dyn RequestPacer> for X {
+    fn into_arc(self) -> Arc<dyn RequestPacer> {
+        Arc::new(self)
+    }
+}
+
+impl<X: AsyncRequestPacer + 'static> IntoArc<dyn AsyncRequestPacer> for X {
+    fn into_arc(self) -> Arc<dyn AsyncRequestPacer> {
+        Arc::new(self)
+    }
+}
+
 /// Builds a client (`Client::builder()` of either client crate).
 #[must_use]
 pub struct ClientBuilder<C: ClientKind> {
@@ -276,6 +311,7 @@ pub struct ClientBuilder<C: ClientKind> {
     transport: Option<Arc<C::Transport>>,
     sleep: Option<Arc<C::Sleep>>,
     slots: Option<Arc<C::Slots>>,
+    pacer: Option<Arc<C::Pacer>>,
     clock: Option<Arc<dyn Clock>>,
     rng: Option<Arc<dyn Rng>>,
 }
@@ -307,6 +343,7 @@ impl<C: ClientKind> ClientBuilder<C> {
             transport: None,
             sleep: None,
             slots: None,
+            pacer: None,
             clock: None,
             rng: None,
         }
@@ -376,6 +413,13 @@ impl<C: ClientKind> ClientBuilder<C> {
         self
     }
 
+    /// The request budget every request draws on, instead of the in-process one of
+    /// [`Config::rate`]: a budget shared by a fleet of workers (`kling-redis`), or your own.
+    pub fn request_pacer(mut self, pacer: impl IntoArc<C::Pacer>) -> Self {
+        self.pacer = Some(pacer.into_arc());
+        self
+    }
+
     /// A random source (tests).
     pub fn rng(mut self, rng: impl Rng + 'static) -> Self {
         self.rng = Some(Arc::new(rng));
@@ -408,6 +452,9 @@ impl<C: ClientKind> ClientBuilder<C> {
             None => C::default_transport(&config)?,
         };
         let config_limit = config.max_in_flight_tasks;
+        let pacer = self
+            .pacer
+            .or_else(|| config.rate.as_ref().map(C::memory_pacer));
         let engine = Engine::new(
             config,
             Authenticator::new(credentials),
@@ -424,6 +471,7 @@ impl<C: ClientKind> ClientBuilder<C> {
                 sleep: self.sleep.unwrap_or_else(C::default_sleep),
             },
             slots,
+            pacer,
         ))
     }
 }

@@ -185,6 +185,11 @@ pub struct Config {
     /// At most this many tasks of this client (and its clones) in flight at once; `None`: no
     /// limit. Size it to your resource pack: 1303 means the pack's limit was reached.
     pub max_in_flight_tasks: Option<usize>,
+    /// How fast the client (and its clones) may send: a budget of requests a second, halved
+    /// by each 1302 and earned back slowly (10 a second, a burst of 10, the account
+    /// endpoints 1 a second). `None`: requests go as fast as they come. A fleet shares one
+    /// budget through [`ClientBuilder::request_pacer`](crate::ClientBuilder::request_pacer).
+    pub rate: Option<crate::pace::RateConfig>,
     /// The `User-Agent`.
     pub user_agent: String,
     /// Certificates (PEM) to trust instead of the usual roots (the system's for the async
@@ -207,6 +212,7 @@ impl Default for Config {
             download: DownloadConfig::default(),
             create_timeout: Duration::from_secs(120),
             max_in_flight_tasks: None,
+            rate: Some(crate::pace::RateConfig::default()),
             user_agent: format!("kling-rs/{}", env!("CARGO_PKG_VERSION")),
             tls_roots_pem: None,
         }

@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod http;
 pub mod job;
 mod machine;
+pub mod pace;
 mod pem;
 mod retry;
 mod run;
@@ -32,6 +33,7 @@ pub use engine::{Engine, Prepared, Reply};
 pub use http::{HttpRequest, HttpResponse};
 pub use job::{CreateTask, Pollable, TaskOf, TaskState, TaskView};
 pub use machine::{Call, Create, Created, Machine, Progress, Step, Wait};
+pub use pace::{AsyncRequestPacer, MemoryPacer, RateConfig, RequestClass, RequestPacer};
 pub use retry::{Attempt, Decision, RetryBudget, RetryPolicy};
 pub use run::{Observer, run_async, run_blocking};
 pub use transport::{

@@ -9,6 +9,7 @@ use tracing::Instrument;
 use crate::cancel::CancelHandle;
 use crate::http::HttpRequest;
 use crate::machine::{Machine, Progress, Step};
+use crate::pace::{AsyncRequestPacer, RequestClass, RequestPacer, is_throttle};
 use crate::time::{AsyncSleep, Clock, Sleep};
 use crate::transport::{AsyncTransport, Transport};
 
@@ -57,16 +58,19 @@ fn cancelled<M: Machine + ?Sized>(
     })
 }
 
-/// Runs `machine` to the end, blocking.
+/// Runs `machine` to the end, blocking; each request first waits its turn in `pacer`'s budget
+/// (a 1302 answer slows the budget down).
 ///
 /// # Errors
 ///
-/// The machine's failure, or [`CancelledError`] when the observer's handle is cancelled.
+/// The machine's failure, the pacer's, or [`CancelledError`] when the observer's handle is
+/// cancelled.
 pub fn run_blocking<M: Machine>(
     machine: &mut M,
     transport: &dyn Transport,
     clock: &dyn Clock,
     sleep: &dyn Sleep,
+    pacer: Option<&dyn RequestPacer>,
     observer: &mut dyn Observer,
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
@@ -81,7 +85,25 @@ pub fn run_blocking<M: Machine>(
         report(machine, now, &mut reported, observer);
         match step {
             Step::Send(request) => {
+                let class = RequestClass::of_url(&request.url);
+                if let Some(pacer) = pacer {
+                    let wait = pacer.reserve(class, now)?;
+                    if !wait.is_zero() {
+                        match observer.cancel() {
+                            Some(cancel) => sleep.sleep_or_cancel(wait, cancel),
+                            None => sleep.sleep(wait),
+                        }
+                        if let Some(error) = cancelled(machine, clock.now(), observer) {
+                            return Err(error);
+                        }
+                    }
+                }
                 let result = machine.span().in_scope(|| transport.send(&request));
+                if let (Some(pacer), Ok(answer)) = (pacer, &result)
+                    && is_throttle(answer.status, &answer.body)
+                {
+                    pacer.throttled(class, clock.now());
+                }
                 machine.on_response(result, clock.now());
             }
             Step::Sleep(duration) => match observer.cancel() {
@@ -94,17 +116,19 @@ pub fn run_blocking<M: Machine>(
     }
 }
 
-/// Runs `machine` to the end, asynchronously. Dropping the future stops it after the current
-/// request; nothing is left running.
+/// Runs `machine` to the end, asynchronously; each request first waits its turn in `pacer`'s
+/// budget. Dropping the future stops it after the current request; nothing is left running.
 ///
 /// # Errors
 ///
-/// The machine's failure, or [`CancelledError`] when the observer's handle is cancelled.
+/// The machine's failure, the pacer's, or [`CancelledError`] when the observer's handle is
+/// cancelled.
 pub async fn run_async<M: Machine + Send>(
     machine: &mut M,
     transport: &dyn AsyncTransport,
     clock: &dyn Clock,
     sleep: &dyn AsyncSleep,
+    pacer: Option<&dyn AsyncRequestPacer>,
     observer: &mut (dyn Observer + Send),
 ) -> Result<M::Output, Error> {
     let mut reported = 0;
@@ -131,7 +155,25 @@ pub async fn run_async<M: Machine + Send>(
         // By reference: moved out, the request would be held twice across the await.
         match &next {
             AsyncNext::Send(request) => {
+                let class = RequestClass::of_url(&request.url);
+                if let Some(pacer) = pacer {
+                    let wait = pacer.reserve(class, now).await?;
+                    if !wait.is_zero() {
+                        match observer.cancel() {
+                            Some(cancel) => sleep.sleep_or_cancel(wait, cancel).await,
+                            None => sleep.sleep(wait).await,
+                        }
+                        if let Some(error) = cancelled(machine, clock.now(), observer) {
+                            return Err(error);
+                        }
+                    }
+                }
                 let result = transport.send(request).instrument(machine.span()).await;
+                if let (Some(pacer), Ok(answer)) = (pacer, &result)
+                    && is_throttle(answer.status, &answer.body)
+                {
+                    pacer.throttled(class, clock.now()).await;
+                }
                 machine.on_response(result, clock.now());
             }
             AsyncNext::Sleep(duration) => match observer.cancel() {

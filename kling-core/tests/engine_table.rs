@@ -46,10 +46,19 @@ impl<const ASYNC: bool> Harness<ASYNC> {
                 &self.script,
                 &self.clock,
                 &self.sleep,
+                None,
                 &mut (),
             ))
         } else {
-            run_blocking(machine, &self.script, &self.clock, &self.sleep, &mut ())
+            // The engine alone: no request budget.
+            run_blocking(
+                machine,
+                &self.script,
+                &self.clock,
+                &self.sleep,
+                None,
+                &mut (),
+            )
         }
     }
 }

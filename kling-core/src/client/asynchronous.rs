@@ -17,6 +17,7 @@ use crate::engine::{Engine, Reply};
 use crate::fleet::AsyncTaskSlots;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
+use crate::pace::AsyncRequestPacer;
 use crate::run::{Observer, run_async};
 use crate::time::AsyncSleep;
 use crate::transport::AsyncTransport;
@@ -209,8 +210,10 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
 /// prelude.
 #[doc(hidden)]
 pub trait AsyncKlingBackend: Send + Sync {
-    /// What the client holds: its parts and its task slots.
-    fn state(&self) -> &ClientState<dyn AsyncTransport, dyn AsyncSleep, dyn AsyncTaskSlots>;
+    /// What the client holds: its parts, its task slots and its request budget.
+    fn state(
+        &self,
+    ) -> &ClientState<dyn AsyncTransport, dyn AsyncSleep, dyn AsyncTaskSlots, dyn AsyncRequestPacer>;
 
     /// Where downloads write (the async client: tokio's files).
     fn files(&self) -> &dyn AsyncFileSink;
@@ -242,12 +245,14 @@ async fn drive<B: AsyncKlingBackend + ?Sized, M: Machine + Send>(
     machine: &mut M,
     observer: &mut (dyn Observer + Send),
 ) -> Result<M::Output, Error> {
-    let parts = backend.parts();
+    let state = backend.state();
+    let parts = &state.parts;
     run_async(
         machine,
         &*parts.transport,
         &*parts.clock,
         &*parts.sleep,
+        state.pacer.as_deref(),
         observer,
     )
     .await

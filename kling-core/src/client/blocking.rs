@@ -13,6 +13,7 @@ use crate::engine::Reply;
 use crate::fleet::TaskSlots;
 use crate::job::{CreateTask, JobRun, JobStep, Pollable, TaskOf, TaskView};
 use crate::machine::{Call, Create, Created, Machine, Wait};
+use crate::pace::RequestPacer;
 use crate::run::{Observer, run_blocking};
 use crate::time::Sleep;
 use crate::transport::Transport;
@@ -201,8 +202,8 @@ fn drive_job<K: Kling + ?Sized, E: CreateTask>(
 /// in kling-core. Plumbing: hidden from the docs, and never in a client's prelude.
 #[doc(hidden)]
 pub trait KlingBackend: Send + Sync {
-    /// What the client holds: its parts and its task slots.
-    fn state(&self) -> &ClientState<dyn Transport, dyn Sleep, dyn TaskSlots>;
+    /// What the client holds: its parts, its task slots and its request budget.
+    fn state(&self) -> &ClientState<dyn Transport, dyn Sleep, dyn TaskSlots, dyn RequestPacer>;
 
     /// What the client is made of.
     fn parts(&self) -> &ClientParts<dyn Transport, dyn Sleep> {
@@ -233,12 +234,14 @@ fn drive<B: KlingBackend + ?Sized, M: Machine>(
     machine: &mut M,
     observer: &mut dyn Observer,
 ) -> Result<M::Output, Error> {
-    let parts = backend.parts();
+    let state = backend.state();
+    let parts = &state.parts;
     run_blocking(
         machine,
         &*parts.transport,
         &*parts.clock,
         &*parts.sleep,
+        state.pacer.as_deref(),
         observer,
     )
 }
