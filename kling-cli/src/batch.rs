@@ -297,7 +297,9 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     }
     let fleet = connect(&args.redis).await?;
     let slots: Arc<dyn AsyncTaskSlots> = Arc::new(fleet.slots(args.slots, args.lease_ttl));
-    let client = ctx.kling_with_slots(slots)?;
+    // One request budget for the whole fleet (`--rate`: all workers together).
+    let pacer: Arc<dyn kling_client_async::AsyncRequestPacer> = Arc::new(fleet.pacer(ctx.rate()));
+    let client = ctx.kling_for_fleet(slots, pacer)?;
     if let Some(dir) = &args.download {
         std::fs::create_dir_all(dir)
             .map_err(|e| kling_errors::IoError::new("create the folder", dir, e))?;

@@ -88,6 +88,10 @@ pub(crate) struct Global {
     /// Longest wait for a task; then exit 8 and the task goes on [env: KLING_MAX_WAIT] [default: 30m]
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) max_wait: Option<Duration>,
+    /// Requests a second this command may send (a batch fleet: all its workers together);
+    /// halved by each 1302 and earned back slowly [env: KLING_RATE] [default: 10]
+    #[arg(long, global = true, value_name = "PER_SECOND")]
+    pub(crate) rate: Option<f64>,
     /// Trust only the certificates of this PEM file, instead of the system's (a private CA, a
     /// proxy, `kling mock serve --tls`) [env: KLING_CA_CERT]
     #[arg(long, global = true, value_name = "PEM")]

@@ -693,3 +693,22 @@ fn ctrl_c_during_a_wait_names_the_task_and_the_whole_command_to_resume() {
     assert!(error["external_task_id"].is_string(), "{doc}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_request_rate_is_a_setting_with_bounds() {
+    let dir = temp("rate");
+    for bad in ["0", "-3", "NaN", "1e9"] {
+        let flag = format!("--rate={bad}");
+        let out = kling(&[&flag, "models"], &dir, &[]);
+        assert_eq!(out.code, Some(2), "--rate {bad}: {}", out.stderr);
+        assert!(out.stderr.contains("--rate"), "{}", out.stderr);
+    }
+    let out = kling(
+        &["config", "show", "--output", "json"],
+        &dir,
+        &[("KLING_RATE", "4")],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("4/s"), "{}", out.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

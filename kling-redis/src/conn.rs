@@ -122,6 +122,12 @@ impl Fleet {
         format!("{}:{name}", self.prefix)
     }
 
+    /// The fleet's request budget (`config`'s rates, shared by every worker that uses it):
+    /// give it to each worker's client with `ClientBuilder::request_pacer`.
+    pub fn pacer(&self, config: kling_core::RateConfig) -> crate::RedisPacer {
+        crate::RedisPacer::new(self.clone(), config)
+    }
+
     /// The key of a job's record.
     pub(crate) fn job_key(&self, external_task_id: &str) -> String {
         self.key(&format!("job:{external_task_id}"))

@@ -4,6 +4,7 @@
 mod batch;
 mod conn;
 mod names;
+mod pace;
 mod queue;
 mod slots;
 mod store;
@@ -11,6 +12,7 @@ mod worker;
 
 pub use batch::{BatchJob, JobCreate, RUNBLOB_PRODUCTS, RunBlobCreate};
 pub use conn::Fleet;
+pub use pace::RedisPacer;
 pub use queue::{Backlog, BatchQueue, Delivery};
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;

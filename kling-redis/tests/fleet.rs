@@ -545,3 +545,104 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
     });
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+/// The fleet's request budget is one: what one worker takes, another waits for; a 1302 seen
+/// by one slows both; and two workers against a rate-limited mock see no 1302.
+#[test]
+fn the_request_budget_is_shared_by_the_fleet() {
+    use kling_client_async::{AsyncRequestPacer, RateConfig, RequestClass};
+    let redis = RedisServer::start();
+    let rt = runtime();
+    let mut rate = RateConfig::default();
+    rate.per_second = 4.0;
+    rate.burst = 4;
+    rt.block_on(async {
+        let fleet = fleet(&redis, "pace").await;
+        let (a, b) = (fleet.pacer(rate.clone()), fleet.pacer(rate.clone()));
+        let now = std::time::SystemTime::now();
+        for _ in 0..4 {
+            let wait = a.reserve(RequestClass::Task, now).await.unwrap();
+            assert!(wait < Duration::from_millis(100), "{wait:?}");
+        }
+        // B's first request waits for A's burst: a quarter second a token.
+        let wait = b.reserve(RequestClass::Task, now).await.unwrap();
+        assert!(wait >= Duration::from_millis(150), "shared: {wait:?}");
+        // A 1302 seen by B halves the rate for A too: the next token is further away.
+        b.throttled(RequestClass::Task, now).await;
+        let after = a.reserve(RequestClass::Task, now).await.unwrap();
+        assert!(
+            after > wait + Duration::from_millis(200),
+            "{after:?} after {wait:?}"
+        );
+        // The account endpoints have their own budget.
+        let account = a.reserve(RequestClass::Account, now).await.unwrap();
+        assert!(account < Duration::from_millis(100), "{account:?}");
+    });
+
+    // Two workers under a mock limit of 10 requests a second, sharing 5 a second.
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .rate_limit_per_sec(10)
+            .task_duration(Duration::from_millis(500)),
+    )
+    .unwrap();
+    rt.block_on(async {
+        let fleet = fleet(&redis, "paced").await;
+        let queue = fleet.queue("submitter");
+        queue.ensure_group().await.unwrap();
+        for job in jobs(10) {
+            queue.submit(&job).await.unwrap();
+        }
+        let mut shared = RateConfig::default();
+        // At most 3 + 5 in any second: a margin under the limit of 10 for requests that
+        // reach the mock a little after their turn.
+        shared.per_second = 5.0;
+        shared.burst = 3;
+        let mut config = Config::with_base_url(&mock.api_url);
+        config.poll.first_delay = Duration::from_millis(100);
+        config.poll.min_delay = Duration::from_millis(100);
+        config.poll.cap = Duration::from_millis(100);
+        config.rate = None;
+        let worker_client = || {
+            Client::builder()
+                .credentials(
+                    kling_client_async::Credentials::access_key(DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+                        .unwrap(),
+                )
+                .config(config.clone())
+                .request_pacer(fleet.pacer(shared.clone()))
+                .build()
+                .unwrap()
+        };
+        let mut options = WorkerOptions::default();
+        options.concurrency = 5;
+        options.until_empty = true;
+        options.idle_poll = Duration::from_millis(50);
+        let (w1, w2) = tokio::join!(
+            run_worker(
+                worker_client(),
+                &fleet,
+                "w1",
+                options.clone(),
+                CancelHandle::new(),
+                None
+            ),
+            run_worker(
+                worker_client(),
+                &fleet,
+                "w2",
+                options,
+                CancelHandle::new(),
+                None
+            ),
+        );
+        let (w1, w2) = (w1.unwrap(), w2.unwrap());
+        assert_eq!(w1.done + w2.done, 10, "{w1:?} {w2:?}");
+    });
+    let stats = mock.stats();
+    assert_eq!(
+        stats.codes.get("1302"),
+        None,
+        "no 1302 with the budget on: {stats:?}"
+    );
+}

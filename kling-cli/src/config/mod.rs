@@ -134,6 +134,7 @@ struct Profile {
     output: Option<Format>,
     poll_interval: Option<toml::Value>,
     max_wait: Option<toml::Value>,
+    rate: Option<f64>,
     ca_cert: Option<PathBuf>,
     allow_download_hosts: Option<Vec<String>>,
 }
@@ -169,6 +170,8 @@ pub(crate) struct Settings {
     pub(crate) poll_interval: Option<Setting<Duration>>,
     /// The longest wait; `None`: the SDK's default (30 minutes).
     pub(crate) max_wait: Option<Setting<Duration>>,
+    /// Requests a second (the default budget when `None`).
+    pub(crate) rate: Option<Setting<f64>>,
     /// Certificates (PEM) to trust instead of the system's; `None`: the system's.
     pub(crate) ca_cert: Option<Setting<PathBuf>>,
     /// Hosts downloads may reach whatever they resolve to (`any`: every address); `None`:
@@ -300,11 +303,12 @@ fn env_parsed<T, E: std::fmt::Display>(
     }
 }
 
-/// Resolves the configuration: flags > environment > profile > defaults.
 /// The longest poll interval taken (past it, a task's end would go unnoticed for long).
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(10 * 60);
 /// The longest wait taken: a week (a task still running then will not finish).
 const MAX_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
+/// The highest request rate taken, a second: past it the budget guards nothing.
+const MAX_RATE: f64 = 1000.0;
 
 /// Refuses a host that is not an http(s) URL, naming where it came from.
 fn check_url(url: &Setting<String>, example: &str) -> Result<(), CommandError> {
@@ -339,6 +343,7 @@ fn check_duration(
     }
 }
 
+/// Resolves the configuration: flags > environment > profile > defaults.
 pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, CommandError> {
     let (path, explicit) = file_path(global, env);
     let file = match &path {
@@ -465,6 +470,19 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
     );
     check_duration(poll_interval.as_ref(), "a poll interval", MAX_POLL_INTERVAL)?;
     check_duration(max_wait.as_ref(), "a maximum wait", MAX_WAIT)?;
+    let rate = pick(
+        global.rate.map(|r| (r, "--rate")),
+        env_parsed(env, "KLING_RATE", |t| t.trim().parse::<f64>())?,
+        p.rate.map(|r| (r, pname)),
+    );
+    if let Some(r) = &rate
+        && !(r.value > 0.0 && r.value <= MAX_RATE)
+    {
+        return Err(CommandError::usage(format!(
+            "{}: {} is not a request rate (more than 0, at most {MAX_RATE} a second)",
+            r.source, r.value
+        )));
+    }
     let ca_cert = pick(
         global.ca_cert.clone().map(|c| (c, "--ca-cert")),
         env("KLING_CA_CERT")
@@ -517,6 +535,7 @@ pub(crate) fn resolve(global: &Global, env: Env<'_>) -> Result<Settings, Command
         output,
         poll_interval,
         max_wait,
+        rate,
         ca_cert,
         allow_download_hosts,
         profile,

@@ -59,6 +59,10 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, String)> {
         ),
         duration("poll_interval", &s.poll_interval, "5s, growing to 30s"),
         duration("max_wait", &s.max_wait, "30m"),
+        match &s.rate {
+            Some(r) => ("rate", format!("{}/s", r.value), r.source.to_string()),
+            None => ("rate", "10/s".into(), "default".into()),
+        },
         match &s.ca_cert {
             Some(c) => (
                 "ca_cert",

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kling_client_async::fleet::AsyncTaskSlots;
+use kling_client_async::{AsyncRequestPacer, RateConfig};
 use kling_client_async::{Client, Config};
 
 use super::Ctx;
@@ -41,16 +42,31 @@ impl Ctx {
         )
     }
 
-    /// A client of the Kling API whose jobs hold `slots` (a fleet's, shared through Redis).
-    pub(crate) fn kling_with_slots(
+    /// A client of the Kling API whose jobs hold `slots` and whose requests draw on `pacer`
+    /// (a fleet's, shared through Redis).
+    pub(crate) fn kling_for_fleet(
         &self,
         slots: Arc<dyn AsyncTaskSlots>,
+        pacer: Arc<dyn AsyncRequestPacer>,
     ) -> Result<Client, CommandError> {
         self.client(
             &self.settings.base_url.value,
             self.settings.kling_credentials()?,
-            Some(slots),
+            Some((slots, pacer)),
         )
+    }
+
+    /// The request budget `--rate` asks for (the SDK's default otherwise).
+    pub(crate) fn rate(&self) -> RateConfig {
+        let mut rate = RateConfig::default();
+        if let Some(r) = &self.settings.rate {
+            rate.per_second = r.value;
+            // A burst of a second's worth: a quiet client may send that many at once.
+            rate.burst = u32::try_from(r.value.ceil() as u64)
+                .unwrap_or(u32::MAX)
+                .max(1);
+        }
+        rate
     }
 
     /// A client of the new standard, which takes only an API key: a missing one is said in
@@ -90,9 +106,10 @@ impl Ctx {
         &self,
         base_url: &str,
         credentials: kling_auth::Credentials,
-        slots: Option<Arc<dyn AsyncTaskSlots>>,
+        fleet: Option<(Arc<dyn AsyncTaskSlots>, Arc<dyn AsyncRequestPacer>)>,
     ) -> Result<Client, CommandError> {
         let mut config = Config::with_base_url(base_url);
+        config.rate = Some(self.rate());
         if let Some(every) = &self.settings.poll_interval {
             let mut every = every.value;
             if every < POLL_FLOOR && !is_loopback(base_url) {
@@ -130,8 +147,8 @@ impl Ctx {
         }
         config.download.allow = self.settings.download_allow();
         let builder = Client::builder().credentials(credentials).config(config);
-        Ok(match slots {
-            Some(slots) => builder.task_slots(slots),
+        Ok(match fleet {
+            Some((slots, pacer)) => builder.task_slots(slots).request_pacer(pacer),
             None => builder,
         }
         .build()?)
