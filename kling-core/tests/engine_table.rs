@@ -118,3 +118,37 @@ mod async_loop {
     use super::*;
     kling_test_support::reliability_table!(Harness<true>);
 }
+
+/// The new standard's `GET /tasks` lists the task, then comes back empty (a list's lag), then
+/// lists it done: a task seen once is never given up as not found for dropping out of a list.
+#[test]
+fn a_seen_task_that_drops_out_of_a_list_is_still_waited_for() {
+    use kling_types::standard::GetTasks;
+    let listed = |status: &str, outputs: &str| {
+        format!(
+            r#"{{"code":0,"message":"SUCCEED","request_id":"r","data":[{{"id":"7","status":"{status}"{outputs}}}]}}"#
+        )
+    };
+    let empty = r#"{"code":0,"message":"SUCCEED","request_id":"r","data":[]}"#;
+    let done = listed(
+        "succeeded",
+        r#","outputs":[{"type":"video","url":"https://cdn.test/v.mp4"}]"#,
+    );
+    let h = Harness::<false>::new(vec![
+        Answer::json(200, &listed("processing", "")),
+        Answer::json(200, empty),
+        Answer::json(200, empty),
+        Answer::json(200, empty),
+        Answer::json(200, &done),
+    ]);
+    let engine = Engine::new(
+        Config::with_base_url("https://api.test"),
+        Authenticator::new(Credentials::api_key("sk-test").unwrap()),
+        Arc::new(FastRng::seeded(42)),
+    );
+    let task = h
+        .run(&mut Wait::new(&engine, GetTasks::by_ids(["7".to_owned()])).unwrap())
+        .unwrap();
+    assert_eq!(task.id, "7");
+    assert_eq!(h.script().count("GET"), 5);
+}

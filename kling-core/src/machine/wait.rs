@@ -225,7 +225,11 @@ impl<Q: Pollable> Wait<Q> {
         };
         self.failures = 0;
         let Some(task) = self.query.task(reply.value) else {
-            // Not listed (the new standard's list may come back empty at first).
+            // Not listed: the new standard's list may come back empty at first; a task seen
+            // before that drops out of a list is a list's lag, not an end.
+            if self.seen {
+                return self.pending("not listed", now);
+            }
             return self.unseen(None, now);
         };
         if !self.seen {
