@@ -89,7 +89,7 @@ pub(crate) struct Global {
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) max_wait: Option<Duration>,
     /// Requests a second this command may send (a batch fleet: all its workers together);
-    /// halved by each 1302 and earned back slowly [env: KLING_RATE] [default: 10]
+    /// halved by each 1302 and earned back slowly [env: KLING_RATE] [default: 20]
     #[arg(long, global = true, value_name = "PER_SECOND")]
     pub(crate) rate: Option<f64>,
     /// Trust only the certificates of this PEM file, instead of the system's (a private CA, a

@@ -573,3 +573,35 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn four_workers_share_one_request_budget_under_the_rate_limit() {
+    let redis = RedisServer::start();
+    // The account answers 1302 past 10 requests a second; the fleet shares 4 a second (a
+    // burst of 4: at most 8 in any second, a margin for requests that arrive late).
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .rate_limit_per_sec(10)
+            .task_duration(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let dir = temp("batch-rate");
+    let mut env = env(&mock, &redis);
+    for (key, value) in &mut env {
+        if *key == "KLING_RATE" {
+            *value = "4".to_owned();
+        }
+    }
+    let file = batch_file(&dir, 12, false);
+    let out = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let workers = (0..4)
+        .map(|i| worker(&dir, &env, &format!("w{i}")))
+        .collect();
+    let reports = finish(workers, Duration::from_secs(120));
+    let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
+    assert_eq!(done, 12, "{reports:?}");
+    let stats = mock.stats();
+    assert_eq!(stats.codes.get("1302"), None, "no 1302 answered: {stats:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

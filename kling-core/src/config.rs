@@ -186,7 +186,7 @@ pub struct Config {
     /// limit. Size it to your resource pack: 1303 means the pack's limit was reached.
     pub max_in_flight_tasks: Option<usize>,
     /// How fast the client (and its clones) may send: a budget of requests a second, halved
-    /// by each 1302 and earned back slowly (10 a second, a burst of 10, the account
+    /// by each 1302 and earned back slowly (20 a second, a burst of 20, the account
     /// endpoints 1 a second). `None`: requests go as fast as they come. A fleet shares one
     /// budget through [`ClientBuilder::request_pacer`](crate::ClientBuilder::request_pacer).
     pub rate: Option<crate::pace::RateConfig>,

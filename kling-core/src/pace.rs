@@ -47,27 +47,27 @@ impl RequestClass {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateConfig {
-    /// Requests a second, at most (10): creates, polls and lists together.
+    /// Requests a second, at most (20): creates, polls and lists together.
     pub per_second: f64,
-    /// Requests that may go at once after a quiet spell (10).
+    /// Requests that may go at once after a quiet spell (20).
     pub burst: u32,
     /// Requests a second to the account endpoints (1, as the API documents).
     pub account_per_second: f64,
     /// The lowest rate a run of 1302 answers brings it down to (0.5 a second).
     pub floor: f64,
     /// How fast the rate comes back after a 1302: this many requests a second more, each
-    /// second (0.2: from half of 10 back to 10 in 25 s).
+    /// second (0.4: from half of 20 back to 20 in 25 s).
     pub recovery: f64,
 }
 
 impl Default for RateConfig {
     fn default() -> Self {
         Self {
-            per_second: 10.0,
-            burst: 10,
+            per_second: 20.0,
+            burst: 20,
             account_per_second: 1.0,
             floor: 0.5,
-            recovery: 0.2,
+            recovery: 0.4,
         }
     }
 }

@@ -61,7 +61,7 @@ fn rows(s: &Settings) -> Vec<(&'static str, String, String)> {
         duration("max_wait", &s.max_wait, "30m"),
         match &s.rate {
             Some(r) => ("rate", format!("{}/s", r.value), r.source.to_string()),
-            None => ("rate", "10/s".into(), "default".into()),
+            None => ("rate", "20/s".into(), "default".into()),
         },
         match &s.ca_cert {
             Some(c) => (
