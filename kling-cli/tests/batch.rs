@@ -49,10 +49,6 @@ fn runblob_posts(mock: &MockServer) -> usize {
         .count()
 }
 
-fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 /// A batch file of `n` text-to-video jobs, every third one on the new standard; with
 /// `runblob`, every fourth one on RunBlob instead.
 fn batch_file(dir: &Path, n: usize, runblob: bool) -> String {
@@ -91,7 +87,7 @@ fn worker(dir: &Path, env: &[(&'static str, String)], name: &str) -> Child {
             "json",
         ],
         dir,
-        &pairs(env),
+        &common::pairs(env),
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::null())
@@ -144,7 +140,11 @@ fn assert_fleet_stats(stats: &MockStats, jobs: usize) {
 }
 
 fn status(dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
-    let out = common::kling(&["batch", "status", "--output", "json"], dir, &pairs(env));
+    let out = common::kling(
+        &["batch", "status", "--output", "json"],
+        dir,
+        &common::pairs(env),
+    );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     out.json()["result"].clone()
 }
@@ -164,7 +164,7 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     let submitted = common::kling(
         &["batch", "submit", &file, "--output", "json"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
     assert_eq!(
@@ -183,7 +183,7 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     let again = common::kling(
         &["batch", "submit", &file, "--output", "json"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     assert_eq!(
         again.json()["result"]["already_known"]
@@ -210,7 +210,7 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     let results = common::kling(
         &["batch", "results", "--state", "done", "--output", "json"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     let results = results.json()["result"].clone();
     assert_eq!(results.as_array().unwrap().len(), 100);
@@ -236,7 +236,7 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
     let env = with_runblob(env(&mock, &redis), &mock);
     let file = batch_file(&dir, 24, true);
     let runblob_jobs: usize = 6;
-    let submitted = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    let submitted = common::kling(&["batch", "submit", &file], &dir, &common::pairs(&env));
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
 
     // The first worker alone, killed once it has created tasks (they take 2 s: it is waiting).
@@ -328,7 +328,7 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
     let dir = temp("batch-blocked");
     let env = env(&mock, &redis);
     let file = batch_file(&dir, 10, false);
-    let out = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    let out = common::kling(&["batch", "submit", &file], &dir, &common::pairs(&env));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 
     let reports = finish(vec![worker(&dir, &env, "w1")], Duration::from_secs(60));
@@ -351,7 +351,7 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
     let blocked = common::kling(
         &["batch", "results", "--state", "blocked"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     assert_eq!(blocked.stdout.lines().count(), 4, "{}", blocked.stdout);
     assert!(
@@ -362,7 +362,11 @@ fn jobs_the_pack_cannot_pay_for_park_and_resume_after_a_top_up() {
 
     // A top-up, a resume, and another worker finishes them; nothing runs twice.
     mock.top_up(10);
-    let resumed = common::kling(&["batch", "resume", "--output", "json"], &dir, &pairs(&env));
+    let resumed = common::kling(
+        &["batch", "resume", "--output", "json"],
+        &dir,
+        &common::pairs(&env),
+    );
     assert_eq!(
         resumed.json()["result"]["requeued"],
         4,
@@ -389,7 +393,7 @@ fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
     let first = common::kling(
         &["batch", "submit", "twice.jsonl", "--output", "json"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     assert_eq!(
         first.json()["result"]["queued"].as_array().map(Vec::len),
@@ -398,7 +402,7 @@ fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
     let again = common::kling(
         &["batch", "submit", "twice.jsonl", "--output", "json"],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     let doc = again.json()["result"].clone();
     assert_eq!(doc["queued"].as_array().map(Vec::len), Some(0));
@@ -409,11 +413,15 @@ fn ctrl_c_stops_a_worker_with_130_and_a_repeated_line_is_one_job() {
     );
 
     // A worker without --until-empty runs until interrupted.
-    let mut child = common::command(&["batch", "work", "--slots", "3"], &dir, &pairs(&env))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::command(
+        &["batch", "work", "--slots", "3"],
+        &dir,
+        &common::pairs(&env),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -451,7 +459,11 @@ fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
         r#"{"api":"runblob","family":"o3-photo","request":{"prompt":"an owl"}}"#,
     ];
     std::fs::write(dir.join("mixed.jsonl"), lines.join("\n") + "\n").unwrap();
-    let out = common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
+    let out = common::kling(
+        &["batch", "submit", "mixed.jsonl"],
+        &dir,
+        &common::pairs(&env),
+    );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     // The first RunBlob POST's answer is lost (an HTML 502): RunBlob may have made it.
     mock.add_fault(Fault::new(
@@ -480,7 +492,11 @@ fn one_batch_mixes_the_three_apis_and_a_runblob_job_is_posted_at_most_once() {
     assert_eq!(state["jobs"]["done"], 5, "{state}");
     assert_eq!(state["jobs"]["unsettled"], 1, "{state}");
     // Submitting again and running again posts nothing: the unsettled one stays parked.
-    common::kling(&["batch", "submit", "mixed.jsonl"], &dir, &pairs(&env));
+    common::kling(
+        &["batch", "submit", "mixed.jsonl"],
+        &dir,
+        &common::pairs(&env),
+    );
     finish(vec![worker(&dir, &env, "w2")], Duration::from_secs(60));
     assert_eq!(runblob_posts(&mock), 3);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -500,7 +516,11 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
         r#"{"family":"image","external_task_id":"cats","request":{"prompt":"a cat","n":2}}"#,
     ];
     std::fs::write(dir.join("named.jsonl"), lines.join("\n") + "\n").unwrap();
-    let out = common::kling(&["batch", "submit", "named.jsonl"], &dir, &pairs(&env));
+    let out = common::kling(
+        &["batch", "submit", "named.jsonl"],
+        &dir,
+        &common::pairs(&env),
+    );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let work = common::kling(
         &[
@@ -513,7 +533,7 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
             "out",
         ],
         &dir,
-        &pairs(&env),
+        &common::pairs(&env),
     );
     assert_eq!(work.code, Some(0), "{}", work.stderr);
     let mut saved: Vec<String> = std::fs::read_dir(dir.join("out"))
@@ -526,7 +546,7 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
     // From another folder: the paths are absolute, so they still lead to the files.
     let elsewhere = dir.join("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
-    let text = common::kling(&["batch", "results"], &elsewhere, &pairs(&env));
+    let text = common::kling(&["batch", "results"], &elsewhere, &common::pairs(&env));
     assert_eq!(text.code, Some(0), "{}", text.stderr);
     let line = text
         .stdout
@@ -556,7 +576,7 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
     let json = common::kling(
         &["batch", "results", "--output", "json"],
         &elsewhere,
-        &pairs(&env),
+        &common::pairs(&env),
     )
     .json()["result"]
         .clone();
@@ -593,7 +613,7 @@ fn four_workers_share_one_request_budget_under_the_rate_limit() {
         }
     }
     let file = batch_file(&dir, 12, false);
-    let out = common::kling(&["batch", "submit", &file], &dir, &pairs(&env));
+    let out = common::kling(&["batch", "submit", &file], &dir, &common::pairs(&env));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let workers = (0..4)
         .map(|i| worker(&dir, &env, &format!("w{i}")))

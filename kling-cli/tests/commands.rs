@@ -389,7 +389,7 @@ fn a_task_created_without_waiting_is_found_listed_and_waited_for() {
     assert_eq!(doc["tasks"].as_array().unwrap().len(), 0);
 
     // Text output tells how to wait, and a wait in text shows where the files went.
-    let text_env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let text_env = common::pairs(&env);
     let out = kling(&["image", "generate", "--prompt", "a cat"], &dir, &text_env);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let wait = out
@@ -463,7 +463,7 @@ fn a_task_created_without_waiting_is_found_listed_and_waited_for() {
 fn failures_have_their_exit_codes() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let dir = temp("failures");
     // The mock fails tasks whose prompt says "doomed": exit 7, and the reason is shown.
     let out = kling(
@@ -536,7 +536,7 @@ fn a_wait_that_gives_up_says_how_to_resume() {
     // Tasks take 6 s here: a 1 s wait gives up (exit 8) and the task goes on.
     let mock = MockServer::start(MockConfig::demo()).unwrap();
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let dir = temp("timeout");
     let out = kling(
         &[
@@ -610,7 +610,7 @@ fn a_finished_task_says_when_its_files_expire() {
     );
     let created = doc["task"]["create_time"].as_i64().expect("create_time");
     assert_eq!(doc["expires_at"].as_i64(), Some(created + 30 * 86_400_000));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let out = kling(
         &["video", "text2video", "--prompt", "a fox", "--wait"],
         &dir,

@@ -10,7 +10,7 @@ use kling_mock::{MockConfig, MockServer};
 /// Runs `kling args` against `mock`.
 fn run(mock: &MockServer, dir: &std::path::Path, args: &[&str]) -> Run {
     let env = mock_env(mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     kling(args, dir, &env)
 }
 
@@ -97,22 +97,12 @@ fn a_wait_on_a_finished_task_looks_once_on_every_api() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let dir = temp("finished");
 
-    let created = run(
+    let id = created(
         &mock,
         &dir,
-        &[
-            "video",
-            "text2video",
-            "--prompt",
-            "a fox",
-            "--output",
-            "json",
-        ],
+        &["video", "text2video", "--prompt", "a fox"],
+        "task_id",
     );
-    let id = created.json()["task"]["task_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let out = run(&mock, &dir, &["task", "wait", "text2video", &id]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("succeed"), "{}", out.stdout);
@@ -256,7 +246,7 @@ fn retries_are_told_and_logs_come_with_v() {
     );
     // A RUST_LOG that does not parse is a usage error.
     let env = mock_env(&mock);
-    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut env = common::pairs(&env);
     env.push(("RUST_LOG", "a==b"));
     let out = kling(&["models"], &dir, &env);
     assert_eq!(out.code, Some(2), "{}", out.stderr);
@@ -581,7 +571,7 @@ fn hostile_values_never_panic_any_command() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let dir = temp("hostile");
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let mut lines: Vec<Vec<String>> = Vec::new();
     for group in subcommands(&dir, &[]) {
         for name in subcommands(&dir, std::slice::from_ref(&group)) {
@@ -650,7 +640,7 @@ fn ctrl_c_during_a_wait_names_the_task_and_the_whole_command_to_resume() {
     let mock = MockServer::start(MockConfig::demo()).unwrap();
     let dir = temp("ctrl-c");
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let child = common::command(
         &[
             "video",

@@ -33,7 +33,7 @@ fn every_command_group_prints_one_shape() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let dir = temp("json-shapes");
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let mut lines = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut run = |args: &[&str], code: i32| -> Value {

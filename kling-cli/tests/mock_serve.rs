@@ -126,7 +126,7 @@ fn a_download_needs_no_credentials() {
     let dir = temp("download");
     // A file the mock handed out (it serves no other).
     let env = common::mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let task = common::kling(
         &[
             "video",

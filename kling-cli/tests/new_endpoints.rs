@@ -59,7 +59,7 @@ fn ai_multi_shot_downloads_three_sets_of_three_views() {
 fn ai_multi_shot_takes_only_jpeg_or_png_and_sends_nothing_else() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let env = mock_env(&mock);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let dir = temp("multi-shot-refused");
     std::fs::write(dir.join("notes.txt"), "a frontal view, please").unwrap();
     std::fs::write(dir.join("front.gif"), b"GIF89a\x01\x00\x01\x00").unwrap();
@@ -123,7 +123,7 @@ fn an_element_is_deleted_through_either_path() {
     let deleted = run_json(&["element", "delete", &second, "--image-side"], &dir, &env);
     assert_eq!(deleted["result"]["task_status"], "succeed", "{deleted}");
 
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let unknown = kling(&["element", "delete", "77", "--image-side"], &dir, &env);
     assert_ne!(unknown.code, Some(0));
     assert!(unknown.stderr.contains("1201"), "{}", unknown.stderr);
@@ -165,7 +165,7 @@ fn the_balance_ledger_lists_each_charged_task_in_money() {
     );
 
     // As text: one line a row, and how to ask for the next page.
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = common::pairs(&env);
     let text = kling(&["account", "balance", "--limit", "1"], &dir, &env);
     assert_eq!(text.code, Some(0), "{}", text.stderr);
     let lines: Vec<&str> = text.stdout.lines().collect();

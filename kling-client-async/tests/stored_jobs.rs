@@ -196,17 +196,6 @@ async fn a_job_the_account_cannot_pay_for_parks_as_blocked_then_resumes() {
     assert_eq!(mock.stats().tasks, 2);
 }
 
-/// A claim that has been lost (another worker took the job over).
-#[derive(Debug)]
-struct Lost;
-
-#[async_trait]
-impl kling_client_async::fleet::Claim for Lost {
-    async fn still_held(&self) -> Result<bool, kling_client_async::Error> {
-        Ok(false)
-    }
-}
-
 #[tokio::test]
 async fn a_worker_that_lost_its_claim_does_not_post() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
@@ -215,7 +204,7 @@ async fn a_worker_that_lost_its_claim_does_not_post() {
     let e = run_stored_job(
         &client,
         &store,
-        job("taken-1", "a fox").claim(Arc::new(Lost)),
+        job("taken-1", "a fox").claim(Arc::new(LostAfter(AtomicUsize::new(0)))),
         WaitOptions::new(),
     )
     .await
@@ -225,7 +214,7 @@ async fn a_worker_that_lost_its_claim_does_not_post() {
     assert_eq!(store.get("taken-1").await.unwrap().unwrap().posts, 0);
 }
 
-/// A claim held for its first `n` checks, then taken over.
+/// A claim held for its first `n` checks, then taken over (`0`: lost from the start).
 #[derive(Debug)]
 struct LostAfter(AtomicUsize);
 

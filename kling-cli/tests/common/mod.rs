@@ -127,7 +127,7 @@ pub(crate) fn run_json(
     dir: &Path,
     env: &[(&'static str, String)],
 ) -> serde_json::Value {
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let env = pairs(env);
     let mut full = args.to_vec();
     full.extend(["--output", "json"]);
     let out = kling(&full, dir, &env);
@@ -150,4 +150,9 @@ pub(crate) fn files(dir: &Path, doc: &serde_json::Value) -> Vec<Vec<u8>> {
         .iter()
         .map(|f| std::fs::read(dir.join(f["path"].as_str().unwrap())).unwrap())
         .collect()
+}
+
+/// An environment of owned values as the `(name, value)` pairs `kling` takes.
+pub(crate) fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

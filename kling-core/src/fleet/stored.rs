@@ -227,20 +227,8 @@ where
             None => {
                 // Still ours? A worker cut off longer than its claim lasts must not post a
                 // job another worker took over.
-                confirm(claim.as_deref(), &id).await?;
-                record.state = JobState::Creating;
-                record.posts = record.posts.saturating_add(1);
-                store.put(&record).await?;
-                let created = client.create(request).await;
-                // A worker that lost the job while posting leaves the record to its new holder.
-                confirm(claim.as_deref(), &id).await?;
-                match created {
+                match post(client, store, &mut record, request, claim.as_deref(), &id).await? {
                     Ok(created) => {
-                        if let TaskRef::TaskId(task_id) = created.query.task_ref() {
-                            record.task_id = Some(task_id);
-                        }
-                        record.state = JobState::Created;
-                        store.put(&record).await?;
                         options.just_created = true;
                         created.query
                     }
@@ -297,6 +285,38 @@ where
     }
     store.put(&record).await?;
     Ok(record)
+}
+
+/// Posts the job once: confirms the claim, records the POST as `creating`, creates, confirms
+/// the claim again (a worker that lost the job while posting leaves the record to its new
+/// holder), and records a task created. The outer `Err` is the store's or the claim's; the
+/// inner result is the create's, for the caller to settle.
+async fn post<K, E>(
+    client: &K,
+    store: &dyn JobStore,
+    record: &mut JobRecord,
+    request: E,
+    claim: Option<&dyn Claim>,
+    id: &str,
+) -> Result<Result<crate::machine::Created<E>, Error>, Error>
+where
+    K: AsyncKling + ?Sized,
+    E: CreateTask,
+{
+    confirm(claim, id).await?;
+    record.state = JobState::Creating;
+    record.posts = record.posts.saturating_add(1);
+    store.put(record).await?;
+    let created = client.create(request).await;
+    confirm(claim, id).await?;
+    if let Ok(created) = &created {
+        if let TaskRef::TaskId(task_id) = created.query.task_ref() {
+            record.task_id = Some(task_id);
+        }
+        record.state = JobState::Created;
+        store.put(record).await?;
+    }
+    Ok(created)
 }
 
 /// Ends or parks a job whose create was refused for good (failed) or for the account's reasons
@@ -391,19 +411,8 @@ where
             })?
         }
         (JobState::Queued | JobState::Blocked, _) => {
-            confirm(claim.as_deref(), &id).await?;
-            record.state = JobState::Creating;
-            record.posts = record.posts.saturating_add(1);
-            store.put(&record).await?;
-            let created = client.create(request).await;
-            confirm(claim.as_deref(), &id).await?;
-            match created {
+            match post(client, store, &mut record, request, claim.as_deref(), &id).await? {
                 Ok(created) => {
-                    if let TaskRef::TaskId(task_id) = created.query.task_ref() {
-                        record.task_id = Some(task_id);
-                    }
-                    record.state = JobState::Created;
-                    store.put(&record).await?;
                     options.just_created = true;
                     created.query
                 }
