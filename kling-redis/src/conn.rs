@@ -171,6 +171,54 @@ impl Fleet {
     }
 }
 
+/// A fleet on Redis, as the worker loop and `kling batch` see any backend.
+#[async_trait::async_trait]
+impl kling_core::fleet::FleetBackend for Fleet {
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+
+    fn location(&self) -> String {
+        format!("{} (prefix {})", self.shown_url, self.prefix)
+    }
+
+    fn job_queue(&self, consumer: &str) -> std::sync::Arc<dyn kling_core::fleet::JobQueue> {
+        std::sync::Arc::new(self.queue(consumer))
+    }
+
+    fn job_store(&self) -> std::sync::Arc<dyn kling_core::fleet::JobStore> {
+        std::sync::Arc::new(self.store())
+    }
+
+    fn task_slots(
+        &self,
+        limit: usize,
+        ttl: Duration,
+    ) -> std::sync::Arc<dyn kling_core::fleet::AsyncTaskSlots> {
+        std::sync::Arc::new(self.slots(limit, ttl))
+    }
+
+    fn request_pacer(
+        &self,
+        config: kling_core::RateConfig,
+    ) -> std::sync::Arc<dyn kling_core::AsyncRequestPacer> {
+        std::sync::Arc::new(self.pacer(config))
+    }
+
+    async fn counts(&self) -> Result<Vec<(kling_core::fleet::JobState, u64)>, Error> {
+        self.store().counts().await
+    }
+
+    async fn records(&self) -> Result<Vec<kling_core::fleet::JobRecord>, Error> {
+        self.store().all().await
+    }
+
+    async fn slots_held(&self) -> Result<usize, Error> {
+        // The limit and the time to live play no part in a count.
+        self.slots(1, Duration::from_secs(1)).held().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;

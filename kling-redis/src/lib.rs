@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
-mod batch;
 mod conn;
 mod names;
 mod pace;
@@ -10,10 +9,15 @@ mod slots;
 mod store;
 mod worker;
 
-pub use batch::{BatchJob, JobCreate, RUNBLOB_PRODUCTS, RunBlobCreate};
 pub use conn::Fleet;
+/// The batch's jobs and the queue's types live in kling-core (every backend shares them);
+/// they keep their names here.
+pub use kling_core::fleet::{
+    Backlog, BatchJob, Delivery, FleetBackend, JobCreate, JobQueue, RUNBLOB_PRODUCTS,
+    RunBlobCreate,
+};
 pub use pace::RedisPacer;
-pub use queue::{Backlog, BatchQueue, Delivery};
+pub use queue::BatchQueue;
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;
 pub use worker::{Clients, Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker};

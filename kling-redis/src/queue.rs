@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use kling_core::fleet::JobRecord;
+use async_trait::async_trait;
+use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue, JobRecord};
 use kling_errors::{Error, KlingCode, ValidationError};
 use redis::{Script, Value};
 
-use crate::batch::BatchJob;
 use crate::conn::Fleet;
 
 /// The consumer group every worker reads in.
@@ -55,38 +55,6 @@ redis.call('XADD', KEYS[4], '*', 'job', entry)
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
 ";
-
-/// An entry handed to this worker.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// The stream entry's id (to touch and acknowledge).
-    pub entry: String,
-    /// The job, or why the entry is not one.
-    pub job: Result<BatchJob, String>,
-    /// Whether it was taken over from a worker that stopped working on it (it may have
-    /// posted the job already).
-    pub redelivered: bool,
-}
-
-/// What is left in the queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct Backlog {
-    /// Entries in the stream.
-    pub entries: u64,
-    /// Entries no worker has read yet.
-    pub undelivered: u64,
-    /// Entries read and not yet acknowledged (running, or left by a dead worker).
-    pub pending: u64,
-}
-
-impl Backlog {
-    /// Nothing left to do.
-    pub fn is_empty(&self) -> bool {
-        self.undelivered == 0 && self.pending == 0
-    }
-}
 
 /// The batch queue, as seen by one consumer.
 #[derive(Debug, Clone)]
@@ -211,11 +179,7 @@ impl BatchQueue {
             .await
             .map_err(|e| self.fleet.error("cannot claim idle jobs", e))?;
         if let Some((entry, fields)) = claimed.1.into_iter().next() {
-            return Ok(Some(Delivery {
-                entry,
-                job: job_of(&fields),
-                redelivered: true,
-            }));
+            return Ok(Some(Delivery::new(entry, job_of(&fields), true)));
         }
         let read: Option<Vec<(String, Entries)>> = redis::cmd("XREADGROUP")
             .arg("GROUP")
@@ -232,11 +196,7 @@ impl BatchQueue {
         Ok(read
             .and_then(|streams| streams.into_iter().next())
             .and_then(|(_, entries)| entries.into_iter().next())
-            .map(|(entry, fields)| Delivery {
-                job: job_of(&fields),
-                entry,
-                redelivered: false,
-            }))
+            .map(|(entry, fields)| Delivery::new(entry, job_of(&fields), false)))
     }
 
     /// Keeps `entry` from going idle while this worker works on it; `false` when another
@@ -358,16 +318,37 @@ impl BatchQueue {
             .iter()
             .find(|g| matches!(g.get("name"), Some(Value::BulkString(n)) if n == GROUP.as_bytes()));
         Ok(match group {
-            Some(g) => Backlog {
-                entries,
-                undelivered: count(g.get("lag")),
-                pending: count(g.get("pending")),
-            },
-            None => Backlog {
-                entries,
-                undelivered: entries,
-                pending: 0,
-            },
+            Some(g) => Backlog::new(entries, count(g.get("lag")), count(g.get("pending"))),
+            None => Backlog::new(entries, entries, 0),
         })
+    }
+}
+
+/// The same steps, through the queue trait the worker loop is written over.
+#[async_trait]
+impl JobQueue for BatchQueue {
+    async fn prepare(&self) -> Result<(), Error> {
+        self.ensure_group().await
+    }
+    async fn submit(&self, job: &BatchJob) -> Result<bool, Error> {
+        BatchQueue::submit(self, job).await
+    }
+    async fn next(&self, claim_idle: Duration) -> Result<Option<Delivery>, Error> {
+        BatchQueue::next(self, claim_idle).await
+    }
+    async fn touch(&self, entry: &str) -> Result<bool, Error> {
+        BatchQueue::touch(self, entry).await
+    }
+    async fn ack(&self, entry: &str) -> Result<(), Error> {
+        BatchQueue::ack(self, entry).await
+    }
+    async fn park(&self, entry: &str, job: &BatchJob) -> Result<(), Error> {
+        BatchQueue::park(self, entry, job).await
+    }
+    async fn resume(&self) -> Result<u64, Error> {
+        BatchQueue::resume(self).await
+    }
+    async fn backlog(&self) -> Result<Backlog, Error> {
+        BatchQueue::backlog(self).await
     }
 }

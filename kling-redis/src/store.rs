@@ -70,15 +70,9 @@ impl RedisJobStore {
             .query_async(&mut self.fleet.conn())
             .await
             .map_err(|e| self.fleet.error("cannot read the job states", e))?;
-        let mut counts: Vec<(JobState, u64)> = JobState::ALL.iter().map(|&s| (s, 0)).collect();
-        for state in states {
-            let state = parse_state(&state);
-            match counts.iter_mut().find(|(s, _)| *s == state) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((state, 1)),
-            }
-        }
-        Ok(counts)
+        Ok(kling_core::fleet::count_states(
+            states.iter().map(|s| parse_state(s)),
+        ))
     }
 
     /// Every job's record, in no particular order (read in pages of 200).

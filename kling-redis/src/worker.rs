@@ -1,21 +1,21 @@
 //! [`run_worker`]: one worker of a fleet: takes jobs from the queue, runs each through the job
 //! store holding the fleet's task slots, downloads the results, acknowledges; backs off and
-//! goes on through connection losses and Redis restarts.
+//! goes on through connection losses and Redis restarts. Written over kling-core's
+//! [`FleetBackend`], so the same loop runs on Redis and on kling-store's SQLite file.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use kling_core::fleet::{Claim, JobRecord, JobState, JobStore, StoredJob, run_stored_job};
+use kling_core::fleet::{
+    Claim, Delivery, FleetBackend, JobCreate, JobQueue, JobRecord, JobState, JobStore,
+    RunBlobCreate, StoredJob, run_stored_job,
+};
 use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
 
-use crate::batch::{JobCreate, RunBlobCreate};
-use crate::conn::Fleet;
-use crate::queue::{BatchQueue, Delivery};
-use crate::store::RedisJobStore;
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -91,7 +91,7 @@ pub struct WorkerReport {
     pub done: u64,
     /// Jobs that ended failed.
     pub failed: u64,
-    /// Jobs parked as blocked (the account cannot run them now; `BatchQueue::resume` queues
+    /// Jobs parked as blocked (the account cannot run them now; `JobQueue::resume` queues
     /// them again).
     pub blocked: u64,
     /// Jobs whose create may have happened and cannot be looked up (RunBlob): never posted
@@ -99,12 +99,15 @@ pub struct WorkerReport {
     pub unsettled: u64,
     /// Entries rejected.
     pub rejected: u64,
-    /// Jobs another worker took over while this one ran them (it was cut off from Redis past
-    /// its claim time): left to that worker, their records untouched.
+    /// Jobs another worker took over while this one ran them (it was cut off from the queue
+    /// past its claim time): left to that worker, their records untouched.
     pub lost: u64,
     /// Attempts that hit a passing error and were tried again.
     pub retried: u64,
 }
+
+/// Why a worker rejects a create kling-core knows and this loop does not (a newer kling-core).
+const UNKNOWN_CREATE: &str = "a kind of job this worker cannot run (update kling-redis)";
 
 /// Why one run of a job ended without an outcome: try again, or give it up.
 enum Interrupted {
@@ -201,18 +204,20 @@ impl<K> From<K> for Clients<K> {
 }
 
 /// Runs a worker until `cancel` fires (or, with [`WorkerOptions::until_empty`], until the
-/// queue is empty). The Kling client holds the fleet's task slots
+/// queue is empty), as the consumer `consumer` of `fleet`'s queue: a [`Fleet`](crate::Fleet)
+/// on Redis, kling-store's `Store` (a SQLite file shared by the processes of one machine), or
+/// any other [`FleetBackend`]. The Kling client holds the fleet's task slots
 /// ([`ClientBuilder::task_slots`](kling_core::ClientBuilder::task_slots) with
-/// [`Fleet::slots`]); each job's outcome is handed to `outcomes` when given.
+/// [`FleetBackend::task_slots`]); each job's outcome is handed to `outcomes` when given.
 ///
 /// # Errors
 ///
 /// A failure to set the queue up at start; an error no retry gets past (rejected credentials
-/// or permissions), after the jobs in hand have stopped. Other Redis and Kling errors are
-/// waited out and retried.
+/// or permissions), after the jobs in hand have stopped. Other errors of the backend and of
+/// Kling are waited out and retried.
 pub async fn run_worker<K>(
     clients: impl Into<Clients<K>>,
-    fleet: &Fleet,
+    fleet: &dyn FleetBackend,
     consumer: &str,
     options: WorkerOptions,
     cancel: CancelHandle,
@@ -222,9 +227,9 @@ where
     K: AsyncKling + Clone + 'static,
 {
     let client = Arc::new(clients.into());
-    let queue = fleet.queue(consumer);
-    queue.ensure_group().await?;
-    let store = Arc::new(fleet.store());
+    let queue = fleet.job_queue(consumer);
+    queue.prepare().await?;
+    let store = fleet.job_store();
     let options = Arc::new(options);
     let mut books = Books {
         report: WorkerReport::default(),
@@ -268,14 +273,14 @@ where
                         Ok(b) if b.is_empty() => break,
                         Ok(_) => {}
                         Err(e) => {
-                            tracing::warn!(error = %e, "kling-redis: cannot read the backlog");
+                            tracing::warn!(error = %e, "worker: cannot read the backlog");
                         }
                     }
                 }
                 books.pause(&mut running, options.idle_poll).await;
             }
             Err(e) => {
-                tracing::warn!(error = %e, "kling-redis: cannot read the queue (retrying)");
+                tracing::warn!(error = %e, "worker: cannot read the queue (retrying)");
                 books.pause(&mut running, outage).await;
                 outage = (outage * 2).min(Duration::from_secs(5));
             }
@@ -293,8 +298,8 @@ where
 /// Runs one entry to its end.
 async fn run_entry<K: AsyncKling + Clone + 'static>(
     clients: &Clients<K>,
-    queue: &BatchQueue,
-    store: &RedisJobStore,
+    queue: &Arc<dyn JobQueue>,
+    store: &Arc<dyn JobStore>,
     options: &WorkerOptions,
     delivery: Delivery,
     cancel: &CancelHandle,
@@ -303,6 +308,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
         entry,
         job,
         redelivered,
+        ..
     } = delivery;
     let reject = |reason: String| async {
         // Acknowledged, or it would come back forever; a failed ack only means it does.
@@ -352,7 +358,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                         return;
                     }
                     Err(e) => {
-                        tracing::warn!(error = %e, "kling-redis: cannot keep a job (retrying)")
+                        tracing::warn!(error = %e, "worker: cannot keep a job (retrying)")
                     }
                 }
             }
@@ -385,25 +391,29 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                         let job = StoredJob::new(c.clone(), job.family.clone())
                             .key(key)
                             .claim(claim);
-                        attempt(rb, store, options, job, &stop, &lost).await
+                        attempt(rb, &**store, options, job, &stop, &lost).await
                     }
                     RunBlobCreate::O1Video(c) => {
                         let job = StoredJob::new(c.clone(), job.family.clone())
                             .key(key)
                             .claim(claim);
-                        attempt(rb, store, options, job, &stop, &lost).await
+                        attempt(rb, &**store, options, job, &stop, &lost).await
                     }
                     RunBlobCreate::Photo(c) => {
                         let job = StoredJob::new(c.clone(), job.family.clone())
                             .key(key)
                             .claim(claim);
-                        attempt(rb, store, options, job, &stop, &lost).await
+                        attempt(rb, &**store, options, job, &stop, &lost).await
                     }
                     RunBlobCreate::Classic(c) => {
                         let job = StoredJob::new(c.clone(), job.family.clone())
                             .key(key)
                             .claim(claim);
-                        attempt(rb, store, options, job, &stop, &lost).await
+                        attempt(rb, &**store, options, job, &stop, &lost).await
+                    }
+                    _ => {
+                        keeper.abort();
+                        return reject(UNKNOWN_CREATE.to_owned()).await;
                     }
                 }
             }
@@ -411,13 +421,17 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                 let job = StoredJob::new(c.clone(), job.family.clone())
                     .redelivered(again)
                     .claim(claim);
-                attempt(client, store, options, job, &stop, &lost).await
+                attempt(client, &**store, options, job, &stop, &lost).await
             }
             JobCreate::Standard(c) => {
                 let job = StoredJob::new(c.clone(), job.family.clone())
                     .redelivered(again)
                     .claim(claim);
-                attempt(client, store, options, job, &stop, &lost).await
+                attempt(client, &**store, options, job, &stop, &lost).await
+            }
+            _ => {
+                keeper.abort();
+                return reject(UNKNOWN_CREATE.to_owned()).await;
             }
         };
         match attempt {
@@ -433,7 +447,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                 };
                 let mut acked = finish().await;
                 while let Err(e) = acked {
-                    tracing::warn!(error = %e, "kling-redis: cannot acknowledge (retrying)");
+                    tracing::warn!(error = %e, "worker: cannot acknowledge (retrying)");
                     if cancel.is_cancelled() {
                         break;
                     }
@@ -462,7 +476,7 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
                         fatal: Some(e),
                     };
                 }
-                tracing::warn!(external_task_id = %id, error = %e, "kling-redis: a job will be tried again");
+                tracing::warn!(external_task_id = %id, error = %e, "worker: a job will be tried again");
                 retried += 1;
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(10));
@@ -478,11 +492,11 @@ async fn run_entry<K: AsyncKling + Clone + 'static>(
 }
 
 /// This worker's claim on a queue entry, confirmed (and renewed) right before each POST: a
-/// worker cut off from Redis longer than `claim_idle` has lost the entry to another and must
-/// not post the job.
+/// worker cut off from the queue longer than `claim_idle` has lost the entry to another and
+/// must not post the job.
 #[derive(Debug)]
 struct EntryClaim {
-    queue: BatchQueue,
+    queue: Arc<dyn JobQueue>,
     entry: String,
     lost: Arc<AtomicBool>,
 }
@@ -528,7 +542,7 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
         let mut changed = false;
         for (file, name) in record.files.iter_mut().zip(names) {
             let Some(name) = name else {
-                tracing::warn!(name = %file.file_name, "kling-redis: an unsafe file name in a record; not downloaded");
+                tracing::warn!(name = %file.file_name, "worker: an unsafe file name in a record; not downloaded");
                 continue;
             };
             let dest = dir.join(&name);

@@ -1,10 +1,9 @@
 //! [`BatchJob`]: one line of a batch file (`{"family": "text2video", "request": {...}}`, or
 //! for the new standard `{"api": "standard", "family": "text-to-video", "model": "kling-3.0",
 //! "request": {...}}`), checked as the server would check it, with the `external_task_id`
-//! that keys it.
+//! that keys it. A batch queue ([`JobQueue`](super::JobQueue)) carries these.
 
-use kling_core::fleet::fingerprint;
-use kling_core::fleet::request_fingerprint;
+use super::store::{fingerprint, request_fingerprint};
 use kling_errors::{Error, KlingCode, ValidationError};
 use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
 use kling_types::standard::KindCreate;
