@@ -13,8 +13,7 @@ pub use conn::Fleet;
 /// The batch's jobs and the queue's types live in kling-core (every backend shares them);
 /// they keep their names here.
 pub use kling_core::fleet::{
-    Backlog, BatchJob, Delivery, FleetBackend, JobCreate, JobQueue, RUNBLOB_PRODUCTS,
-    RunBlobCreate,
+    Backlog, BatchJob, Delivery, FleetBackend, JobCreate, JobQueue, RUNBLOB_PRODUCTS, RunBlobCreate,
 };
 pub use pace::RedisPacer;
 pub use queue::BatchQueue;

@@ -16,7 +16,6 @@ use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
 
-
 /// How a worker runs.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
