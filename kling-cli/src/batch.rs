@@ -1,6 +1,7 @@
-//! `kling batch submit|work|status|results`: one account shared by a fleet of workers through
-//! Redis (kling-redis). The command parses and prints; queueing, slots, records and the worker
-//! loop are kling-redis's.
+//! `kling batch submit|work|status|results|resume`: one account shared by workers, through a
+//! SQLite file on this machine (kling-store, the default) or a Redis shared by a fleet of
+//! machines (kling-redis). The command parses and prints; queueing, slots, records and the
+//! worker loop are those crates'.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Read};
@@ -10,8 +11,10 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use kling_client_async::CancelHandle;
-use kling_client_async::fleet::{AsyncTaskSlots, JobState};
+use kling_client_async::fleet::JobState;
+use kling_core::fleet::FleetBackend;
 use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
+use kling_store::Store;
 use kling_types::Family;
 use kling_types::models::{Currency, amount};
 use serde_json::json;
@@ -23,6 +26,9 @@ use crate::output::{CommandError, Format, to_value};
 /// The longest line of a batch file (a request with inline base64 images can be large).
 const MAX_LINE: usize = 32 << 20;
 
+/// The batch store used when neither `--store` nor `--redis` is given, in the current folder.
+const DEFAULT_STORE: &str = "kling-batch.db";
+
 /// `kling batch ...`.
 #[derive(Subcommand)]
 pub(crate) enum BatchCommand {
@@ -31,31 +37,37 @@ pub(crate) enum BatchCommand {
     /// "kling-3.0", "request": {...}}, or for RunBlob {"api": "runblob", "family": "o3-video",
     /// "request": {...}} (o3-video, o1-video, o3-photo, o1-photo, generate) (`-`: stdin). A job already queued (same key) is not queued again
     Submit(Submit),
-    /// Run queued jobs: start as many workers as you like, on any machine, with the same
-    /// --redis and --slots
+    /// Run queued jobs: start as many workers as you like, on this machine with the same
+    /// --store, or on any machine with the same --redis; give every worker the same --slots
     Work(Work),
-    /// How many jobs are in each state, and what is left in the queue
-    Status(RedisArgs),
+    /// Which store was read, how many jobs are in each state, and what is left in the queue
+    Status(StoreArgs),
     /// Each job: state, task id, result files (where a worker saved them with --download,
     /// else their URLs) or error
     Results(Results),
     /// Queue again the jobs parked as blocked (the account could not run them: no credits,
     /// no access), once that is fixed: after a top-up, say
-    Resume(RedisArgs),
+    Resume(StoreArgs),
 }
 
-/// Where the fleet's Redis is.
+/// Where the batch is kept: a SQLite file on this machine (the default), or a Redis that
+/// workers on several machines share.
 #[derive(Args)]
-pub(crate) struct RedisArgs {
-    /// The Redis every worker shares: redis://[user:password@]host:port[/db]
+pub(crate) struct StoreArgs {
+    /// The batch store on this machine, a SQLite file every worker process started here
+    /// shares [default: kling-batch.db in the current folder]
+    #[arg(long, env = "KLING_BATCH_STORE", value_name = "PATH")]
+    store: Option<PathBuf>,
+    /// Keep the batch in this Redis instead, shared by workers on any number of machines:
+    /// redis://[user:password@]host:port[/db]
     #[arg(
         long,
         env = "KLING_REDIS_URL",
         value_name = "URL",
         hide_env_values = true
     )]
-    redis: String,
-    /// The prefix of the fleet's keys (several batches may share one Redis)
+    redis: Option<String>,
+    /// With --redis: the prefix of the batch's keys (several batches may share one Redis)
     #[arg(long, env = "KLING_REDIS_PREFIX", default_value = "kling")]
     prefix: String,
 }
@@ -66,14 +78,14 @@ pub(crate) struct Submit {
     /// The JSON Lines file (`-`: stdin)
     file: String,
     #[command(flatten)]
-    redis: RedisArgs,
+    store: StoreArgs,
 }
 
 /// `kling batch work`.
 #[derive(Args)]
 pub(crate) struct Work {
     #[command(flatten)]
-    redis: RedisArgs,
+    store: StoreArgs,
     /// Tasks the account runs at once (its resource pack's concurrency), shared by every
     /// worker: give every worker the same number
     #[arg(long, value_name = "N")]
@@ -103,22 +115,73 @@ pub(crate) struct Work {
 #[derive(Args)]
 pub(crate) struct Results {
     #[command(flatten)]
-    redis: RedisArgs,
+    store: StoreArgs,
     /// Only jobs in this state (queued, creating, created, done, failed)
     #[arg(long)]
     state: Option<String>,
 }
 
-async fn connect(args: &RedisArgs) -> Result<Fleet, CommandError> {
-    Fleet::connect(&args.redis, &args.prefix)
-        .await
-        .map_err(|e| match e {
-            // A URL that does not parse: the flag's mistake (exit 2), not the network's.
-            kling_errors::Error::Validation(v) => {
-                CommandError::usage(format!("--redis: {}", v.message()))
-            }
-            other => other.into(),
-        })
+/// Opens the batch's store: the Redis of `--redis`, else the file of `--store` (or the
+/// default file). `existing`: the file must be there already (reading a batch never makes an
+/// empty store of a mistyped path).
+async fn open(args: &StoreArgs, existing: bool) -> Result<Arc<dyn FleetBackend>, CommandError> {
+    let path = match (&args.redis, &args.store) {
+        (Some(_), Some(_)) => {
+            return Err(CommandError::usage(
+                "--redis and --store name two places for one batch: give one (KLING_REDIS_URL \
+                 and KLING_BATCH_STORE count as given)",
+            ));
+        }
+        (Some(url), None) => {
+            let fleet = Fleet::connect(url, &args.prefix)
+                .await
+                .map_err(|e| match e {
+                    // A URL that does not parse: the flag's mistake (exit 2), not the network's.
+                    kling_errors::Error::Validation(v) => {
+                        CommandError::usage(format!("--redis: {}", v.message()))
+                    }
+                    other => other.into(),
+                })?;
+            return Ok(Arc::new(fleet));
+        }
+        (None, Some(path)) => path.clone(),
+        (None, None) => PathBuf::from(DEFAULT_STORE),
+    };
+    let opened = if existing {
+        Store::open_existing(&path).await
+    } else {
+        Store::open(&path).await
+    };
+    match opened {
+        Ok(store) => Ok(Arc::new(store)),
+        // Not a store (another program's file, a newer store's, not a database): the
+        // option's mistake.
+        Err(kling_errors::Error::Validation(v)) => {
+            Err(CommandError::usage(format!("--store: {}", v.message())))
+        }
+        Err(kling_errors::Error::Io(e))
+            if existing && e.io_kind() == std::io::ErrorKind::NotFound =>
+        {
+            let shown = std::path::absolute(&path).unwrap_or(path);
+            Err(CommandError::usage(format!(
+                "no batch store at {}: `kling batch submit FILE` makes one; name another with \
+                 --store PATH, or a Redis fleet's with --redis URL",
+                shown.display()
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Where a batch is kept, for people: `SQLite file /abs/kling-batch.db`, `Redis
+/// redis://host:6379 (prefix kling)`.
+fn shown(backend: &dyn FleetBackend) -> String {
+    let kind = match backend.kind() {
+        "sqlite" => "SQLite file",
+        "redis" => "Redis",
+        other => other,
+    };
+    format!("{kind} {}", backend.location())
 }
 
 /// Reads the jobs of `file`, all checked before any is queued; errors name the line.
@@ -254,9 +317,9 @@ async fn submit(args: &Submit, ctx: &Ctx) -> Result<(), CommandError> {
     if format == Format::Text {
         println!("{cost}");
     }
-    let fleet = connect(&args.redis).await?;
-    let queue = fleet.queue("submit");
-    queue.ensure_group().await?;
+    let backend = open(&args.store, false).await?;
+    let queue = backend.job_queue("submit");
+    queue.prepare().await?;
     let (mut queued, mut known) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
     for job in &jobs {
@@ -277,9 +340,9 @@ async fn submit(args: &Submit, ctx: &Ctx) -> Result<(), CommandError> {
         }})),
         Format::Text => {
             println!(
-                "queued {} job(s) on {}{}",
+                "queued {} job(s) in {}{}",
                 queued.len(),
-                fleet.url(),
+                shown(&*backend),
                 if known.is_empty() {
                     String::new()
                 } else {
@@ -295,10 +358,10 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     if args.slots == 0 {
         return Err(CommandError::usage("--slots must be at least 1"));
     }
-    let fleet = connect(&args.redis).await?;
-    let slots: Arc<dyn AsyncTaskSlots> = Arc::new(fleet.slots(args.slots, args.lease_ttl));
+    let backend = open(&args.store, false).await?;
+    let slots = backend.task_slots(args.slots, args.lease_ttl);
     // One request budget for the whole fleet (`--rate`: all workers together).
-    let pacer: Arc<dyn kling_client_async::AsyncRequestPacer> = Arc::new(fleet.pacer(ctx.rate()));
+    let pacer = backend.request_pacer(ctx.rate());
     let client = ctx.kling_for_fleet(slots, pacer)?;
     if let Some(dir) = &args.download {
         std::fs::create_dir_all(dir)
@@ -343,7 +406,7 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     let runblob = ctx.runblob().ok();
     let report = run_worker::<kling_client_async::Client>(
         kling_redis::Clients::new(client, runblob),
-        &fleet,
+        &*backend,
         &name,
         options,
         cancel,
@@ -414,25 +477,28 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-async fn resume(args: &RedisArgs, ctx: &Ctx) -> Result<(), CommandError> {
+async fn resume(args: &StoreArgs, ctx: &Ctx) -> Result<(), CommandError> {
     let format = ctx.format;
-    let fleet = connect(args).await?;
-    let queue = fleet.queue("resume");
-    queue.ensure_group().await?;
+    let backend = open(args, true).await?;
+    let queue = backend.job_queue("resume");
+    queue.prepare().await?;
     let queued = queue.resume().await?;
     match format {
         Format::Json => ctx.emit(json!({"result": {"requeued": queued}})),
-        Format::Text => println!("queued {queued} blocked job(s) again on {}", fleet.url()),
+        Format::Text => println!(
+            "queued {queued} blocked job(s) again in {}",
+            shown(&*backend)
+        ),
     }
     Ok(())
 }
 
-async fn status(args: &RedisArgs, ctx: &Ctx) -> Result<(), CommandError> {
+async fn status(args: &StoreArgs, ctx: &Ctx) -> Result<(), CommandError> {
     let format = ctx.format;
-    let fleet = connect(args).await?;
-    let counts = fleet.store().counts().await?;
-    let backlog = fleet.queue("status").backlog().await?;
-    let held = fleet.slots(1, Duration::from_secs(1)).held().await?;
+    let backend = open(args, true).await?;
+    let counts = backend.counts().await?;
+    let backlog = backend.job_queue("status").backlog().await?;
+    let held = backend.slots_held().await?;
     match format {
         Format::Json => {
             let by_state: serde_json::Map<String, serde_json::Value> = counts
@@ -440,12 +506,14 @@ async fn status(args: &RedisArgs, ctx: &Ctx) -> Result<(), CommandError> {
                 .map(|(s, n)| (s.as_str().to_owned(), json!(n)))
                 .collect();
             ctx.emit(json!({"result": {
+                "store": {"kind": backend.kind(), "location": backend.location()},
                 "jobs": by_state,
                 "queue": {"entries": backlog.entries, "undelivered": backlog.undelivered, "pending": backlog.pending},
                 "slots_held": held,
             }}));
         }
         Format::Text => {
+            println!("store: {}", shown(&*backend));
             for (state, n) in &counts {
                 println!("{:<9} {n}", state.as_str());
             }
@@ -472,8 +540,8 @@ async fn results(args: &Results, ctx: &Ctx) -> Result<(), CommandError> {
         ),
         None => None,
     };
-    let fleet = connect(&args.redis).await?;
-    let mut records = fleet.store().all().await?;
+    let backend = open(&args.store, true).await?;
+    let mut records = backend.records().await?;
     records.retain(|r| wanted.is_none_or(|w| r.state == w));
     records.sort_by(|a, b| a.external_task_id.cmp(&b.external_task_id));
     match format {
@@ -486,7 +554,7 @@ async fn results(args: &Results, ctx: &Ctx) -> Result<(), CommandError> {
                     .iter()
                     .map(|f| f.path.as_deref().unwrap_or(&f.url))
                     .collect();
-                // A stored time is read back from Redis: shown only when it is a date.
+                // A stored time is read back from a store: shown only when it is a date.
                 let until = r
                     .expires_at
                     .and_then(kling_core::time::show_utc_ms)

@@ -143,7 +143,8 @@ pub(crate) enum Command {
     /// Query, list and wait for tasks of any legacy family
     #[command(subcommand)]
     Task(task::TaskCommand),
-    /// Batches shared by a fleet of workers through Redis: one account's slots, every job once
+    /// Batches run by workers sharing one account's slots, every job once: on this machine
+    /// (a SQLite file, the default) or on many through Redis
     #[command(subcommand)]
     Batch(batch::BatchCommand),
     /// Verify or receive webhooks (Standard Webhooks signatures)

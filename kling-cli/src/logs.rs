@@ -175,6 +175,7 @@ pub(crate) fn install(
                 "kling_core",
                 "kling_client_async",
                 "kling_redis",
+                "kling_store",
                 "kling_auth",
             ]
             .into_iter()

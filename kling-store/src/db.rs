@@ -322,6 +322,7 @@ pub(crate) fn db_error(doing: &str, path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => Kind::PermissionDenied,
         Some(ErrorCode::DiskFull) => Kind::StorageFull,
         Some(ErrorCode::DatabaseCorrupt) => Kind::InvalidData,
+        Some(ErrorCode::CannotOpen) if path.is_dir() => Kind::IsADirectory,
         Some(ErrorCode::CannotOpen) if path.parent().is_some_and(|p| !p.is_dir()) => Kind::NotFound,
         _ if matches!(
             e,
