@@ -1,15 +1,18 @@
-//! kling-redis against a real redis-server (started here, on 127.0.0.1, killed at the end):
-//! slots bound the fleet and come back from a dead holder within their time to live; the store
-//! writes records and their states together; the queue hands each entry to one worker and
-//! lets another take over a dead one's; a Redis restart is waited out; workers in one process
-//! run a batch against kling-mock within the slots, posting each job once; a worker cut off
-//! from Redis past its claim leaves the job to the worker that took it over.
+//! The fleet's pieces and its worker loop, on both backends: a real redis-server (started
+//! here, on 127.0.0.1, killed at the end) and kling-store's SQLite file (a temporary folder).
+//! Slots bound the fleet and come back from a dead holder within their time to live; the
+//! store and the queue share work and let another worker take over a dead one's entry;
+//! workers run a batch against kling-mock within the slots, posting each job once, and a
+//! worker that dies mid-wait leaves its jobs to another, which posts none of them again; the
+//! request budget is one. On Redis only: a restart is waited out, and a worker cut off from
+//! Redis past its claim leaves the job to the worker that took it over.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use kling_client_async::{CancelHandle, Client, Config};
-use kling_core::fleet::{AsyncTaskSlots, JobRecord, JobState, JobStore};
+use kling_core::fleet::{AsyncTaskSlots, FleetBackend, JobRecord, JobState, JobStore};
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
 use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
 use kling_test_support::redis::RedisServer;
@@ -39,21 +42,117 @@ async fn fleet(redis: &RedisServer, prefix: &str) -> Fleet {
     Fleet::connect(&redis.url(), prefix).await.unwrap()
 }
 
-#[test]
-fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl() {
-    let redis = RedisServer::start();
+/// Where a test's fleet keeps its jobs: a redis-server of its own, or SQLite files; and a
+/// folder of the test's own (the files, downloads), removed at the end.
+struct Backend {
+    redis: Option<RedisServer>,
+    dir: PathBuf,
+}
+
+impl Backend {
+    fn new(test: &str, redis: Option<RedisServer>) -> Self {
+        let kind = if redis.is_some() { "redis" } else { "sqlite" };
+        let dir =
+            std::env::temp_dir().join(format!("kling-fleet-{test}-{kind}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { redis, dir }
+    }
+
+    fn redis(test: &str) -> Self {
+        Self::new(test, Some(RedisServer::start()))
+    }
+
+    fn sqlite(test: &str) -> Self {
+        Self::new(test, None)
+    }
+
+    /// The fleet named `name`: a key prefix in the Redis, a file in the folder.
+    async fn open(&self, name: &str) -> Arc<dyn FleetBackend> {
+        match &self.redis {
+            Some(redis) => Arc::new(fleet(redis, name).await),
+            None => Arc::new(
+                kling_store::Store::open(self.dir.join(format!("{name}.db")))
+                    .await
+                    .unwrap(),
+            ),
+        }
+    }
+
+    /// A folder in the test's own (for downloads).
+    fn folder(&self, name: &str) -> PathBuf {
+        let dir = self.dir.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `test(Backend)` as two tests, `test::redis` and `test::sqlite`.
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            #[test]
+            fn redis() {
+                super::$test(super::Backend::redis(stringify!($test)));
+            }
+
+            #[test]
+            fn sqlite() {
+                super::$test(super::Backend::sqlite(stringify!($test)));
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl,
+    the_store_and_the_queue_share_work,
+    two_workers_run_a_batch_within_the_slots_posting_each_job_once,
+    a_worker_that_dies_mid_wait_leaves_its_jobs_to_another_which_posts_none_again,
+    a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others,
+    a_claim_taken_over_is_no_longer_held,
+    a_jobs_files_are_saved_under_its_key_and_recorded_where,
+    the_request_budget_is_shared_by_the_fleet,
+);
+
+/// Polls `check` until it holds, for at most `limit`.
+async fn eventually<F: std::future::Future<Output = bool>>(
+    limit: Duration,
+    mut check: impl FnMut() -> F,
+) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl(backend: Backend) {
     let rt = runtime();
+    let ttl = Duration::from_secs(1);
     rt.block_on(async {
-        let fleet = fleet(&redis, "slots").await;
-        let slots = fleet.slots(2, Duration::from_secs(1));
+        let fleet = backend.open("slots").await;
+        let slots = fleet.task_slots(2, ttl);
         let a = slots.acquire().await.unwrap();
         let _b = slots.acquire().await.unwrap();
-        assert_eq!(slots.held().await.unwrap(), 2);
+        assert_eq!(fleet.slots_held().await.unwrap(), 2);
         // A third waits until one is given back.
         let third = tokio::spawn({
             let slots = slots.clone();
             async move { slots.acquire().await.map(|_| ()) }
         });
+        // Still waiting after several of its tries: the limit holds.
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!third.is_finished(), "the limit holds");
         drop(a);
@@ -63,42 +162,44 @@ fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl() {
             .unwrap()
             .unwrap();
         // Held slots are renewed: still held after twice their time to live.
-        tokio::time::sleep(Duration::from_millis(2100)).await;
-        assert_eq!(slots.held().await.unwrap(), 1, "the one still held");
+        tokio::time::sleep(2 * ttl + Duration::from_millis(100)).await;
+        assert_eq!(fleet.slots_held().await.unwrap(), 1, "the one still held");
     });
     // A holder that dies: its runtime (and the renewal) gone, its slot never given back.
     let dead = runtime();
-    let (url, ttl) = (redis.url(), Duration::from_secs(1));
     dead.block_on(async {
-        let fleet = Fleet::connect(&url, "dead").await.unwrap();
-        let slot = fleet.slots(1, ttl).acquire().await.unwrap();
+        let fleet = backend.open("dead").await;
+        let slot = fleet.task_slots(1, ttl).acquire().await.unwrap();
         std::mem::forget(slot);
     });
     drop(dead);
     rt.block_on(async {
-        let slots = fleet(&redis, "dead").await.slots(1, ttl);
-        assert_eq!(slots.held().await.unwrap(), 1, "held until it expires");
-        tokio::time::sleep(ttl + Duration::from_millis(150)).await;
+        let fleet = backend.open("dead").await;
         assert_eq!(
-            slots.held().await.unwrap(),
-            0,
-            "expired within its time to live"
+            fleet.slots_held().await.unwrap(),
+            1,
+            "held until it expires"
         );
-        let again = tokio::time::timeout(Duration::from_millis(500), slots.acquire())
-            .await
-            .expect("the slot is free again")
-            .unwrap();
+        let expired = eventually(ttl * 3, || {
+            let fleet = fleet.clone();
+            async move { fleet.slots_held().await.unwrap() == 0 }
+        })
+        .await;
+        assert!(expired, "expired within its time to live");
+        let again =
+            tokio::time::timeout(Duration::from_secs(2), fleet.task_slots(1, ttl).acquire())
+                .await
+                .expect("the slot is free again")
+                .unwrap();
         drop(again);
     });
 }
 
-#[test]
-fn the_store_and_the_queue_share_work_and_survive_a_restart() {
-    let mut redis = RedisServer::start();
+fn the_store_and_the_queue_share_work(backend: Backend) {
     let rt = runtime();
-    let fleet = rt.block_on(fleet(&redis, "q"));
     rt.block_on(async {
-        let store = fleet.store();
+        let fleet = backend.open("q").await;
+        let store = fleet.job_store();
         let r = JobRecord::queued("job-1", "text2video", "f");
         assert!(store.insert(&r).await.unwrap());
         assert!(!store.insert(&r).await.unwrap(), "inserted once");
@@ -108,13 +209,13 @@ fn the_store_and_the_queue_share_work_and_survive_a_restart() {
         store.put(&created).await.unwrap();
         assert_eq!(store.get("job-1").await.unwrap(), Some(created));
         assert_eq!(store.get("job-2").await.unwrap(), None);
-        let counts = store.counts().await.unwrap();
+        let counts = fleet.counts().await.unwrap();
         assert!(counts.contains(&(JobState::Created, 1)), "{counts:?}");
 
-        let a = fleet.queue("a");
-        let b = fleet.queue("b");
-        a.ensure_group().await.unwrap();
-        b.ensure_group().await.unwrap();
+        let a = fleet.job_queue("a");
+        let b = fleet.job_queue("b");
+        a.prepare().await.unwrap();
+        b.prepare().await.unwrap();
         for prompt in ["one", "two"] {
             let job = BatchJob::parse(&format!(
                 r#"{{"family":"text2video","request":{{"prompt":"{prompt}"}}}}"#
@@ -135,14 +236,31 @@ fn the_store_and_the_queue_share_work_and_survive_a_restart() {
         let left = a.backlog().await.unwrap();
         assert_eq!((left.undelivered, left.pending), (0, 1));
         // `a` dies holding `first`: once idle long enough, `b` takes it over.
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let taken = b.next(idle).await.unwrap().unwrap();
+        let mut taken = None;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while taken.is_none() && tokio::time::Instant::now() < deadline {
+            taken = b.next(idle).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let taken = taken.expect("b takes the idle entry over");
         assert_eq!(taken.entry, first.entry);
         assert!(taken.redelivered);
         assert!(!a.touch(&first.entry).await.unwrap(), "a lost it");
         assert!(b.touch(&first.entry).await.unwrap());
         b.ack(&taken.entry).await.unwrap();
         assert!(b.backlog().await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn a_redis_restart_is_waited_out_and_loses_nothing() {
+    let mut redis = RedisServer::start();
+    let rt = runtime();
+    let fleet = rt.block_on(fleet(&redis, "q"));
+    rt.block_on(async {
+        let mut created = JobRecord::queued("job-1", "text2video", "f");
+        created.state = JobState::Created;
+        fleet.store().put(&created).await.unwrap();
     });
     // A restart: commands fail while it is down, then work again on the same connection.
     redis.kill();
@@ -206,9 +324,7 @@ fn jobs(n: usize) -> Vec<BatchJob> {
         .collect()
 }
 
-#[test]
-fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
-    let redis = RedisServer::start();
+fn two_workers_run_a_batch_within_the_slots_posting_each_job_once(backend: Backend) {
     let mock = MockServer::start(
         MockConfig::instant()
             .max_concurrency(2)
@@ -216,26 +332,20 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
     )
     .unwrap();
     let rt = runtime();
-    let dir = std::env::temp_dir().join(format!("kling-redis-workers-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = backend.folder("workers");
     rt.block_on(async {
-        let fleet = fleet(&redis, "w").await;
-        let queue = fleet.queue("submitter");
-        queue.ensure_group().await.unwrap();
+        let fleet = backend.open("w").await;
+        let queue = fleet.job_queue("submitter");
+        queue.prepare().await.unwrap();
         for job in jobs(12) {
             queue.submit(&job).await.unwrap();
         }
-        let slots = Arc::new(fleet.slots(2, Duration::from_secs(3)));
+        let slots = fleet.task_slots(2, Duration::from_secs(3));
         let mut config = Config::with_base_url(&mock.api_url);
         config.poll.first_delay = Duration::from_millis(50);
         config.poll.min_delay = Duration::from_millis(50);
         config.poll.cap = Duration::from_millis(100);
-        let client = client(
-            config,
-            DEMO_SECRET_KEY,
-            Some(slots.clone() as Arc<dyn AsyncTaskSlots>),
-        );
+        let client = client(config, DEMO_SECRET_KEY, Some(slots));
         let mut options = WorkerOptions::default();
         options.concurrency = 3;
         options.until_empty = true;
@@ -248,7 +358,7 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
         let (w1, w2) = tokio::join!(
             run_worker(
                 client.clone(),
-                &fleet,
+                &*fleet,
                 "w1",
                 options.clone(),
                 CancelHandle::new(),
@@ -256,7 +366,7 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
             ),
             run_worker(
                 client.clone(),
-                &fleet,
+                &*fleet,
                 "w2",
                 options,
                 CancelHandle::new(),
@@ -272,14 +382,20 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
                 if record.state == JobState::Done && files.len() == 1)
         };
         assert!(outcomes.iter().all(done_with_its_video), "{outcomes:?}");
-        let records = fleet.store().all().await.unwrap();
+        let records = fleet.records().await.unwrap();
         assert_eq!(records.len(), 12);
         assert!(
             records
                 .iter()
                 .all(|r| r.state == JobState::Done && r.posts == 1)
         );
-        assert_eq!(slots.held().await.unwrap(), 0, "every slot given back");
+        // Given back as each task ended (a lease is removed in the background).
+        let given_back = eventually(Duration::from_secs(5), || {
+            let fleet = fleet.clone();
+            async move { fleet.slots_held().await.unwrap() == 0 }
+        })
+        .await;
+        assert!(given_back, "every slot given back");
     });
     let stats = mock.stats();
     assert!(stats.peak_running <= 2, "{stats:?}");
@@ -301,22 +417,113 @@ fn two_workers_run_a_batch_within_the_slots_posting_each_job_once() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others() {
-    let redis = RedisServer::start();
+/// A worker whose process dies while its jobs' tasks run (its runtime stopped: no renewal, no
+/// touch, nothing recorded after): another worker takes its entries over once they are idle
+/// past the claim time, finds each task by its `external_task_id` and waits for it. Every job
+/// ends done, each created exactly once.
+fn a_worker_that_dies_mid_wait_leaves_its_jobs_to_another_which_posts_none_again(backend: Backend) {
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(3)
+            .task_duration(Duration::from_secs(2)),
+    )
+    .unwrap();
+    let mut config = Config::with_base_url(&mock.api_url);
+    config.poll.first_delay = Duration::from_millis(100);
+    config.poll.min_delay = Duration::from_millis(100);
+    config.poll.cap = Duration::from_millis(200);
+    let mut options = WorkerOptions::default();
+    options.concurrency = 3;
+    options.until_empty = true;
+    options.claim_idle = Duration::from_secs(1);
+    options.idle_poll = Duration::from_millis(50);
+    // The dead worker's leases outlive its tasks (2 s): the account is never asked for a
+    // fourth task while they run.
+    let ttl = Duration::from_secs(3);
+    let rt = runtime();
+    rt.block_on(async {
+        let queue = backend.open("dies").await.job_queue("submitter");
+        queue.prepare().await.unwrap();
+        for job in jobs(6) {
+            queue.submit(&job).await.unwrap();
+        }
+    });
+    // The first worker, in a runtime of its own, stopped once it has created three tasks.
+    let doomed = runtime();
+    {
+        let fleet = doomed.block_on(backend.open("dies"));
+        let client = client(
+            config.clone(),
+            DEMO_SECRET_KEY,
+            Some(fleet.task_slots(3, ttl)),
+        );
+        let options = options.clone();
+        doomed.spawn(async move {
+            let _ = run_worker(
+                client,
+                &*fleet,
+                "doomed",
+                options,
+                CancelHandle::new(),
+                None,
+            )
+            .await;
+        });
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while mock.stats().tasks < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first worker created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    doomed.shutdown_background();
+    let orphaned = mock.stats().tasks;
+    rt.block_on(async {
+        let fleet = backend.open("dies").await;
+        let client = client(config, DEMO_SECRET_KEY, Some(fleet.task_slots(3, ttl)));
+        let report = tokio::time::timeout(
+            Duration::from_secs(60),
+            run_worker(client, &*fleet, "heir", options, CancelHandle::new(), None),
+        )
+        .await
+        .expect("the heir stops by itself")
+        .unwrap();
+        assert_eq!(report.done, 6, "{report:?}");
+        let records = fleet.records().await.unwrap();
+        assert!(
+            records.iter().all(|r| r.state == JobState::Done),
+            "{records:?}"
+        );
+        let counts = fleet.counts().await.unwrap();
+        assert!(counts.contains(&(JobState::Done, 6)), "{counts:?}");
+    });
+    let stats = mock.stats();
+    assert!(orphaned >= 3, "the dead worker's tasks: {orphaned}");
+    assert_eq!(stats.tasks, 6, "each job created once: {stats:?}");
+    assert_eq!(stats.creates_by_external_id.len(), 6);
+    assert!(
+        stats.creates_by_external_id.values().all(|&n| n == 1),
+        "posted once each: {stats:?}"
+    );
+    assert!(stats.peak_running <= 3, "{stats:?}");
+}
+
+fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others(backend: Backend) {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let rt = runtime();
     rt.block_on(async {
-        let fleet = fleet(&redis, "auth").await;
-        let queue = fleet.queue("submitter");
-        queue.ensure_group().await.unwrap();
+        let fleet = backend.open("auth").await;
+        let queue = fleet.job_queue("submitter");
+        queue.prepare().await.unwrap();
         queue.submit(&jobs(1)[0]).await.unwrap();
         let client = client(Config::with_base_url(&mock.api_url), "wrong-secret", None);
         let mut options = WorkerOptions::default();
         options.until_empty = true;
         let e = tokio::time::timeout(
             Duration::from_secs(30),
-            run_worker(client, &fleet, "w", options, CancelHandle::new(), None),
+            run_worker(client, &*fleet, "w", options, CancelHandle::new(), None),
         )
         .await
         .expect("the worker stops by itself")
@@ -333,21 +540,24 @@ fn a_worker_with_rejected_credentials_stops_and_leaves_its_job_for_others() {
 
 /// A worker cut off longer than `claim_idle`: another worker takes its entry over, and the
 /// first one's claim check (what it runs right before a POST) says the job is no longer its.
-#[test]
-fn a_claim_taken_over_is_no_longer_held() {
-    let redis = RedisServer::start();
+fn a_claim_taken_over_is_no_longer_held(backend: Backend) {
     let rt = runtime();
     rt.block_on(async {
-        let fleet = fleet(&redis, "claims").await;
-        let a = fleet.queue("worker-a");
-        a.ensure_group().await.unwrap();
+        let fleet = backend.open("claims").await;
+        let a = fleet.job_queue("worker-a");
+        a.prepare().await.unwrap();
         assert!(a.submit(&jobs(1)[0]).await.unwrap());
         let mine = a.next(Duration::from_secs(60)).await.unwrap().unwrap();
         assert!(a.touch(&mine.entry).await.unwrap(), "held while fresh");
         // Worker A goes quiet; B finds the entry idle past its claim time and takes it.
-        tokio::time::sleep(Duration::from_millis(120)).await;
-        let b = fleet.queue("worker-b");
-        let taken = b.next(Duration::from_millis(100)).await.unwrap().unwrap();
+        let b = fleet.job_queue("worker-b");
+        let mut taken = None;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while taken.is_none() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            taken = b.next(Duration::from_millis(100)).await.unwrap();
+        }
+        let taken = taken.expect("B takes the quiet entry over");
         assert_eq!(taken.entry, mine.entry);
         assert!(taken.redelivered, "B knows A may have posted it");
         assert!(
@@ -452,19 +662,17 @@ fn a_worker_cut_off_past_its_claim_neither_posts_nor_records_the_job_taken_over(
 /// Issue 21: a worker saves a job's files under the job's key (so a file leads back to its
 /// batch line) and records where in the job's record, for any process reading the store. A
 /// key that is not a safe file name never becomes a path: the SDK's name is used.
-#[test]
-fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
-    let redis = RedisServer::start();
+fn a_jobs_files_are_saved_under_its_key_and_recorded_where(backend: Backend) {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let rt = runtime();
-    let root = std::env::temp_dir().join(format!("kling-redis-names-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = backend.folder("names");
     let dir = root.join("out");
     std::fs::create_dir_all(&dir).unwrap();
     rt.block_on(async {
-        let fleet = fleet(&redis, "names").await;
-        let queue = fleet.queue("submitter");
-        queue.ensure_group().await.unwrap();
+        let fleet = backend.open("names").await;
+        let store = fleet.job_store();
+        let queue = fleet.job_queue("submitter");
+        queue.prepare().await.unwrap();
         let lines = [
             r#"{"family":"text2video","external_task_id":"line-1","request":{"prompt":"a fox"}}"#,
             r#"{"family":"image","external_task_id":"cats","request":{"prompt":"a cat","n":2}}"#,
@@ -490,7 +698,7 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
         let mut outcomes = Vec::new();
         let report = run_worker(
             client,
-            &fleet,
+            &*fleet,
             "w",
             options,
             CancelHandle::new(),
@@ -505,7 +713,7 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         saved.sort();
-        let up = fleet.store().get("../up").await.unwrap().unwrap();
+        let up = store.get("../up").await.unwrap().unwrap();
         let sdk_name = up.files[0].file_name.clone();
         let mut expected = vec![
             "cats-0.png".to_owned(),
@@ -526,10 +734,10 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
         // Where each file went is in the store (absolute), and in the outcome.
         let abs = std::path::absolute(&dir).unwrap();
         let shown = |name: &str| Some(abs.join(name).to_string_lossy().into_owned());
-        let line = fleet.store().get("line-1").await.unwrap().unwrap();
+        let line = store.get("line-1").await.unwrap().unwrap();
         assert_eq!(line.files[0].path, shown("line-1.mp4"), "{line:?}");
         assert!(line.files[0].url.starts_with("http"), "the URL is kept");
-        let cats = fleet.store().get("cats").await.unwrap().unwrap();
+        let cats = store.get("cats").await.unwrap().unwrap();
         let paths: Vec<_> = cats.files.iter().map(|f| f.path.clone()).collect();
         assert_eq!(paths, [shown("cats-0.png"), shown("cats-1.png")]);
         assert_eq!(up.files[0].path, shown(&sdk_name));
@@ -548,17 +756,18 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where() {
 
 /// The fleet's request budget is one: what one worker takes, another waits for; a 1302 seen
 /// by one slows both; and two workers against a rate-limited mock see no 1302.
-#[test]
-fn the_request_budget_is_shared_by_the_fleet() {
-    use kling_client_async::{AsyncRequestPacer, RateConfig, RequestClass};
-    let redis = RedisServer::start();
+fn the_request_budget_is_shared_by_the_fleet(backend: Backend) {
+    use kling_client_async::{RateConfig, RequestClass};
     let rt = runtime();
     let mut rate = RateConfig::default();
     rate.per_second = 4.0;
     rate.burst = 4;
     rt.block_on(async {
-        let fleet = fleet(&redis, "pace").await;
-        let (a, b) = (fleet.pacer(rate.clone()), fleet.pacer(rate.clone()));
+        let fleet = backend.open("pace").await;
+        let (a, b) = (
+            fleet.request_pacer(rate.clone()),
+            fleet.request_pacer(rate.clone()),
+        );
         let now = std::time::SystemTime::now();
         for _ in 0..4 {
             let wait = a.reserve(RequestClass::Task, now).await.unwrap();
@@ -587,9 +796,9 @@ fn the_request_budget_is_shared_by_the_fleet() {
     )
     .unwrap();
     rt.block_on(async {
-        let fleet = fleet(&redis, "paced").await;
-        let queue = fleet.queue("submitter");
-        queue.ensure_group().await.unwrap();
+        let fleet = backend.open("paced").await;
+        let queue = fleet.job_queue("submitter");
+        queue.prepare().await.unwrap();
         for job in jobs(10) {
             queue.submit(&job).await.unwrap();
         }
@@ -610,7 +819,7 @@ fn the_request_budget_is_shared_by_the_fleet() {
                         .unwrap(),
                 )
                 .config(config.clone())
-                .request_pacer(fleet.pacer(shared.clone()))
+                .request_pacer(fleet.request_pacer(shared.clone()))
                 .build()
                 .unwrap()
         };
@@ -621,7 +830,7 @@ fn the_request_budget_is_shared_by_the_fleet() {
         let (w1, w2) = tokio::join!(
             run_worker(
                 worker_client(),
-                &fleet,
+                &*fleet,
                 "w1",
                 options.clone(),
                 CancelHandle::new(),
@@ -629,7 +838,7 @@ fn the_request_budget_is_shared_by_the_fleet() {
             ),
             run_worker(
                 worker_client(),
-                &fleet,
+                &*fleet,
                 "w2",
                 options,
                 CancelHandle::new(),
