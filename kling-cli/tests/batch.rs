@@ -1,8 +1,9 @@
 //! `kling batch` as a fleet (legacy, new-standard and RunBlob jobs in one file): worker
-//! processes sharing one account through a real redis-server against kling-mock (its
-//! statistics are the witness). Four workers finish a hundred jobs within the account's three
-//! slots, each job posted once; a worker killed mid-wait and a Redis restart lose nothing and
-//! post nothing twice.
+//! processes sharing one account through a real redis-server, or with no server at all through
+//! one SQLite file (the default store), against kling-mock (its statistics are the witness).
+//! Four workers finish their jobs within the account's three slots, each job posted once; a
+//! worker killed with `kill -9` mid-wait (and, on Redis, a Redis restart) loses nothing and
+//! posts nothing twice.
 
 mod common;
 
@@ -16,8 +17,15 @@ use kling_mock::{
 };
 use kling_test_support::redis::RedisServer;
 
-/// The environment of every `kling` here: the mock's URL and keys, a quick poll.
+/// The environment of every `kling` here: the mock's URL and keys, a quick poll, the Redis.
 fn env(mock: &MockServer, redis: &RedisServer) -> Vec<(&'static str, String)> {
+    let mut env = store_env(mock);
+    env.push(("KLING_REDIS_URL", redis.url()));
+    env
+}
+
+/// The same without Redis: the batch store is `kling-batch.db` in the command's folder.
+fn store_env(mock: &MockServer) -> Vec<(&'static str, String)> {
     vec![
         ("KLING_BASE_URL", mock.api_url.clone()),
         ("KLING_ACCESS_KEY", DEMO_ACCESS_KEY.to_owned()),
@@ -27,7 +35,6 @@ fn env(mock: &MockServer, redis: &RedisServer) -> Vec<(&'static str, String)> {
         ("KLING_POLL_INTERVAL", "200ms".to_owned()),
         // The fleet's request budget is not what these tests are about: far above their load.
         ("KLING_RATE", "500".to_owned()),
-        ("KLING_REDIS_URL", redis.url()),
     ]
 }
 
@@ -149,6 +156,69 @@ fn status(dir: &Path, env: &[(&'static str, String)]) -> serde_json::Value {
     out.json()["result"].clone()
 }
 
+/// Four worker processes run `n` jobs (1 s each) within the account's three slots: each job
+/// posted once, every worker taking part, the store's status and results saying so.
+fn four_workers_finish_the_batch(dir: &Path, env: &[(&'static str, String)], n: usize) {
+    let mock_env = common::pairs(env);
+    let file = batch_file(dir, n, false);
+    let submitted = common::kling(
+        &["batch", "submit", &file, "--output", "json"],
+        dir,
+        &mock_env,
+    );
+    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
+    assert_eq!(
+        submitted.json()["result"]["queued"]
+            .as_array()
+            .unwrap()
+            .len(),
+        n
+    );
+    // kling-v1 (the default model) is not in the vendor's price tables.
+    assert_eq!(
+        submitted.json()["result"]["estimate"],
+        serde_json::json!({"totals": {}, "priced": 0, "unpriced": n})
+    );
+    // Submitting again queues nothing.
+    let again = common::kling(
+        &["batch", "submit", &file, "--output", "json"],
+        dir,
+        &mock_env,
+    );
+    assert_eq!(
+        again.json()["result"]["already_known"]
+            .as_array()
+            .unwrap()
+            .len(),
+        n
+    );
+
+    let workers = (0..4).map(|i| worker(dir, env, &format!("w{i}"))).collect();
+    let reports = finish(workers, Duration::from_secs(150));
+    let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
+    assert_eq!(done, n as u64, "{reports:?}");
+    assert!(
+        reports.iter().all(|r| r["done"].as_u64().unwrap_or(0) > 0),
+        "every worker took part: {reports:?}"
+    );
+    let s = status(dir, env);
+    assert_eq!(s["jobs"]["done"], n, "{s}");
+    assert_eq!(s["queue"]["pending"], 0, "{s}");
+    let results = common::kling(
+        &["batch", "results", "--state", "done", "--output", "json"],
+        dir,
+        &mock_env,
+    );
+    let results = results.json()["result"].clone();
+    assert_eq!(results.as_array().unwrap().len(), n);
+    assert!(
+        results[0]["files"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(".mp4")
+    );
+}
+
 #[test]
 fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     let redis = RedisServer::start();
@@ -159,88 +229,46 @@ fn four_workers_finish_a_hundred_jobs_within_three_slots() {
     )
     .unwrap();
     let dir = temp("batch-fleet");
-    let env = env(&mock, &redis);
-    let file = batch_file(&dir, 100, false);
-    let submitted = common::kling(
-        &["batch", "submit", &file, "--output", "json"],
-        &dir,
-        &common::pairs(&env),
-    );
-    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
-    assert_eq!(
-        submitted.json()["result"]["queued"]
-            .as_array()
-            .unwrap()
-            .len(),
-        100
-    );
-    // kling-v1 (the default model) is not in the vendor's price tables.
-    assert_eq!(
-        submitted.json()["result"]["estimate"],
-        serde_json::json!({"totals": {}, "priced": 0, "unpriced": 100})
-    );
-    // Submitting again queues nothing.
-    let again = common::kling(
-        &["batch", "submit", &file, "--output", "json"],
-        &dir,
-        &common::pairs(&env),
-    );
-    assert_eq!(
-        again.json()["result"]["already_known"]
-            .as_array()
-            .unwrap()
-            .len(),
-        100
-    );
-
-    let workers = (0..4)
-        .map(|i| worker(&dir, &env, &format!("w{i}")))
-        .collect();
-    let reports = finish(workers, Duration::from_secs(150));
-    let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
-    assert_eq!(done, 100, "{reports:?}");
-    assert!(
-        reports.iter().all(|r| r["done"].as_u64().unwrap_or(0) > 0),
-        "every worker took part: {reports:?}"
-    );
+    four_workers_finish_the_batch(&dir, &env(&mock, &redis), 100);
     assert_fleet_stats(&mock.stats(), 100);
-    let s = status(&dir, &env);
-    assert_eq!(s["jobs"]["done"], 100, "{s}");
-    assert_eq!(s["queue"]["pending"], 0, "{s}");
-    let results = common::kling(
-        &["batch", "results", "--state", "done", "--output", "json"],
-        &dir,
-        &common::pairs(&env),
-    );
-    let results = results.json()["result"].clone();
-    assert_eq!(results.as_array().unwrap().len(), 100);
-    assert!(
-        results[0]["files"][0]["url"]
-            .as_str()
-            .unwrap()
-            .ends_with(".mp4")
-    );
+    assert!(!dir.join("kling-batch.db").exists(), "Redis, not the file");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// No Redis anywhere: four worker processes share the default store file of their folder.
 #[test]
-fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_twice() {
-    let mut redis = RedisServer::start();
+fn four_worker_processes_share_one_store_file_within_three_slots() {
     let mock = MockServer::start(
         MockConfig::instant()
             .max_concurrency(3)
-            .task_duration(Duration::from_secs(2)),
+            .task_duration(Duration::from_secs(1)),
     )
     .unwrap();
-    let dir = temp("batch-faults");
-    let env = with_runblob(env(&mock, &redis), &mock);
-    let file = batch_file(&dir, 24, true);
+    let dir = temp("batch-store-fleet");
+    four_workers_finish_the_batch(&dir, &store_env(&mock), 36);
+    assert_fleet_stats(&mock.stats(), 36);
+    let s = status(&dir, &store_env(&mock));
+    assert_eq!(s["store"]["kind"], "sqlite", "{s}");
+    assert_eq!(s["slots_held"], 0, "{s}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A first worker alone, killed with `kill -9` once it has created tasks (they take 2 s: it
+/// is waiting for them); then three workers, during whose run `meanwhile` happens, finish the
+/// batch. Kling's jobs are each posted once; RunBlob's (which cannot be looked up) at most
+/// once, one cut by the kill parked as unsettled; the dead worker's slots come back.
+fn a_killed_worker_loses_nothing(
+    dir: &Path,
+    env: &[(&'static str, String)],
+    mock: &MockServer,
+    meanwhile: impl FnOnce(),
+) {
+    let file = batch_file(dir, 24, true);
     let runblob_jobs: usize = 6;
-    let submitted = common::kling(&["batch", "submit", &file], &dir, &common::pairs(&env));
+    let submitted = common::kling(&["batch", "submit", &file], dir, &common::pairs(env));
     assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
 
-    // The first worker alone, killed once it has created tasks (they take 2 s: it is waiting).
-    let mut first = worker(&dir, &env, "doomed");
+    let mut first = worker(dir, env, "doomed");
     let deadline = Instant::now() + Duration::from_secs(30);
     while mock.stats().tasks < 3 {
         assert!(
@@ -249,23 +277,20 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // SIGKILL: no handler runs, no slot is given back, no entry acknowledged.
     first.kill().unwrap();
     first.wait().unwrap();
     let orphaned = mock.stats().tasks;
 
-    let workers: Vec<Child> = (0..3)
-        .map(|i| worker(&dir, &env, &format!("w{i}")))
-        .collect();
-    // Redis goes down under the running fleet, and comes back with its data.
-    std::thread::sleep(Duration::from_secs(2));
-    redis.restart();
+    let workers: Vec<Child> = (0..3).map(|i| worker(dir, env, &format!("w{i}"))).collect();
+    meanwhile();
     let reports = finish(workers, Duration::from_secs(150));
     let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
     assert!(done >= 24 - orphaned, "{reports:?}");
     let stats = mock.stats();
     // Kling's jobs (legacy and new standard): each posted once, found again after the kill.
     assert_fleet_stats(&stats, 24 - runblob_jobs);
-    let s = status(&dir, &env);
+    let s = status(dir, env);
     assert_eq!(s["slots_held"], 0, "the dead worker's leases expired: {s}");
     // RunBlob's: never posted twice. One the dead worker was posting at the kill cannot be
     // looked up, so it parks as unsettled instead of being posted again; every other is done.
@@ -279,10 +304,144 @@ fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_tw
         24 - unsettled,
         "every other job finished: {s}"
     );
-    let posted = runblob_posts(&mock);
+    let posted = runblob_posts(mock);
     assert!(
         posted <= runblob_jobs && posted + unsettled as usize >= runblob_jobs,
         "each RunBlob job posted once: {posted} POSTs, {s}"
+    );
+}
+
+#[test]
+fn a_worker_killed_mid_wait_and_a_redis_restart_lose_nothing_and_post_nothing_twice() {
+    let mut redis = RedisServer::start();
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(3)
+            .task_duration(Duration::from_secs(2)),
+    )
+    .unwrap();
+    let dir = temp("batch-faults");
+    let env = with_runblob(env(&mock, &redis), &mock);
+    a_killed_worker_loses_nothing(&dir, &env, &mock, || {
+        // Redis goes down under the running fleet, and comes back with its data.
+        std::thread::sleep(Duration::from_secs(2));
+        redis.restart();
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The same with no Redis: the killed worker shared the store file with the others.
+#[test]
+fn a_worker_killed_with_sigkill_on_the_store_file_loses_nothing_and_posts_nothing_twice() {
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(3)
+            .task_duration(Duration::from_secs(2)),
+    )
+    .unwrap();
+    let dir = temp("batch-store-kill");
+    let env = with_runblob(store_env(&mock), &mock);
+    a_killed_worker_loses_nothing(&dir, &env, &mock, || {});
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `kling batch` on a machine with no Redis: submit, work and status go through the store file
+/// in the current folder (or `--store`), and say so; reading a batch never makes a store, and
+/// a store named twice, or a file that is not one, is the command line's mistake.
+#[test]
+fn submit_work_and_status_need_no_redis() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("batch-store");
+    let env = store_env(&mock);
+    let pairs = common::pairs(&env);
+    // Nothing submitted yet: status names the file it looked for, and makes none.
+    let none = common::kling(&["batch", "status"], &dir, &pairs);
+    assert_eq!(none.code, Some(2), "{}", none.stderr);
+    assert!(
+        none.stderr.contains("no batch store at")
+            && none.stderr.contains("kling-batch.db")
+            && none.stderr.contains("kling batch submit"),
+        "{}",
+        none.stderr
+    );
+    assert!(
+        !dir.join("kling-batch.db").exists(),
+        "status makes no store"
+    );
+
+    let file = batch_file(&dir, 4, false);
+    let submitted = common::kling(&["batch", "submit", &file], &dir, &pairs);
+    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
+    let store = std::fs::canonicalize(dir.join("kling-batch.db")).unwrap();
+    assert!(
+        submitted.stdout.contains(&format!(
+            "queued 4 job(s) in SQLite file {}",
+            store.display()
+        )),
+        "{}",
+        submitted.stdout
+    );
+    let work = common::kling(
+        &["batch", "work", "--slots", "2", "--until-empty"],
+        &dir,
+        &pairs,
+    );
+    assert_eq!(work.code, Some(0), "{}", work.stderr);
+    assert!(work.stdout.contains("4 done"), "{}", work.stdout);
+
+    let text = common::kling(&["batch", "status"], &dir, &pairs);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
+    assert_eq!(
+        text.stdout.lines().next(),
+        Some(format!("store: SQLite file {}", store.display()).as_str()),
+        "{}",
+        text.stdout
+    );
+    let s = status(&dir, &env);
+    assert_eq!(
+        s["store"],
+        serde_json::json!({"kind": "sqlite", "location": store.display().to_string()})
+    );
+    assert_eq!(s["jobs"]["done"], 4, "{s}");
+    assert_eq!(mock.stats().creates_by_external_id.len(), 4);
+
+    // Another folder, the same store through --store (or KLING_BATCH_STORE).
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let named = store.display().to_string();
+    let results = common::kling(&["batch", "results", "--store", &named], &elsewhere, &pairs);
+    assert_eq!(results.code, Some(0), "{}", results.stderr);
+    assert_eq!(results.stdout.lines().count(), 4, "{}", results.stdout);
+    let mut by_env = pairs.clone();
+    by_env.push(("KLING_BATCH_STORE", named.as_str()));
+    let s = common::kling(
+        &["batch", "status", "--output", "json"],
+        &elsewhere,
+        &by_env,
+    );
+    assert_eq!(s.json()["result"]["jobs"]["done"], 4, "{}", s.stderr);
+    assert!(!elsewhere.join("kling-batch.db").exists());
+
+    // Two stores for one batch, a file that is not a store: usage errors naming the option.
+    let both = common::kling(
+        &["batch", "status", "--redis", "redis://127.0.0.1:9"],
+        &elsewhere,
+        &by_env,
+    );
+    assert_eq!(both.code, Some(2), "{}", both.stderr);
+    assert!(
+        both.stderr.contains("--redis and --store") && both.stderr.contains("KLING_BATCH_STORE"),
+        "{}",
+        both.stderr
+    );
+    let not_a_store = common::kling(&["batch", "status", "--store", &file], &dir, &pairs);
+    assert_eq!(not_a_store.code, Some(2), "{}", not_a_store.stderr);
+    assert!(
+        not_a_store.stderr.contains("--store")
+            && not_a_store.stderr.contains("jobs.jsonl")
+            && not_a_store.stderr.contains("not a SQLite database"),
+        "{}",
+        not_a_store.stderr
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -594,9 +753,9 @@ fn downloads_are_named_by_the_jobs_key_and_results_show_where_they_are() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn four_workers_share_one_request_budget_under_the_rate_limit() {
-    let redis = RedisServer::start();
+/// Four workers share `KLING_RATE=4` through Redis, or (`None`) the store file, under an
+/// account that answers 1302 past 10 requests a second: twelve jobs done, no 1302.
+fn four_workers_share_one_request_budget(dir: &Path, redis: Option<&RedisServer>) {
     // The account answers 1302 past 10 requests a second; the fleet shares 4 a second (a
     // burst of 4: at most 8 in any second, a margin for requests that arrive late).
     let mock = MockServer::start(
@@ -605,23 +764,39 @@ fn four_workers_share_one_request_budget_under_the_rate_limit() {
             .task_duration(Duration::from_millis(500)),
     )
     .unwrap();
-    let dir = temp("batch-rate");
-    let mut env = env(&mock, &redis);
+    let mut env = match redis {
+        Some(redis) => env(&mock, redis),
+        None => store_env(&mock),
+    };
     for (key, value) in &mut env {
         if *key == "KLING_RATE" {
             *value = "4".to_owned();
         }
     }
-    let file = batch_file(&dir, 12, false);
-    let out = common::kling(&["batch", "submit", &file], &dir, &common::pairs(&env));
+    let file = batch_file(dir, 12, false);
+    let out = common::kling(&["batch", "submit", &file], dir, &common::pairs(&env));
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let workers = (0..4)
-        .map(|i| worker(&dir, &env, &format!("w{i}")))
+        .map(|i| worker(dir, &env, &format!("w{i}")))
         .collect();
     let reports = finish(workers, Duration::from_secs(120));
     let done: u64 = reports.iter().filter_map(|r| r["done"].as_u64()).sum();
     assert_eq!(done, 12, "{reports:?}");
     let stats = mock.stats();
     assert_eq!(stats.codes.get("1302"), None, "no 1302 answered: {stats:?}");
+}
+
+#[test]
+fn four_workers_share_one_request_budget_under_the_rate_limit() {
+    let redis = RedisServer::start();
+    let dir = temp("batch-rate");
+    four_workers_share_one_request_budget(&dir, Some(&redis));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn four_workers_share_one_request_budget_through_the_store_file() {
+    let dir = temp("batch-store-rate");
+    four_workers_share_one_request_budget(&dir, None);
     std::fs::remove_dir_all(&dir).unwrap();
 }
