@@ -570,6 +570,12 @@ fn hostile() -> Vec<String> {
 fn hostile_values_never_panic_any_command() {
     let mock = MockServer::start(MockConfig::instant()).unwrap();
     let dir = temp("hostile");
+    // A batch to submit into hostile store paths.
+    std::fs::write(
+        dir.join("jobs.jsonl"),
+        "{\"family\":\"text2video\",\"request\":{\"prompt\":\"a fox\"}}\n",
+    )
+    .unwrap();
     let env = mock_env(&mock);
     let env = common::pairs(&env);
     let mut lines: Vec<Vec<String>> = Vec::new();
@@ -602,6 +608,8 @@ fn hostile_values_never_panic_any_command() {
         "models kling-v3",
         "download http://127.0.0.1:9/files/a.mp4 out.mp4",
         "batch status --redis redis://127.0.0.1:9",
+        "batch status --store kling-batch.db",
+        "batch submit jobs.jsonl --store kling-batch.db",
     ] {
         lines.push(line.split(' ').map(str::to_owned).collect());
     }

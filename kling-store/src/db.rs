@@ -161,6 +161,13 @@ impl Inner {
             )
             .into());
         }
+        // A device or a pipe (`/dev/null`) would take the writes and keep nothing.
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) && !path.is_dir() {
+            return Err(invalid(&format!(
+                "{} is not a regular file: name a file for the store",
+                path.display()
+            )));
+        }
         let doing = "open the batch store";
         let mut conn = connect(&path, create).map_err(|e| db_error(doing, &path, e))?;
         // A file that is not ours is refused before anything (its journal mode) is changed.

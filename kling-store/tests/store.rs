@@ -276,6 +276,10 @@ fn files_that_are_not_stores_are_refused_and_left_as_they_are() {
         .unwrap();
     let e = open_error(&newer);
     assert!(e.to_string().contains("newer kling-store"), "{e}");
+    // A device takes writes and keeps nothing: refused.
+    let e = open_error(Path::new("/dev/null"));
+    assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e}");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
     // A folder, a missing folder, an empty path.
     let e = open_error(&dir);
     assert_eq!(e.kind(), ErrorKind::Io, "{e}");
