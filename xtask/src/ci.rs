@@ -5,7 +5,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// What the pure crates may never depend on: an HTTP library, an async runtime, a socket or
-/// TLS layer (`ARCHITECTURE.md`, "Invariants"). A custom transport needs only `kling-core`.
+/// TLS layer, a database (`ARCHITECTURE.md`, "Invariants"). A custom transport needs only
+/// `kling-core`.
 const NO_IO: &[&str] = &[
     "reqwest",
     "ureq",
@@ -29,6 +30,8 @@ const NO_IO: &[&str] = &[
     "rustls",
     "openssl",
     "redis",
+    "rusqlite",
+    "libsqlite3-sys",
 ];
 /// The crates that must stay pure.
 const PURE_CRATES: &[&str] = &["kling-errors", "kling-types", "kling-auth", "kling-core"];

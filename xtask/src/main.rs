@@ -31,9 +31,9 @@ commands:
   ci                  fmt, clippy, tests, docs, codegen --check, the dependency rules, no
                       foreign type in a public signature, packaging, RELIABILITY.md against
                       the spec's matrix, the benchmarks in smoke mode
-  api-check           no reqwest, ureq, tokio, axum, redis, jsonwebtoken, hyper or http type in
-                      a published crate's public API (nightly rustdoc JSON; `http` only in
-                      kling-core's `http` module)
+  api-check           no reqwest, ureq, tokio, axum, redis, rusqlite, jsonwebtoken, hyper or
+                      http type in a published crate's public API (nightly rustdoc JSON;
+                      `http` only in kling-core's `http` module)
   package             cargo package --no-verify of every published crate (manifests, file
                       lists, READMEs, path dependencies' versions)
   bench [--smoke] [--rounds R] [--only CASE] [--no-icount]

@@ -41,6 +41,7 @@ pub(crate) const FORBIDDEN: &[&str] = &[
     "tokio",
     "axum",
     "redis",
+    "rusqlite",
     "jsonwebtoken",
     "hyper",
     "http",
