@@ -42,7 +42,8 @@ impl Delivery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Backlog {
-    /// Entries in the queue (not yet acknowledged).
+    /// Entries the queue holds (a Redis stream keeps the acknowledged ones too; kling-store's
+    /// queue deletes them).
     pub entries: u64,
     /// Entries no worker has taken yet.
     pub undelivered: u64,
