@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue, JobRecord};
-use kling_errors::{Error, KlingCode, ValidationError};
+use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue};
+use kling_errors::Error;
 use redis::{Script, Value};
 
 use crate::conn::Fleet;
@@ -136,23 +136,16 @@ impl BatchQueue {
     /// The job's [`ValidationError`](kling_errors::ValidationError) (not keyed, unknown
     /// family, a field out of range); a Redis failure.
     pub async fn submit(&self, job: &BatchJob) -> Result<bool, Error> {
-        let create = job.create()?;
-        let id = job.id().ok_or_else(|| {
-            ValidationError::new(
-                "external_task_id",
-                KlingCode::InvalidParameter,
-                "the job has no key (call BatchJob::keyed)",
-            )
-        })?;
-        let record = JobRecord::queued(id, &job.family, create.fingerprint());
+        let record = job.queued_record()?;
+        let id = record.external_task_id.clone();
         let record = serde_json::to_string(&record).unwrap_or_default();
         let entry = serde_json::to_string(job).unwrap_or_default();
         let queued: i64 = Script::new(SUBMIT)
-            .key(self.fleet.job_key(id))
+            .key(self.fleet.job_key(&id))
             .key(self.fleet.states_key())
             .key(&self.stream)
             .arg(record)
-            .arg(id)
+            .arg(&id)
             .arg(entry)
             .invoke_async(&mut self.fleet.conn())
             .await

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use kling_core::fleet::{JobRecord, JobState, JobStore};
-use kling_errors::{DecodeError, DecodeFailure, Error, InternalError, Operation};
+use kling_errors::{Error, InternalError};
 use redis::Script;
 
 use crate::conn::Fleet;
@@ -22,10 +22,6 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1
 ";
-
-/// The largest record read back (a record is a few hundred bytes; a huge value under our key
-/// is not ours).
-const MAX_RECORD: usize = 1 << 20;
 
 /// The job store of a fleet, on Redis.
 #[derive(Debug, Clone)]
@@ -95,7 +91,7 @@ impl RedisJobStore {
                 .await
                 .map_err(|e| self.fleet.error("cannot read the job records", e))?;
             for value in values.into_iter().flatten() {
-                records.push(decode(&value)?);
+                records.push(JobRecord::decode(&value)?);
             }
         }
         Ok(records)
@@ -106,17 +102,6 @@ fn parse_state(text: &str) -> JobState {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(JobState::Unknown)
 }
 
-fn decode(value: &str) -> Result<JobRecord, Error> {
-    let bytes = value.as_bytes();
-    if bytes.len() > MAX_RECORD {
-        return Err(
-            DecodeError::new(DecodeFailure::TooLarge, Operation::Read, 0, &bytes[..200]).into(),
-        );
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|_| DecodeError::new(DecodeFailure::Schema, Operation::Read, 0, bytes).into())
-}
-
 #[async_trait]
 impl JobStore for RedisJobStore {
     async fn get(&self, external_task_id: &str) -> Result<Option<JobRecord>, Error> {
@@ -125,7 +110,7 @@ impl JobStore for RedisJobStore {
             .query_async(&mut self.fleet.conn())
             .await
             .map_err(|e| self.fleet.error("cannot read a job record", e))?;
-        value.as_deref().map(decode).transpose()
+        value.as_deref().map(JobRecord::decode).transpose()
     }
 
     async fn put(&self, record: &JobRecord) -> Result<(), Error> {

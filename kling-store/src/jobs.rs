@@ -5,13 +5,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kling_core::fleet::{JobRecord, JobState, JobStore};
-use kling_errors::{DecodeError, DecodeFailure, Error, InternalError, Operation};
+use kling_errors::{Error, InternalError};
 use rusqlite::{OptionalExtension, params};
 
 use crate::db::{Inner, blocking};
-
-/// The largest record read back (a record is a few hundred bytes; a huge value is not ours).
-const MAX_RECORD: usize = 1 << 20;
 
 /// The job store of a [`Store`](crate::Store).
 #[derive(Clone)]
@@ -32,18 +29,6 @@ pub(crate) fn encode(record: &JobRecord) -> Result<(String, &'static str), Error
     let json = serde_json::to_string(record)
         .map_err(|e| InternalError::new(&format!("a job record does not encode: {e}")))?;
     Ok((json, record.state.as_str()))
-}
-
-/// A record read back, checked: bounded, and a record.
-pub(crate) fn decode(value: &str) -> Result<JobRecord, Error> {
-    let bytes = value.as_bytes();
-    if bytes.len() > MAX_RECORD {
-        return Err(
-            DecodeError::new(DecodeFailure::TooLarge, Operation::Read, 0, &bytes[..200]).into(),
-        );
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|_| DecodeError::new(DecodeFailure::Schema, Operation::Read, 0, bytes).into())
 }
 
 /// A state's name read back (a newer version's is [`JobState::Unknown`]).
@@ -92,7 +77,7 @@ impl SqliteJobStore {
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })
         .await?;
-        rows.iter().map(|r| decode(r)).collect()
+        rows.iter().map(|r| JobRecord::decode(r)).collect()
     }
 }
 
@@ -107,7 +92,7 @@ impl JobStore for SqliteJobStore {
             .optional()
         })
         .await?;
-        value.as_deref().map(decode).transpose()
+        value.as_deref().map(JobRecord::decode).transpose()
     }
 
     async fn put(&self, record: &JobRecord) -> Result<(), Error> {

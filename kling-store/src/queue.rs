@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue, JobRecord, JobState};
-use kling_errors::{Error, KlingCode, ValidationError};
+use kling_errors::Error;
 use rusqlite::{OptionalExtension, params};
 
 use crate::db::{Inner, blocking, immediate, millis, now_ms};
-use crate::jobs::{decode, encode};
+use crate::jobs::encode;
 
 /// The batch queue of a [`Store`](crate::Store), as seen by one consumer (a worker).
 #[derive(Clone)]
@@ -59,18 +59,10 @@ impl SqliteQueue {
 #[async_trait]
 impl JobQueue for SqliteQueue {
     async fn submit(&self, job: &BatchJob) -> Result<bool, Error> {
-        let create = job.create()?;
-        let id = job.id().ok_or_else(|| {
-            ValidationError::new(
-                "external_task_id",
-                KlingCode::InvalidParameter,
-                "the job has no key (call BatchJob::keyed)",
-            )
-        })?;
-        let record = JobRecord::queued(id, &job.family, create.fingerprint());
+        let record = job.queued_record()?;
+        let id = record.external_task_id.clone();
         let (record, state) = encode(&record)?;
         let entry = serde_json::to_string(job).unwrap_or_default();
-        let id = id.to_owned();
         // The record and the entry in one step, once per id: no crash leaves one without the
         // other.
         blocking(&self.inner, "queue a job", move |conn| {
@@ -214,7 +206,7 @@ impl JobQueue for SqliteQueue {
                 let mut queued = 0;
                 for (id, job, record) in parked {
                     // A record that does not decode is left as it is, for a person to see.
-                    let Ok(mut record) = decode(&record) else {
+                    let Ok(mut record) = JobRecord::decode(&record) else {
                         continue;
                     };
                     record.state = JobState::Queued;

@@ -3,7 +3,7 @@
 //! "request": {...}}`), checked as the server would check it, with the `external_task_id`
 //! that keys it. A batch queue ([`JobQueue`](super::JobQueue)) carries these.
 
-use super::store::{fingerprint, request_fingerprint};
+use super::store::{JobRecord, fingerprint, request_fingerprint};
 use kling_errors::{Error, KlingCode, ValidationError};
 use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
 use kling_types::standard::KindCreate;
@@ -108,6 +108,24 @@ fn photo(request: &serde_json::Value, o3: bool) -> Result<GeneratePhoto, Error> 
 }
 
 impl BatchJob {
+    /// The record a queue writes when it takes this job: queued, keyed by its
+    /// `external_task_id`, with its request's fingerprint.
+    ///
+    /// # Errors
+    ///
+    /// The job's [`ValidationError`] (not keyed, unknown family, a field out of range).
+    pub fn queued_record(&self) -> Result<JobRecord, Error> {
+        let create = self.create()?;
+        let id = self.id().ok_or_else(|| {
+            ValidationError::new(
+                "external_task_id",
+                KlingCode::InvalidParameter,
+                "the job has no key (call BatchJob::keyed)",
+            )
+        })?;
+        Ok(JobRecord::queued(id, &self.family, create.fingerprint()))
+    }
+
     /// Reads one line of a batch file.
     ///
     /// # Errors

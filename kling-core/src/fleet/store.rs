@@ -5,7 +5,7 @@ use std::fmt::Debug;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use kling_errors::Error;
+use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
 use serde::{Deserialize, Serialize};
 
 use crate::job::ResultFile;
@@ -142,6 +142,31 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
+    /// The largest stored record read back (1 MiB): a record is a few hundred bytes, and a
+    /// store is not trusted to bound what it hands back.
+    pub const MAX_STORED: usize = 1 << 20;
+
+    /// A record read back from a store, checked: at most [`MAX_STORED`](Self::MAX_STORED)
+    /// bytes, and a record.
+    ///
+    /// # Errors
+    ///
+    /// A [`DecodeError`] (too large, or not a record).
+    pub fn decode(stored: &str) -> Result<Self, Error> {
+        let bytes = stored.as_bytes();
+        if bytes.len() > Self::MAX_STORED {
+            return Err(DecodeError::new(
+                DecodeFailure::TooLarge,
+                Operation::Read,
+                0,
+                &bytes[..200],
+            )
+            .into());
+        }
+        serde_json::from_slice(bytes)
+            .map_err(|_| DecodeError::new(DecodeFailure::Schema, Operation::Read, 0, bytes).into())
+    }
+
     /// A queued job.
     pub fn queued(
         external_task_id: impl Into<String>,
@@ -250,6 +275,21 @@ impl JobStore for MemoryJobStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_record_is_read_back_bounded_and_checked() {
+        let r = JobRecord::queued("job-1", "text2video", fingerprint(b"{}"));
+        let text = serde_json::to_string(&r).unwrap();
+        assert_eq!(JobRecord::decode(&text).unwrap(), r);
+        let huge = format!("\"{}\"", "x".repeat(JobRecord::MAX_STORED));
+        let e = JobRecord::decode(&huge).unwrap_err();
+        assert_eq!(e.kind(), kling_errors::ErrorKind::InvalidResponse, "{e}");
+        assert!(
+            e.to_string().contains("too large"),
+            "refused by size, not by shape: {e}"
+        );
+        assert!(JobRecord::decode("{\"not\": \"a record\"}").is_err());
+    }
 
     #[test]
     fn records_round_trip_and_unknown_states_decode() {
