@@ -185,6 +185,8 @@ fn the_in_flight_limit_holds_for_concurrent_futures() {
         let clock = ManualClock::new(t0());
         let mut config = kling_client_async::Config::with_base_url("https://api.test");
         config.max_in_flight_tasks = Some(limit);
+        // The fake answers single-task queries only, not the list pages of shared polls.
+        config.poll.shared = false;
         let client = Client::builder()
             .credentials(Credentials::access_key("AKtest0123456789", "SKtest").unwrap())
             .config(config)

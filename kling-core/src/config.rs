@@ -100,12 +100,24 @@ pub struct PollConfig {
     /// The shortest delay between two polls (1 s), whatever the other settings say: a zero
     /// first delay never turns into a GET per round trip.
     pub min_delay: Duration,
-    /// Growth per poll (1.5).
+    /// Growth per poll (1.5), within [`fraction`](Self::fraction).
     pub factor: f64,
     /// The longest delay (30 s).
     pub cap: Duration,
-    /// Each delay is multiplied by a draw from `[1 - jitter, 1 + jitter]` (0.1).
+    /// Each gap is at most this share of the time waited so far (0.1), and never below
+    /// [`min_delay`](Self::min_delay): a task that ends is noticed within max(1 s, 10 % of
+    /// the time it has run). `f64::INFINITY` leaves the gaps to
+    /// [`factor`](Self::factor) and [`cap`](Self::cap) alone.
+    pub fraction: f64,
+    /// Each delay is multiplied by a draw from `[1 - jitter, 1]` (0.1): jitter only ever
+    /// shortens a gap, so it never stretches the notice time past the bound above.
     pub jitter: f64,
+    /// Waits of one client whose tasks share a [`PollGroup`](kling_types::PollGroup) are
+    /// polled together (true): a batch `GET /tasks` of up to 20 ids, the new standard's
+    /// listing of tasks in flight, a legacy family's list pages, each answering many waits at
+    /// once. A task a shared poll does not show is polled on its own. `false`: every wait
+    /// polls alone.
+    pub shared: bool,
     /// How long to wait in all (30 min).
     pub max_wait: Duration,
     /// Consecutive failed polls that end the wait (10).
@@ -124,7 +136,9 @@ impl Default for PollConfig {
             min_delay: Duration::from_secs(1),
             factor: 1.5,
             cap: Duration::from_secs(30),
+            fraction: 0.1,
             jitter: 0.1,
+            shared: true,
             max_wait: Duration::from_secs(30 * 60),
             max_consecutive_failures: 10,
             unseen_grace: Duration::from_secs(10),

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::Config;
 use crate::http::{Headers, HttpRequest, HttpResponse, with_query};
+use crate::poll::PollHub;
 use crate::retry::RetryPolicy;
 use crate::time::Rng;
 
@@ -150,6 +151,8 @@ struct Shared {
     auth: Authenticator,
     policy: RetryPolicy,
     rng: Arc<dyn Rng>,
+    /// The shared polls of this engine's waits.
+    polls: Arc<PollHub>,
 }
 
 impl fmt::Debug for Engine {
@@ -171,6 +174,7 @@ impl Engine {
                 auth,
                 policy,
                 rng,
+                polls: Arc::default(),
             }),
         }
     }
@@ -193,6 +197,11 @@ impl Engine {
     /// The random source.
     pub fn rng(&self) -> &dyn Rng {
         &*self.shared.rng
+    }
+
+    /// The shared polls of this engine's waits (every clone shares them).
+    pub(crate) fn polls(&self) -> &Arc<PollHub> {
+        &self.shared.polls
     }
 
     /// Validates `endpoint` and serializes it once.

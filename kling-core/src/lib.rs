@@ -14,6 +14,7 @@ pub mod job;
 mod machine;
 pub mod pace;
 mod pem;
+mod poll;
 mod retry;
 mod run;
 pub mod time;

@@ -279,20 +279,29 @@ pub fn p2_failed_task_carries_the_server_message<D: TestClient>() {
 
 pub fn p_wait_deadline_gives_wait_timeout<D: TestClient>() {
     let d = D::new(
-        (0..20)
+        (0..60)
             .map(|_| Answer::json(200, &task("1", "processing")))
             .collect(),
     );
     let e = d.wait("1", Duration::from_secs(120)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     assert!(e.to_string().contains("last status: processing"), "{e}");
-    let total: Duration = d.slept().iter().sum();
+    let slept = d.slept();
+    let total: Duration = slept.iter().sum();
     assert_eq!(total, Duration::from_secs(120));
-    assert!(
-        (6..=8).contains(&d.script().requests().len()),
-        "{} polls",
-        d.script().requests().len()
-    );
+    // After the first gap (5 s), each gap is at most max(1 s, 10 % of the time waited), so
+    // an end is noticed that soon; at least 1 s apart, so never a poll per round trip.
+    let mut waited = Duration::ZERO;
+    for (i, gap) in slept.iter().enumerate() {
+        if i > 0 {
+            let bound = Duration::from_secs(1).max(waited / 10);
+            assert!(*gap <= bound + Duration::from_millis(1), "gap {i}: {gap:?} after {waited:?}");
+        }
+        assert!(*gap >= Duration::from_millis(999) || i + 1 == slept.len(), "{slept:?}");
+        waited += *gap;
+    }
+    let polls = d.script().requests().len();
+    assert!((25..=45).contains(&polls), "{polls} polls in 2 minutes");
 }
 
 /// One `#[test]` per row of the table, for driver `$driver`.

@@ -154,6 +154,46 @@ pub trait TaskQuery: Endpoint {
     /// The task this query asked for, out of a response to it; `None` when the response does
     /// not hold it (a new-standard task not visible yet, or an answer about another task).
     fn task(&self, response: Self::Response) -> Option<Self::Task>;
+
+    /// Which shared polls can answer this query besides the query itself: a client waiting for
+    /// many tasks of one group reads them with one request (a batch `GET /tasks`, a listing, a
+    /// legacy family's list page) instead of one each. `None` (the default): polled alone, as
+    /// a query by `external_task_id` or a RunBlob generation is.
+    fn poll_group(&self) -> Option<PollGroup> {
+        None
+    }
+}
+
+/// The shared polls that can answer a one-task query ([`TaskQuery::poll_group`]), with the
+/// task's system id. A shared answer is delivered as the query's own
+/// [`Response`](Endpoint::Response) would be (a one-task list for the new standard, the task
+/// for a legacy family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PollGroup {
+    /// A new-standard task: `GET /tasks?task_ids=` (at most
+    /// [`GetTasks::MAX_IDS`](crate::standard::GetTasks::MAX_IDS) ids) and the `POST /tasks`
+    /// listing of tasks in flight.
+    Standard {
+        /// The task's system id.
+        task_id: String,
+    },
+    /// A task of a legacy family: its list pages (`GET {path}?pageNum=&pageSize=`).
+    Legacy {
+        /// The family whose list holds the task.
+        family: &'static crate::Family,
+        /// The task's system id.
+        task_id: String,
+    },
+}
+
+impl PollGroup {
+    /// The task's system id.
+    pub fn task_id(&self) -> &str {
+        match self {
+            Self::Standard { task_id } | Self::Legacy { task_id, .. } => task_id,
+        }
+    }
 }
 
 /// A create: an operation that starts a paid task, and how that task is found again. The

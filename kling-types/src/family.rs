@@ -314,6 +314,15 @@ impl TaskQuery for FamilyTask {
         };
         ours.then_some(task)
     }
+    fn poll_group(&self) -> Option<crate::endpoint::PollGroup> {
+        match &self.id {
+            TaskRef::TaskId(id) => Some(crate::endpoint::PollGroup::Legacy {
+                family: self.family,
+                task_id: id.clone(),
+            }),
+            TaskRef::ExternalTaskId(_) => None,
+        }
+    }
 }
 
 /// A page of a family's tasks: `GET {path}?pageNum=&pageSize=`.

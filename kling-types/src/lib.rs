@@ -28,7 +28,7 @@ pub use common::{
     AspectRatio, CameraConfig, CameraControl, CameraType, ImageInput, Mode, Model, Secs, Sound,
 };
 pub use endpoint::{
-    AuthScheme, CreateEndpoint, Endpoint, Method, ResponseFormat, Split, TaskQuery,
+    AuthScheme, CreateEndpoint, Endpoint, Method, PollGroup, ResponseFormat, Split, TaskQuery,
 };
 pub use envelope::Envelope;
 pub use family::{FAMILIES, Family, FamilyCreate};

@@ -253,6 +253,15 @@ macro_rules! task_family {
                 };
                 ours.then_some(task)
             }
+            fn poll_group(&self) -> Option<crate::endpoint::PollGroup> {
+                match &self.id {
+                    crate::query::TaskRef::TaskId(id) => Some(crate::endpoint::PollGroup::Legacy {
+                        family: crate::family::Family::at_path($path)?,
+                        task_id: id.clone(),
+                    }),
+                    crate::query::TaskRef::ExternalTaskId(_) => None,
+                }
+            }
         }
 
         $(

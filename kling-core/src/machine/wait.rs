@@ -6,13 +6,14 @@ use kling_errors::{
     DecodeError, DecodeFailure, Error, ErrorKind, Operation, TaskFailedError, TaskNotFoundError,
     TransportError, WaitTimeoutError,
 };
-use kling_types::Endpoint;
+use kling_types::{Endpoint, PollGroup};
 
 use super::{Call, Machine, Step};
 use crate::client::WaitOptions;
 use crate::engine::{Engine, Prepared, Reply};
 use crate::http::HttpResponse;
 use crate::job::{Pollable, TaskState, TaskView};
+use crate::poll::{GroupKey, Sweep, Turn};
 use crate::time::saturating_secs;
 
 /// Where a wait is, for progress reports.
@@ -32,7 +33,14 @@ pub struct Progress {
 enum WaitPhase<Q: Pollable> {
     Start,
     Sleep(Duration),
+    /// The poll is due: shared (another wait's request saw the task, or this one leads a
+    /// shared request) or alone.
+    Due,
     Poll(Box<Call<<Q as Endpoint>::Response>>),
+    /// Leading a shared poll of the task's group.
+    Lead(Box<Sweep>),
+    /// Another wait's shared request is reading the task: look again after this long.
+    Follow(Duration),
     Done(Q::Task),
     Failed(Error),
     Finished,
@@ -40,7 +48,10 @@ enum WaitPhase<Q: Pollable> {
 
 /// Polls a task until it finishes (`reliability.md` 2.2): a task of unknown age is looked at
 /// at once (a finished one returns without a sleep), a task just created after 5 s; then
-/// ×1.5 up to 30 s with ±10 % jitter. Unknown statuses keep it polling; a task the API does
+/// each gap at most 10 % of the time waited (at least 1 s, at most 30 s), shortened by up to
+/// 10 % jitter, so a task's end is noticed within max(1 s, 10 % of its run time). Waits of
+/// one engine whose tasks share a [`PollGroup`](kling_types::PollGroup) share their polls
+/// ([`PollConfig::shared`](crate::PollConfig::shared)). Unknown statuses keep it polling; a task the API does
 /// not find (or list) through the short grace after the first look ends it with
 /// [`TaskNotFoundError`]; `failed` becomes [`TaskFailedError`] with the server's message and
 /// the failing poll's request id; the deadline becomes [`WaitTimeoutError`] (the task lives
@@ -65,6 +76,20 @@ pub struct Wait<Q: Pollable> {
     unseen_grace: Duration,
     phase: WaitPhase<Q>,
     span: tracing::Span,
+    /// The task's group of shared polls, while it has one.
+    group: Option<(PollGroup, GroupKey)>,
+    /// Whether the wait is in its group's list (joined at its first planned poll).
+    joined: bool,
+    /// When the next poll is due, and how old an observation of another wait's it takes.
+    due: SystemTime,
+    tolerance: Duration,
+    /// When the observation just read was made (a shared one may be older than `now`): the
+    /// next poll is planned from it, so the gap between two looks never exceeds the plan.
+    observed_at: Option<SystemTime>,
+    /// Gaps planned so far: the first is the configured first delay, the rest follow the age.
+    gaps: u32,
+    /// The last turn led a shared poll: the next takes its answer or polls alone.
+    led: bool,
 }
 
 impl<Q: Pollable> Wait<Q> {
@@ -81,8 +106,19 @@ impl<Q: Pollable> Wait<Q> {
             task_id = task_id.as_str(),
             external_task_id = tracing::field::Empty
         );
+        let group = query
+            .poll_group()
+            .filter(|_| poll.shared)
+            .and_then(|g| GroupKey::of(&g).map(|k| (g, k)));
         Ok(Self {
             prepared: engine.prepare(&query)?,
+            group,
+            joined: false,
+            due: SystemTime::UNIX_EPOCH,
+            tolerance: Duration::ZERO,
+            observed_at: None,
+            gaps: 0,
+            led: false,
             engine: engine.clone(),
             query,
             task_id,
@@ -181,23 +217,101 @@ impl<Q: Pollable> Wait<Q> {
     /// The next sleep, or the deadline. Every sleep is at least `min_delay` and at most the
     /// cap (if the cap is not below the floor), whatever the settings.
     fn schedule(&mut self, now: SystemTime) -> WaitPhase<Q> {
+        self.schedule_fit(now, true)
+    }
+
+    /// As [`schedule`](Self::schedule); `fit_age: false` lets the gaps grow by the factor
+    /// alone (the looks for a task not found yet: no end to notice).
+    fn schedule_fit(&mut self, now: SystemTime, fit_age: bool) -> WaitPhase<Q> {
         let poll = &self.engine.config().poll;
         let floor = poll.min_delay;
         let cap = poll.cap.max(floor);
-        let base = self.delay.clamp(floor, cap).as_secs_f64();
-        let jitter = 1.0 + poll.jitter.clamp(0.0, 1.0) * (2.0 * self.engine.rng().next_f64() - 1.0);
-        let delay = saturating_secs(base * jitter).clamp(floor, cap);
+        let mut base = self.delay.clamp(floor, cap).as_secs_f64();
+        if fit_age && self.gaps > 0 && poll.fraction >= 0.0 {
+            // The gap fits the time waited so far (NaN and infinity leave it alone).
+            let by_age = self.elapsed(now).as_secs_f64() * poll.fraction;
+            base = base.min(by_age).max(floor.as_secs_f64());
+        }
+        self.gaps = self.gaps.saturating_add(1);
+        let jitter = 1.0 - poll.jitter.clamp(0.0, 1.0) * self.engine.rng().next_f64();
+        let planned = saturating_secs(base * jitter).clamp(floor, cap);
         self.delay = saturating_secs(base * poll.factor).clamp(floor, cap);
+        // Planned from the look just read: a shared observation was made before `now`.
+        let stale = self
+            .observed_at
+            .take()
+            .and_then(|at| now.duration_since(at).ok())
+            .unwrap_or_default();
+        let delay = planned.saturating_sub(stale).max(floor / 2).min(planned);
         let deadline = self.deadline();
-        if now.checked_add(delay).is_none_or(|t| t >= deadline) {
+        let delay = if now.checked_add(delay).is_none_or(|t| t >= deadline) {
             let left = deadline.duration_since(now).unwrap_or_default();
             if left.is_zero() {
                 return WaitPhase::Failed(self.timeout(now));
             }
             // One last poll at the deadline.
-            return WaitPhase::Sleep(left);
-        }
+            left
+        } else {
+            delay
+        };
+        self.plan(now, delay, planned / 2);
         WaitPhase::Sleep(delay)
+    }
+
+    /// Tells the task's group when this wait's next poll is due.
+    fn plan(&mut self, now: SystemTime, delay: Duration, tolerance: Duration) {
+        self.due = now.checked_add(delay).unwrap_or(now);
+        self.tolerance = tolerance;
+        let Some((group, key)) = &self.group else {
+            return;
+        };
+        let hub = self.engine.polls();
+        if self.joined {
+            hub.plan(*key, group.task_id(), self.due, tolerance);
+        } else {
+            hub.join(*key, group.task_id(), self.due, tolerance);
+            self.joined = true;
+        }
+    }
+
+    /// The poll is due: what the task's group says to do.
+    fn due_turn(&mut self, now: SystemTime) -> WaitPhase<Q> {
+        let Some((group, _)) = &self.group else {
+            return WaitPhase::Poll(self.poll_call(now));
+        };
+        let led = std::mem::take(&mut self.led);
+        let turn = self.engine.polls().clone().turn(
+            &self.engine,
+            group,
+            self.due,
+            self.tolerance,
+            now,
+        );
+        match turn {
+            Turn::Take(seen) => {
+                let Some(value) = seen
+                    .value
+                    .and_then(|v| v.downcast::<Q::Response>().ok())
+                else {
+                    return WaitPhase::Poll(self.poll_call(now));
+                };
+                self.observed_at = Some(seen.at);
+                self.on_poll(Ok(Reply::new(*value, seen.request_id)), now)
+            }
+            Turn::Follow(step) => {
+                let left = self.deadline().duration_since(now).unwrap_or_default();
+                if left.is_zero() {
+                    return WaitPhase::Poll(self.poll_call(now));
+                }
+                WaitPhase::Follow(step.min(left))
+            }
+            Turn::Lead(sweep) if !led => {
+                self.led = true;
+                let deadline = self.deadline().max(now + Duration::from_secs(1));
+                WaitPhase::Lead(Box::new(sweep.deadline(deadline)))
+            }
+            Turn::Lead(_) | Turn::Alone => WaitPhase::Poll(self.poll_call(now)),
+        }
     }
 
     fn failed(&self, task: &Q::Task, message: Option<&str>, request_id: Option<String>) -> Error {
@@ -305,7 +419,7 @@ impl<Q: Pollable> Wait<Q> {
             return WaitPhase::Failed(error.into());
         }
         self.last_status = Some("not found yet".to_owned());
-        match self.schedule(now) {
+        match self.schedule_fit(now, false) {
             // The last look lands at the grace's end, not a full gap later.
             WaitPhase::Sleep(d) => WaitPhase::Sleep(d.min(left)),
             other => other,
@@ -358,9 +472,30 @@ impl<Q: Pollable> Machine for Wait<Q> {
                     };
                 }
                 WaitPhase::Sleep(d) => {
-                    self.phase = WaitPhase::Poll(self.poll_call(now));
+                    self.phase = WaitPhase::Due;
                     return Step::Sleep(d);
                 }
+                WaitPhase::Due => self.phase = self.due_turn(now),
+                WaitPhase::Follow(d) => {
+                    self.phase = WaitPhase::Due;
+                    return Step::Sleep(d);
+                }
+                WaitPhase::Lead(mut sweep) => match sweep.step(now) {
+                    Step::Send(r) => {
+                        self.phase = WaitPhase::Lead(sweep);
+                        return Step::Send(r);
+                    }
+                    Step::Sleep(d) => {
+                        self.phase = WaitPhase::Lead(sweep);
+                        return Step::Sleep(d);
+                    }
+                    // The group's answers are in the hub: this wait's is read like the others'.
+                    Step::Done(()) => self.phase = WaitPhase::Due,
+                    Step::Failed(e) => {
+                        self.led = false;
+                        self.phase = self.on_poll(Err(e), now);
+                    }
+                },
                 WaitPhase::Poll(mut call) => match call.step(now) {
                     Step::Send(r) => {
                         self.phase = WaitPhase::Poll(call);
@@ -382,8 +517,10 @@ impl<Q: Pollable> Machine for Wait<Q> {
 
     fn on_response(&mut self, result: Result<HttpResponse, TransportError>, now: SystemTime) {
         let _enter = self.span.enter();
-        if let WaitPhase::Poll(call) = &mut self.phase {
-            call.on_response(result, now);
+        match &mut self.phase {
+            WaitPhase::Poll(call) => call.on_response(result, now),
+            WaitPhase::Lead(sweep) => sweep.on_response(result, now),
+            _ => {}
         }
     }
 
@@ -394,7 +531,17 @@ impl<Q: Pollable> Machine for Wait<Q> {
     fn span(&self) -> tracing::Span {
         match &self.phase {
             WaitPhase::Poll(call) => call.span(),
+            WaitPhase::Lead(sweep) => sweep.span(),
             _ => self.span.clone(),
+        }
+    }
+}
+
+impl<Q: Pollable> Drop for Wait<Q> {
+    fn drop(&mut self) {
+        // Ended, cancelled or dropped: the group stops counting on this wait.
+        if let (true, Some((group, key))) = (self.joined, &self.group) {
+            self.engine.polls().leave(*key, group.task_id());
         }
     }
 }

@@ -123,6 +123,16 @@ impl TaskQuery for GetTasks {
         }
         unechoed
     }
+    /// A query of one task by its system id shares the batch polls; several ids or external
+    /// ids are polled as asked.
+    fn poll_group(&self) -> Option<crate::endpoint::PollGroup> {
+        match self.ids.as_slice() {
+            [id] if !self.external => Some(crate::endpoint::PollGroup::Standard {
+                task_id: id.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// A filter of the task listing (`{key, values}`); values of one key are alternatives.
