@@ -280,19 +280,14 @@ impl<Q: Pollable> Wait<Q> {
             return WaitPhase::Poll(self.poll_call(now));
         };
         let led = std::mem::take(&mut self.led);
-        let turn = self.engine.polls().clone().turn(
-            &self.engine,
-            group,
-            self.due,
-            self.tolerance,
-            now,
-        );
+        let turn =
+            self.engine
+                .polls()
+                .clone()
+                .turn(&self.engine, group, self.due, self.tolerance, now);
         match turn {
             Turn::Take(seen) => {
-                let Some(value) = seen
-                    .value
-                    .and_then(|v| v.downcast::<Q::Response>().ok())
-                else {
+                let Some(value) = seen.value.and_then(|v| v.downcast::<Q::Response>().ok()) else {
                     return WaitPhase::Poll(self.poll_call(now));
                 };
                 self.observed_at = Some(seen.at);

@@ -125,6 +125,13 @@ impl PollHub {
         }
     }
 
+    /// Whether a wait on `task_id` is in `key`'s group.
+    pub(crate) fn is_waiting(&self, key: GroupKey, task_id: &str) -> bool {
+        self.lock()
+            .get(&key)
+            .is_some_and(|g| g.waiting.contains_key(task_id))
+    }
+
     /// A wait on `task_id` ended (or was dropped).
     pub(crate) fn leave(&self, key: GroupKey, task_id: &str) {
         let mut groups = self.lock();

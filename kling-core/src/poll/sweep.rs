@@ -144,7 +144,8 @@ impl Sweep {
         while batch.len() < GetTasks::MAX_IDS && self.asked < self.due.len() {
             let id = &self.due[self.asked];
             self.asked += 1;
-            if !self.found.contains(id) {
+            // A wait that ended or was dropped since the sweep began is not asked for.
+            if !self.found.contains(id) && self.hub.is_waiting(self.key, id) {
                 batch.push(id.clone());
             }
         }
@@ -288,7 +289,8 @@ impl Machine for Sweep {
                     drive!(self, now, call, Stage::Get(call), |r| self.got(r, now))
                 }
                 Stage::Page(mut call, n) => {
-                    drive!(self, now, call, Stage::Page(call, n), |r| self.paged(r, n, now))
+                    drive!(self, now, call, Stage::Page(call, n), |r| self
+                        .paged(r, n, now))
                 }
             }
         }
