@@ -69,6 +69,9 @@ pub(crate) fn config(url: &str) -> Config {
     config.poll.cap = Duration::from_millis(500);
     config.poll.factor = 1.0;
     config.poll.jitter = 0.0;
+    // The SDK against the raw library's own per-task polls, on a server that answers single
+    // task queries only: the shared polls are measured by `kling-bench polls`.
+    config.poll.shared = false;
     // The overhead of the SDK against the raw library: the request budget (a policy that
     // waits on purpose) would measure only itself.
     config.rate = None;

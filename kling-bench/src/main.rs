@@ -12,6 +12,7 @@
 mod cases;
 mod fleet;
 mod measure;
+mod polls;
 mod run;
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         ["serve", done_after_ms] => run::serve(done_after_ms),
         ["case", name, url, scale] => cases::run_case(name, url, scale),
         ["icount", name, url, n] => cases::run_icount(name, url, n),
+        ["polls", rest @ ..] => polls::suite(rest),
         rest => run::suite(rest),
     };
     match result {
