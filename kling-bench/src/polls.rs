@@ -99,8 +99,7 @@ fn run(api: Api, mode: Mode, load: &Load) -> Result<Outcome, String> {
                 tokio::spawn(async move {
                     let created_ms = match api {
                         Api::Standard => {
-                            let request =
-                                CreateTextToVideo::new(StandardModel::Kling3_0, "a fox");
+                            let request = CreateTextToVideo::new(StandardModel::Kling3_0, "a fox");
                             let task = client
                                 .create_and_wait(request, WaitOptions::new())
                                 .await
@@ -137,7 +136,8 @@ fn run(api: Api, mode: Mode, load: &Load) -> Result<Outcome, String> {
             failed += 1;
             continue;
         };
-        let created = SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(*created_ms).unwrap_or(0));
+        let created =
+            SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(*created_ms).unwrap_or(0));
         let ended = created + load.task_time;
         let l = returned.duration_since(ended).unwrap_or_default();
         if l > Duration::from_secs(1).max(load.task_time / 10) {
@@ -199,15 +199,32 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     );
     println!(
         "{:<10} {:<8} {:>12} {:>6} {:>6} {:>9} {:>9} {:>9} {:>10} {:>8}",
-        "api", "polls", "requests/task", "1302", "1303", "late p50", "late p95", "late max", "over bound", "seconds"
+        "api",
+        "polls",
+        "requests/task",
+        "1302",
+        "1303",
+        "late p50",
+        "late p95",
+        "late max",
+        "over bound",
+        "seconds"
     );
     let mut rows = Vec::new();
     for api in [Api::Standard, Api::Legacy] {
         for mode in [Mode::Today, Mode::Shared] {
             let o = run(api, mode, &load)?;
             let (api_name, mode_name) = (
-                if api == Api::Standard { "standard" } else { "legacy" },
-                if mode == Mode::Today { "per-task" } else { "shared" },
+                if api == Api::Standard {
+                    "standard"
+                } else {
+                    "legacy"
+                },
+                if mode == Mode::Today {
+                    "per-task"
+                } else {
+                    "shared"
+                },
             );
             println!(
                 "{:<10} {:<8} {:>12.2} {:>6} {:>6} {:>8.2}s {:>8.2}s {:>8.2}s {:>10} {:>8.1}",
@@ -223,7 +240,10 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
                 o.seconds
             );
             if o.failed > 0 {
-                return Err(format!("{} of the {api_name} {mode_name} jobs failed", o.failed));
+                return Err(format!(
+                    "{} of the {api_name} {mode_name} jobs failed",
+                    o.failed
+                ));
             }
             rows.push(serde_json::json!({
                 "api": api_name, "polls": mode_name,

@@ -104,7 +104,8 @@ pub struct PollConfig {
     pub factor: f64,
     /// The longest delay (30 s).
     pub cap: Duration,
-    /// Each gap is at most this share of the time waited so far (0.1), and never below
+    /// Each gap is at most this share of the time waited so far (0.1; planned at 90 % of
+    /// it, so the poll's own request fits), and never below
     /// [`min_delay`](Self::min_delay): a task that ends is noticed within max(1 s, 10 % of
     /// the time it has run). `f64::INFINITY` leaves the gaps to
     /// [`factor`](Self::factor) and [`cap`](Self::cap) alone.

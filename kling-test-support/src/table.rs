@@ -295,9 +295,15 @@ pub fn p_wait_deadline_gives_wait_timeout<D: TestClient>() {
     for (i, gap) in slept.iter().enumerate() {
         if i > 0 {
             let bound = Duration::from_secs(1).max(waited / 10);
-            assert!(*gap <= bound + Duration::from_millis(1), "gap {i}: {gap:?} after {waited:?}");
+            assert!(
+                *gap <= bound + Duration::from_millis(1),
+                "gap {i}: {gap:?} after {waited:?}"
+            );
         }
-        assert!(*gap >= Duration::from_millis(999) || i + 1 == slept.len(), "{slept:?}");
+        assert!(
+            *gap >= Duration::from_millis(999) || i + 1 == slept.len(),
+            "{slept:?}"
+        );
         waited += *gap;
     }
     let polls = d.script().requests().len();

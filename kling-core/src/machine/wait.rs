@@ -228,8 +228,9 @@ impl<Q: Pollable> Wait<Q> {
         let cap = poll.cap.max(floor);
         let mut base = self.delay.clamp(floor, cap).as_secs_f64();
         if fit_age && self.gaps > 0 && poll.fraction >= 0.0 {
-            // The gap fits the time waited so far (NaN and infinity leave it alone).
-            let by_age = self.elapsed(now).as_secs_f64() * poll.fraction;
+            // The gap fits the time waited so far (NaN and infinity leave it alone), planned
+            // at 90 % of it so the request that reads the task fits in the bound too.
+            let by_age = self.elapsed(now).as_secs_f64() * poll.fraction * 0.9;
             base = base.min(by_age).max(floor.as_secs_f64());
         }
         self.gaps = self.gaps.saturating_add(1);
