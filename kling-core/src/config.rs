@@ -119,6 +119,10 @@ pub struct PollConfig {
     /// once. A task a shared poll does not show is polled on its own. `false`: every wait
     /// polls alone.
     pub shared: bool,
+    /// The gap between two polls of a wait that a callback will nudge
+    /// ([`WaitOptions::nudge`](crate::WaitOptions::nudge)): 60 s. The callback is expected to
+    /// ring; the polls are the fallback that finds a lost one.
+    pub callback_fallback: Duration,
     /// How long to wait in all (30 min).
     pub max_wait: Duration,
     /// Consecutive failed polls that end the wait (10).
@@ -140,6 +144,7 @@ impl Default for PollConfig {
             fraction: 0.1,
             jitter: 0.1,
             shared: true,
+            callback_fallback: Duration::from_secs(60),
             max_wait: Duration::from_secs(30 * 60),
             max_consecutive_failures: 10,
             unseen_grace: Duration::from_secs(10),

@@ -8,7 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use kling_auth::{Authenticator, Credentials};
 use kling_core::time::FastRng;
-use kling_core::{Config, Engine, HttpRequest, HttpResponse, Machine, Step, Wait, WaitOptions};
+use kling_core::{
+    Config, Engine, HttpRequest, HttpResponse, Machine, Nudge, Step, Wait, WaitOptions,
+};
 use kling_errors::{Error, ErrorKind};
 use kling_test_support::t0;
 use kling_types::standard::GetTasks;
@@ -204,6 +206,18 @@ fn simulate<M: Machine>(
     waits: Vec<(M, SystemTime, Option<SystemTime>)>,
     latency: Duration,
 ) -> Vec<Ended<M::Output>> {
+    simulate_with_rings(api, waits, latency, Vec::new())
+}
+
+/// As [`simulate`], ringing each nudge at its time (a callback's arrival).
+fn simulate_with_rings<M: Machine>(
+    api: &mut Api,
+    waits: Vec<(M, SystemTime, Option<SystemTime>)>,
+    latency: Duration,
+    mut rings: Vec<(SystemTime, Nudge)>,
+) -> Vec<Ended<M::Output>> {
+    rings.sort_by_key(|(at, _)| *at);
+    let mut rings = rings.into_iter().peekable();
     let mut runners: Vec<Runner<M>> = waits
         .into_iter()
         .map(|(machine, start, drop_at)| Runner {
@@ -224,6 +238,13 @@ fn simulate<M: Machine>(
         let Some(i) = next else {
             return ended;
         };
+        if let Some((at, _)) = rings.peek()
+            && *at <= runners[i].wake
+        {
+            let (at, nudge) = rings.next().unwrap();
+            nudge.ring(at);
+            continue;
+        }
         let runner = &mut runners[i];
         let now = runner.wake;
         if runner.drop_at.is_some_and(|t| t <= now) {
@@ -459,4 +480,87 @@ fn deadlines_and_drops_hold_per_wait() {
             .any(|b| b.at > after),
         "batches went on after the drop"
     );
+}
+
+#[test]
+fn callbacks_ring_waits_that_otherwise_poll_on_the_slow_fallback() {
+    let engine = engine(true);
+    let mut api = Api::default();
+    // 40 tasks created 50 ms apart, all ending within the same second or so but task 9,
+    // whose callback is lost: it ends later, alone.
+    let tasks: Vec<(String, SystemTime)> = (0..40)
+        .map(|i| {
+            let id = format!("{}", 900_000 + i);
+            let created = t0() + Duration::from_millis(50 * i as u64);
+            let ends_at = if i == 9 {
+                t0() + Duration::from_secs(45)
+            } else {
+                t0() + Duration::from_secs(30) + Duration::from_millis(10 * i as u64)
+            };
+            api.add(&id, created, ends_at.duration_since(created).unwrap());
+            (id, created)
+        })
+        .collect();
+    let nudges: Vec<Nudge> = tasks.iter().map(|_| Nudge::new()).collect();
+    let waits = tasks
+        .iter()
+        .zip(&nudges)
+        .map(|((id, created), nudge)| {
+            let options = WaitOptions::new().after_create().nudge(nudge.clone());
+            let wait =
+                Wait::with_options(&engine, GetTasks::by_ids([id.clone()]), &options).unwrap();
+            (wait, *created, None)
+        })
+        .collect();
+    // Each callback comes 300 ms after its task's end; task 9's is lost.
+    let rings: Vec<(SystemTime, Nudge)> = tasks
+        .iter()
+        .zip(&nudges)
+        .enumerate()
+        .filter(|(i, _)| *i != 9)
+        .map(|(_, ((id, _), nudge))| {
+            (
+                api.tasks[id].ends + Duration::from_millis(300),
+                nudge.clone(),
+            )
+        })
+        .collect();
+    let latency = Duration::from_millis(100);
+    let ended = simulate_with_rings(&mut api, waits, latency, rings);
+    for (i, ((id, _), end)) in tasks.iter().zip(&ended).enumerate() {
+        let (result, at) = end.as_ref().expect("every wait ended");
+        assert_eq!(&result.as_ref().expect("succeeded").id, id);
+        let late = at.duration_since(api.tasks[id].ends).unwrap();
+        if i == 9 {
+            // Lost: the fallback look (60 s after the create) finds it.
+            assert!(
+                late <= Duration::from_secs(61),
+                "lost callback found after {late:?}"
+            );
+            assert!(
+                late > Duration::from_secs(2),
+                "found by the fallback: {late:?}"
+            );
+        } else {
+            // Rung: a look within the next whole second, plus a request or two.
+            assert!(
+                late <= Duration::from_millis(300 + 1000 + 400),
+                "task {id}: {late:?}"
+            );
+        }
+    }
+    // No look before the callbacks (a nudged wait's first is the 60 s fallback); the looks
+    // the callbacks asked for, rung in the same second, are shared (a listing and batches of
+    // 20); task 9's fallback look is one more.
+    let polls = api.log.len();
+    assert!(polls <= 4, "{polls} requests for 40 waits: {:?}", api.log);
+    assert!(
+        api.log
+            .iter()
+            .all(|l| l.at >= t0() + Duration::from_secs(30)),
+        "{:?}",
+        api.log
+    );
+    let batches = requests_of(&api, "GET", "/tasks");
+    assert!(batches.iter().all(|b| b.ids.len() <= GetTasks::MAX_IDS));
 }

@@ -20,6 +20,7 @@ use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
 use crate::cancel::CancelHandle;
 use crate::job::ResultFile;
 use crate::machine::Progress;
+use crate::nudge::Nudge;
 use crate::run::Observer;
 
 pub use asynchronous::{AsyncKling, AsyncKlingBackend};
@@ -44,6 +45,9 @@ pub struct WaitOptions<'a> {
     /// looks at once, so a finished task returns without a sleep and an unknown id fails
     /// fast. `create_and_wait` sets it.
     pub just_created: bool,
+    /// Rung when a callback says the task ended: the wait then looks within a second, and
+    /// otherwise polls only every [`PollConfig::callback_fallback`](crate::PollConfig::callback_fallback).
+    pub nudge: Option<Nudge>,
 }
 
 impl fmt::Debug for WaitOptions<'_> {
@@ -53,6 +57,7 @@ impl fmt::Debug for WaitOptions<'_> {
             .field("max_wait", &self.max_wait)
             .field("cancel", &self.cancel)
             .field("just_created", &self.just_created)
+            .field("nudge", &self.nudge)
             .finish()
     }
 }
@@ -83,6 +88,13 @@ impl<'a> WaitOptions<'a> {
     #[must_use]
     pub fn after_create(mut self) -> Self {
         self.just_created = true;
+        self
+    }
+
+    /// Lets a callback receiver wake the wait through `nudge` (see [`Nudge`]).
+    #[must_use]
+    pub fn nudge(mut self, nudge: Nudge) -> Self {
+        self.nudge = Some(nudge);
         self
     }
 

@@ -13,6 +13,7 @@ use crate::client::WaitOptions;
 use crate::engine::{Engine, Prepared, Reply};
 use crate::http::HttpResponse;
 use crate::job::{Pollable, TaskState, TaskView};
+use crate::nudge::Nudge;
 use crate::poll::{GroupKey, Sweep, Turn};
 use crate::time::saturating_secs;
 
@@ -41,6 +42,8 @@ enum WaitPhase<Q: Pollable> {
     Lead(Box<Sweep>),
     /// Another wait's shared request is reading the task: look again after this long.
     Follow(Duration),
+    /// Asleep until the time, waking each whole second to see whether a callback rang.
+    Nap(SystemTime),
     Done(Q::Task),
     Failed(Error),
     Finished,
@@ -90,6 +93,8 @@ pub struct Wait<Q: Pollable> {
     gaps: u32,
     /// The last turn led a shared poll: the next takes its answer or polls alone.
     led: bool,
+    /// What a callback receiver rings.
+    nudge: Option<Nudge>,
 }
 
 impl<Q: Pollable> Wait<Q> {
@@ -119,6 +124,7 @@ impl<Q: Pollable> Wait<Q> {
             observed_at: None,
             gaps: 0,
             led: false,
+            nudge: None,
             engine: engine.clone(),
             query,
             task_id,
@@ -150,6 +156,10 @@ impl<Q: Pollable> Wait<Q> {
     ) -> Result<Self, Error> {
         let mut wait = Self::new(engine, query)?;
         wait.look_at_once = !options.just_created;
+        if let Some(nudge) = &options.nudge {
+            wait.nudge = Some(nudge.clone());
+            wait.attach_nudge();
+        }
         Ok(match options.max_wait {
             Some(max) => wait.max_wait(max),
             None => wait,
@@ -235,7 +245,11 @@ impl<Q: Pollable> Wait<Q> {
         }
         self.gaps = self.gaps.saturating_add(1);
         let jitter = 1.0 - poll.jitter.clamp(0.0, 1.0) * self.engine.rng().next_f64();
-        let planned = saturating_secs(base * jitter).clamp(floor, cap);
+        let mut planned = saturating_secs(base * jitter).clamp(floor, cap);
+        if self.nudge.is_some() && fit_age {
+            // A callback will ring: polls are only the fallback.
+            planned = planned.max(poll.callback_fallback);
+        }
         self.delay = saturating_secs(base * poll.factor).clamp(floor, cap);
         // Planned from the look just read: a shared observation was made before `now`.
         let stale = self
@@ -257,6 +271,17 @@ impl<Q: Pollable> Wait<Q> {
         };
         self.plan(now, delay, planned / 2);
         WaitPhase::Sleep(delay)
+    }
+
+    /// Tells the nudge which task (and group) it wakes.
+    fn attach_nudge(&self) {
+        if let Some(nudge) = &self.nudge {
+            let group = self
+                .group
+                .as_ref()
+                .map(|(_, key)| (std::sync::Arc::downgrade(self.engine.polls()), *key));
+            nudge.attach(&self.task_id, group);
+        }
     }
 
     /// Tells the task's group when this wait's next poll is due.
@@ -329,6 +354,9 @@ impl<Q: Pollable> Wait<Q> {
     ) -> WaitPhase<Q> {
         self.polls += 1;
         self.first_look.get_or_insert(now);
+        if let Some(nudge) = &self.nudge {
+            nudge.answered(self.observed_at.unwrap_or(now));
+        }
         let reply = match result {
             Ok(reply) => reply,
             Err(error) => return self.on_poll_error(error, now),
@@ -345,6 +373,7 @@ impl<Q: Pollable> Wait<Q> {
         if !self.seen {
             self.seen = true;
             self.task_id = task.task_id().to_owned();
+            self.attach_nudge();
             if let Some(id) = task.external_task_id() {
                 self.span.record("external_task_id", id);
             }
@@ -467,9 +496,31 @@ impl<Q: Pollable> Machine for Wait<Q> {
                         self.schedule(now)
                     };
                 }
+                WaitPhase::Sleep(d) if self.nudge.is_some() => {
+                    self.phase = WaitPhase::Nap(now.checked_add(d).unwrap_or(now));
+                }
                 WaitPhase::Sleep(d) => {
                     self.phase = WaitPhase::Due;
                     return Step::Sleep(d);
+                }
+                WaitPhase::Nap(until) => {
+                    if let Some(at) = self.nudge.as_ref().and_then(Nudge::take) {
+                        // Rung: due now, and only a look made since the ring answers it.
+                        self.due = at.min(now);
+                        self.tolerance = Duration::ZERO;
+                        self.phase = WaitPhase::Due;
+                        continue;
+                    }
+                    let Ok(left) = until.duration_since(now) else {
+                        self.phase = WaitPhase::Due;
+                        continue;
+                    };
+                    if left.is_zero() {
+                        self.phase = WaitPhase::Due;
+                        continue;
+                    }
+                    self.phase = WaitPhase::Nap(until);
+                    return Step::Sleep(left.min(to_next_second(now)));
                 }
                 WaitPhase::Due => self.phase = self.due_turn(now),
                 WaitPhase::Follow(d) => {
@@ -531,6 +582,16 @@ impl<Q: Pollable> Machine for Wait<Q> {
             _ => self.span.clone(),
         }
     }
+}
+
+/// The time to the next whole second of the clock: waits rung together wake together, and
+/// look together.
+fn to_next_second(now: SystemTime) -> Duration {
+    let into = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    Duration::from_secs(1) - Duration::from_nanos(u64::from(into))
 }
 
 impl<Q: Pollable> Drop for Wait<Q> {
