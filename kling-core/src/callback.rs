@@ -52,6 +52,15 @@ impl CallbackDedupe {
         entry.terminal = terminal;
         true
     }
+
+    /// Forgets `task_id`: its next callback is news again (one that could not be handled is
+    /// then taken when its sender retries).
+    pub fn forget(&self, task_id: &str) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(task_id);
+    }
 }
 
 #[cfg(test)]

@@ -29,12 +29,24 @@ struct State {
 /// together look together, in one shared poll where their tasks share a group. Clones share
 /// the state.
 #[derive(Clone, Default)]
-pub struct Nudge(Arc<Mutex<State>>);
+pub struct Nudge(Arc<Inner>);
+
+#[derive(Default)]
+struct Inner {
+    /// Where the task's callbacks are posted, when the nudge's holder creates it.
+    callback_url: Option<String>,
+    state: Mutex<State>,
+}
 
 impl fmt::Debug for Nudge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.state();
+        // The URL may carry a callback token: never shown.
         f.debug_struct("Nudge")
+            .field(
+                "callback_url",
+                &self.0.callback_url.as_ref().map(|_| "[redacted]"),
+            )
             .field("task_id", &state.target.as_ref().map(|t| &t.task_id))
             .field("rung", &state.rung)
             .finish()
@@ -47,8 +59,23 @@ impl Nudge {
         Self::default()
     }
 
+    /// A nudge for a task created with `callback_url` as its callback: a stored job
+    /// ([`run_stored_job`](crate::fleet::run_stored_job)) posts its create with it, where the
+    /// create takes one (and polls as usual where it does not).
+    pub fn with_callback_url(callback_url: impl Into<String>) -> Self {
+        Self(Arc::new(Inner {
+            callback_url: Some(callback_url.into()),
+            state: Mutex::default(),
+        }))
+    }
+
+    /// The callback URL the task is created with, if any (it may carry a secret token).
+    pub fn callback_url(&self) -> Option<&str> {
+        self.0.callback_url.as_deref()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Rings it at `now`: the wait holding it looks at its task within a second.

@@ -1,5 +1,6 @@
 //! [`RedisJobStore`]: job records as JSON strings (`prefix:job:<external_task_id>`), with an
-//! index of every job's state (`prefix:states`, a hash) for counts and listings.
+//! index of every job's state (`prefix:states`, a hash) for counts and listings; callback notes
+//! as `prefix:callback:<task_id>` strings that expire after a week.
 
 use async_trait::async_trait;
 use kling_core::fleet::{JobRecord, JobState, JobStore};
@@ -120,4 +121,41 @@ impl JobStore for RedisJobStore {
     async fn insert(&self, record: &JobRecord) -> Result<bool, Error> {
         self.write(INSERT, record).await
     }
+
+    async fn note_callback(&self, task_id: &str, status: &str) -> Result<(), Error> {
+        kling_core::fleet::check_note(task_id, status)?;
+        redis::cmd("SET")
+            .arg(self.fleet.key(&format!("callback:{task_id}")))
+            .arg(status)
+            .arg("EX")
+            .arg(CALLBACK_NOTE_SECONDS)
+            .query_async::<()>(&mut self.fleet.conn())
+            .await
+            .map_err(|e| self.fleet.error("cannot note a callback", e))
+    }
+
+    async fn called_back(&self, task_ids: &[String]) -> Result<Vec<String>, Error> {
+        let mut noted = Vec::new();
+        for page in task_ids.chunks(200) {
+            let keys: Vec<String> = page
+                .iter()
+                .map(|id| self.fleet.key(&format!("callback:{id}")))
+                .collect();
+            let values: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut self.fleet.conn())
+                .await
+                .map_err(|e| self.fleet.error("cannot read the callback notes", e))?;
+            noted.extend(
+                page.iter()
+                    .zip(values)
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(id, _)| id.clone()),
+            );
+        }
+        Ok(noted)
+    }
 }
+
+/// How long a callback note is kept: long past any task's end.
+const CALLBACK_NOTE_SECONDS: u64 = 7 * 24 * 3600;

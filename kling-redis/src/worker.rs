@@ -16,6 +16,8 @@ use kling_core::{AsyncKling, CancelHandle, CreateTask, WaitOptions};
 use kling_errors::{CancelledError, Error, ErrorKind};
 use tokio::task::JoinSet;
 
+use crate::bells::{AbortOnDrop, Bells};
+
 /// How a worker runs.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -36,6 +38,18 @@ pub struct WorkerOptions {
     pub max_wait: Option<Duration>,
     /// How long an idle worker sleeps before it reads the queue again.
     pub idle_poll: Duration,
+    /// The URL Kling posts each task's status changes to: a receiver that notes them in the
+    /// job store (`kling batch receive`, or your server with a
+    /// [`CallbackInbox`](kling_core::fleet::CallbackInbox)), usually ending in a callback token
+    /// (`kling_auth::CallbackToken`). Tasks are created with it; their waits
+    /// then poll only as a slow fallback
+    /// ([`PollConfig::callback_fallback`](kling_core::PollConfig::callback_fallback)) and look
+    /// at a task as soon as its callback is noted. `None`: waits poll.
+    pub callback_url: Option<String>,
+    /// How often the worker reads the store's callback notes for its running jobs (1 s).
+    pub callback_check: Duration,
+    /// The nudges of the running jobs (made by `run_worker` from `callback_url`).
+    bells: Option<Bells>,
 }
 
 impl Default for WorkerOptions {
@@ -47,6 +61,9 @@ impl Default for WorkerOptions {
             until_empty: false,
             max_wait: None,
             idle_poll: Duration::from_millis(250),
+            callback_url: None,
+            callback_check: Duration::from_secs(1),
+            bells: None,
         }
     }
 }
@@ -229,6 +246,16 @@ where
     let queue = fleet.job_queue(consumer);
     queue.prepare().await?;
     let store = fleet.job_store();
+    let mut options = options;
+    options.bells = options.callback_url.clone().map(Bells::new);
+    // Stopped when the worker stops, however it stops.
+    let watcher = options.bells.as_ref().map(|bells| {
+        AbortOnDrop(tokio::spawn(bells.clone().watch(
+            store.clone(),
+            options.callback_check.max(Duration::from_millis(50)),
+            cancel.clone(),
+        )))
+    });
     let options = Arc::new(options);
     let mut books = Books {
         report: WorkerReport::default(),
@@ -288,6 +315,7 @@ where
     while let Some(joined) = running.join_next().await {
         books.tally(joined);
     }
+    drop(watcher);
     match books.fatal {
         Some(e) => Err(e),
         None => Ok(books.report),
@@ -532,6 +560,11 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
     }
     let mut wait = WaitOptions::new().cancel(stop.clone());
     wait.max_wait = options.max_wait;
+    // Held until the attempt ends: the watcher rings it when the task's callback is noted.
+    let hung = options.bells.as_ref().map(Bells::hang);
+    if let Some(hung) = &hung {
+        wait = wait.nudge(hung.nudge.clone());
+    }
     let mut record = run_stored_job(client, store, job, wait)
         .await
         .map_err(interrupted)?;

@@ -4,7 +4,8 @@
 //! store and the queue share work and let another worker take over a dead one's entry;
 //! workers run a batch against kling-mock within the slots, posting each job once, and a
 //! worker that dies mid-wait leaves its jobs to another, which posts none of them again; the
-//! request budget is one. On Redis only: a restart is waited out, and a worker cut off from
+//! request budget is one; with callbacks (a receiver noting them in the store), four workers
+//! look at each task once, when its callback comes, instead of polling. On Redis only: a restart is waited out, and a worker cut off from
 //! Redis past its claim leaves the job to the worker that took it over.
 
 use std::path::PathBuf;
@@ -119,6 +120,7 @@ on_both_backends!(
     a_claim_taken_over_is_no_longer_held,
     a_jobs_files_are_saved_under_its_key_and_recorded_where,
     the_request_budget_is_shared_by_the_fleet,
+    four_workers_with_callbacks_look_once_a_task_ends,
 );
 
 /// Polls `check` until it holds, for at most `limit`.
@@ -854,4 +856,105 @@ fn the_request_budget_is_shared_by_the_fleet(backend: Backend) {
         None,
         "no 1302 with the budget on: {stats:?}"
     );
+}
+
+/// A receiver as a user's own server would run it: every POST goes to a `CallbackInbox` over
+/// the fleet's job store. Serves on 127.0.0.1 until the runtime ends; its base URL.
+async fn receiver(store: Arc<dyn JobStore>, token: kling_auth::CallbackToken) -> String {
+    use axum::extract::State;
+    let inbox = Arc::new(kling_core::fleet::CallbackInbox::new(token));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .fallback(
+            |State((inbox, store)): State<(
+                Arc<kling_core::fleet::CallbackInbox>,
+                Arc<dyn JobStore>,
+            )>,
+             uri: axum::http::Uri,
+             body: axum::body::Bytes| async move {
+                let receipt = inbox
+                    .receive(
+                        &*store,
+                        uri.path(),
+                        &[],
+                        &body,
+                        std::time::SystemTime::now(),
+                    )
+                    .await
+                    .unwrap();
+                axum::http::StatusCode::from_u16(receipt.http_status()).unwrap()
+            },
+        )
+        .with_state((inbox, store));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// Four workers create their tasks with a callback; the receiver notes each task's end in the
+/// store; each wait looks at its task when the note comes (its own polls are a fallback a
+/// minute apart, never reached here): every job done, created once, and the tasks looked at
+/// about once each, where polling alone would look several times.
+fn four_workers_with_callbacks_look_once_a_task_ends(backend: Backend) {
+    let mock = MockServer::start(
+        MockConfig::instant()
+            .max_concurrency(8)
+            .task_duration(Duration::from_secs(3)),
+    )
+    .unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let fleet = backend.open("cb").await;
+        let queue = fleet.job_queue("submitter");
+        queue.prepare().await.unwrap();
+        for job in jobs(16) {
+            queue.submit(&job).await.unwrap();
+        }
+        let token = kling_auth::CallbackToken::from_random_bytes([9u8; 32]);
+        let base = receiver(fleet.job_store(), token.clone()).await;
+        let slots = fleet.task_slots(8, Duration::from_secs(5));
+        let client = client(
+            Config::with_base_url(&mock.api_url),
+            DEMO_SECRET_KEY,
+            Some(slots),
+        );
+        let mut options = WorkerOptions::default();
+        options.concurrency = 2;
+        options.until_empty = true;
+        options.idle_poll = Duration::from_millis(50);
+        options.callback_url = Some(token.url(&base));
+        options.callback_check = Duration::from_millis(200);
+        let run = |name: &'static str| {
+            run_worker(
+                client.clone(),
+                &*fleet,
+                name,
+                options.clone(),
+                CancelHandle::new(),
+                None,
+            )
+        };
+        let (a, b, c, d) = tokio::join!(run("a"), run("b"), run("c"), run("d"));
+        let done: u64 = [a, b, c, d].into_iter().map(|r| r.unwrap().done).sum();
+        assert_eq!(done, 16);
+        let records = fleet.records().await.unwrap();
+        assert!(
+            records
+                .iter()
+                .all(|r| r.state == JobState::Done && r.posts == 1)
+        );
+        let task_ids: Vec<String> = records.iter().filter_map(|r| r.task_id.clone()).collect();
+        assert_eq!(task_ids.len(), 16);
+        let noted = fleet.job_store().called_back(&task_ids).await.unwrap();
+        assert_eq!(noted.len(), 16, "every task's end noted by the receiver");
+    });
+    let stats = mock.stats();
+    assert!(
+        stats.creates_by_external_id.values().all(|&n| n == 1),
+        "{stats:?}"
+    );
+    // Everything but the 16 creates is a look at a task (single or shared): about one per
+    // task, none before its callback (polling alone: a look 5 s in, then every second).
+    let looks = stats.requests - 16;
+    assert!(looks <= 16, "{looks} looks for 16 tasks: {stats:?}");
 }

@@ -122,4 +122,49 @@ impl JobStore for SqliteJobStore {
         .await?;
         Ok(written == 1)
     }
+
+    async fn note_callback(&self, task_id: &str, status: &str) -> Result<(), Error> {
+        kling_core::fleet::check_note(task_id, status)?;
+        let (task_id, status) = (task_id.to_owned(), status.to_owned());
+        let now = unix_seconds();
+        blocking(&self.inner, "note a callback", move |conn| {
+            // Notes older than a week are long past their task's end: dropped as new ones come.
+            conn.execute(
+                "DELETE FROM callbacks WHERE noted < ?1",
+                [now.saturating_sub(CALLBACK_NOTE_SECONDS)],
+            )?;
+            conn.execute(
+                "INSERT INTO callbacks (task_id, status, noted) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, noted = excluded.noted",
+                params![task_id, status, now],
+            )
+        })
+        .await
+        .map(drop)
+    }
+
+    async fn called_back(&self, task_ids: &[String]) -> Result<Vec<String>, Error> {
+        let ids = task_ids.to_vec();
+        blocking(&self.inner, "read the callback notes", move |conn| {
+            let mut stmt = conn.prepare("SELECT 1 FROM callbacks WHERE task_id = ?1")?;
+            let mut noted = Vec::new();
+            for id in ids {
+                if stmt.exists([&id])? {
+                    noted.push(id);
+                }
+            }
+            Ok(noted)
+        })
+        .await
+    }
+}
+
+/// How long a callback note is kept: long past any task's end.
+const CALLBACK_NOTE_SECONDS: i64 = 7 * 24 * 3600;
+
+/// Seconds since the Unix epoch (0 for a clock set before it).
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -212,6 +212,14 @@ pub trait CreateEndpoint: Endpoint {
     /// effect where the API takes none (RunBlob).
     fn set_external_task_id(&mut self, id: String);
 
+    /// Sets the URL the API posts the task to when its status changes (a batch worker's
+    /// callback receiver); whether this create takes one (`false`, the default: it does not,
+    /// and nothing was set).
+    fn set_callback_url(&mut self, url: String) -> bool {
+        let _ = url;
+        false
+    }
+
     /// The query for the task created with `external_task_id`; `None` where the API cannot
     /// look a task up by the caller's id (RunBlob): an ambiguous create can then only be
     /// reported, never settled.

@@ -234,6 +234,11 @@ impl CreateEndpoint for FamilyCreate {
         self.body
             .insert("external_task_id".into(), serde_json::Value::String(id));
     }
+    fn set_callback_url(&mut self, url: String) -> bool {
+        self.body
+            .insert("callback_url".into(), serde_json::Value::String(url));
+        true
+    }
     fn lookup(&self, external_task_id: &str) -> Option<FamilyTask> {
         Some(
             self.family

@@ -273,6 +273,10 @@ macro_rules! task_family {
                 fn set_external_task_id(&mut self, id: String) {
                     self.external_task_id = Some(id);
                 }
+                fn set_callback_url(&mut self, url: String) -> bool {
+                    self.callback_url = Some(url);
+                    true
+                }
                 fn lookup(&self, external_task_id: &str) -> Option<$get> {
                     Some($get::by_external_task_id(external_task_id))
                 }

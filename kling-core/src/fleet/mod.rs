@@ -19,15 +19,18 @@
 //! (a job found half-created is looked up by its `external_task_id` first).
 
 mod batch;
+mod inbox;
 mod queue;
 mod slots;
 mod store;
 mod stored;
 
 pub use batch::{BatchJob, JobCreate, RUNBLOB_PRODUCTS, RunBlobCreate};
+pub use inbox::{CallbackInbox, CallbackReceipt};
 pub use queue::{Backlog, Delivery, FleetBackend, JobQueue, count_states};
 pub use slots::{AsyncTaskSlots, TaskSlots};
 pub use store::{
-    JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, fingerprint, request_fingerprint,
+    JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, check_note, fingerprint,
+    request_fingerprint,
 };
 pub use stored::{Claim, StoredJob, run_stored_job};

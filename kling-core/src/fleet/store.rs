@@ -228,12 +228,64 @@ pub trait JobStore: Send + Sync + Debug {
     ///
     /// As [`put`](Self::put).
     async fn insert(&self, record: &JobRecord) -> Result<bool, Error>;
+
+    /// Notes that a checked callback said task `task_id` ended (`status` as it wrote it), so
+    /// the worker waiting for the task looks at it now
+    /// ([`CallbackInbox`](super::CallbackInbox) writes it; workers read it with
+    /// [`called_back`](Self::called_back)). The default: this store keeps no callbacks.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written, or keeps no callbacks.
+    async fn note_callback(&self, task_id: &str, status: &str) -> Result<(), Error> {
+        let _ = (task_id, status);
+        Err(kling_errors::InternalError::new("this job store keeps no callbacks").into())
+    }
+
+    /// Which of `task_ids` a callback was noted for (in no particular order). The default:
+    /// none.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    async fn called_back(&self, task_ids: &[String]) -> Result<Vec<String>, Error> {
+        let _ = task_ids;
+        Ok(Vec::new())
+    }
+}
+
+/// The longest task id and status a callback note keeps: a store is not filled by a sender
+/// that makes them up.
+pub(crate) const MAX_NOTE: usize = 256;
+
+/// Checks a callback note before a store keeps it.
+///
+/// # Errors
+///
+/// A validation error naming what is too long or empty.
+pub fn check_note(task_id: &str, status: &str) -> Result<(), Error> {
+    let bad = |field: &str| -> Error {
+        kling_errors::ValidationError::new(
+            field,
+            kling_errors::KlingCode::InvalidParameter,
+            &format!("must be 1 to {MAX_NOTE} bytes"),
+        )
+        .into()
+    };
+    if task_id.is_empty() || task_id.len() > MAX_NOTE {
+        return Err(bad("task_id"));
+    }
+    if status.len() > MAX_NOTE {
+        return Err(bad("status"));
+    }
+    Ok(())
 }
 
 /// The in-memory store: one process, nothing survives it.
 #[derive(Debug, Default)]
 pub struct MemoryJobStore {
     records: Mutex<HashMap<String, JobRecord>>,
+    callbacks: Mutex<HashMap<String, String>>,
 }
 
 impl MemoryJobStore {
@@ -269,6 +321,33 @@ impl JobStore for MemoryJobStore {
         }
         records.insert(record.external_task_id.clone(), record.clone());
         Ok(true)
+    }
+
+    async fn note_callback(&self, task_id: &str, status: &str) -> Result<(), Error> {
+        check_note(task_id, status)?;
+        let mut notes = self
+            .callbacks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Bounded: a process that lives long forgets old notes (a lost note is found by the
+        // fallback poll).
+        if notes.len() >= 100_000 {
+            notes.clear();
+        }
+        notes.insert(task_id.to_owned(), status.to_owned());
+        Ok(())
+    }
+
+    async fn called_back(&self, task_ids: &[String]) -> Result<Vec<String>, Error> {
+        let notes = self
+            .callbacks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(task_ids
+            .iter()
+            .filter(|id| notes.contains_key(*id))
+            .cloned()
+            .collect())
     }
 }
 

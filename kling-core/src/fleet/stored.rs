@@ -13,6 +13,7 @@ use kling_types::TaskRef;
 use super::store::{JobRecord, JobState, JobStore, StoredFile, request_fingerprint};
 use crate::client::{AsyncKling, WaitOptions};
 use crate::job::{CreateTask, TaskView};
+use crate::nudge::Nudge;
 
 /// A worker's hold on a job (a fleet queue's claim on its entry), confirmed right before each
 /// POST and again before a POST's outcome is recorded: a worker that lost the job to another
@@ -227,7 +228,17 @@ where
             None => {
                 // Still ours? A worker cut off longer than its claim lasts must not post a
                 // job another worker took over.
-                match post(client, store, &mut record, request, claim.as_deref(), &id).await? {
+                match post(
+                    client,
+                    store,
+                    &mut record,
+                    request,
+                    claim.as_deref(),
+                    &id,
+                    &mut options,
+                )
+                .await?
+                {
                     Ok(created) => {
                         options.just_created = true;
                         created.query
@@ -295,14 +306,22 @@ async fn post<K, E>(
     client: &K,
     store: &dyn JobStore,
     record: &mut JobRecord,
-    request: E,
+    mut request: E,
     claim: Option<&dyn Claim>,
     id: &str,
+    options: &mut WaitOptions<'_>,
 ) -> Result<Result<crate::machine::Created<E>, Error>, Error>
 where
     K: AsyncKling + ?Sized,
     E: CreateTask,
 {
+    // Posted with the callback URL of the wait's nudge (set here, after the fingerprint: where
+    // callbacks go is not what the job is). A create that takes none is polled as usual.
+    if let Some(url) = options.nudge.as_ref().and_then(Nudge::callback_url)
+        && !request.set_callback_url(url.to_owned())
+    {
+        options.nudge = None;
+    }
     confirm(claim, id).await?;
     record.state = JobState::Creating;
     record.posts = record.posts.saturating_add(1);
@@ -411,7 +430,17 @@ where
             })?
         }
         (JobState::Queued | JobState::Blocked, _) => {
-            match post(client, store, &mut record, request, claim.as_deref(), &id).await? {
+            match post(
+                client,
+                store,
+                &mut record,
+                request,
+                claim.as_deref(),
+                &id,
+                &mut options,
+            )
+            .await?
+            {
                 Ok(created) => {
                     options.just_created = true;
                     created.query

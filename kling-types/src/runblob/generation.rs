@@ -101,6 +101,10 @@ macro_rules! runblob_create {
                 None
             }
             fn set_external_task_id(&mut self, _id: String) {}
+            fn set_callback_url(&mut self, url: String) -> bool {
+                self.callback_url = Some(url);
+                true
+            }
             fn lookup(&self, _external_task_id: &str) -> Option<GetGeneration> {
                 None
             }

@@ -250,6 +250,10 @@ macro_rules! standard_endpoint {
             fn set_external_task_id(&mut self, id: String) {
                 self.options.external_task_id = Some(id);
             }
+            fn set_callback_url(&mut self, url: String) -> bool {
+                self.options.callback_url = Some(url);
+                true
+            }
             fn lookup(&self, external_task_id: &str) -> Option<GetTasks> {
                 Some(GetTasks::by_external_ids([external_task_id.to_owned()]))
             }

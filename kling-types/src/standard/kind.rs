@@ -94,19 +94,33 @@ impl Endpoint for KindCreate {
     }
 }
 
+impl KindCreate {
+    /// Sets `options.{key}`; whether it was set (`options` is an object, or was absent).
+    fn set_option(&mut self, key: &str, value: String) -> bool {
+        let options = self
+            .body
+            .entry("options")
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+        match options {
+            serde_json::Value::Object(options) => {
+                options.insert(key.into(), serde_json::Value::String(value));
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 impl CreateEndpoint for KindCreate {
     type Query = GetTasks;
     fn external_task_id(&self) -> Option<&str> {
         self.body.get("options")?.get("external_task_id")?.as_str()
     }
     fn set_external_task_id(&mut self, id: String) {
-        let options = self
-            .body
-            .entry("options")
-            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-        if let serde_json::Value::Object(options) = options {
-            options.insert("external_task_id".into(), serde_json::Value::String(id));
-        }
+        self.set_option("external_task_id", id);
+    }
+    fn set_callback_url(&mut self, url: String) -> bool {
+        self.set_option("callback_url", url)
     }
     fn lookup(&self, external_task_id: &str) -> Option<GetTasks> {
         Some(GetTasks::by_external_ids([external_task_id.to_owned()]))

@@ -1,4 +1,4 @@
-//! `kling batch submit|work|status|results|resume`: one account shared by workers, through a
+//! `kling batch submit|work|receive|status|results|resume`: one account shared by workers, through a
 //! SQLite file on this machine (kling-store, the default) or a Redis shared by a fleet of
 //! machines (kling-redis). The command parses and prints; queueing, slots, records and the
 //! worker loop are those crates'.
@@ -18,6 +18,8 @@ use kling_store::Store;
 use kling_types::Family;
 use kling_types::models::{Currency, amount};
 use serde_json::json;
+
+mod receive;
 
 use crate::args::parse_duration;
 use crate::flow::Ctx;
@@ -40,6 +42,10 @@ pub(crate) enum BatchCommand {
     /// Run queued jobs: start as many workers as you like, on this machine with the same
     /// --store, or on any machine with the same --redis; give every worker the same --slots
     Work(Work),
+    /// Receive the batch's callbacks (Kling posts each task's end to the --callback-url of
+    /// `batch work`), check their token, note them in the store: the waiting worker looks at
+    /// the task at once instead of polling for it (Ctrl-C stops)
+    Receive(receive::Receive),
     /// Which store was read, how many jobs are in each state, and what is left in the queue
     Status(StoreArgs),
     /// Each job: state, task id, result files (where a worker saved them with --download,
@@ -109,6 +115,20 @@ pub(crate) struct Work {
     /// This worker's name in the queue [default: host-pid]
     #[arg(long)]
     name: Option<String>,
+    /// Create tasks with a callback to this URL (where `kling batch receive` is reached,
+    /// behind your tunnel or proxy), followed by the callback token: their waits then poll
+    /// only every minute, as a fallback, and look at a task when its callback comes
+    #[arg(long, value_name = "URL")]
+    callback_url: Option<String>,
+    /// The secret last segment of the callback URL, the same as `kling batch receive`'s
+    /// (32+ characters of [A-Za-z0-9_-]; e.g. `openssl rand -hex 32`)
+    #[arg(
+        long,
+        env = "KLING_CALLBACK_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    callback_token: Option<String>,
 }
 
 /// `kling batch results`.
@@ -229,6 +249,7 @@ pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Command
     match command {
         BatchCommand::Submit(s) => submit(s, ctx).await,
         BatchCommand::Work(w) => work(w, ctx).await,
+        BatchCommand::Receive(r) => receive::receive(r, ctx).await,
         BatchCommand::Status(r) => status(r, ctx).await,
         BatchCommand::Results(r) => results(r, ctx).await,
         BatchCommand::Resume(r) => resume(r, ctx).await,
@@ -377,6 +398,16 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     options.download_dir = args.download.clone();
     options.until_empty = args.until_empty;
     options.max_wait = ctx.settings.max_wait.as_ref().map(|m| m.value);
+    options.callback_url = match (&args.callback_url, &args.callback_token) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(CommandError::usage(
+                "--callback-url needs the callback token: give --callback-token or \
+                 KLING_CALLBACK_TOKEN, the same as `kling batch receive`'s",
+            ));
+        }
+        (Some(url), Some(token)) => Some(receive::callback_url(url, token)?),
+    };
     let cancel = CancelHandle::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let printer = {
