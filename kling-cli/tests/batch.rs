@@ -800,3 +800,99 @@ fn four_workers_share_one_request_budget_through_the_store_file() {
     four_workers_share_one_request_budget(&dir, None);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Callbacks end to end through the command: `kling batch receive` takes the mock's
+/// callbacks (to the token's path) into the store file, and `kling batch work --callback-url`
+/// creates its tasks with that URL and looks at each task when its callback is noted, instead
+/// of polling every 200 ms.
+#[test]
+fn batch_receive_takes_the_callbacks_and_the_workers_stop_polling() {
+    let mock =
+        MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(2))).unwrap();
+    let dir = temp("batch-callbacks");
+    let mut env = store_env(&mock);
+    env.push(("KLING_CALLBACK_TOKEN", "cb".repeat(20)));
+    let pairs = common::pairs(&env);
+    let file = batch_file(&dir, 6, false);
+    let submitted = common::kling(&["batch", "submit", &file], &dir, &pairs);
+    assert_eq!(submitted.code, Some(0), "{}", submitted.stderr);
+
+    // Without a token, the receiver says how to make one.
+    let no_token = common::kling(
+        &["batch", "receive"],
+        &dir,
+        &common::pairs(&store_env(&mock)),
+    );
+    assert_eq!(no_token.code, Some(2), "{}", no_token.stderr);
+    assert!(
+        no_token.stderr.contains("KLING_CALLBACK_TOKEN"),
+        "{}",
+        no_token.stderr
+    );
+
+    let mut receiver = common::command(
+        &["batch", "receive", "--max-events", "6", "--output", "json"],
+        &dir,
+        &pairs,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("kling runs");
+    // Its first line on stderr: where it listens (the token's place shown, not the token).
+    let mut stderr = std::io::BufReader::new(receiver.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(
+        !line.contains(&"cb".repeat(20)),
+        "the token is never printed: {line}"
+    );
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .and_then(|url| url.strip_suffix("/<token>"))
+        .unwrap_or_else(|| panic!("an address: {line}"))
+        .to_owned();
+
+    let work = common::kling(
+        &[
+            "batch",
+            "work",
+            "--slots",
+            "3",
+            "--until-empty",
+            "--callback-url",
+            &base,
+        ],
+        &dir,
+        &pairs,
+    );
+    assert_eq!(work.code, Some(0), "{}", work.stderr);
+    assert!(work.stdout.contains("6 done"), "{}", work.stdout);
+
+    // The receiver stops by itself after the six ends it noted.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while receiver.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = receiver.kill();
+            panic!("the receiver did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut receiver.stdout.take().unwrap(), &mut out).unwrap();
+    let noted = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|doc| doc["result"]["event"] == "noted")
+        .count();
+    assert_eq!(noted, 6, "{out}");
+
+    let stats = mock.stats();
+    assert_eq!(stats.creates_by_external_id.len(), 6, "{stats:?}");
+    // Everything but the creates is a look at a task: at most one each (polling every 200 ms
+    // for 2 s tasks would be about ten each).
+    let looks = stats.requests - 6;
+    assert!(looks <= 6, "{looks} looks for 6 tasks: {stats:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

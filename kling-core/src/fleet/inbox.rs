@@ -136,3 +136,117 @@ impl CallbackInbox {
         Ok(CallbackReceipt::Noted { task_id, status })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::fleet::MemoryJobStore;
+
+    /// Runs a future that never waits (the memory store's).
+    fn now<T>(future: impl Future<Output = T>) -> T {
+        let mut future = pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the memory store never waits"),
+        }
+    }
+
+    fn token() -> CallbackToken {
+        CallbackToken::new("t".repeat(40)).unwrap()
+    }
+
+    const DONE: &[u8] = br#"{"task_id":"7","task_status":"succeed","task_result":{}}"#;
+
+    #[test]
+    fn only_the_tokens_path_and_a_tasks_end_are_noted_once() {
+        let store = MemoryJobStore::new();
+        let inbox = CallbackInbox::new(token());
+        let at = SystemTime::UNIX_EPOCH;
+        let path = format!("/hooks/{}", "t".repeat(40));
+        let take = |path: &str, body: &[u8]| now(inbox.receive(&store, path, &[], body, at));
+        // Another path, a guess of the same length: not found, nothing noted.
+        let wrong = take(&format!("/hooks/{}", "u".repeat(40)), DONE).unwrap();
+        assert_eq!(wrong.http_status(), 404);
+        assert!(matches!(
+            take("/hooks/", DONE).unwrap(),
+            CallbackReceipt::Refused { status: 404, .. }
+        ));
+        assert!(now(store.called_back(&["7".into()])).unwrap().is_empty());
+        // Not a callback: 400. A status short of the end: taken, not noted.
+        assert_eq!(take(&path, b"{}").unwrap().http_status(), 400);
+        assert_eq!(take(&path, b"not json").unwrap().http_status(), 400);
+        let running = br#"{"task_id":"7","task_status":"processing"}"#;
+        assert!(matches!(
+            take(&path, running).unwrap(),
+            CallbackReceipt::Ignored { .. }
+        ));
+        assert!(now(store.called_back(&["7".into()])).unwrap().is_empty());
+        // The end: noted, once; a repeat is taken and ignored.
+        assert_eq!(
+            take(&path, DONE).unwrap(),
+            CallbackReceipt::Noted {
+                task_id: "7".into(),
+                status: "succeed".into()
+            }
+        );
+        assert!(matches!(
+            take(&path, DONE).unwrap(),
+            CallbackReceipt::Ignored { .. }
+        ));
+        assert_eq!(
+            now(store.called_back(&["7".into(), "8".into()])).unwrap(),
+            ["7"]
+        );
+        // A made-up id too long to keep: refused, the store stays small.
+        let long = format!(
+            r#"{{"task_id":"{}","task_status":"succeed"}}"#,
+            "9".repeat(300)
+        );
+        assert_eq!(take(&path, long.as_bytes()).unwrap().http_status(), 400);
+    }
+
+    /// A store that cannot note: the delivery is answered with an error (503), and the
+    /// sender's retry is taken, not dropped as a repeat.
+    #[derive(Debug, Default)]
+    struct Broken(std::sync::atomic::AtomicBool);
+
+    #[async_trait::async_trait]
+    impl JobStore for Broken {
+        async fn get(&self, _: &str) -> Result<Option<crate::fleet::JobRecord>, Error> {
+            Ok(None)
+        }
+        async fn put(&self, _: &crate::fleet::JobRecord) -> Result<(), Error> {
+            Ok(())
+        }
+        async fn insert(&self, _: &crate::fleet::JobRecord) -> Result<bool, Error> {
+            Ok(true)
+        }
+        async fn note_callback(&self, _: &str, _: &str) -> Result<(), Error> {
+            if self.0.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                Ok(())
+            } else {
+                Err(kling_errors::InternalError::new("down").into())
+            }
+        }
+    }
+
+    #[test]
+    fn a_note_the_store_could_not_keep_is_taken_when_sent_again() {
+        let store = Broken::default();
+        let inbox = CallbackInbox::new(token());
+        let path = format!("/{}", "t".repeat(40));
+        let at = SystemTime::UNIX_EPOCH;
+        assert!(now(inbox.receive(&store, &path, &[], DONE, at)).is_err());
+        assert!(matches!(
+            now(inbox.receive(&store, &path, &[], DONE, at)).unwrap(),
+            CallbackReceipt::Noted { .. }
+        ));
+    }
+}
