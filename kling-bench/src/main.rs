@@ -11,6 +11,7 @@
 
 mod cases;
 mod fleet;
+mod fleet_scale;
 mod measure;
 mod polls;
 mod run;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         ["case", name, url, scale] => cases::run_case(name, url, scale),
         ["icount", name, url, n] => cases::run_icount(name, url, n),
         ["polls", rest @ ..] => polls::suite(rest),
+        ["fleet-scale", rest @ ..] => fleet_scale::suite(rest),
         rest => run::suite(rest),
     };
     match result {

@@ -180,8 +180,8 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
                 .map_err(|_| format!("{name} takes a number, not {v:?}"))
         })
     };
-    let tasks = number("--tasks", if smoke { 40.0 } else { 1000.0 })? as usize;
-    let secs = number("--seconds", if smoke { 8.0 } else { 20.0 })?;
+    let tasks = number("--tasks", if smoke { 20.0 } else { 1000.0 })? as usize;
+    let secs = number("--seconds", if smoke { 6.0 } else { 20.0 })?;
     let rate = number("--rate", 100.0)?;
     let load = Load {
         tasks: tasks.max(1),
@@ -255,13 +255,13 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
             }));
         }
     }
-    let out = std::path::Path::new("target/bench");
-    std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let json = serde_json::json!({
         "tasks": load.tasks, "task_seconds": load.task_time.as_secs_f64(),
         "rate": load.rate, "account_limit": load.limit, "runs": rows,
     });
     std::fs::write(out.join("polls.json"), format!("{json:#}\n")).map_err(|e| e.to_string())?;
-    println!("\nwritten to target/bench/polls.json");
+    println!("\nwritten: {}", out.join("polls.json").display());
     Ok(())
 }

@@ -302,7 +302,7 @@ fn count_instructions(
     Ok(counted)
 }
 
-fn has_redis() -> bool {
+pub(crate) fn has_redis() -> bool {
     Command::new("redis-server")
         .arg("--version")
         .stdout(Stdio::null())
@@ -464,5 +464,12 @@ pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     println!("\nwritten: {}", path.display());
+    if smoke {
+        // The fleet-scale cases too, small: they run against kling-mock, not this server.
+        println!("\npolls (smoke):");
+        crate::polls::suite(&["--smoke"])?;
+        println!("\nfleet scale (smoke):");
+        crate::fleet_scale::suite(&["--smoke"])?;
+    }
     Ok(())
 }

@@ -19,7 +19,7 @@ struct State {
 }
 
 /// Tells a wait that its task may have ended (a callback came for it): the wait looks at
-/// once, at its next whole second, instead of at its next planned poll. A wait holding a
+/// once, at its next quarter second, instead of at its next planned poll. A wait holding a
 /// nudge ([`WaitOptions::nudge`](crate::WaitOptions::nudge)) polls on a slow fallback
 /// cadence ([`PollConfig::callback_fallback`](crate::PollConfig::callback_fallback)), since
 /// the callback is expected to ring: a lost callback is still found, later.
@@ -78,7 +78,7 @@ impl Nudge {
         self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Rings it at `now`: the wait holding it looks at its task within a second.
+    /// Rings it at `now`: the wait holding it looks at its task within a quarter second.
     pub fn ring(&self, now: SystemTime) {
         let mut state = self.state();
         state.rung = Some(now);
@@ -99,7 +99,7 @@ impl Nudge {
         self.state().target.as_ref().map(|t| t.task_id.clone())
     }
 
-    /// Whether it was rung and not yet answered by a look at the task.
+    /// Whether it was rung and the wait has not looked since.
     pub fn is_rung(&self) -> bool {
         self.state().rung.is_some()
     }
@@ -117,11 +117,4 @@ impl Nudge {
         self.state().rung.take()
     }
 
-    /// A look at the task at `seen` answers a ring made before it.
-    pub(crate) fn answered(&self, seen: SystemTime) {
-        let mut state = self.state();
-        if state.rung.is_some_and(|at| at <= seen) {
-            state.rung = None;
-        }
-    }
 }

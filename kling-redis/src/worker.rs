@@ -46,7 +46,7 @@ pub struct WorkerOptions {
     /// ([`PollConfig::callback_fallback`](kling_core::PollConfig::callback_fallback)) and look
     /// at a task as soon as its callback is noted. `None`: waits poll.
     pub callback_url: Option<String>,
-    /// How often the worker reads the store's callback notes for its running jobs (1 s).
+    /// How often the worker reads the store's callback notes for its running jobs (250 ms).
     pub callback_check: Duration,
     /// The nudges of the running jobs (made by `run_worker` from `callback_url`).
     bells: Option<Bells>,
@@ -62,7 +62,7 @@ impl Default for WorkerOptions {
             max_wait: None,
             idle_poll: Duration::from_millis(250),
             callback_url: None,
-            callback_check: Duration::from_secs(1),
+            callback_check: Duration::from_millis(250),
             bells: None,
         }
     }

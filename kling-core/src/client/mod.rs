@@ -45,7 +45,7 @@ pub struct WaitOptions<'a> {
     /// looks at once, so a finished task returns without a sleep and an unknown id fails
     /// fast. `create_and_wait` sets it.
     pub just_created: bool,
-    /// Rung when a callback says the task ended: the wait then looks within a second, and
+    /// Rung when a callback says the task ended: the wait then looks within a quarter second, and
     /// otherwise polls only every [`PollConfig::callback_fallback`](crate::PollConfig::callback_fallback).
     pub nudge: Option<Nudge>,
 }

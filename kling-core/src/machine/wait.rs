@@ -42,7 +42,7 @@ enum WaitPhase<Q: Pollable> {
     Lead(Box<Sweep>),
     /// Another wait's shared request is reading the task: look again after this long.
     Follow(Duration),
-    /// Asleep until the time, waking each whole second to see whether a callback rang.
+    /// Asleep until the time, waking each quarter second to see whether a callback rang.
     Nap(SystemTime),
     Done(Q::Task),
     Failed(Error),
@@ -354,9 +354,6 @@ impl<Q: Pollable> Wait<Q> {
     ) -> WaitPhase<Q> {
         self.polls += 1;
         self.first_look.get_or_insert(now);
-        if let Some(nudge) = &self.nudge {
-            nudge.answered(self.observed_at.unwrap_or(now));
-        }
         let reply = match result {
             Ok(reply) => reply,
             Err(error) => return self.on_poll_error(error, now),
@@ -520,7 +517,7 @@ impl<Q: Pollable> Machine for Wait<Q> {
                         continue;
                     }
                     self.phase = WaitPhase::Nap(until);
-                    return Step::Sleep(left.min(to_next_second(now)));
+                    return Step::Sleep(left.min(to_next_slice(now)));
                 }
                 WaitPhase::Due => self.phase = self.due_turn(now),
                 WaitPhase::Follow(d) => {
@@ -584,14 +581,18 @@ impl<Q: Pollable> Machine for Wait<Q> {
     }
 }
 
-/// The time to the next whole second of the clock: waits rung together wake together, and
+/// How often a nudged wait looks whether it was rung.
+const NAP_SLICE: Duration = Duration::from_millis(250);
+
+/// The time to the next quarter second of the clock: waits rung together wake together, and
 /// look together.
-fn to_next_second(now: SystemTime) -> Duration {
+fn to_next_slice(now: SystemTime) -> Duration {
+    let slice = NAP_SLICE.as_nanos();
     let into = now
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
+        .map(|d| d.as_nanos() % slice)
         .unwrap_or(0);
-    Duration::from_secs(1) - Duration::from_nanos(u64::from(into))
+    Duration::from_nanos(u64::try_from(slice - into).unwrap_or(0))
 }
 
 impl<Q: Pollable> Drop for Wait<Q> {
