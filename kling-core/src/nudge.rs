@@ -116,5 +116,4 @@ impl Nudge {
     pub(crate) fn take(&self) -> Option<SystemTime> {
         self.state().rung.take()
     }
-
 }
