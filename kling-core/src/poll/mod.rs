@@ -166,13 +166,13 @@ impl PollHub {
         let mut groups = self.lock();
         let g = groups.entry(key).or_default();
         let oldest = due.checked_sub(tolerance).unwrap_or(SystemTime::UNIX_EPOCH);
-        if let Some(seen) = g.seen.remove(task_id) {
-            if seen.at >= oldest {
-                return match seen.value {
-                    Some(_) => Turn::Take(seen),
-                    None => Turn::Alone,
-                };
-            }
+        if let Some(seen) = g.seen.remove(task_id)
+            && seen.at >= oldest
+        {
+            return match seen.value {
+                Some(_) => Turn::Take(seen),
+                None => Turn::Alone,
+            };
         }
         if let Some(sweep) = &g.sweep {
             // One shared request at a time per group: a wait due meanwhile looks again when
@@ -269,10 +269,31 @@ impl PollHub {
             groups.remove(&key);
         }
     }
+}
 
-    /// How many shared requests are in flight and waits are registered (tests, debugging).
-    #[cfg(test)]
-    pub(crate) fn waiting(&self) -> usize {
-        self.lock().values().map(|g| g.waiting.len()).sum()
+#[cfg(test)]
+mod tests {
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    #[test]
+    fn the_hub_forgets_a_group_whose_waits_all_left() {
+        let hub = PollHub::default();
+        let key = GroupKey::Standard;
+        let at = UNIX_EPOCH + Duration::from_secs(100);
+        hub.join(key, "1", at, Duration::from_secs(1));
+        hub.join(key, "2", at, Duration::from_secs(1));
+        hub.join(key, "2", at, Duration::from_secs(1));
+        let seen = vec![("1".to_owned(), Box::new(1u8) as Box<dyn Any + Send>)];
+        assert_eq!(hub.record(key, seen, None, at), ["1"]);
+        // Not waited for: not kept.
+        let stranger = vec![("9".to_owned(), Box::new(9u8) as Box<dyn Any + Send>)];
+        assert!(hub.record(key, stranger, None, at).is_empty());
+        hub.leave(key, "1");
+        hub.leave(key, "2");
+        assert!(hub.is_waiting(key, "2"), "two waits on task 2: one left");
+        hub.leave(key, "2");
+        assert!(hub.lock().is_empty(), "nothing kept once every wait left");
     }
 }
