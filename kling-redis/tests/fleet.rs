@@ -439,9 +439,10 @@ fn a_worker_that_dies_mid_wait_leaves_its_jobs_to_another_which_posts_none_again
     options.until_empty = true;
     options.claim_idle = Duration::from_secs(1);
     options.idle_poll = Duration::from_millis(50);
-    // The dead worker's leases outlive its tasks (2 s): the account is never asked for a
-    // fourth task while they run.
-    let ttl = Duration::from_secs(3);
+    // The dead worker's leases outlive its tasks (2 s), even when its last renewal came at its
+    // slots' acquisition and its creates came late (a loaded machine): the account is never
+    // asked for a fourth task while they run.
+    let ttl = Duration::from_secs(5);
     let rt = runtime();
     rt.block_on(async {
         let queue = backend.open("dies").await.job_queue("submitter");
