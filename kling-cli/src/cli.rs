@@ -171,6 +171,9 @@ pub(crate) enum Command {
     Mock(mock::MockCommand),
     /// Run a text-to-video job end to end on the built-in mock (no account needed)
     Demo(mock::DemoArgs),
+    /// Serve the Model Context Protocol on stdio, for agents (Claude, Cursor, VS Code): create,
+    /// wait for and download jobs, within a budget, never paying twice
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// The command tree as parsed and documented: with the examples of every create.

@@ -22,6 +22,7 @@ mod input;
 mod legacy;
 mod lipsync;
 mod logs;
+mod mcp;
 mod mock;
 mod models;
 mod output;
@@ -75,6 +76,7 @@ async fn run(command: &Command, ctx: &mut Ctx) -> Result<(), CommandError> {
         Command::Errors(e) => tools::explain(e, ctx.format, &ctx.command),
         Command::Mock(m) => mock::serve(m, ctx.format, &ctx.command).await,
         Command::Demo(d) => mock::demo(d, ctx).await,
+        Command::Mcp(m) => mcp::serve(m, ctx).await,
     }
 }
 

@@ -78,6 +78,17 @@ pub(crate) struct StoreArgs {
     prefix: String,
 }
 
+impl StoreArgs {
+    /// The file `store` (the default file when neither is given), or the Redis of `redis`.
+    pub(crate) fn new(store: Option<PathBuf>, redis: Option<String>, prefix: String) -> Self {
+        Self {
+            store,
+            redis,
+            prefix,
+        }
+    }
+}
+
 /// `kling batch submit`.
 #[derive(Args)]
 pub(crate) struct Submit {
@@ -144,7 +155,10 @@ pub(crate) struct Results {
 /// Opens the batch's store: the Redis of `--redis`, else the file of `--store` (or the
 /// default file). `existing`: the file must be there already (reading a batch never makes an
 /// empty store of a mistyped path).
-async fn open(args: &StoreArgs, existing: bool) -> Result<Arc<dyn FleetBackend>, CommandError> {
+pub(crate) async fn open(
+    args: &StoreArgs,
+    existing: bool,
+) -> Result<Arc<dyn FleetBackend>, CommandError> {
     let path = match (&args.redis, &args.store) {
         (Some(_), Some(_)) => {
             return Err(CommandError::usage(

@@ -33,4 +33,4 @@ pub use store::{
     JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, check_note, fingerprint,
     request_fingerprint,
 };
-pub use stored::{Claim, StoredJob, run_stored_job};
+pub use stored::{Claim, StoredJob, run_stored_job, wait_for_record};

@@ -47,6 +47,9 @@ pub struct StoredJob<E> {
     pub claim: Option<Arc<dyn Claim>>,
     /// The job's key when the request carries none (RunBlob takes no `external_task_id`).
     pub key: Option<String>,
+    /// Stop once the task exists (recorded as created), without waiting for it: an agent's
+    /// create returns at once and waits in another call ([`wait_for_record`]).
+    pub create_only: bool,
 }
 
 impl<E> StoredJob<E> {
@@ -58,7 +61,16 @@ impl<E> StoredJob<E> {
             redelivered: false,
             claim: None,
             key: None,
+            create_only: false,
         }
+    }
+
+    /// Stops once the task exists, without waiting for it (see
+    /// [`create_only`](StoredJob#structfield.create_only)).
+    #[must_use]
+    pub fn create_only(mut self) -> Self {
+        self.create_only = true;
+        self
     }
 
     /// The job's key, for a request whose API takes no `external_task_id` (RunBlob). Such a
@@ -137,6 +149,7 @@ where
         redelivered,
         claim,
         key,
+        create_only,
     } = job;
     let Some(id) = request.external_task_id().map(str::to_owned).or(key) else {
         return Err(invalid(
@@ -146,7 +159,14 @@ where
     };
     let Some(lookup) = request.lookup(&id) else {
         return Box::pin(run_at_most_once(
-            client, store, request, id, family, claim, options,
+            client,
+            store,
+            request,
+            id,
+            family,
+            claim,
+            options,
+            create_only,
         ))
         .await;
     };
@@ -172,6 +192,7 @@ where
                         redelivered,
                         claim,
                         key: Some(id),
+                        create_only,
                     },
                     options,
                 ))
@@ -259,6 +280,33 @@ where
             }
         }
     };
+    if create_only {
+        return Ok(record);
+    }
+    wait_and_record(client, store, record, query, slot, options).await
+}
+
+/// Waits for the task of a job created earlier (its record says `created`; `query` reads its
+/// task) and records how it ended: done with its files, or failed. The wait holds a task slot
+/// of `client`. How an agent's `wait_task` picks up a job made by another call, or before a
+/// restart.
+///
+/// # Errors
+///
+/// The wait's, when the task did not end (a timeout, a cancel: the record stays `created`),
+/// or the store's.
+pub async fn wait_for_record<K, Q>(
+    client: &K,
+    store: &dyn JobStore,
+    record: JobRecord,
+    query: Q,
+    options: WaitOptions<'_>,
+) -> Result<JobRecord, Error>
+where
+    K: AsyncKling + ?Sized,
+    Q: crate::job::Pollable,
+{
+    let slot = client.task_slot().await?;
     wait_and_record(client, store, record, query, slot, options).await
 }
 
@@ -390,6 +438,7 @@ async fn run_at_most_once<K, E>(
     family: String,
     claim: Option<Arc<dyn Claim>>,
     mut options: WaitOptions<'_>,
+    create_only: bool,
 ) -> Result<JobRecord, Error>
 where
     K: AsyncKling + ?Sized,
@@ -409,7 +458,14 @@ where
             if !store.insert(&r).await? {
                 // Another worker recorded it meanwhile: its record decides.
                 return Box::pin(run_at_most_once(
-                    client, store, request, id, r.family, claim, options,
+                    client,
+                    store,
+                    request,
+                    id,
+                    r.family,
+                    claim,
+                    options,
+                    create_only,
                 ))
                 .await;
             }
@@ -472,5 +528,8 @@ where
             .await;
         }
     };
+    if create_only {
+        return Ok(record);
+    }
     wait_and_record(client, store, record, query, slot, options).await
 }

@@ -1,0 +1,105 @@
+"""`kling mcp` over stdio, driven by the official MCP Python SDK (the `mcp` package).
+
+Run by kling-cli's tests/mcp.rs with KLING (the binary), the server's environment (the mock's
+URL and keys) and WORK (a folder of its own). Prints one line per check; exits non-zero on
+the first that fails.
+"""
+
+import asyncio
+import json
+import os
+import sys
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+KLING = os.environ["KLING"]
+WORK = os.environ["WORK"]
+STORE = os.path.join(WORK, "mcp.db")
+DOWNLOADS = os.path.join(WORK, "downloads")
+
+
+def server(budget: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=KLING,
+        args=["mcp", "--store", STORE, "--downloads", DOWNLOADS, "--budget", budget],
+        env=dict(os.environ),
+    )
+
+
+def text(result) -> str:
+    return "".join(getattr(c, "text", "") for c in result.content)
+
+
+def check(ok: bool, what: str, detail=""):
+    if not ok:
+        print(f"FAILED: {what}: {detail}", flush=True)
+        sys.exit(1)
+    print(f"ok: {what}", flush=True)
+
+
+async def main() -> None:
+    video = json.loads(os.environ["VIDEO"])
+    async with stdio_client(server(os.environ["BUDGET"])) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            tools = {t.name for t in (await session.list_tools()).tools}
+            check({"create_video", "wait_task", "download_results", "list_jobs"} <= tools,
+                  "the tools are listed", tools)
+
+            bad = await session.call_tool("create_video", {"family": "nope", "request": video})
+            check(bad.is_error and "family" in text(bad), "an unknown family is a tool error naming it", text(bad))
+            bad = await session.call_tool("create_video", {"family": "text2video",
+                                                           "request": dict(video, duration="7")})
+            check(bad.is_error and "request.duration" in text(bad), "a bad field is a tool error naming it", text(bad))
+
+            made = await session.call_tool("create_video", {"family": "text2video", "request": video})
+            check(not made.is_error, "a video is created", text(made))
+            job = json.loads(text(made))
+            check(job["estimate"] is not None and job["budget_left"] is not None,
+                  "the create says its estimate and what is left", job)
+            again = await session.call_tool("create_video", {"family": "text2video", "request": video})
+            check(not again.is_error and json.loads(text(again))["external_task_id"] == job["external_task_id"]
+                  and "not charged" in text(again), "a retried create finds the same job", text(again))
+
+            over = await session.call_tool("create_video", {"family": "text2video",
+                                                            "request": dict(video, prompt="a fox, again")})
+            check(over.is_error and "over budget" in text(over), "an over-budget create is refused", text(over))
+
+            seen = []
+
+            async def progress(progress, total, message):
+                seen.append((progress, message))
+
+            done = await session.call_tool("wait_task", {"external_task_id": job["external_task_id"]},
+                                           progress_callback=progress)
+            check(not done.is_error and json.loads(text(done))["state"] == "done", "the wait ends done", text(done))
+            check(len(seen) >= 1, "progress notifications came while waiting", seen)
+
+            got = await session.call_tool("download_results", {"external_task_id": job["external_task_id"]})
+            check(not got.is_error, "the results are downloaded", text(got))
+            files = json.loads(text(got))["files"]
+            check(files and all(os.path.isfile(f["path"]) and os.path.realpath(f["path"]).startswith(
+                os.path.realpath(DOWNLOADS)) for f in files), "the files are in the download folder", files)
+
+    # A restart: a new server with the same store lists the job and waits for a new one made
+    # before the restart.
+    async with stdio_client(server("1000")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            made = await session.call_tool("create_video", {"family": "text2video",
+                                                            "request": dict(video, prompt="a crow")})
+            check(not made.is_error, "a second video is created", text(made))
+            second = json.loads(text(made))["external_task_id"]
+    async with stdio_client(server("1000")) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            jobs = json.loads(text(await session.call_tool("list_jobs", {})))["jobs"]
+            check({j["external_task_id"] for j in jobs} >= {job["external_task_id"], second},
+                  "after a restart, list_jobs shows the jobs", jobs)
+            done = await session.call_tool("wait_task", {"external_task_id": second})
+            check(not done.is_error and json.loads(text(done))["state"] == "done",
+                  "after a restart, wait_task picks the job up", text(done))
+
+
+asyncio.run(main())

@@ -1,0 +1,563 @@
+//! The MCP server: tool calls in, the SDK's safe jobs out. Every create goes through the job
+//! store and the reconciling create; every failure a person or an agent can act on comes back
+//! as a tool error that says what to do, never as a protocol error.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use kling_client_async::{AsyncKling, Client};
+use kling_core::fleet::{FleetBackend, JobRecord, JobState, JobStore, StoredJob, fingerprint};
+use kling_core::{CancelHandle, WaitOptions};
+use kling_errors::{Error, ErrorCode, ErrorKind};
+use kling_types::family::Family;
+use kling_types::models::{Estimate, MODELS};
+use kling_types::{CreateEndpoint, Endpoint, TaskRef};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
+    Implementation, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
+use serde_json::{Map, Value, json};
+
+use crate::budget::Budget;
+use crate::files;
+use crate::tools::{self, CREATE_TOOLS};
+
+/// How the server runs: where downloads go, what a session may spend.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct McpSettings {
+    /// The folder downloads are written under (one folder per job); nothing is written
+    /// outside it.
+    pub root: PathBuf,
+    /// What the creates of this session may cost in all, in the units of the account's
+    /// packs (`None`: no limit). A create whose estimate does not fit is refused.
+    pub budget: Option<f64>,
+    /// How long `wait_task` waits when the call does not say (10 min).
+    pub default_wait: Duration,
+}
+
+impl McpSettings {
+    /// Downloads under `root`, no budget, waits of 10 minutes.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            budget: None,
+            default_wait: Duration::from_secs(600),
+        }
+    }
+
+    /// Refuses creates once their estimates would pass `units`.
+    #[must_use]
+    pub fn budget(mut self, units: f64) -> Self {
+        self.budget = Some(units);
+        self
+    }
+}
+
+struct Inner {
+    kling: Client,
+    jobs: Arc<dyn FleetBackend>,
+    store: Arc<dyn JobStore>,
+    settings: McpSettings,
+    budget: Mutex<Budget>,
+    tools: Vec<Tool>,
+}
+
+/// The Kling MCP server: serve it over stdio (`rmcp::ServiceExt::serve` with
+/// `rmcp::transport::stdio()`) or streamable HTTP. Clones share everything.
+#[derive(Clone)]
+pub struct KlingMcp {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for KlingMcp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KlingMcp")
+            .field("root", &self.inner.settings.root)
+            .field("budget", &self.inner.settings.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A tool's failure, for the agent to read: what went wrong and what to do.
+struct ToolError(String);
+
+impl ToolError {
+    fn field(field: &str, message: impl std::fmt::Display) -> Self {
+        Self(format!("{field}: {message}"))
+    }
+}
+
+impl From<Error> for ToolError {
+    fn from(e: Error) -> Self {
+        let mut text = e.to_string();
+        if let Some(info) = e.code().and_then(ErrorCode::info) {
+            text.push_str(&format!(
+                " (code {}: {}; {})",
+                info.code, info.name, info.remedy
+            ));
+        }
+        if e.is_retryable() {
+            text.push_str(" A retry of this call may succeed.");
+        }
+        Self(text)
+    }
+}
+
+type Outcome = Result<CallToolResult, ToolError>;
+
+fn ok_json(value: Value) -> Outcome {
+    Ok(CallToolResult::success(vec![Content::text(
+        serde_json::to_string_pretty(&value).unwrap_or_default(),
+    )]))
+}
+
+fn text_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, ToolError> {
+    match args.get(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(_) => Err(ToolError::field(name, "must be a non-empty string")),
+        None => Err(ToolError::field(name, "is required")),
+    }
+}
+
+fn record_json(record: &JobRecord) -> Value {
+    json!({
+        "external_task_id": record.external_task_id,
+        "family": record.family,
+        "state": record.state.as_str(),
+        "task_id": record.task_id,
+        "files": record.files.iter().map(|f| json!({"name": f.file_name, "url": f.url, "path": f.path})).collect::<Vec<_>>(),
+        "error": record.error,
+    })
+}
+
+/// What a model makes, as the tools say it.
+fn kind_name(kind: kling_types::models::Kind) -> &'static str {
+    match kind {
+        kling_types::models::Kind::Image => "image",
+        _ => "video",
+    }
+}
+
+fn estimate_json(estimate: Option<&Estimate>) -> Value {
+    match estimate {
+        Some(e) => {
+            json!({"units": e.total(), "currency": e.currency.as_str(), "text": e.to_string()})
+        }
+        None => Value::Null,
+    }
+}
+
+impl KlingMcp {
+    /// A server creating with `kling` and keeping its jobs in `jobs` (a kling-store file, or
+    /// a Redis fleet's store).
+    pub fn new(kling: Client, jobs: Arc<dyn FleetBackend>, settings: McpSettings) -> Self {
+        let budget = Budget::new(settings.budget);
+        Self {
+            inner: Arc::new(Inner {
+                kling,
+                store: jobs.job_store(),
+                jobs,
+                settings,
+                budget: Mutex::new(budget),
+                tools: tools::all(),
+            }),
+        }
+    }
+
+    fn budget(&self) -> std::sync::MutexGuard<'_, Budget> {
+        self.inner
+            .budget
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The family `name` among the create tool's, or an error listing them.
+    fn family_of(tool: &str, name: &str) -> Result<&'static Family, ToolError> {
+        let group = CREATE_TOOLS
+            .iter()
+            .find(|(t, ..)| *t == tool)
+            .map(|(_, g, _)| *g);
+        let found = match group {
+            Some(g) => tools::families(g).find(|f| f.name == name),
+            None => Family::named(name),
+        };
+        found.ok_or_else(|| {
+            let known: Vec<&str> = match group {
+                Some(g) => tools::families(g).map(|f| f.name).collect(),
+                None => kling_types::FAMILIES.iter().map(|f| f.name).collect(),
+            };
+            ToolError::field(
+                "family",
+                format!("unknown family {name:?}; one of {}", known.join(", ")),
+            )
+        })
+    }
+
+    /// The create of `args`, checked as the server would, with its job id set.
+    fn checked_create(
+        tool: &str,
+        args: &Map<String, Value>,
+    ) -> Result<(&'static Family, kling_types::FamilyCreate, Value), ToolError> {
+        let family = Self::family_of(tool, text_arg(args, "family")?)?;
+        let body = match args.get("request") {
+            Some(Value::Object(body)) => body.clone(),
+            Some(_) => return Err(ToolError::field("request", "must be an object")),
+            None => return Err(ToolError::field("request", "is required")),
+        };
+        let key = match args.get("external_task_id") {
+            Some(Value::String(id)) => id.clone(),
+            Some(_) => return Err(ToolError::field("external_task_id", "must be a string")),
+            // The same request, the same job: a retried call finds it instead of paying again.
+            None => {
+                let bytes = serde_json::to_vec(&json!([family.name, body])).unwrap_or_default();
+                format!("mcp-{}", fingerprint(&bytes))
+            }
+        };
+        let mut create = family
+            .create(Value::Object(body))
+            .map_err(|e| ToolError::field(&format!("request.{}", e.field()), e.message()))?;
+        create.set_external_task_id(key);
+        create
+            .validate()
+            .map_err(|e| ToolError::field(&format!("request.{}", e.field()), e.message()))?;
+        let body = serde_json::to_value(create.body()).unwrap_or_default();
+        Ok((family, create, body))
+    }
+
+    async fn create(&self, tool: &str, args: &Map<String, Value>) -> Outcome {
+        let (family, create, body) = Self::checked_create(tool, args)?;
+        let key = create.external_task_id().unwrap_or_default().to_owned();
+        if let Some(record) = self.inner.store.get(&key).await? {
+            let mut doc = record_json(&record);
+            doc["note"] = json!("this job was created before: not charged again");
+            return ok_json(doc);
+        }
+        let estimate = family.estimate_create(&serde_json::to_vec(&body).unwrap_or_default());
+        self.budget()
+            .reserve(estimate.as_ref())
+            .map_err(ToolError)?;
+        let job = StoredJob::new(create, family.name).create_only();
+        let result = kling_core::fleet::run_stored_job(
+            &self.inner.kling,
+            &*self.inner.store,
+            job,
+            WaitOptions::new(),
+        )
+        .await;
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                // Nothing created for sure? The reservation goes back. A create whose outcome is
+                // unknown keeps it: it may be charged.
+                if !matches!(e.kind(), ErrorKind::AmbiguousCreate) {
+                    self.budget().release(estimate.as_ref());
+                }
+                return Err(e.into());
+            }
+        };
+        if matches!(record.state, JobState::Failed | JobState::Blocked) {
+            self.budget().release(estimate.as_ref());
+        }
+        let mut doc = record_json(&record);
+        doc["estimate"] = estimate_json(estimate.as_ref());
+        doc["budget_left"] = json!(self.budget().left());
+        doc["next"] = json!("call wait_task with this external_task_id");
+        ok_json(doc)
+    }
+
+    async fn record(&self, args: &Map<String, Value>) -> Result<JobRecord, ToolError> {
+        let key = text_arg(args, "external_task_id")?;
+        self.inner.store.get(key).await?.ok_or_else(|| {
+            ToolError::field(
+                "external_task_id",
+                format!("no job {key:?} here (list_jobs shows them)"),
+            )
+        })
+    }
+
+    /// The query of a created job's task, or why there is none.
+    fn query(record: &JobRecord) -> Result<kling_types::family::FamilyTask, ToolError> {
+        let family = Family::named(&record.family).ok_or_else(|| {
+            ToolError(format!(
+                "the job's family {:?} is not one this server knows",
+                record.family
+            ))
+        })?;
+        let task_id = record.task_id.clone().ok_or_else(|| {
+            ToolError(format!(
+                "the job has no task yet (state {}): create it again with the same request",
+                record.state.as_str()
+            ))
+        })?;
+        Ok(family.task(TaskRef::TaskId(task_id)))
+    }
+
+    async fn get_task(&self, args: &Map<String, Value>) -> Outcome {
+        let record = self.record(args).await?;
+        let mut doc = record_json(&record);
+        if record.state == JobState::Created {
+            let query = Self::query(&record)?;
+            let task = self.inner.kling.task(&query).await?;
+            doc["status"] = json!(task.value.task_status.as_str());
+            doc["status_message"] = json!(task.value.task_status_msg);
+        }
+        ok_json(doc)
+    }
+
+    async fn wait_task(
+        &self,
+        args: &Map<String, Value>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Outcome {
+        let record = self.record(args).await?;
+        if record.state.is_final() {
+            return ok_json(record_json(&record));
+        }
+        let query = Self::query(&record)?;
+        let max_wait = match args.get("max_wait_seconds") {
+            None => self.inner.settings.default_wait,
+            Some(v) => match v.as_u64() {
+                Some(s @ 1..=3600) => Duration::from_secs(s),
+                _ => {
+                    return Err(ToolError::field(
+                        "max_wait_seconds",
+                        "must be a whole number of seconds, 1 to 3600",
+                    ));
+                }
+            },
+        };
+        // Progress: every poll, as a notification the agent's client shows.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<kling_core::Progress>();
+        let forwarder = ctx.meta.get_progress_token().map(|token| {
+            let peer = ctx.peer.clone();
+            tokio::spawn(async move {
+                while let Some(p) = rx.recv().await {
+                    let message = format!("{} after {} s", p.status, p.elapsed.as_secs());
+                    let _ = peer
+                        .notify_progress(
+                            ProgressNotificationParam::new(token.clone(), f64::from(p.polls))
+                                .with_message(message),
+                        )
+                        .await;
+                }
+            })
+        });
+        // Cancellation of the call stops the wait, not the task.
+        let cancel = CancelHandle::new();
+        let watcher = {
+            let (ct, cancel) = (ctx.ct.clone(), cancel.clone());
+            tokio::spawn(async move {
+                ct.cancelled().await;
+                cancel.cancel();
+            })
+        };
+        let options = WaitOptions::new()
+            .max_wait(max_wait)
+            .cancel(cancel)
+            .progress(move |p| {
+                let _ = tx.send(p.clone());
+            });
+        let waited = kling_core::fleet::wait_for_record(
+            &self.inner.kling,
+            &*self.inner.store,
+            record,
+            query,
+            options,
+        )
+        .await;
+        watcher.abort();
+        if let Some(f) = forwarder {
+            let _ = f.await;
+        }
+        match waited {
+            Ok(record) => ok_json(record_json(&record)),
+            Err(e) if e.kind() == ErrorKind::Cancelled => Err(ToolError(
+                "the wait was cancelled; the task goes on: call wait_task again to pick it up"
+                    .into(),
+            )),
+            Err(e) if e.kind() == ErrorKind::Timeout => Err(ToolError(format!(
+                "{e}; the task goes on: call wait_task again"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn download_results(&self, args: &Map<String, Value>) -> Outcome {
+        let record = self.record(args).await?;
+        if record.state != JobState::Done {
+            return Err(ToolError(format!(
+                "the job is {}, not done: wait_task first",
+                record.state.as_str()
+            )));
+        }
+        let dir = files::job_dir(&self.inner.settings.root, &record.external_task_id);
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| ToolError(format!("cannot make the folder {}: {e}", dir.display())))?;
+        let mut content = Vec::new();
+        let mut saved = Vec::new();
+        for file in &record.files {
+            let Some(dest) = files::file_path(&dir, &file.file_name) else {
+                saved.push(json!({"name": file.file_name, "skipped": "not a safe file name"}));
+                continue;
+            };
+            let bytes = match tokio::fs::metadata(&dest).await {
+                Ok(m) => m.len(),
+                Err(_) => self.inner.kling.download(&file.url, &dest).await?.bytes,
+            };
+            let uri = files::file_uri(&dest);
+            saved.push(json!({"name": file.file_name, "path": dest.display().to_string(), "uri": uri, "bytes": bytes}));
+            if let Some(image) = files::small_image(&dest, bytes).await {
+                content.push(image);
+            }
+        }
+        let mut result = CallToolResult::success(vec![Content::text(
+            serde_json::to_string_pretty(
+                &json!({"external_task_id": record.external_task_id, "files": saved}),
+            )
+            .unwrap_or_default(),
+        )]);
+        result.content.extend(content);
+        Ok(result)
+    }
+
+    async fn list_jobs(&self, args: &Map<String, Value>) -> Outcome {
+        let wanted = match args.get("state") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(ToolError::field("state", "must be a string")),
+        };
+        let records = self.inner.jobs.records().await?;
+        let jobs: Vec<Value> = records
+            .iter()
+            .filter(|r| wanted.as_deref().is_none_or(|w| r.state.as_str() == w))
+            .map(record_json)
+            .collect();
+        ok_json(json!({"jobs": jobs}))
+    }
+
+    fn list_models(args: &Map<String, Value>) -> Outcome {
+        let kind = args.get("kind").and_then(Value::as_str);
+        let models: Vec<Value> = MODELS
+            .iter()
+            .filter(|m| kind.is_none_or(|k| kind_name(m.kind) == k))
+            .map(|m| {
+                json!({
+                    "api": m.api.as_str(), "model": m.name, "label": m.label, "kind": kind_name(m.kind),
+                    "endpoints": m.endpoints.iter().filter(|e| e.offered).map(|e| {
+                        json!({"endpoint": e.endpoint,
+                            "durations": e.rules.durations.as_ref().map(ToString::to_string),
+                            "modes": e.rules.modes, "aspect_ratios": e.rules.aspect_ratios})
+                    }).collect::<Vec<_>>(),
+                    "note": m.note,
+                })
+            })
+            .collect();
+        ok_json(json!({"models": models}))
+    }
+
+    fn estimate_cost(&self, args: &Map<String, Value>) -> Outcome {
+        let (family, _, body) = Self::checked_create("estimate_cost", args)?;
+        let estimate = family.estimate_create(&serde_json::to_vec(&body).unwrap_or_default());
+        ok_json(json!({
+            "estimate": estimate_json(estimate.as_ref()),
+            "budget_left": self.budget().left(),
+        }))
+    }
+
+    fn explain_error(args: &Map<String, Value>) -> Outcome {
+        let code = text_arg(args, "code")?;
+        let found: Vec<Value> = ErrorCode::lookup(code)
+            .iter()
+            .filter_map(|c| {
+                let info = c.info()?;
+                Some(json!({
+                    "dialect": c.dialect().as_str(), "code": info.code, "name": info.name,
+                    "http_status": info.http_status, "kind": info.kind.map(|k| k.as_str()),
+                    "description": info.description, "remedy": info.remedy,
+                }))
+            })
+            .collect();
+        if found.is_empty() {
+            return Err(ToolError::field(
+                "code",
+                format!("no API has the code {code:?}"),
+            ));
+        }
+        ok_json(json!({"codes": found}))
+    }
+
+    async fn call(
+        &self,
+        name: &str,
+        args: &Map<String, Value>,
+        ctx: RequestContext<RoleServer>,
+    ) -> Option<Outcome> {
+        Some(match name {
+            "create_video" | "create_image" | "create_audio" | "create_general" => {
+                self.create(name, args).await
+            }
+            "get_task" => self.get_task(args).await,
+            "wait_task" => self.wait_task(args, ctx).await,
+            "download_results" => self.download_results(args).await,
+            "list_jobs" => self.list_jobs(args).await,
+            "list_models" => Self::list_models(args),
+            "estimate_cost" => self.estimate_cost(args),
+            "explain_error" => Self::explain_error(args),
+            _ => return None,
+        })
+    }
+}
+
+impl ServerHandler for KlingMcp {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new("kling-mcp", env!("CARGO_PKG_VERSION")))
+            .with_instructions(
+                "Kling AI video, image and audio generation. Creates are paid: each returns at \
+                 once with its cost and the budget left; then wait_task, then download_results. \
+                 A retried create is never charged twice. list_jobs shows earlier jobs, also \
+                 after a restart.",
+            )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = request.arguments.unwrap_or_default();
+        match self.call(&request.name, &args, context).await {
+            Some(Ok(result)) => Ok(result.into()),
+            Some(Err(ToolError(message))) => {
+                Ok(CallToolResult::error(vec![Content::text(message)]).into())
+            }
+            None => Err(ErrorData::invalid_params(
+                format!("no tool named {:?}", request.name),
+                None,
+            )),
+        }
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner.tools.iter().find(|t| t.name == name).cloned()
+    }
+}
+
+/// Where downloads of `record` go under `root` (for tests and callers).
+pub fn job_folder(root: &Path, external_task_id: &str) -> PathBuf {
+    files::job_dir(root, external_task_id)
+}
