@@ -158,17 +158,15 @@ where
         ));
     };
     let Some(lookup) = request.lookup(&id) else {
-        return Box::pin(run_at_most_once(
-            client,
-            store,
+        let job = StoredJob {
             request,
-            id,
             family,
+            redelivered,
             claim,
-            options,
+            key: Some(id),
             create_only,
-        ))
-        .await;
+        };
+        return Box::pin(run_at_most_once(client, store, job, options)).await;
     };
     let print = request_fingerprint(&request);
     let mut record = match store.get(&id).await? {
@@ -433,17 +431,23 @@ async fn unsettled(
 async fn run_at_most_once<K, E>(
     client: &K,
     store: &dyn JobStore,
-    request: E,
-    id: String,
-    family: String,
-    claim: Option<Arc<dyn Claim>>,
+    job: StoredJob<E>,
     mut options: WaitOptions<'_>,
-    create_only: bool,
 ) -> Result<JobRecord, Error>
 where
     K: AsyncKling + ?Sized,
     E: CreateTask,
 {
+    let StoredJob {
+        request,
+        family,
+        claim,
+        key,
+        create_only,
+        ..
+    } = job;
+    // The caller keyed it (`run_stored_job`: the job's key).
+    let id = key.unwrap_or_default();
     let print = request_fingerprint(&request);
     let mut record = match store.get(&id).await? {
         Some(r) if r.fingerprint != print => {
@@ -457,17 +461,15 @@ where
             let r = JobRecord::queued(&id, family, print);
             if !store.insert(&r).await? {
                 // Another worker recorded it meanwhile: its record decides.
-                return Box::pin(run_at_most_once(
-                    client,
-                    store,
+                let job = StoredJob {
                     request,
-                    id,
-                    r.family,
+                    family: r.family,
+                    redelivered: false,
                     claim,
-                    options,
+                    key: Some(id),
                     create_only,
-                ))
-                .await;
+                };
+                return Box::pin(run_at_most_once(client, store, job, options)).await;
             }
             r
         }
