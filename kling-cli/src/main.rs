@@ -87,6 +87,7 @@ fn serves(command: &Command) -> bool {
         Command::Mock(_)
             | Command::Webhook(webhook::WebhookCommand::Listen(_))
             | Command::Batch(batch::BatchCommand::Work(_))
+            | Command::Mcp(_)
     )
 }
 

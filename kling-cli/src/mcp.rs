@@ -1,6 +1,7 @@
-//! `kling mcp`: the Model Context Protocol server (kling-mcp) over stdio, with this command's
-//! credentials and settings: an agent's client starts it and speaks MCP on its stdin and
-//! stdout (logs go to stderr, never to stdout).
+//! `kling mcp`: the Model Context Protocol server (kling-mcp) with this command's credentials
+//! and settings: over stdio (an agent's client starts it and speaks MCP on its stdin and
+//! stdout; logs go to stderr, never to stdout), or over streamable HTTP on 127.0.0.1 behind a
+//! bearer token (`--http`).
 
 use std::path::PathBuf;
 
@@ -38,6 +39,25 @@ pub(crate) struct McpArgs {
     /// create whose estimate does not fit what is left is refused
     #[arg(long, value_name = "UNITS")]
     budget: Option<f64>,
+    /// Serve streamable HTTP at http://ADDR:PORT/mcp instead of stdio; clients send the
+    /// token as `Authorization: Bearer TOKEN`
+    #[arg(long)]
+    http: bool,
+    /// With --http: the port (0: any free port; the address is printed on stderr)
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// With --http: the address to listen on (127.0.0.1 unless told otherwise)
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    bind: std::net::IpAddr,
+    /// With --http: the bearer token clients must send (32+ characters; e.g. `openssl rand
+    /// -hex 32`)
+    #[arg(
+        long,
+        env = "KLING_MCP_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    token: Option<String>,
 }
 
 /// `$XDG_DATA_HOME/kling` (an absolute one), else `~/.local/share/kling`.
@@ -88,10 +108,41 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
         settings = settings.budget(units);
     }
     let server = KlingMcp::new(ctx.kling()?, backend, settings);
+    if args.http {
+        return serve_http(args, server).await;
+    }
     let running = server
         .serve(rmcp::transport::stdio())
         .await
         .map_err(|e| CommandError::usage(format!("the MCP client did not start a session: {e}")))?;
     let _ = running.waiting().await;
+    Ok(())
+}
+
+/// `kling mcp --http`: serves until Ctrl-C.
+async fn serve_http(args: &McpArgs, server: KlingMcp) -> Result<(), CommandError> {
+    let token = args.token.clone().ok_or_else(|| {
+        CommandError::usage(
+            "--http needs a token: give --token or KLING_MCP_TOKEN (32+ characters; e.g. \
+             `openssl rand -hex 32`), and the same to the client as `Authorization: Bearer TOKEN`",
+        )
+    })?;
+    let token = kling_mcp::HttpToken::new(token)
+        .map_err(|e| CommandError::usage(format!("--token: {e}")))?;
+    let listener = tokio::net::TcpListener::bind((args.bind, args.port))
+        .await
+        .map_err(|e| {
+            kling_errors::IoError::new("listen on", format!("{}:{}", args.bind, args.port), e)
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;
+    eprintln!("serving MCP on http://{addr}/mcp (Ctrl-C stops)");
+    axum::serve(listener, kling_mcp::http_router(server, token))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| kling_errors::IoError::new("serve on", addr.to_string(), e))?;
     Ok(())
 }

@@ -3,7 +3,9 @@
 
 mod budget;
 mod files;
+mod http;
 mod server;
 mod tools;
 
+pub use http::{HttpToken, http_router};
 pub use server::{KlingMcp, McpSettings, job_folder};
