@@ -15,8 +15,9 @@ use kling_types::models::{Estimate, MODELS};
 use kling_types::{CreateEndpoint, Endpoint, TaskRef};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
-    Implementation, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ServerCapabilities, ServerConfig, Tool,
+    Implementation, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ProgressNotificationParam, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Resource, ResourceContents, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -442,23 +443,7 @@ impl KlingMcp {
     }
 
     fn list_models(args: &Map<String, Value>) -> Outcome {
-        let kind = args.get("kind").and_then(Value::as_str);
-        let models: Vec<Value> = MODELS
-            .iter()
-            .filter(|m| kind.is_none_or(|k| kind_name(m.kind) == k))
-            .map(|m| {
-                json!({
-                    "api": m.api.as_str(), "model": m.name, "label": m.label, "kind": kind_name(m.kind),
-                    "endpoints": m.endpoints.iter().filter(|e| e.offered).map(|e| {
-                        json!({"endpoint": e.endpoint,
-                            "durations": e.rules.durations.as_ref().map(ToString::to_string),
-                            "modes": e.rules.modes, "aspect_ratios": e.rules.aspect_ratios})
-                    }).collect::<Vec<_>>(),
-                    "note": m.note,
-                })
-            })
-            .collect();
-        ok_json(json!({"models": models}))
+        ok_json(models_json(args.get("kind").and_then(Value::as_str)))
     }
 
     fn estimate_cost(&self, args: &Map<String, Value>) -> Outcome {
@@ -516,14 +501,19 @@ impl KlingMcp {
 
 impl ServerHandler for KlingMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("kling-mcp", env!("CARGO_PKG_VERSION")))
-            .with_instructions(
-                "Kling AI video, image and audio generation. Creates are paid: each returns at \
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new("kling-mcp", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "Kling AI video, image and audio generation. Creates are paid: each returns at \
                  once with its cost and the budget left; then wait_task, then download_results. \
                  A retried create is never charged twice. list_jobs shows earlier jobs, also \
                  after a restart.",
-            )
+        )
     }
 
     async fn list_tools(
@@ -555,6 +545,92 @@ impl ServerHandler for KlingMcp {
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.inner.tools.iter().find(|t| t.name == name).cloned()
     }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(
+            RESOURCES
+                .iter()
+                .map(|(uri, name, description)| {
+                    Resource::new(*uri, *name)
+                        .with_description(*description)
+                        .with_mime_type("application/json")
+                })
+                .collect(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let body = match request.uri.as_str() {
+            "kling://models" => models_json(None),
+            "kling://errors" => errors_json(),
+            other => {
+                return Err(ErrorData::resource_not_found(
+                    format!("no resource {other:?} (kling://models, kling://errors)"),
+                    None,
+                ));
+            }
+        };
+        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(text, request.uri.clone()).with_mime_type("application/json"),
+        ])
+        .into())
+    }
+}
+
+/// The resources: the models data and the error taxonomy, as JSON.
+const RESOURCES: [(&str, &str, &str); 2] = [
+    (
+        "kling://models",
+        "models",
+        "Every model of every API: what it makes and what each endpoint takes.",
+    ),
+    (
+        "kling://errors",
+        "errors",
+        "Every error code of Kling and the gateways: HTTP status, kind, meaning and remedy.",
+    ),
+];
+
+/// The models data (of one kind, or all), as the tools and the resource show it.
+fn models_json(kind: Option<&str>) -> Value {
+    let models: Vec<Value> = MODELS
+        .iter()
+        .filter(|m| kind.is_none_or(|k| kind_name(m.kind) == k))
+        .map(|m| {
+            json!({
+                "api": m.api.as_str(), "model": m.name, "label": m.label, "kind": kind_name(m.kind),
+                "endpoints": m.endpoints.iter().filter(|e| e.offered).map(|e| {
+                    json!({"endpoint": e.endpoint,
+                        "durations": e.rules.durations.as_ref().map(ToString::to_string),
+                        "modes": e.rules.modes, "aspect_ratios": e.rules.aspect_ratios})
+                }).collect::<Vec<_>>(),
+                "note": m.note,
+            })
+        })
+        .collect();
+    json!({"models": models})
+}
+
+/// The error taxonomy, as the resource shows it.
+fn errors_json() -> Value {
+    let codes: Vec<Value> = kling_errors::CodeInfo::all()
+        .iter()
+        .map(|info| {
+            json!({"dialect": info.dialect.as_str(), "code": info.code, "name": info.name,
+                "http_status": info.http_status, "kind": info.kind.map(|k| k.as_str()),
+                "description": info.description, "remedy": info.remedy})
+        })
+        .collect();
+    json!({"codes": codes})
 }
 
 /// Where downloads of `record` go under `root` (for tests and callers).

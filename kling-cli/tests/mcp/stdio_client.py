@@ -10,6 +10,8 @@ import json
 import os
 import sys
 
+import anyio
+
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
@@ -82,8 +84,19 @@ async def main() -> None:
             check(files and all(os.path.isfile(f["path"]) and os.path.realpath(f["path"]).startswith(
                 os.path.realpath(DOWNLOADS)) for f in files), "the files are in the download folder", files)
 
-    # A restart: a new server with the same store lists the job and waits for a new one made
-    # before the restart.
+            est = await session.call_tool("estimate_cost", {"family": "text2video", "request": video})
+            check(not est.is_error and json.loads(text(est))["estimate"]["units"] > 0, "estimate_cost prices it", text(est))
+            why = await session.call_tool("explain_error", {"code": "1303"})
+            check(not why.is_error and "remedy" in text(why), "explain_error explains 1303", text(why))
+            models = json.loads(text(await session.call_tool("list_models", {"kind": "video"})))["models"]
+            check(any(m["model"] == "kling-v2-6" for m in models), "list_models lists the video models")
+            resources = {r.uri for r in (await session.list_resources()).resources}
+            check({"kling://models", "kling://errors"} <= resources, "the models and the error codes are resources", resources)
+            body = (await session.read_resource("kling://errors")).contents[0].text
+            check("1303" in body, "the error codes resource holds the codes")
+
+    # A restart in the middle of a wait: the server goes away while it waits; a new one with
+    # the same store lists the job and picks the wait up.
     async with stdio_client(server("1000")) as (read, write):
         async with ClientSession(read, write) as session:
             await session.initialize()
@@ -91,6 +104,9 @@ async def main() -> None:
                                                             "request": dict(video, prompt="a crow")})
             check(not made.is_error, "a second video is created", text(made))
             second = json.loads(text(made))["external_task_id"]
+            with anyio.move_on_after(1.0) as scope:
+                await session.call_tool("wait_task", {"external_task_id": second})
+            check(scope.cancelled_caught, "the server is stopped in the middle of a wait")
     async with stdio_client(server("1000")) as (read, write):
         async with ClientSession(read, write) as session:
             await session.initialize()
