@@ -107,7 +107,8 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
     if let Some(units) = args.budget {
         settings = settings.budget(units);
     }
-    let server = KlingMcp::new(ctx.kling()?, backend, settings);
+    // RunBlob jobs need its host and key; without them such a create is a tool error.
+    let server = KlingMcp::new(ctx.kling()?, ctx.runblob().ok(), backend, settings);
     if args.http {
         return serve_http(args, server).await;
     }

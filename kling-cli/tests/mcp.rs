@@ -5,7 +5,8 @@
 //! for a bad argument (tool errors naming the field), waits with progress notifications,
 //! downloads into the folder given, and after a restart finds the jobs and waits for one.
 //! Over streamable HTTP (`tests/mcp/http_client.py`): refused without the token, then a create
-//! and a wait the client cancels (the task goes on; a new wait finds it done), with progress.
+//! and a wait the client cancels (the task goes on; a new wait finds it done), with progress;
+//! a new-standard video and a RunBlob video through the same tools.
 
 mod common;
 
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kling_mock::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
+use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
 use kling_types::Family;
 
 /// The version of the Python SDK the tests run (pinned: a new release is taken by hand).
@@ -144,7 +145,13 @@ fn the_python_sdk_drives_kling_mcp_over_http_with_a_token() {
     let work = common::temp("mcp-http");
     let (video, _) = video_and_budget();
     let token = "h".repeat(48);
-    let env = server_env(&mock);
+    let mut env = server_env(&mock);
+    // The new standard's key, and RunBlob's host and key: every API through the same tools.
+    env.extend([
+        ("KLING_API_KEY", DEMO_API_KEY.to_owned()),
+        ("KLING_RUNBLOB_URL", format!("{}/runblob", mock.api_url)),
+        ("KLING_RUNBLOB_API_KEY", DEMO_API_KEY.to_owned()),
+    ]);
     let mut pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     pairs.push(("KLING_MCP_TOKEN", &token));
     let store = work.join("mcp.db").display().to_string();

@@ -4,6 +4,7 @@
 mod budget;
 mod files;
 mod http;
+mod jobs;
 mod server;
 mod tools;
 

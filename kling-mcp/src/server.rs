@@ -7,12 +7,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use kling_client_async::{AsyncKling, Client};
-use kling_core::fleet::{FleetBackend, JobRecord, JobState, JobStore, StoredJob, fingerprint};
+use kling_core::fleet::{BatchJob, FleetBackend, JobCreate, JobRecord, JobState, JobStore};
 use kling_core::{CancelHandle, WaitOptions};
 use kling_errors::{Error, ErrorCode, ErrorKind};
-use kling_types::family::Family;
+use kling_types::family::Group;
 use kling_types::models::{Estimate, MODELS};
-use kling_types::{CreateEndpoint, Endpoint, TaskRef};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock as Content,
     Implementation, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
@@ -25,7 +24,8 @@ use serde_json::{Map, Value, json};
 
 use crate::budget::Budget;
 use crate::files;
-use crate::tools::{self, CREATE_TOOLS};
+use crate::jobs::{self, JobApi};
+use crate::tools;
 
 /// How the server runs: where downloads go, what a session may spend.
 #[derive(Debug, Clone)]
@@ -61,6 +61,7 @@ impl McpSettings {
 
 struct Inner {
     kling: Client,
+    runblob: Option<Client>,
     jobs: Arc<dyn FleetBackend>,
     store: Arc<dyn JobStore>,
     settings: McpSettings,
@@ -144,6 +145,25 @@ fn kind_name(kind: kling_types::models::Kind) -> &'static str {
     }
 }
 
+/// A validation error as a tool error naming its field: an argument of the tool, or a field
+/// of its `request`.
+fn field_error(e: Error) -> ToolError {
+    match &e {
+        Error::Validation(v) => {
+            let field = v.field();
+            if matches!(
+                field,
+                "family" | "model" | "api" | "external_task_id" | "request"
+            ) {
+                ToolError::field(field, v.message())
+            } else {
+                ToolError::field(&format!("request.{field}"), v.message())
+            }
+        }
+        _ => e.into(),
+    }
+}
+
 fn estimate_json(estimate: Option<&Estimate>) -> Value {
     match estimate {
         Some(e) => {
@@ -154,13 +174,20 @@ fn estimate_json(estimate: Option<&Estimate>) -> Value {
 }
 
 impl KlingMcp {
-    /// A server creating with `kling` and keeping its jobs in `jobs` (a kling-store file, or
-    /// a Redis fleet's store).
-    pub fn new(kling: Client, jobs: Arc<dyn FleetBackend>, settings: McpSettings) -> Self {
+    /// A server creating with `kling` (the legacy API and the new standard) and, when given,
+    /// `runblob` (RunBlob's Kling products), keeping its jobs in `jobs` (a kling-store file,
+    /// or a Redis fleet's store).
+    pub fn new(
+        kling: Client,
+        runblob: Option<Client>,
+        jobs: Arc<dyn FleetBackend>,
+        settings: McpSettings,
+    ) -> Self {
         let budget = Budget::new(settings.budget);
         Self {
             inner: Arc::new(Inner {
                 kling,
+                runblob,
                 store: jobs.job_store(),
                 jobs,
                 settings,
@@ -177,77 +204,76 @@ impl KlingMcp {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The family `name` among the create tool's, or an error listing them.
-    fn family_of(tool: &str, name: &str) -> Result<&'static Family, ToolError> {
-        let group = CREATE_TOOLS
-            .iter()
-            .find(|(t, ..)| *t == tool)
-            .map(|(_, g, _)| *g);
-        let found = match group {
-            Some(g) => tools::families(g).find(|f| f.name == name),
-            None => Family::named(name),
-        };
-        found.ok_or_else(|| {
-            let known: Vec<&str> = match group {
-                Some(g) => tools::families(g).map(|f| f.name).collect(),
-                None => kling_types::FAMILIES.iter().map(|f| f.name).collect(),
-            };
-            ToolError::field(
-                "family",
-                format!("unknown family {name:?}; one of {}", known.join(", ")),
-            )
-        })
+    fn clients(&self) -> jobs::Clients<'_> {
+        jobs::Clients {
+            kling: &self.inner.kling,
+            runblob: self.inner.runblob.as_ref(),
+        }
     }
 
-    /// The create of `args`, checked as the server would, with its job id set.
-    fn checked_create(
-        tool: &str,
+    /// The job of a create tool's arguments, keyed and checked as the server would check it,
+    /// in the tool's group (`None`: any group, for `estimate_cost`).
+    fn checked_job(
+        group: Option<Group>,
         args: &Map<String, Value>,
-    ) -> Result<(&'static Family, kling_types::FamilyCreate, Value), ToolError> {
-        let family = Self::family_of(tool, text_arg(args, "family")?)?;
-        let body = match args.get("request") {
-            Some(Value::Object(body)) => body.clone(),
-            Some(_) => return Err(ToolError::field("request", "must be an object")),
-            None => return Err(ToolError::field("request", "is required")),
+    ) -> Result<(BatchJob, JobCreate), ToolError> {
+        let family = text_arg(args, "family")?;
+        let Some(api) = JobApi::of(family).filter(|a| group.is_none_or(|g| a.group() == g)) else {
+            let known = match group {
+                Some(g) => tools::family_names(g).join(", "),
+                None => "a family of a create tool".to_owned(),
+            };
+            return Err(ToolError::field(
+                "family",
+                format!("unknown family {family:?}; one of {known}"),
+            ));
         };
-        let key = match args.get("external_task_id") {
-            Some(Value::String(id)) => id.clone(),
-            Some(_) => return Err(ToolError::field("external_task_id", "must be a string")),
-            // The same request, the same job: a retried call finds it instead of paying again.
-            None => {
-                let bytes = serde_json::to_vec(&json!([family.name, body])).unwrap_or_default();
-                format!("mcp-{}", fingerprint(&bytes))
+        if let Some(given) = args.get("api").and_then(Value::as_str)
+            && given != api.name()
+        {
+            return Err(ToolError::field(
+                "api",
+                format!(
+                    "{family:?} is a family of the {} API, not {given:?}",
+                    api.name()
+                ),
+            ));
+        }
+        let mut line = Map::new();
+        line.insert("api".into(), api.name().into());
+        for key in ["family", "model", "request", "external_task_id"] {
+            if let Some(v) = args.get(key) {
+                line.insert(key.into(), v.clone());
             }
-        };
-        let mut create = family
-            .create(Value::Object(body))
-            .map_err(|e| ToolError::field(&format!("request.{}", e.field()), e.message()))?;
-        create.set_external_task_id(key);
-        create
-            .validate()
-            .map_err(|e| ToolError::field(&format!("request.{}", e.field()), e.message()))?;
-        let body = serde_json::to_value(create.body()).unwrap_or_default();
-        Ok((family, create, body))
+        }
+        if !args.get("request").is_some_and(Value::is_object) {
+            return Err(ToolError::field("request", "must be an object"));
+        }
+        let job: BatchJob = serde_json::from_value(Value::Object(line))
+            .map_err(|e| ToolError(format!("the arguments do not read as a job: {e}")))?;
+        let job = job.keyed().map_err(field_error)?;
+        let create = job.create().map_err(field_error)?;
+        Ok((job, create))
     }
 
-    async fn create(&self, tool: &str, args: &Map<String, Value>) -> Outcome {
-        let (family, create, body) = Self::checked_create(tool, args)?;
-        let key = create.external_task_id().unwrap_or_default().to_owned();
+    async fn create(&self, group: Group, args: &Map<String, Value>) -> Outcome {
+        let (job, create) = Self::checked_job(Some(group), args)?;
+        let key = job.id().unwrap_or_default().to_owned();
         if let Some(record) = self.inner.store.get(&key).await? {
             let mut doc = record_json(&record);
             doc["note"] = json!("this job was created before: not charged again");
             return ok_json(doc);
         }
-        let estimate = family.estimate_create(&serde_json::to_vec(&body).unwrap_or_default());
+        let estimate = jobs::estimate(&create);
         self.budget()
             .reserve(estimate.as_ref())
             .map_err(ToolError)?;
-        let job = StoredJob::new(create, family.name).create_only();
-        let result = kling_core::fleet::run_stored_job(
-            &self.inner.kling,
+        let result = jobs::create(
+            &self.clients(),
             &*self.inner.store,
-            job,
-            WaitOptions::new(),
+            create,
+            &job.family,
+            &key,
         )
         .await;
         let record = match result {
@@ -255,7 +281,7 @@ impl KlingMcp {
             Err(e) => {
                 // Nothing created for sure? The reservation goes back. A create whose outcome is
                 // unknown keeps it: it may be charged.
-                if !matches!(e.kind(), ErrorKind::AmbiguousCreate) {
+                if e.kind() != ErrorKind::AmbiguousCreate {
                     self.budget().release(estimate.as_ref());
                 }
                 return Err(e.into());
@@ -281,31 +307,11 @@ impl KlingMcp {
         })
     }
 
-    /// The query of a created job's task, or why there is none.
-    fn query(record: &JobRecord) -> Result<kling_types::family::FamilyTask, ToolError> {
-        let family = Family::named(&record.family).ok_or_else(|| {
-            ToolError(format!(
-                "the job's family {:?} is not one this server knows",
-                record.family
-            ))
-        })?;
-        let task_id = record.task_id.clone().ok_or_else(|| {
-            ToolError(format!(
-                "the job has no task yet (state {}): create it again with the same request",
-                record.state.as_str()
-            ))
-        })?;
-        Ok(family.task(TaskRef::TaskId(task_id)))
-    }
-
     async fn get_task(&self, args: &Map<String, Value>) -> Outcome {
         let record = self.record(args).await?;
         let mut doc = record_json(&record);
         if record.state == JobState::Created {
-            let query = Self::query(&record)?;
-            let task = self.inner.kling.task(&query).await?;
-            doc["status"] = json!(task.value.task_status.as_str());
-            doc["status_message"] = json!(task.value.task_status_msg);
+            doc["status"] = json!(jobs::status(&self.clients(), &record).await?);
         }
         ok_json(doc)
     }
@@ -319,7 +325,6 @@ impl KlingMcp {
         if record.state.is_final() {
             return ok_json(record_json(&record));
         }
-        let query = Self::query(&record)?;
         let max_wait = match args.get("max_wait_seconds") {
             None => self.inner.settings.default_wait,
             Some(v) => match v.as_u64() {
@@ -363,14 +368,7 @@ impl KlingMcp {
             .progress(move |p| {
                 let _ = tx.send(p.clone());
             });
-        let waited = kling_core::fleet::wait_for_record(
-            &self.inner.kling,
-            &*self.inner.store,
-            record,
-            query,
-            options,
-        )
-        .await;
+        let waited = jobs::wait(&self.clients(), &*self.inner.store, record, options).await;
         watcher.abort();
         if let Some(f) = forwarder {
             let _ = f.await;
@@ -447,8 +445,8 @@ impl KlingMcp {
     }
 
     fn estimate_cost(&self, args: &Map<String, Value>) -> Outcome {
-        let (family, _, body) = Self::checked_create("estimate_cost", args)?;
-        let estimate = family.estimate_create(&serde_json::to_vec(&body).unwrap_or_default());
+        let (_, create) = Self::checked_job(None, args)?;
+        let estimate = jobs::estimate(&create);
         ok_json(json!({
             "estimate": estimate_json(estimate.as_ref()),
             "budget_left": self.budget().left(),
@@ -484,9 +482,10 @@ impl KlingMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Option<Outcome> {
         Some(match name {
-            "create_video" | "create_image" | "create_audio" | "create_general" => {
-                self.create(name, args).await
-            }
+            "create_video" => self.create(Group::Video, args).await,
+            "create_image" => self.create(Group::Image, args).await,
+            "create_audio" => self.create(Group::Audio, args).await,
+            "create_general" => self.create(Group::General, args).await,
             "get_task" => self.get_task(args).await,
             "wait_task" => self.wait_task(args, ctx).await,
             "download_results" => self.download_results(args).await,

@@ -25,6 +25,25 @@ pub(crate) fn families(group: Group) -> impl Iterator<Item = &'static Family> {
     FAMILIES.iter().filter(move |f| f.group == group)
 }
 
+/// The `family` values a create tool of `group` takes: the legacy families, then the new
+/// standard's kinds and RunBlob's products of the group.
+pub(crate) fn family_names(group: Group) -> Vec<&'static str> {
+    families(group)
+        .map(|f| f.name)
+        .chain(crate::jobs::other_apis(group).into_iter().map(|(n, _)| n))
+        .collect()
+}
+
+/// What the models data says the new standard's models take, in a line per model.
+fn standard_models() -> String {
+    MODELS
+        .iter()
+        .filter(|m| m.api == Api::Standard)
+        .map(|m| format!("  - model {} ({})", m.name, m.label))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What the models data says a family's requests take, in a line per model.
 fn models_of(family: &Family) -> String {
     let mut lines = Vec::new();
@@ -65,7 +84,7 @@ fn schema(value: Value) -> Arc<serde_json::Map<String, Value>> {
 }
 
 fn create_tool(name: &'static str, group: Group, what: &str) -> Tool {
-    let names: Vec<&str> = families(group).map(|f| f.name).collect();
+    let names = family_names(group);
     let mut text = format!(
         "Creates {what} on Kling AI (paid) and returns at once with the job's id and its \
          estimated cost; call wait_task next, then download_results. The request is checked \
@@ -81,6 +100,31 @@ fn create_tool(name: &'static str, group: Group, what: &str) -> Tool {
             text.push_str(&models);
         }
     }
+    let others = crate::jobs::other_apis(group);
+    let kinds: Vec<&str> = others
+        .iter()
+        .filter(|(_, a)| *a == "standard")
+        .map(|(n, _)| *n)
+        .collect();
+    if !kinds.is_empty() {
+        text.push_str(&format!(
+            "\n- {} (the new standard, API key only): give `model` too; `request` is the new \
+             standard's body (`prompt`, `settings`, ...)\n{}",
+            kinds.join(", "),
+            standard_models()
+        ));
+    }
+    let products: Vec<&str> = others
+        .iter()
+        .filter(|(_, a)| *a == "runblob")
+        .map(|(n, _)| *n)
+        .collect();
+    if !products.is_empty() {
+        text.push_str(&format!(
+            "\n- {} (through RunBlob, priced in US dollars): `request` is RunBlob's body",
+            products.join(", ")
+        ));
+    }
     Tool::new(
         name,
         text,
@@ -91,6 +135,10 @@ fn create_tool(name: &'static str, group: Group, what: &str) -> Tool {
                     "description": "What to make: one of the families listed above."},
                 "request": {"type": "object",
                     "description": "The request body, as the API's docs give it: e.g. {\"model_name\": \"kling-v2-6\", \"prompt\": \"a fox in the snow\", \"duration\": \"5\"}."},
+                "model": {"type": "string",
+                    "description": "The new standard's model (kling-3.0, ...): for its kinds only."},
+                "api": {"type": "string", "enum": ["legacy", "standard", "runblob"],
+                    "description": "Optional: the family says which API it is."},
                 "external_task_id": {"type": "string",
                     "description": "Your id for the job (optional): a retried call with the same id returns the same job. Without it, the id is made from the request."}
             },

@@ -72,5 +72,20 @@ async def main() -> None:
                   "a new wait after the cancel ends done", text(done))
             check(len(seen) >= 1, "progress notifications came over HTTP", seen)
 
+            # The other APIs, in the same tools: the new standard (a kind and a model) and RunBlob.
+            for what, args in [
+                ("a new-standard video", {"family": "text-to-video", "model": "kling-3.0",
+                                          "request": {"prompt": "a fox on the new standard"}}),
+                ("a RunBlob video", {"family": "o3-video", "request": {"prompt": "a crow through RunBlob"}}),
+            ]:
+                made = await session.call_tool("create_video", args)
+                check(not made.is_error, f"{what} is created", text(made))
+                key = json.loads(text(made))["external_task_id"]
+                done = await session.call_tool("wait_task", {"external_task_id": key})
+                check(not done.is_error and json.loads(text(done))["state"] == "done",
+                      f"{what} is waited for", text(done))
+            wrong = await session.call_tool("create_video", {"family": "text-to-video", "request": {"prompt": "x"}})
+            check(wrong.is_error and "model" in text(wrong), "a new-standard create without a model names it", text(wrong))
+
 
 asyncio.run(main())
