@@ -19,6 +19,7 @@ use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
 use kling_test_support::redis::RedisServer;
 
 use crate::cases::runtime;
+use crate::measure::mock::{code, number, percentile};
 
 /// Where the batch is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,18 +70,6 @@ struct Outcomes {
     utilisation: Option<(f64, f64)>,
     seconds: f64,
     done: usize,
-}
-
-fn code(stats: &kling_mock::MockStats, code: &str) -> u64 {
-    stats.codes.get(code).copied().unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 /// Serves a `CallbackInbox` over `store` on 127.0.0.1, as a user's server (or `kling batch
@@ -301,23 +290,11 @@ fn run(
     })
 }
 
-fn flag(args: &[&str], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| *a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|s| (*s).to_owned())
-}
-
 /// `kling-bench fleet-scale [--jobs N] [--slots S] [--seconds T] [--rate R] [--smoke]`: prints
 /// a table and writes `target/bench/fleet-scale.json`.
 pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     let smoke = args.contains(&"--smoke");
-    let number = |name: &str, default: f64| -> Result<f64, String> {
-        flag(args, name).map_or(Ok(default), |v| {
-            v.parse::<f64>()
-                .map_err(|_| format!("{name} takes a number, not {v:?}"))
-        })
-    };
+    let number = |name: &str, default: f64| number(args, name, default);
     let rate = number("--rate", 100.0)?;
     let load = Load {
         jobs: number("--jobs", if smoke { 16.0 } else { 600.0 })?.max(1.0) as usize,

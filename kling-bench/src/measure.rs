@@ -97,3 +97,34 @@ pub(crate) fn median(values: &mut [f64]) -> f64 {
         f64::midpoint(values[mid - 1], values[mid])
     }
 }
+
+/// The cases against kling-mock (`polls`, `fleet-scale`): what they share.
+pub(crate) mod mock {
+    use std::time::Duration;
+
+    /// The `p` quantile of `sorted` (zero when empty).
+    pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+        if sorted.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted[i.min(sorted.len() - 1)]
+    }
+
+    /// How many answers the mock gave with service code `code`.
+    pub(crate) fn code(stats: &kling_mock::MockStats, code: &str) -> u64 {
+        stats.codes.get(code).copied().unwrap_or(0)
+    }
+
+    /// The number after `name` in `args`, or `default`.
+    pub(crate) fn number(args: &[&str], name: &str, default: f64) -> Result<f64, String> {
+        let value = args
+            .iter()
+            .position(|a| *a == name)
+            .and_then(|i| args.get(i + 1));
+        value.map_or(Ok(default), |v| {
+            v.parse::<f64>()
+                .map_err(|_| format!("{name} takes a number, not {v:?}"))
+        })
+    }
+}

@@ -15,6 +15,7 @@ use kling_core::{Config, RateConfig};
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockConfig, MockServer};
 
 use crate::cases::runtime;
+use crate::measure::mock::{code, number, percentile};
 
 /// Which API the jobs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,18 +54,6 @@ struct Outcome {
     over_bound: usize,
     seconds: f64,
     failed: usize,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn code(stats: &kling_mock::MockStats, code: &str) -> u64 {
-    stats.codes.get(code).copied().unwrap_or(0)
 }
 
 fn run(api: Api, mode: Mode, load: &Load) -> Result<Outcome, String> {
@@ -163,23 +152,11 @@ fn run(api: Api, mode: Mode, load: &Load) -> Result<Outcome, String> {
     })
 }
 
-fn flag(args: &[&str], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| *a == name)
-        .and_then(|i| args.get(i + 1))
-        .map(|s| (*s).to_owned())
-}
-
 /// `kling-bench polls [--tasks N] [--seconds S] [--rate R] [--smoke]`: prints a table and
 /// writes `target/bench/polls.json`.
 pub(crate) fn suite(args: &[&str]) -> Result<(), String> {
     let smoke = args.contains(&"--smoke");
-    let number = |name: &str, default: f64| -> Result<f64, String> {
-        flag(args, name).map_or(Ok(default), |v| {
-            v.parse::<f64>()
-                .map_err(|_| format!("{name} takes a number, not {v:?}"))
-        })
-    };
+    let number = |name: &str, default: f64| number(args, name, default);
     let tasks = number("--tasks", if smoke { 20.0 } else { 1000.0 })? as usize;
     let secs = number("--seconds", if smoke { 6.0 } else { 20.0 })?;
     let rate = number("--rate", 100.0)?;

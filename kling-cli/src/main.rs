@@ -21,6 +21,7 @@ mod image;
 mod input;
 mod legacy;
 mod lipsync;
+mod local;
 mod logs;
 mod mcp;
 mod mock;

@@ -9,7 +9,7 @@ use clap::Args;
 use kling_mcp::{KlingMcp, McpSettings};
 use rmcp::ServiceExt;
 
-use crate::batch::{StoreArgs, open};
+use crate::batch::{RedisArgs, StoreArgs, open};
 use crate::flow::Ctx;
 use crate::output::CommandError;
 
@@ -20,17 +20,8 @@ pub(crate) struct McpArgs {
     /// [default: $XDG_DATA_HOME/kling/mcp.db, or ~/.local/share/kling/mcp.db]
     #[arg(long, env = "KLING_MCP_STORE", value_name = "PATH")]
     store: Option<PathBuf>,
-    /// Keep the jobs in this Redis instead (a fleet's): redis://host:port[/db]
-    #[arg(
-        long,
-        env = "KLING_REDIS_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    redis: Option<String>,
-    /// With --redis: the prefix of the keys
-    #[arg(long, env = "KLING_REDIS_PREFIX", default_value = "kling")]
-    prefix: String,
+    #[command(flatten)]
+    redis: RedisArgs,
     /// Where downloads go, one folder per job; nothing is written outside it
     /// [default: $XDG_DATA_HOME/kling/downloads, or ~/.local/share/kling/downloads]
     #[arg(long, env = "KLING_MCP_DOWNLOADS", value_name = "DIR")]
@@ -81,7 +72,7 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
             "--budget must be a number of units, 0 or more",
         ));
     }
-    let store = match (&args.store, &args.redis) {
+    let store = match (&args.store, &args.redis.redis) {
         (Some(path), _) => Some(path.clone()),
         (None, Some(_)) => None,
         (None, None) => Some(data_dir()?.join("mcp.db")),
@@ -94,11 +85,7 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
         std::fs::create_dir_all(parent)
             .map_err(|e| kling_errors::IoError::new("create the folder", parent, e))?;
     }
-    let backend = open(
-        &StoreArgs::new(store, args.redis.clone(), args.prefix.clone()),
-        false,
-    )
-    .await?;
+    let backend = open(&StoreArgs::new(store, args.redis.clone()), false).await?;
     let downloads = match &args.downloads {
         Some(dir) => dir.clone(),
         None => data_dir()?.join("downloads"),
@@ -130,14 +117,7 @@ async fn serve_http(args: &McpArgs, server: KlingMcp) -> Result<(), CommandError
     })?;
     let token = kling_mcp::HttpToken::new(token)
         .map_err(|e| CommandError::usage(format!("--token: {e}")))?;
-    let listener = tokio::net::TcpListener::bind((args.bind, args.port))
-        .await
-        .map_err(|e| {
-            kling_errors::IoError::new("listen on", format!("{}:{}", args.bind, args.port), e)
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;
+    let (listener, addr) = crate::local::bind(args.bind, args.port).await?;
     eprintln!("serving MCP on http://{addr}/mcp (Ctrl-C stops)");
     axum::serve(listener, kling_mcp::http_router(server, token))
         .with_graceful_shutdown(async {

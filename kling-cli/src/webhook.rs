@@ -196,10 +196,7 @@ async fn receive(
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, "POST a webhook here\n");
     }
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let pairs = crate::local::header_pairs(&headers);
     match state.checker.check(&pairs, &body) {
         Ok(verified) => {
             let get = |name: &str| {
@@ -261,47 +258,22 @@ pub(crate) async fn listen(
     if matches!(checker, Checker::Unverified) {
         eprintln!("warning: no secret given: events are printed unverified");
     }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", l.port))
-        .await
-        // A port in use is this machine's state, not a network failure: a local error.
-        .map_err(|e| kling_errors::IoError::new("listen on", format!("127.0.0.1:{}", l.port), e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;
+    let (listener, addr) = crate::local::bind([127, 0, 0, 1].into(), l.port).await?;
     eprintln!("listening on http://{addr}/ (Ctrl-C stops)");
-    let (tx, mut rx) = mpsc::channel(256);
+    let (tx, rx) = mpsc::channel(256);
     let router = axum::Router::new()
         .fallback(receive)
         .with_state(Arc::new(Receiver {
             checker,
             events: tx,
         }));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            })
-            .await
-    });
     let mut seen = 0u64;
-    loop {
-        tokio::select! {
-            event = rx.recv() => match event {
-                Some(event) => {
-                    print_event(&event, format, cmd);
-                    seen += 1;
-                    if l.max_events.is_some_and(|max| seen >= max) {
-                        break;
-                    }
-                }
-                None => break,
-            },
-            _ = tokio::signal::ctrl_c() => break,
-        }
-    }
-    let _ = stop_tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    crate::local::serve_events(listener, router, rx, |event| {
+        print_event(&event, format, cmd);
+        seen += 1;
+        l.max_events.is_none_or(|max| seen < max)
+    })
+    .await;
     if format == Format::Text {
         eprintln!("stopped after {seen} event(s)");
     }

@@ -64,28 +64,31 @@ pub(crate) struct StoreArgs {
     /// shares [default: kling-batch.db in the current folder]
     #[arg(long, env = "KLING_BATCH_STORE", value_name = "PATH")]
     store: Option<PathBuf>,
-    /// Keep the batch in this Redis instead, shared by workers on any number of machines:
-    /// redis://[user:password@]host:port[/db]
+    #[command(flatten)]
+    redis: RedisArgs,
+}
+
+/// A Redis shared by workers (and agents' servers) on any number of machines.
+#[derive(Args, Clone)]
+pub(crate) struct RedisArgs {
+    /// Keep the jobs in this Redis instead of a file, shared by workers on any number of
+    /// machines: redis://[user:password@]host:port[/db]
     #[arg(
         long,
         env = "KLING_REDIS_URL",
         value_name = "URL",
         hide_env_values = true
     )]
-    redis: Option<String>,
-    /// With --redis: the prefix of the batch's keys (several batches may share one Redis)
+    pub(crate) redis: Option<String>,
+    /// With --redis: the prefix of the keys (several batches may share one Redis)
     #[arg(long, env = "KLING_REDIS_PREFIX", default_value = "kling")]
-    prefix: String,
+    pub(crate) prefix: String,
 }
 
 impl StoreArgs {
     /// The file `store` (the default file when neither is given), or the Redis of `redis`.
-    pub(crate) fn new(store: Option<PathBuf>, redis: Option<String>, prefix: String) -> Self {
-        Self {
-            store,
-            redis,
-            prefix,
-        }
+    pub(crate) fn new(store: Option<PathBuf>, redis: RedisArgs) -> Self {
+        Self { store, redis }
     }
 }
 
@@ -159,7 +162,7 @@ pub(crate) async fn open(
     args: &StoreArgs,
     existing: bool,
 ) -> Result<Arc<dyn FleetBackend>, CommandError> {
-    let path = match (&args.redis, &args.store) {
+    let path = match (&args.redis.redis, &args.store) {
         (Some(_), Some(_)) => {
             return Err(CommandError::usage(
                 "--redis and --store name two places for one batch: give one (KLING_REDIS_URL \
@@ -167,7 +170,7 @@ pub(crate) async fn open(
             ));
         }
         (Some(url), None) => {
-            let fleet = Fleet::connect(url, &args.prefix)
+            let fleet = Fleet::connect(url, &args.redis.prefix)
                 .await
                 .map_err(|e| match e {
                     // A URL that does not parse: the flag's mistake (exit 2), not the network's.

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -84,10 +84,7 @@ async fn deliver(
     if method != Method::POST {
         return (StatusCode::METHOD_NOT_ALLOWED, "POST a callback here\n");
     }
-    let pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let pairs = crate::local::header_pairs(&headers);
     let receipt = state
         .inbox
         .receive(&*state.store, uri.path(), &pairs, &body, SystemTime::now())
@@ -143,19 +140,12 @@ pub(super) async fn receive(args: &Receive, ctx: &Ctx) -> Result<(), CommandErro
     if let Some(secret) = &ctx.settings.webhook_secret {
         inbox = inbox.verifier(WebhookVerifier::new(&secret.value)?);
     }
-    let listener = tokio::net::TcpListener::bind((args.bind, args.port))
-        .await
-        .map_err(|e| {
-            kling_errors::IoError::new("listen on", format!("{}:{}", args.bind, args.port), e)
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| kling_errors::IoError::new("read the address of", "the listener", e))?;
+    let (listener, addr) = crate::local::bind(args.bind, args.port).await?;
     eprintln!(
         "receiving callbacks on http://{addr}/<token> into {} (Ctrl-C stops)",
         shown(&*backend)
     );
-    let (tx, mut rx) = mpsc::channel(256);
+    let (tx, rx) = mpsc::channel(256);
     let router = axum::Router::new()
         .fallback(deliver)
         .layer(DefaultBodyLimit::max(MAX_CALLBACK_BYTES))
@@ -164,36 +154,17 @@ pub(super) async fn receive(args: &Receive, ctx: &Ctx) -> Result<(), CommandErro
             store: backend.job_store(),
             events: tx,
         }));
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            })
-            .await
-    });
     let mut noted = 0u64;
-    loop {
-        tokio::select! {
-            receipt = rx.recv() => match receipt {
-                Some(receipt) => {
-                    if !ctx.quiet || ctx.format == Format::Json {
-                        print(&receipt, ctx.format, ctx);
-                    }
-                    if matches!(receipt, CallbackReceipt::Noted { .. }) {
-                        noted += 1;
-                        if args.max_events.is_some_and(|max| noted >= max) {
-                            break;
-                        }
-                    }
-                }
-                None => break,
-            },
-            _ = tokio::signal::ctrl_c() => break,
+    crate::local::serve_events(listener, router, rx, |receipt| {
+        if !ctx.quiet || ctx.format == Format::Json {
+            print(&receipt, ctx.format, ctx);
         }
-    }
-    let _ = stop_tx.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        if matches!(receipt, CallbackReceipt::Noted { .. }) {
+            noted += 1;
+        }
+        args.max_events.is_none_or(|max| noted < max)
+    })
+    .await;
     if ctx.format == Format::Text {
         eprintln!("stopped after {noted} task end(s) noted");
     }
