@@ -23,22 +23,47 @@ pub(crate) enum JobApi {
 }
 
 impl JobApi {
-    /// The API of the family (or kind, or product) `name`.
-    pub(crate) fn of(name: &str) -> Option<Self> {
-        if let Some(family) = Family::named(name) {
-            return Some(Self::Legacy(family));
+    /// The API of the family (or kind, or product) `name`, in `api` when given: `omni-video`
+    /// and `motion-control` are a legacy family and a new-standard kind both (the legacy one
+    /// when `api` says nothing).
+    pub(crate) fn of(name: &str, api: Option<&str>) -> Option<Self> {
+        let product = || match name {
+            "o3-video" => Some(Product::O3Video),
+            "o1-video" => Some(Product::O1Video),
+            "o3-photo" => Some(Product::O3Photo),
+            "o1-photo" => Some(Product::O1Photo),
+            "generate" => Some(Product::Classic),
+            _ => None,
+        };
+        match api {
+            Some("legacy") => Family::named(name).map(Self::Legacy),
+            Some("standard") => KINDS.contains(&name).then_some(Self::Standard),
+            Some("runblob") => product().map(Self::RunBlob),
+            Some(_) => None,
+            None => Family::named(name)
+                .map(Self::Legacy)
+                .or_else(|| KINDS.contains(&name).then_some(Self::Standard))
+                .or_else(|| product().map(Self::RunBlob)),
         }
-        if KINDS.contains(&name) {
-            return Some(Self::Standard);
+    }
+
+    /// The API of a stored job, from the family its record keeps ([`record_family`]).
+    ///
+    /// [`record_family`]: Self::record_family
+    pub(crate) fn of_record(family: &str) -> Option<Self> {
+        match family.split_once('/') {
+            Some((api, name)) => Self::of(name, Some(api)),
+            None => Self::of(family, None),
         }
-        Some(Self::RunBlob(match name {
-            "o3-video" => Product::O3Video,
-            "o1-video" => Product::O1Video,
-            "o3-photo" => Product::O3Photo,
-            "o1-photo" => Product::O1Photo,
-            "generate" => Product::Classic,
-            _ => return None,
-        }))
+    }
+
+    /// What a job's record keeps as its family: the name, qualified by the API beyond the
+    /// legacy one (`standard/omni-video`), so a wait after a restart reads the right API.
+    pub(crate) fn record_family(&self, name: &str) -> String {
+        match self {
+            Self::Legacy(_) => name.to_owned(),
+            other => format!("{}/{name}", other.name()),
+        }
     }
 
     /// The `api` value of a batch line.
@@ -71,10 +96,36 @@ pub(crate) fn other_apis(group: Group) -> Vec<(&'static str, &'static str)> {
     names.extend(
         RUNBLOB_PRODUCTS
             .iter()
-            .filter(|p| JobApi::of(p).is_some_and(|a| a.group() == group))
+            .filter(|p| JobApi::of(p, Some("runblob")).is_some_and(|a| a.group() == group))
             .map(|p| (*p, "runblob")),
     );
     names
+}
+
+/// The JSON schema of the request of `name` (a family, kind or product of `api`), derived from
+/// the request type: its fields, their types and docs.
+pub(crate) fn request_schema(api: &JobApi, name: &str) -> Option<serde_json::Value> {
+    use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
+    use kling_types::standard::{
+        CreateImageToVideo, CreateMotionControl, CreateOmniVideo, CreateTextToVideo,
+    };
+    fn of<R: schemars::JsonSchema>() -> serde_json::Value {
+        schemars::schema_for!(R).to_value()
+    }
+    Some(match api {
+        JobApi::Legacy(family) => family.request_schema(),
+        JobApi::Standard => match name {
+            "text-to-video" => of::<CreateTextToVideo>(),
+            "image-to-video" => of::<CreateImageToVideo>(),
+            "omni-video" => of::<CreateOmniVideo>(),
+            "motion-control" => of::<CreateMotionControl>(),
+            _ => return None,
+        },
+        JobApi::RunBlob(Product::O3Video) => of::<GenerateO3Video>(),
+        JobApi::RunBlob(Product::O1Video) => of::<GenerateO1Video>(),
+        JobApi::RunBlob(Product::O3Photo | Product::O1Photo) => of::<GeneratePhoto>(),
+        JobApi::RunBlob(_) => of::<Generate>(),
+    })
 }
 
 /// What the create will cost, from the models data, where the data prices it.
@@ -193,7 +244,7 @@ fn task_id(record: &JobRecord) -> Result<String, Error> {
 }
 
 fn api_of(record: &JobRecord) -> Result<JobApi, Error> {
-    JobApi::of(&record.family).ok_or_else(|| {
+    JobApi::of_record(&record.family).ok_or_else(|| {
         kling_errors::InternalError::new(&format!(
             "the job's family {:?} is not one this server knows",
             record.family

@@ -216,9 +216,20 @@ impl KlingMcp {
     fn checked_job(
         group: Option<Group>,
         args: &Map<String, Value>,
-    ) -> Result<(BatchJob, JobCreate), ToolError> {
+    ) -> Result<(BatchJob, JobCreate, JobApi), ToolError> {
         let family = text_arg(args, "family")?;
-        let Some(api) = JobApi::of(family).filter(|a| group.is_none_or(|g| a.group() == g)) else {
+        let asked = match args.get("api") {
+            None => None,
+            Some(Value::String(api)) => Some(api.as_str()),
+            Some(_) => {
+                return Err(ToolError::field(
+                    "api",
+                    "must be legacy, standard or runblob",
+                ));
+            }
+        };
+        let Some(api) = JobApi::of(family, asked).filter(|a| group.is_none_or(|g| a.group() == g))
+        else {
             let known = match group {
                 Some(g) => tools::family_names(g).join(", "),
                 None => "a family of a create tool".to_owned(),
@@ -228,17 +239,6 @@ impl KlingMcp {
                 format!("unknown family {family:?}; one of {known}"),
             ));
         };
-        if let Some(given) = args.get("api").and_then(Value::as_str)
-            && given != api.name()
-        {
-            return Err(ToolError::field(
-                "api",
-                format!(
-                    "{family:?} is a family of the {} API, not {given:?}",
-                    api.name()
-                ),
-            ));
-        }
         let mut line = Map::new();
         line.insert("api".into(), api.name().into());
         for key in ["family", "model", "request", "external_task_id"] {
@@ -253,11 +253,11 @@ impl KlingMcp {
             .map_err(|e| ToolError(format!("the arguments do not read as a job: {e}")))?;
         let job = job.keyed().map_err(field_error)?;
         let create = job.create().map_err(field_error)?;
-        Ok((job, create))
+        Ok((job, create, api))
     }
 
     async fn create(&self, group: Group, args: &Map<String, Value>) -> Outcome {
-        let (job, create) = Self::checked_job(Some(group), args)?;
+        let (job, create, api) = Self::checked_job(Some(group), args)?;
         let key = job.id().unwrap_or_default().to_owned();
         if let Some(record) = self.inner.store.get(&key).await? {
             let mut doc = record_json(&record);
@@ -268,14 +268,8 @@ impl KlingMcp {
         self.budget()
             .reserve(estimate.as_ref())
             .map_err(ToolError)?;
-        let result = jobs::create(
-            &self.clients(),
-            &*self.inner.store,
-            create,
-            &job.family,
-            &key,
-        )
-        .await;
+        let family = api.record_family(&job.family);
+        let result = jobs::create(&self.clients(), &*self.inner.store, create, &family, &key).await;
         let record = match result {
             Ok(record) => record,
             Err(e) => {
@@ -440,12 +434,30 @@ impl KlingMcp {
         ok_json(json!({"jobs": jobs}))
     }
 
+    fn request_schema(args: &Map<String, Value>) -> Outcome {
+        let family = text_arg(args, "family")?;
+        let api = match args.get("api") {
+            None => None,
+            Some(Value::String(api)) => Some(api.as_str()),
+            Some(_) => {
+                return Err(ToolError::field(
+                    "api",
+                    "must be legacy, standard or runblob",
+                ));
+            }
+        };
+        let schema = JobApi::of(family, api)
+            .and_then(|a| jobs::request_schema(&a, family))
+            .ok_or_else(|| ToolError::field("family", format!("unknown family {family:?}")))?;
+        ok_json(schema)
+    }
+
     fn list_models(args: &Map<String, Value>) -> Outcome {
         ok_json(models_json(args.get("kind").and_then(Value::as_str)))
     }
 
     fn estimate_cost(&self, args: &Map<String, Value>) -> Outcome {
-        let (_, create) = Self::checked_job(None, args)?;
+        let (_, create, _) = Self::checked_job(None, args)?;
         let estimate = jobs::estimate(&create);
         ok_json(json!({
             "estimate": estimate_json(estimate.as_ref()),
@@ -491,6 +503,7 @@ impl KlingMcp {
             "download_results" => self.download_results(args).await,
             "list_jobs" => self.list_jobs(args).await,
             "list_models" => Self::list_models(args),
+            "request_schema" => Self::request_schema(args),
             "estimate_cost" => self.estimate_cost(args),
             "explain_error" => Self::explain_error(args),
             _ => return None,

@@ -90,7 +90,8 @@ fn create_tool(name: &'static str, group: Group, what: &str) -> Tool {
          estimated cost; call wait_task next, then download_results. The request is checked \
          before anything is sent (a wrong field comes back naming it). A retried call with the \
          same request (or the same external_task_id) finds the job already made and is never \
-         charged twice.\n\nfamily, and what each takes (`request` is the body the API takes):"
+         charged twice. request_schema gives the fields of a family's request.\n\nfamily, \
+         and what each takes (`request` is the body the API takes):"
     );
     for family in families(group) {
         text.push_str(&format!("\n- {} ({})", family.name, family.title));
@@ -200,6 +201,22 @@ pub(crate) fn all() -> Vec<Tool> {
             "properties": {"state": {"type": "string",
                 "enum": ["queued", "creating", "created", "done", "failed", "blocked", "unsettled"],
                 "description": "Only jobs in this state."}},
+            "additionalProperties": false
+        })),
+    ));
+    tools.push(Tool::new(
+        "request_schema",
+        "The JSON schema of a family's `request` (its fields, their types and what each \
+         means), derived from the SDK's request types: call it before a create tool when a \
+         field is unclear.",
+        schema(json!({
+            "type": "object",
+            "properties": {
+                "family": {"type": "string", "description": "A family of a create tool."},
+                "api": {"type": "string", "enum": ["legacy", "standard", "runblob"],
+                    "description": "Only for omni-video and motion-control on the new standard."}
+            },
+            "required": ["family"],
             "additionalProperties": false
         })),
     ));

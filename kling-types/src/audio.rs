@@ -10,6 +10,7 @@ use crate::videos::{VideoSource, VoiceLanguage};
 
 /// Adds sound effects and music to a video (`POST /v1/audio/video-to-audio`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateVideoToAudio {
     /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
@@ -90,6 +91,7 @@ task_family!("video-to-audio", "/v1/audio/video-to-audio", max_page_size = 500,
 
 /// Generates a sound effect from text (`POST /v1/audio/text-to-audio`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateTextToAudio {
     /// The sound wanted (at most 200 characters).
@@ -143,6 +145,7 @@ task_family!("text-to-audio", "/v1/audio/text-to-audio", max_page_size = 500,
 /// Text to speech (`POST /v1/audio/tts`), synchronous: the audio is in the response's
 /// `task_result.audios`, and its id works as `audio_id` in avatar and lip sync.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Tts {
     /// What to say (at most 1000 characters).

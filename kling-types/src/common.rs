@@ -106,6 +106,7 @@ string_enum! {
 
 /// `watermark_info`: whether to also return a watermarked file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct WatermarkInfo {
     /// When `true`, results carry a `watermark_url` beside `url`.
@@ -134,6 +135,17 @@ impl fmt::Display for Secs {
 impl From<u32> for Secs {
     fn from(secs: u32) -> Self {
         Self(secs)
+    }
+}
+
+/// Whole seconds, as a string (`"5"`) or a number.
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Secs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Secs".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "integer"], "pattern": "^[0-9]+$", "minimum": 0})
     }
 }
 
@@ -182,6 +194,7 @@ impl<'de> Deserialize<'de> for Secs {
 /// An image input: a public URL, or raw base64 **without** a `data:` prefix (the API rejects the
 /// prefix; [`ImageInput::new`] strips it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct ImageInput(String);
 
@@ -282,6 +295,7 @@ fn strip_data_url(text: &str) -> Option<&str> {
 
 /// `{"element_id": ...}`: a subject from the element library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ElementRef {
     /// The element's id.
@@ -297,6 +311,7 @@ impl ElementRef {
 
 /// `{"voice_id": ...}`: a voice referenced as `<<<voice_1>>>` in a prompt.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct VoiceRef {
     /// The voice's id (a preset or custom voice).
@@ -324,6 +339,7 @@ string_enum! {
 
 /// One shot of a customized multi-shot video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ShotPrompt {
     /// The shot's number, from 1.
@@ -363,6 +379,7 @@ string_enum! {
 
 /// The six axes of a `simple` camera movement, each in [-10, 10]; exactly one is non-zero.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CameraConfig {
     /// Translation along x (negative: left).
@@ -452,6 +469,7 @@ fn compact_f64<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Er
 
 /// `camera_control` of legacy text- and image-to-video.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CameraControl {
     /// The movement.

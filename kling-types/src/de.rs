@@ -100,6 +100,7 @@ pub(crate) fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
 /// A bool that may arrive as `"true"`/`"false"`; `null` is `None`.
 pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     #[derive(serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     enum B {
         Bool(bool),
@@ -123,6 +124,7 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Deserialize, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     struct T {
         #[serde(deserialize_with = "super::text")]
         id: String,

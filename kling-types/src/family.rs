@@ -59,6 +59,14 @@ pub struct Family {
     pub produces: Produces,
     check: fn(&[u8]) -> Result<(), ValidationError>,
     estimate: fn(&[u8]) -> Option<Estimate>,
+    #[cfg(feature = "schemars")]
+    schema: fn() -> serde_json::Value,
+}
+
+/// The JSON schema of request type `R` (its fields, their types and docs).
+#[cfg(feature = "schemars")]
+fn schema<R: schemars::JsonSchema>() -> serde_json::Value {
+    schemars::schema_for!(R).to_value()
 }
 
 /// Decodes `body` as `R` and prices it from the models data (`None`: not a valid request, or
@@ -93,6 +101,8 @@ macro_rules! families {
                 produces: Produces::$produces,
                 check: check::<$create>,
                 estimate: estimate::<$create>,
+                #[cfg(feature = "schemars")]
+                schema: schema::<$create>,
             },)*
         ];
     };
@@ -127,6 +137,13 @@ impl Family {
     /// tables; `None` when the body is no valid create or the data has no price for it.
     pub fn estimate_create(&self, body: &[u8]) -> Option<Estimate> {
         (self.estimate)(body)
+    }
+
+    /// The JSON schema of this family's create request: its fields, their types and what
+    /// each means (from the request type's docs). With the `schemars` feature.
+    #[cfg(feature = "schemars")]
+    pub fn request_schema(&self) -> serde_json::Value {
+        (self.schema)()
     }
 
     /// The family named `name` (its [`name`](Self::name)).

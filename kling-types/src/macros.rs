@@ -80,6 +80,19 @@ macro_rules! string_enum {
                 Ok(Self::from(text.as_ref()))
             }
         }
+
+        /// A string: the values this version knows are listed (`examples`); a newer one is
+        /// sent as given.
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let known: &[&str] = &[$($text),*];
+                schemars::json_schema!({"type": "string", "examples": known})
+            }
+        }
     };
 }
 

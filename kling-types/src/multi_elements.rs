@@ -15,6 +15,7 @@ use crate::videos::{ImageItem, VideoSource};
 /// What a selection call returns: the session (valid 24 h), what was charged, and the
 /// call-specific fields (RLE masks, previews) as sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SelectionSession {
     /// Pass to the next selection call and to [`CreateMultiElements`]; valid for 24 hours.
@@ -37,6 +38,7 @@ pub struct SelectionSession {
 
 /// A point of a selection, in fractions of the frame's width and height ([0, 1]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SelectionPoint {
     /// From the left, in [0, 1].
@@ -54,6 +56,7 @@ impl SelectionPoint {
 
 /// Starts a selection session on a video (`POST /v1/videos/multi-elements/init-selection`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct InitSelection {
     /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
@@ -82,6 +85,7 @@ impl InitSelection {
 
 /// Marks (or unmarks) points on a frame (`add-selection` / `delete-selection`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EditSelection {
     #[serde(skip)]
@@ -124,6 +128,7 @@ impl EditSelection {
 
 /// Clears or previews the selection (`clear-selection` / `preview-selection`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SessionCall {
     #[serde(skip)]
@@ -227,6 +232,7 @@ string_enum! {
 
 /// Creates the edit task of a selection session (`POST /v1/videos/multi-elements`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateMultiElements {
     /// The `session_id` from [`InitSelection`] (valid 24 hours).

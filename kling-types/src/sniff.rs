@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// An image format the APIs take inline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ImageFormat {

@@ -31,6 +31,7 @@ impl TaskStatus {
 
 /// A legacy task (`task_id`, `task_status`), as creates, queries, lists and callbacks return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Task {
     /// The system's id for the task (a long numeric string).
@@ -105,6 +106,7 @@ impl Task {
 
 /// `task_info`: the caller's `external_task_id` and, for some families, the parent video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TaskInfo {
     /// The `external_task_id` given at creation, echoed back.
@@ -127,6 +129,7 @@ impl TaskInfo {
 
 /// `task_info.parent_video`: the input video of an extend, lip-sync or video-to-audio task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ParentVideo {
     /// The parent video's Kling id.
@@ -146,6 +149,7 @@ pub struct ParentVideo {
 
 /// `final_balance_deduction`: cash charged at the discount price and at list price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct BalanceDeduction {
     /// Charged amount, a decimal as text.
@@ -166,6 +170,7 @@ pub struct BalanceDeduction {
 
 /// `task_result`: one struct for every family; each family fills its own lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TaskResult {
     /// Videos (video families, video-to-audio).
@@ -223,6 +228,7 @@ impl TaskResult {
 
 /// A generated video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct VideoResult {
     /// Globally unique video id (usable as `video_id` input for 30 days).
@@ -245,6 +251,7 @@ pub struct VideoResult {
 
 /// A generated image, or an image-recognize segmentation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ImageResult {
     /// Position among the `n` images (0-9).
@@ -292,6 +299,7 @@ impl ImageResult {
 
 /// A generated audio (text-to-audio and video-to-audio give mp3 and wav; TTS gives `url`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AudioResult {
     /// The audio's id (usable as `audio_id` in avatar and lip sync).
@@ -331,6 +339,7 @@ pub struct AudioResult {
 
 /// A voice (custom or preset).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct VoiceResult {
     /// The voice's id, usable as `voice_id` in TTS and in `voice_list`.
@@ -353,6 +362,7 @@ pub struct VoiceResult {
 
 /// An element of the subject library.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ElementResult {
     /// The element's id (an int64 on the wire, kept as text).

@@ -84,6 +84,13 @@ async def main() -> None:
             check(files and all(os.path.isfile(f["path"]) and os.path.realpath(f["path"]).startswith(
                 os.path.realpath(DOWNLOADS)) for f in files), "the files are in the download folder", files)
 
+            schema = await session.call_tool("request_schema", {"family": "text2video"})
+            props = json.loads(text(schema)).get("properties", {})
+            check(not schema.is_error and "prompt" in props and props["prompt"].get("description"),
+                  "request_schema gives the request's fields with their docs", list(props))
+            schema = await session.call_tool("request_schema", {"family": "omni-video", "api": "standard"})
+            check(not schema.is_error and "prompt" in json.loads(text(schema)).get("properties", {}),
+                  "request_schema reads the new standard's kinds", text(schema)[:200])
             est = await session.call_tool("estimate_cost", {"family": "text2video", "request": video})
             check(not est.is_error and json.loads(text(est))["estimate"]["units"] > 0, "estimate_cost prices it", text(est))
             why = await session.call_tool("explain_error", {"code": "1303"})

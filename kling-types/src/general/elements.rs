@@ -20,6 +20,7 @@ string_enum! {
 
 /// One more view of an `image_refer` element, sent as `{"image_url": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ImageUrl {
     /// The image URL.
@@ -28,6 +29,7 @@ pub struct ImageUrl {
 
 /// The reference video of a `video_refer` element, sent as `{"video_url": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct VideoUrl {
     /// The video URL (mp4/mov, 3-8 s, 1080p, 16:9 or 9:16, at most 200 MB).
@@ -36,6 +38,7 @@ pub struct VideoUrl {
 
 /// The images of an `image_refer` element.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ElementImages {
     /// The frontal image of the subject (URL).
@@ -46,6 +49,7 @@ pub struct ElementImages {
 
 /// The video of a `video_refer` element.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ElementVideos {
     /// One video (mp4/mov, 3-8 s, 1080p, 16:9 or 9:16).
@@ -54,6 +58,7 @@ pub struct ElementVideos {
 
 /// `{"tag_id": ...}` (`o_101` Hottest … `o_108` Others).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TagRef {
     /// A tag id from `o_101` (Hottest) to `o_108` (Others).
@@ -62,6 +67,7 @@ pub struct TagRef {
 
 /// Creates an element of the subject library (`POST /v1/general/advanced-custom-elements`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateElement {
     /// The element's name (required, at most 20 characters); 3.x prompts cite it as `@Name`.
@@ -220,6 +226,7 @@ string_enum! {
 /// Deletes an element (`POST /v1/general/delete-advanced-elements`, or `delete-elements` with
 /// [`via`](Self::via)). The answer (`task_id`, `task_status`) is kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteElement {
     /// The element's id, sent as a JSON string (legacy query results print it as a number).

@@ -17,6 +17,7 @@ pub const AI_MULTI_SHOT: &str = "ai-multi-shot";
 
 /// Infers other views of a subject from its frontal image (`POST /v1/general/ai-multi-shot`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateAiMultiShot {
     /// The subject's frontal view: a URL or base64 (JPEG or PNG, at most 10 MB, sides of at

@@ -20,6 +20,7 @@ pub enum VoiceSample {
 
 /// Clones a voice (`POST /v1/general/custom-voices`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateCustomVoice {
     /// The voice's name (at most 20 characters).
@@ -82,6 +83,7 @@ task_family!("custom-voice", "/v1/general/custom-voices", max_page_size = 1000,
 
 /// Deletes a custom voice (`POST /v1/general/delete-voices`). The response is kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DeleteVoice {
     /// The `voice_id` of the custom voice to delete.

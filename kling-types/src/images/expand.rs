@@ -16,6 +16,7 @@ pub const EXPAND: &str = "expand";
 /// original height (up/down) or width (left/right), each in [0, 2]; the new area is at most
 /// 3x the original.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateImageExpand {
     /// The image to expand: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300

@@ -24,6 +24,7 @@ string_enum! {
 
 /// Generates images from text, optionally guided by a reference image (`POST /v1/images/generations`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateImageGeneration {
     /// Sent as `model_name`; the server's default is `kling-v3` (the current page; older ones said

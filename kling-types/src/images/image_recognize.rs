@@ -11,6 +11,7 @@ use crate::validate::image;
 /// Segments an image (`POST /v1/videos/image-recognize`, synchronous): the result is in
 /// `task_result.images` (`object_seg`, `head_seg`, `face_seg`, `cloth_seg`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RecognizeImage {
     /// The image to segment: a public URL or raw base64 (JPEG/PNG, at most 10 MB).

@@ -13,6 +13,7 @@ use super::shared::check_ratio;
 
 /// One subject of a multi-image-to-image request, sent as `{"subject_image": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct SubjectImage {
     /// A pre-cropped subject: a public URL or raw base64 (JPEG/PNG, at most 10 MB).
@@ -29,6 +30,7 @@ impl<T: Into<ImageInput>> From<T> for SubjectImage {
 
 /// Composes 1-4 subjects, a scene and a style into images (`POST /v1/images/multi-image2image`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateMultiImage2Image {
     /// Sent as `model_name`; the docs list only `kling-v2-1`.

@@ -24,6 +24,7 @@ string_enum! {
 
 /// Omni image: text plus reference images and elements (`POST /v1/images/omni-image`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateOmniImage {
     /// The model (`kling-image-o1` when absent, or `kling-v3-omni`).

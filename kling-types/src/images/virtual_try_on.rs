@@ -11,6 +11,7 @@ use crate::validate::image;
 
 /// Dresses a person in a garment (`POST /v1/images/kolors-virtual-try-on`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateVirtualTryOn {
     /// The model (`kolors-virtual-try-on-v1` when absent, or `-v1-5`).

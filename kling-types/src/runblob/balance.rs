@@ -21,6 +21,7 @@ impl GetBalance {
 
 /// The RunBlob balance, sent as bare JSON `{"balance": "..."}` (no Kling envelope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Balance {
     /// The balance, a decimal as text.

@@ -15,6 +15,7 @@ use super::rules::{ensure, prompt_rules};
 
 /// A classic duration: `"5"`/`"10"` as text, or an integer for the 3.0 family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum ClassicDuration {
@@ -35,6 +36,7 @@ impl ClassicDuration {
 /// Generates with a classic Kling model (`POST /v1/kling/generate`): text or image to video,
 /// and motion control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Generate {
     /// What to generate (1-2500 characters).

@@ -42,6 +42,7 @@ impl Product {
 
 /// What a RunBlob create returns (HTTP 201).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct NewGeneration {
     /// The generation's id (a UUID), to poll with [`GetGeneration`].
@@ -152,6 +153,7 @@ impl GenerationStatus {
 
 /// A RunBlob generation: a status response or a webhook body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Generation {
     /// The generation's id (a UUID).

@@ -13,6 +13,7 @@ use super::rules::{image_rules, prompt_rules};
 
 /// O1 video (`POST /v1/kling/o1-video/generate`). Note the image field is `images_urls` here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GenerateO1Video {
     /// What to generate (1-2500 characters).

@@ -14,6 +14,7 @@ use super::rules::{ensure, image_rules, prompt_rules};
 
 /// O3 video (`POST /v1/kling/o3-video/generate`, seed 001).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GenerateO3Video {
     /// What to generate (1-2500 characters).

@@ -15,6 +15,7 @@ use super::rules::{image_rules, prompt_rules};
 /// O1 or O3 photo (`POST /v1/kling/o1-photo/generate`, `/v1/kling/o3-photo/generate`;
 /// `gateways.md` section 2, re-read 2026-12).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct GeneratePhoto {
     #[serde(skip)]

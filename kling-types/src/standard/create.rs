@@ -15,6 +15,7 @@ use super::request::{Audio, Content, Options, Resolution, Settings, StandardMode
 /// A create of the new standard: `POST /<kind>/{model}` with `contents` (or `prompt`),
 /// `settings` and `options`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StandardCreate<K> {
     #[serde(skip)]

@@ -51,6 +51,7 @@ string_enum! {
 
 /// `settings`: generation parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Settings {
     /// `native`, `off` or `original` (`off` when absent; motion control: `original`).
@@ -83,6 +84,7 @@ impl Settings {
 
 /// `options`: delivery of the task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Options {
     /// Where the server POSTs status changes.
@@ -104,6 +106,7 @@ impl Options {
 
 /// One item of `contents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Content {

@@ -137,6 +137,7 @@ impl TaskQuery for GetTasks {
 
 /// A filter of the task listing (`{key, values}`); values of one key are alternatives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TaskFilter {
     /// `status` or `product_type`; a listing takes at most 2 filters.
@@ -157,6 +158,7 @@ impl TaskFilter {
 
 /// Lists tasks with a cursor: `POST /tasks`. A read, though it is a POST.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ListTasks {
     /// Start of the range, Unix milliseconds sent as a string (`end_time` - 30 days when absent).
@@ -214,6 +216,7 @@ impl ListTasks {
 
 /// A page of tasks from `POST /tasks`: follow `next_cursor` while `has_more`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TaskPage {
     /// The tasks of this page.
@@ -293,6 +296,7 @@ impl TaskStatus {
 
 /// A new-standard task (create response, query item, callback body).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Task {
     /// The system's id for the task (a long numeric string; never parse it as a float).
@@ -357,6 +361,7 @@ impl Task {
 /// One result of a new-standard task. One flat struct for every `type` (`video`, `image`,
 /// `audio`, `voice`, `element`, and any type added later), each filling its own fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Output {
     /// `video`, `image`, `audio`, `voice`, `element`, ...
@@ -447,6 +452,7 @@ pub struct Output {
 
 /// One charge of a new-standard task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Billing {
     /// `cash` or `unit`.

@@ -20,6 +20,7 @@ pub enum AvatarAudio {
 
 /// Creates a talking-portrait task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateAvatar {
     /// The portrait: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300 px).

@@ -85,6 +85,7 @@ impl EffectScene {
 
 /// The `input` of an effect: one image or two.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct EffectInput {
     /// The image of a single-image scene: a public URL or raw base64 (JPEG/PNG, at most 10 MB).
@@ -110,6 +111,7 @@ pub struct EffectInput {
 
 /// Creates a video-effect task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateEffect {
     /// The effect, sent as `effect_scene` (e.g. `color_mixing`); it decides one image or two.

@@ -9,6 +9,7 @@ use crate::validate::{ensure, max_chars, range};
 
 /// Extends a Kling-generated video by about 4-5 seconds (v1.x videos; total at most 3 minutes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateVideoExtend {
     /// The id of a Kling video (t2v, i2v or an earlier extension) generated in the last 30 days.

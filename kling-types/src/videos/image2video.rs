@@ -15,6 +15,7 @@ use crate::videos::shared;
 
 /// A point of a motion-brush trajectory, in pixels from the **bottom-left** of the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Point {
     /// Pixels from the left edge of the image.
@@ -32,6 +33,7 @@ impl Point {
 
 /// A motion-brush group: an area and the path it moves along.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct DynamicMask {
     /// The moving area, an image mask (same aspect ratio as the image and as `static_mask`).
@@ -52,6 +54,7 @@ impl DynamicMask {
 
 /// Creates an image-to-video task from a start frame (and optionally an end frame).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateImage2Video {
     /// Sent as `model_name`; the server uses `kling-v1` when absent.

@@ -42,6 +42,7 @@ string_enum! {
 
 /// The `input` of a classic lip sync.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LipSyncInput {
     /// `text2video` (speak `text`) or `audio2video` (follow an audio file).
@@ -77,6 +78,7 @@ pub struct LipSyncInput {
 
 /// Creates a classic lip-sync task (`POST /v1/videos/lip-sync`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateLipSync {
     /// The video and what it says, sent as the `input` object.
@@ -232,6 +234,7 @@ task_family!("lip-sync", "/v1/videos/lip-sync", max_page_size = 500,
 /// Finds the faces of a video for advanced lip sync (`POST /v1/videos/identify-face`,
 /// synchronous).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct IdentifyFace {
     /// A Kling video id, at most 30 days old (one of `video_id` / `video_url`).
@@ -260,6 +263,7 @@ impl IdentifyFace {
 
 /// The faces found in a video, and the session to lip-sync them in (valid 24 h).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct FaceIdentification {
     /// Pass to [`CreateAdvancedLipSync`] with the chosen `face_id`.
@@ -282,6 +286,7 @@ pub struct FaceIdentification {
 
 /// A face found in a video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Face {
     /// The id to choose it by in [`FaceChoice`].
@@ -329,6 +334,7 @@ impl Endpoint for IdentifyFace {
 
 /// One face of an advanced lip sync and the audio it speaks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct FaceChoice {
     /// A `face_id` from [`IdentifyFace`]'s `face_data`.
@@ -396,6 +402,7 @@ impl FaceChoice {
 /// Creates an advanced lip-sync task on an identified face
 /// (`POST /v1/videos/advanced-lip-sync`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateAdvancedLipSync {
     /// The `session_id` of an [`IdentifyFace`] answer.

@@ -21,6 +21,7 @@ string_enum! {
 
 /// Makes the character of an image move like the person in a reference video.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateMotionControl {
     /// Sent as `model_name`: `kling-v2-6` or `kling-v3` (required; no server default).

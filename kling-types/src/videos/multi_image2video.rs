@@ -10,6 +10,7 @@ use crate::validate::{ensure, image, max_chars, required_text};
 
 /// `{"image": ...}`: one subject of a multi-image video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ImageItem {
     /// The image (URL or raw base64).
@@ -26,6 +27,7 @@ impl<T: Into<ImageInput>> From<T> for ImageItem {
 
 /// Creates a video from 1-4 subject images (kling-v1-6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateMultiImage2Video {
     /// Sent as `model_name`: `kling-v1-6`, the only model (also the server's default).

@@ -25,6 +25,7 @@ string_enum! {
 
 /// An image of an omni video: a reference, or a first/end frame.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OmniImage {
     /// The image: a public URL or raw base64 (JPEG/PNG, at most 10 MB, sides at least 300 px).
@@ -70,6 +71,7 @@ string_enum! {
 
 /// The input video of an omni video (at most one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OmniVideo {
     /// The video URL (`.mp4`/`.mov`, at most 200 MB; 3-10 s on O1, 3-15 s on kling-v3-omni).
@@ -103,6 +105,7 @@ impl OmniVideo {
 /// Creates an omni-video task (`kling-video-o1`, `kling-v3-omni`): text, reference images,
 /// elements, a reference or base video, voices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateOmniVideo {
     /// The model (`kling-video-o1` when absent; pass `kling-v3-omni` explicitly).

@@ -23,6 +23,7 @@ use crate::videos::shared;
 /// request.validate().unwrap();
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct CreateText2Video {
     /// Sent as `model_name`; the server uses `kling-v1` when absent.
