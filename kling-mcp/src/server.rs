@@ -405,6 +405,9 @@ impl KlingMcp {
             };
             let uri = files::file_uri(&dest);
             saved.push(json!({"name": file.file_name, "path": dest.display().to_string(), "uri": uri, "bytes": bytes}));
+            let mut link = Resource::new(uri, file.file_name.clone());
+            link.size = Some(bytes);
+            content.push(Content::resource_link(link));
             if let Some(image) = files::small_image(&dest, bytes).await {
                 content.push(image);
             }

@@ -84,6 +84,16 @@ async def main() -> None:
                 done = await session.call_tool("wait_task", {"external_task_id": key})
                 check(not done.is_error and json.loads(text(done))["state"] == "done",
                       f"{what} is waited for", text(done))
+            # An image: downloaded, linked, and shown to the agent as an image.
+            made = await session.call_tool("create_image", {"family": "image", "request": {"prompt": "a red fox"}})
+            check(not made.is_error, "an image is created", text(made))
+            key = json.loads(text(made))["external_task_id"]
+            done = await session.call_tool("wait_task", {"external_task_id": key})
+            check(not done.is_error, "the image is waited for", text(done))
+            got = await session.call_tool("download_results", {"external_task_id": key})
+            kinds = [c.type for c in got.content]
+            check(not got.is_error and "resource_link" in kinds and "image" in kinds,
+                  "the image comes back as a link and as an image", kinds)
             wrong = await session.call_tool("create_video", {"family": "text-to-video", "request": {"prompt": "x"}})
             check(wrong.is_error and "model" in text(wrong), "a new-standard create without a model names it", text(wrong))
 
