@@ -119,10 +119,13 @@ async fn serve_http(args: &McpArgs, server: KlingMcp) -> Result<(), CommandError
         .map_err(|e| CommandError::usage(format!("--token: {e}")))?;
     let (listener, addr) = crate::local::bind(args.bind, args.port).await?;
     eprintln!("serving MCP on http://{addr}/mcp (Ctrl-C stops)");
-    axum::serve(listener, kling_mcp::http_router(server, token))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+    let listener = listener
+        .into_std()
+        .map_err(|e| kling_errors::IoError::new("serve on", addr.to_string(), e))?;
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    kling_mcp::serve_http(server, token, listener, shutdown)
         .await
         .map_err(|e| kling_errors::IoError::new("serve on", addr.to_string(), e))?;
     Ok(())

@@ -66,9 +66,28 @@ async fn require_token(State(token): State<HttpToken>, request: Request, next: N
         .into_response()
 }
 
-/// The MCP endpoint at `/mcp`, over streamable HTTP, for clients that send `token`. Serve it
-/// with `axum::serve` on a listener of your choice (127.0.0.1 unless you mean otherwise).
-pub fn http_router(server: KlingMcp, token: HttpToken) -> axum::Router {
+/// Serves `server` over streamable HTTP at `/mcp` on `listener` (bind it to 127.0.0.1 unless
+/// you mean otherwise), for clients that send `token`, until `shutdown` completes (requests
+/// under way finish first). Needs a tokio runtime.
+///
+/// # Errors
+///
+/// The listener's, when it cannot be used or accepting fails for good.
+pub async fn serve_http(
+    server: KlingMcp,
+    token: HttpToken,
+    listener: std::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    axum::serve(listener, http_router(server, token))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The MCP endpoint at `/mcp`, over streamable HTTP, for clients that send `token`.
+fn http_router(server: KlingMcp, token: HttpToken) -> axum::Router {
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),

@@ -8,5 +8,5 @@ mod jobs;
 mod server;
 mod tools;
 
-pub use http::{HttpToken, http_router};
+pub use http::{HttpToken, serve_http};
 pub use server::{KlingMcp, McpSettings, job_folder};
