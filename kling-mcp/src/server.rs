@@ -259,7 +259,15 @@ impl KlingMcp {
     async fn create(&self, group: Group, args: &Map<String, Value>) -> Outcome {
         let (job, create, api) = Self::checked_job(Some(group), args)?;
         let key = job.id().unwrap_or_default().to_owned();
-        if let Some(record) = self.inner.store.get(&key).await? {
+        // A job created before (or ended) is that job: not posted, not charged again. One an
+        // earlier call left before its task existed (queued, or a POST whose answer was lost)
+        // goes on below, where the create looks the task up before posting anything.
+        if let Some(record) = self.inner.store.get(&key).await?
+            && !matches!(
+                record.state,
+                JobState::Queued | JobState::Creating | JobState::Blocked
+            )
+        {
             let mut doc = record_json(&record);
             doc["note"] = json!("this job was created before: not charged again");
             return ok_json(doc);
