@@ -126,6 +126,18 @@ fn text_arg<'a>(args: &'a Map<String, Value>, name: &str) -> Result<&'a str, Too
     }
 }
 
+/// The optional `api` argument.
+fn api_arg(args: &Map<String, Value>) -> Result<Option<&str>, ToolError> {
+    match args.get("api") {
+        None => Ok(None),
+        Some(Value::String(api)) => Ok(Some(api)),
+        Some(_) => Err(ToolError::field(
+            "api",
+            "must be legacy, standard or runblob",
+        )),
+    }
+}
+
 fn record_json(record: &JobRecord) -> Value {
     json!({
         "external_task_id": record.external_task_id,
@@ -218,16 +230,7 @@ impl KlingMcp {
         args: &Map<String, Value>,
     ) -> Result<(BatchJob, JobCreate, JobApi), ToolError> {
         let family = text_arg(args, "family")?;
-        let asked = match args.get("api") {
-            None => None,
-            Some(Value::String(api)) => Some(api.as_str()),
-            Some(_) => {
-                return Err(ToolError::field(
-                    "api",
-                    "must be legacy, standard or runblob",
-                ));
-            }
-        };
+        let asked = api_arg(args)?;
         let Some(api) = JobApi::of(family, asked).filter(|a| group.is_none_or(|g| a.group() == g))
         else {
             let known = match group {
@@ -447,16 +450,7 @@ impl KlingMcp {
 
     fn request_schema(args: &Map<String, Value>) -> Outcome {
         let family = text_arg(args, "family")?;
-        let api = match args.get("api") {
-            None => None,
-            Some(Value::String(api)) => Some(api.as_str()),
-            Some(_) => {
-                return Err(ToolError::field(
-                    "api",
-                    "must be legacy, standard or runblob",
-                ));
-            }
-        };
+        let api = api_arg(args)?;
         let schema = JobApi::of(family, api)
             .and_then(|a| jobs::request_schema(&a, family))
             .ok_or_else(|| ToolError::field("family", format!("unknown family {family:?}")))?;
