@@ -44,6 +44,8 @@ struct Api {
     tasks: BTreeMap<String, SimTask>,
     /// Never shown by the listing, a batch of several ids, or a list page.
     hidden: HashSet<String>,
+    /// List pages show finished tasks without their results (only the task's own query has them).
+    lean_pages: bool,
     log: Vec<Logged>,
 }
 
@@ -169,7 +171,13 @@ impl Api {
                     .filter(|id| !self.hidden.contains(*id))
                     .skip((page - 1) * size)
                     .take(size)
-                    .map(|id| self.legacy(id, now))
+                    .map(|id| {
+                        let mut task = self.legacy(id, now);
+                        if self.lean_pages {
+                            task.as_object_mut().unwrap().remove("task_result");
+                        }
+                        task
+                    })
                     .collect();
                 json!(tasks)
             }
@@ -430,6 +438,41 @@ fn legacy_waits_read_their_family_list_pages() {
     );
     let per_task = api.log.len() as f64 / tasks.len() as f64;
     assert!(per_task < 1.0, "{per_task} polls per task");
+}
+
+#[test]
+fn a_list_page_without_results_is_confirmed_by_the_tasks_own_query() {
+    let engine = engine(true);
+    let mut api = Api {
+        lean_pages: true,
+        ..Api::default()
+    };
+    let tasks = fleet(&mut api, 30);
+    let waits = tasks
+        .iter()
+        .map(|(id, created)| {
+            let query = GetText2VideoTask::by_task_id(id.clone());
+            let wait =
+                Wait::with_options(&engine, query, &WaitOptions::new().after_create()).unwrap();
+            (wait, *created, None)
+        })
+        .collect();
+    let ended = simulate(&mut api, waits, Duration::from_millis(100));
+    for ((id, _), end) in tasks.iter().zip(&ended) {
+        let (result, _) = end.as_ref().expect("every wait ended");
+        let task = result.as_ref().expect("succeeded, not a decode error");
+        assert_eq!(&task.task_id, id);
+        assert_eq!(task.task_result.videos.len(), 1, "with its results");
+    }
+    let alone = api
+        .log
+        .iter()
+        .filter(|l| l.url.starts_with(&format!("{LEGACY}/")))
+        .count();
+    assert!(
+        alone >= tasks.len(),
+        "each end confirmed by its own query: {alone}"
+    );
 }
 
 #[test]

@@ -388,6 +388,11 @@ impl<Q: Pollable> Wait<Q> {
                 tracing::debug!(polls = self.polls, status = "succeeded", "poll");
                 WaitPhase::Done(task)
             }
+            // A shared answer (a list page) may leave the results out: the task's own query
+            // has the last word.
+            TaskState::Succeeded if self.observed_at.take().is_some() => {
+                WaitPhase::Poll(self.poll_call(now))
+            }
             TaskState::Succeeded => {
                 let mut error = DecodeError::new(
                     DecodeFailure::MissingData,
