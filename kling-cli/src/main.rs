@@ -88,6 +88,7 @@ fn serves(command: &Command) -> bool {
         Command::Mock(_)
             | Command::Webhook(webhook::WebhookCommand::Listen(_))
             | Command::Batch(batch::BatchCommand::Work(_))
+            | Command::Batch(batch::BatchCommand::Receive(_))
             | Command::Mcp(_)
     )
 }

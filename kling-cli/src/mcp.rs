@@ -72,6 +72,20 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
             "--budget must be a number of units, 0 or more",
         ));
     }
+    // Usage mistakes are named before anything is opened.
+    let token = if args.http {
+        let token = args.token.clone().ok_or_else(|| {
+            CommandError::usage(
+                "--http needs a token: give --token or KLING_MCP_TOKEN (32+ characters; e.g. \
+                 `openssl rand -hex 32`), and the same to the client as `Authorization: Bearer TOKEN`",
+            )
+        })?;
+        let token = kling_mcp::HttpToken::new(token)
+            .map_err(|e| CommandError::usage(format!("--token: {e}")))?;
+        Some(token)
+    } else {
+        None
+    };
     let store = match (&args.store, &args.redis.redis) {
         (Some(path), _) => Some(path.clone()),
         (None, Some(_)) => None,
@@ -96,8 +110,8 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
     }
     // RunBlob jobs need its host and key; without them such a create is a tool error.
     let server = KlingMcp::new(ctx.kling()?, ctx.runblob().ok(), backend, settings);
-    if args.http {
-        return serve_http(args, server).await;
+    if let Some(token) = token {
+        return serve_http(args, server, token).await;
     }
     let running = server
         .serve(rmcp::transport::stdio())
@@ -108,15 +122,11 @@ pub(crate) async fn serve(args: &McpArgs, ctx: &Ctx) -> Result<(), CommandError>
 }
 
 /// `kling mcp --http`: serves until Ctrl-C.
-async fn serve_http(args: &McpArgs, server: KlingMcp) -> Result<(), CommandError> {
-    let token = args.token.clone().ok_or_else(|| {
-        CommandError::usage(
-            "--http needs a token: give --token or KLING_MCP_TOKEN (32+ characters; e.g. \
-             `openssl rand -hex 32`), and the same to the client as `Authorization: Bearer TOKEN`",
-        )
-    })?;
-    let token = kling_mcp::HttpToken::new(token)
-        .map_err(|e| CommandError::usage(format!("--token: {e}")))?;
+async fn serve_http(
+    args: &McpArgs,
+    server: KlingMcp,
+    token: kling_mcp::HttpToken,
+) -> Result<(), CommandError> {
     let (listener, addr) = crate::local::bind(args.bind, args.port).await?;
     eprintln!("serving MCP on http://{addr}/mcp (Ctrl-C stops)");
     let listener = listener

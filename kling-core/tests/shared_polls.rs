@@ -312,6 +312,21 @@ fn standard_waits(
         .collect()
 }
 
+fn legacy_waits(
+    engine: &Engine,
+    tasks: &[(String, SystemTime)],
+) -> Vec<(Wait<GetText2VideoTask>, SystemTime, Option<SystemTime>)> {
+    tasks
+        .iter()
+        .map(|(id, created)| {
+            let query = GetText2VideoTask::by_task_id(id.clone());
+            let wait =
+                Wait::with_options(engine, query, &WaitOptions::new().after_create()).unwrap();
+            (wait, *created, None)
+        })
+        .collect()
+}
+
 /// Each wait returned its own task, succeeded, within max(1 s, 10 % of its run time) (plus
 /// the time of a request or two) of its end.
 fn assert_noticed(api: &Api, ended: &[(String, SystemTime, SystemTime)], slack: Duration) {
@@ -407,15 +422,7 @@ fn legacy_waits_read_their_family_list_pages() {
     let mut api = Api::default();
     let tasks = fleet(&mut api, 120);
     api.hidden.insert(tasks[5].0.clone());
-    let waits = tasks
-        .iter()
-        .map(|(id, created)| {
-            let query = GetText2VideoTask::by_task_id(id.clone());
-            let wait =
-                Wait::with_options(&engine, query, &WaitOptions::new().after_create()).unwrap();
-            (wait, *created, None)
-        })
-        .collect();
+    let waits = legacy_waits(&engine, &tasks);
     let latency = Duration::from_millis(200);
     let ended = simulate(&mut api, waits, latency);
     let mut done = Vec::new();
@@ -448,15 +455,7 @@ fn a_list_page_without_results_is_confirmed_by_the_tasks_own_query() {
         ..Api::default()
     };
     let tasks = fleet(&mut api, 30);
-    let waits = tasks
-        .iter()
-        .map(|(id, created)| {
-            let query = GetText2VideoTask::by_task_id(id.clone());
-            let wait =
-                Wait::with_options(&engine, query, &WaitOptions::new().after_create()).unwrap();
-            (wait, *created, None)
-        })
-        .collect();
+    let waits = legacy_waits(&engine, &tasks);
     let ended = simulate(&mut api, waits, Duration::from_millis(100));
     for ((id, _), end) in tasks.iter().zip(&ended) {
         let (result, _) = end.as_ref().expect("every wait ended");

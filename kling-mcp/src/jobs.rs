@@ -169,6 +169,15 @@ impl Clients<'_> {
     }
 }
 
+/// Runs `job` on `client` up to its task's creation.
+async fn create_only<E: kling_core::CreateTask>(
+    client: &Client,
+    store: &dyn JobStore,
+    job: StoredJob<E>,
+) -> Result<JobRecord, Error> {
+    run_stored_job(client, store, job.create_only(), WaitOptions::new()).await
+}
+
 /// Posts the job (or finds it: it may exist) and records it as created, without waiting.
 pub(crate) async fn create(
     clients: &Clients<'_>,
@@ -177,45 +186,26 @@ pub(crate) async fn create(
     family: &str,
     key: &str,
 ) -> Result<JobRecord, Error> {
-    let options = || WaitOptions::new();
     match create {
-        JobCreate::Legacy(c) => {
-            run_stored_job(
-                clients.kling,
-                store,
-                StoredJob::new(c, family).create_only(),
-                options(),
-            )
-            .await
-        }
+        JobCreate::Legacy(c) => create_only(clients.kling, store, StoredJob::new(c, family)).await,
         JobCreate::Standard(c) => {
-            run_stored_job(
-                clients.kling,
-                store,
-                StoredJob::new(c, family).create_only(),
-                options(),
-            )
-            .await
+            create_only(clients.kling, store, StoredJob::new(c, family)).await
         }
         JobCreate::RunBlob(c) => {
             let rb = clients.runblob()?;
             // No `external_task_id` on RunBlob: the job's key keys its record.
             match *c {
                 RunBlobCreate::O3Video(c) => {
-                    let job = StoredJob::new(c, family).key(key).create_only();
-                    run_stored_job(rb, store, job, options()).await
+                    create_only(rb, store, StoredJob::new(c, family).key(key)).await
                 }
                 RunBlobCreate::O1Video(c) => {
-                    let job = StoredJob::new(c, family).key(key).create_only();
-                    run_stored_job(rb, store, job, options()).await
+                    create_only(rb, store, StoredJob::new(c, family).key(key)).await
                 }
                 RunBlobCreate::Photo(c) => {
-                    let job = StoredJob::new(c, family).key(key).create_only();
-                    run_stored_job(rb, store, job, options()).await
+                    create_only(rb, store, StoredJob::new(c, family).key(key)).await
                 }
                 RunBlobCreate::Classic(c) => {
-                    let job = StoredJob::new(c, family).key(key).create_only();
-                    run_stored_job(rb, store, job, options()).await
+                    create_only(rb, store, StoredJob::new(c, family).key(key)).await
                 }
                 _ => Err(unknown_create()),
             }

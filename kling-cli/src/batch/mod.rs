@@ -396,6 +396,17 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     if args.slots == 0 {
         return Err(CommandError::usage("--slots must be at least 1"));
     }
+    // Checked before anything is opened: a usage mistake is named first.
+    let callback_url = match (&args.callback_url, &args.callback_token) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(CommandError::usage(
+                "--callback-url needs the callback token: give --callback-token or \
+                 KLING_CALLBACK_TOKEN, the same as `kling batch receive`'s",
+            ));
+        }
+        (Some(url), Some(token)) => Some(receive::callback_url(url, token)?),
+    };
     let backend = open(&args.store, false).await?;
     let slots = backend.task_slots(args.slots, args.lease_ttl);
     // One request budget for the whole fleet (`--rate`: all workers together).
@@ -415,16 +426,7 @@ async fn work(args: &Work, ctx: &Ctx) -> Result<(), CommandError> {
     options.download_dir = args.download.clone();
     options.until_empty = args.until_empty;
     options.max_wait = ctx.settings.max_wait.as_ref().map(|m| m.value);
-    options.callback_url = match (&args.callback_url, &args.callback_token) {
-        (None, _) => None,
-        (Some(_), None) => {
-            return Err(CommandError::usage(
-                "--callback-url needs the callback token: give --callback-token or \
-                 KLING_CALLBACK_TOKEN, the same as `kling batch receive`'s",
-            ));
-        }
-        (Some(url), Some(token)) => Some(receive::callback_url(url, token)?),
-    };
+    options.callback_url = callback_url;
     let cancel = CancelHandle::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let printer = {
