@@ -20,4 +20,7 @@ pub use pace::RedisPacer;
 pub use queue::BatchQueue;
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;
-pub use worker::{Clients, Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker};
+pub use names::saved_names;
+pub use worker::{
+    Clients, Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker, save_files,
+};

@@ -10,7 +10,7 @@ use kling_core::job::is_safe_file_name;
 /// safe file name itself, or a name it would make that is not (too long), gives way to the
 /// SDK's name: a key never becomes a path unchecked. `None` for a stored name that is not
 /// safe (the record came back from Redis: its names are checked again): not downloaded.
-pub(crate) fn saved_names(record: &JobRecord) -> Vec<Option<String>> {
+pub fn saved_names(record: &JobRecord) -> Vec<Option<String>> {
     let safe: Vec<bool> = record
         .files
         .iter()

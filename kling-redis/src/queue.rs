@@ -266,7 +266,7 @@ impl BatchQueue {
             let Some(mut record) = kling_core::fleet::JobStore::get(&store, &id).await? else {
                 continue;
             };
-            record.state = kling_core::fleet::JobState::Queued;
+            record.queue_again();
             let json = serde_json::to_string(&record).unwrap_or_default();
             let done: i64 = Script::new(RESUME)
                 .key(self.fleet.job_key(&id))

@@ -570,31 +570,10 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
         .map_err(interrupted)?;
     let mut files = Vec::new();
     if let (Some(dir), JobState::Done) = (&options.download_dir, record.state) {
-        let names = crate::names::saved_names(&record);
-        let mut changed = false;
-        for (file, name) in record.files.iter_mut().zip(names) {
-            let Some(name) = name else {
-                tracing::warn!(name = %file.file_name, "worker: an unsafe file name in a record; not downloaded");
-                continue;
-            };
-            let dest = dir.join(&name);
-            if !dest.exists() {
-                client
-                    .download(&file.url, &dest)
-                    .await
-                    .map_err(interrupted)?;
-            }
-            // Absolute, so `kling batch results` run from another folder shows where it is.
-            let shown = std::path::absolute(&dest)
-                .unwrap_or_else(|_| dest.clone())
-                .to_string_lossy()
-                .into_owned();
-            if file.path.as_deref() != Some(shown.as_str()) {
-                file.path = Some(shown);
-                changed = true;
-            }
-            files.push(dest);
-        }
+        let changed;
+        (files, changed) = save_files(client, &mut record, dir)
+            .await
+            .map_err(interrupted)?;
         // Where the files are is part of the record, for any process reading the store. A
         // failed write is retried with the job (the files already saved are not fetched
         // again); a worker that lost the job leaves the record to its new holder.
@@ -603,4 +582,43 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
         }
     }
     Ok(Outcome::Finished { record, files })
+}
+
+/// Saves a done job's result files in `dir` under their [`saved_names`](crate::saved_names)
+/// (a file already there is not fetched again), and notes in `record` where each is (an
+/// absolute path, so a process run from another folder finds it). Returns the files' paths
+/// and whether the record changed (for the caller to write it). A stored name that is not
+/// safe is skipped, never made a path.
+///
+/// # Errors
+///
+/// The first download's that fails (the files saved before it stay, and are noted).
+pub async fn save_files<K: AsyncKling + ?Sized>(
+    client: &K,
+    record: &mut JobRecord,
+    dir: &std::path::Path,
+) -> Result<(Vec<PathBuf>, bool), Error> {
+    let names = crate::names::saved_names(record);
+    let (mut files, mut changed) = (Vec::new(), false);
+    for (file, name) in record.files.iter_mut().zip(names) {
+        let Some(name) = name else {
+            tracing::warn!(name = %file.file_name, "an unsafe file name in a record; not downloaded");
+            continue;
+        };
+        let dest = dir.join(&name);
+        if !dest.exists() {
+            client.download(&file.url, &dest).await?;
+        }
+        // Absolute, so `kling batch results` run from another folder shows where it is.
+        let shown = std::path::absolute(&dest)
+            .unwrap_or_else(|_| dest.clone())
+            .to_string_lossy()
+            .into_owned();
+        if file.path.as_deref() != Some(shown.as_str()) {
+            file.path = Some(shown);
+            changed = true;
+        }
+        files.push(dest);
+    }
+    Ok((files, changed))
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue, JobRecord, JobState};
+use kling_core::fleet::{Backlog, BatchJob, Delivery, JobQueue, JobRecord};
 use kling_errors::Error;
 use rusqlite::{OptionalExtension, params};
 
@@ -209,7 +209,7 @@ impl JobQueue for SqliteQueue {
                     let Ok(mut record) = JobRecord::decode(&record) else {
                         continue;
                     };
-                    record.state = JobState::Queued;
+                    record.queue_again();
                     let Ok((record, state)) = encode(&record) else {
                         continue;
                     };

@@ -79,6 +79,12 @@ pub trait AsyncKling: Send + Sync {
         async { Ok(TaskSlot::unlimited()) }
     }
 
+    /// Now, by the client's clock (its injected [`Clock`](crate::time::Clock); a fake
+    /// without one: the system's). What stored jobs stamp their times with.
+    fn now(&self) -> std::time::SystemTime {
+        std::time::SystemTime::now()
+    }
+
     /// As [`Kling::task`](super::Kling::task).
     ///
     /// # Errors
@@ -274,6 +280,10 @@ fn prepare_parts<E: Endpoint>(engine: &Engine, split: Split<E>) -> Result<SplitC
 }
 
 impl<B: AsyncKlingBackend> AsyncKling for B {
+    fn now(&self) -> std::time::SystemTime {
+        self.parts().clock.now()
+    }
+
     async fn send<E: Endpoint<Response: Send> + Sync>(
         &self,
         endpoint: &E,

@@ -3,10 +3,11 @@
 //! "request": {...}}`), checked as the server would check it, with the `external_task_id`
 //! that keys it. A batch queue ([`JobQueue`](super::JobQueue)) carries these.
 
-use super::store::{JobRecord, fingerprint, request_fingerprint};
+use super::store::{JobBrief, JobRecord, fingerprint, request_fingerprint};
 use kling_errors::{Error, KlingCode, ValidationError};
 use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
 use kling_types::standard::KindCreate;
+use kling_types::models::Estimate;
 use kling_types::{Family, FamilyCreate};
 use serde::{Deserialize, Serialize};
 
@@ -123,7 +124,41 @@ impl BatchJob {
                 "the job has no key (call BatchJob::keyed)",
             )
         })?;
-        Ok(JobRecord::queued(id, &self.family, create.fingerprint()))
+        let mut record = JobRecord::queued(id, &self.family, create.fingerprint());
+        record.brief = Some(self.brief());
+        Ok(record)
+    }
+
+    /// What the models data's price tables say this job costs, when they price it (a legacy
+    /// family's create with a known quantity; a new-standard or RunBlob body is not priced
+    /// here).
+    pub fn estimate(&self) -> Option<Estimate> {
+        if self.is_standard() || self.api.as_deref() == Some("runblob") {
+            return None;
+        }
+        let family = Family::named(&self.family)?;
+        family.estimate_create(&serde_json::to_vec(&self.request).ok()?)
+    }
+
+    /// The job in brief, as its record keeps it: model, prompt (shortened), estimate.
+    pub fn brief(&self) -> JobBrief {
+        let text = |field: &str| self.request.get(field).and_then(|v| v.as_str());
+        let model = self
+            .model
+            .as_deref()
+            .or_else(|| text("model_name"))
+            .or_else(|| text("model"))
+            .map(str::to_owned);
+        let estimate = self.estimate();
+        JobBrief {
+            model,
+            prompt: text("prompt").map(JobBrief::shorten),
+            estimate: estimate.as_ref().and_then(Estimate::total),
+            currency: estimate
+                .filter(|e| e.total().is_some())
+                .and_then(|e| serde_json::to_value(e.currency).ok())
+                .and_then(|v| v.as_str().map(str::to_owned)),
+        }
     }
 
     /// Reads one line of a batch file.

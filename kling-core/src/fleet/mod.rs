@@ -30,7 +30,7 @@ pub use inbox::{CallbackInbox, CallbackReceipt};
 pub use queue::{Backlog, Delivery, FleetBackend, JobQueue, count_states};
 pub use slots::{AsyncTaskSlots, TaskSlots};
 pub use store::{
-    JobRecord, JobState, JobStore, MemoryJobStore, StoredFile, check_note, fingerprint,
-    request_fingerprint,
+    JobBrief, JobRecord, JobState, JobStore, MemoryJobStore, StoredCode, StoredFile, check_note,
+    fingerprint, request_fingerprint,
 };
 pub use stored::{Claim, StoredJob, run_stored_job, wait_for_record};

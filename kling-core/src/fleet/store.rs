@@ -5,7 +5,7 @@ use std::fmt::Debug;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
+use kling_errors::{DecodeError, DecodeFailure, Dialect, Error, ErrorCode, Operation};
 use serde::{Deserialize, Serialize};
 
 use crate::job::ResultFile;
@@ -107,7 +107,7 @@ impl From<ResultFile> for StoredFile {
 }
 
 /// What the store knows of one job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JobRecord {
     /// The job's key, sent with its create.
@@ -139,6 +139,83 @@ pub struct JobRecord {
     /// earlier post created it, so the job is only looked up from now on, never posted again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exists: bool,
+    /// What the job asks for, for people (`kling batch dashboard`): set when it is queued;
+    /// records of older versions have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brief: Option<JobBrief>,
+    /// The code of [`error`](Self::error), when it had one: what it means and its remedy are
+    /// the taxonomy's ([`StoredCode::code`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<StoredCode>,
+    /// When the job's create was first posted (ms since the Unix epoch, by the worker's clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// When the job ended: done, failed, blocked or unsettled (ms since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<i64>,
+}
+
+/// What a job asks for, in brief: enough to tell jobs apart on a page, never the request
+/// itself (a request with inline images can be megabytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct JobBrief {
+    /// The model (`kling-v2-6`, `kling-3.0`, ...), when the request names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The prompt, at most [`JobBrief::MAX_PROMPT`] characters (longer ones end in `…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// What the models data's price tables say it costs, when they price it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<f64>,
+    /// What `estimate` is in (`video_units`, `image_units`, `usd`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+}
+
+impl JobBrief {
+    /// The longest prompt kept, in characters.
+    pub const MAX_PROMPT: usize = 200;
+
+    /// `prompt` cut to [`MAX_PROMPT`](Self::MAX_PROMPT) characters.
+    pub fn shorten(prompt: &str) -> String {
+        let prompt = prompt.trim();
+        match prompt.char_indices().nth(Self::MAX_PROMPT) {
+            Some((end, _)) => format!("{}…", &prompt[..end]),
+            None => prompt.to_owned(),
+        }
+    }
+}
+
+/// An error's code as a record keeps it: its dialect (`kling`, `runblob`, `pikzels`) and the
+/// code as the wire carries it (`1102`, `INSUFFICIENT_CREDITS`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StoredCode {
+    /// [`Dialect::as_str`](kling_errors::Dialect::as_str).
+    pub dialect: String,
+    /// [`ErrorCode::as_wire`].
+    pub code: String,
+}
+
+impl StoredCode {
+    /// `code` as a record keeps it.
+    pub fn new(code: &ErrorCode) -> Self {
+        Self {
+            dialect: code.dialect().as_str().to_owned(),
+            code: code.as_wire().into_owned(),
+        }
+    }
+
+    /// The code again, to ask the taxonomy what it means; `None` for a dialect this version
+    /// does not know, or a Kling code that is not a number (a store is not trusted).
+    pub fn code(&self) -> Option<ErrorCode> {
+        let dialect = [Dialect::Kling, Dialect::RunBlob, Dialect::Pikzels]
+            .into_iter()
+            .find(|d| d.as_str() == self.dialect)?;
+        ErrorCode::parse(dialect, &self.code)
+    }
 }
 
 impl JobRecord {
@@ -184,7 +261,18 @@ impl JobRecord {
             posts: 0,
             expires_at: None,
             exists: false,
+            brief: None,
+            error_code: None,
+            started_at: None,
+            ended_at: None,
         }
+    }
+
+    /// Back to the queue (a resumed blocked job): queued, not ended. The last error stays
+    /// for people to read until the job ends again.
+    pub fn queue_again(&mut self) {
+        self.state = JobState::Queued;
+        self.ended_at = None;
     }
 }
 

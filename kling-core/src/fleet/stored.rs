@@ -10,7 +10,7 @@ use kling_errors::{
 use kling_types::TaskQuery;
 use kling_types::TaskRef;
 
-use super::store::{JobRecord, JobState, JobStore, StoredFile, request_fingerprint};
+use super::store::{JobRecord, JobState, JobStore, StoredCode, StoredFile, request_fingerprint};
 use crate::client::{AsyncKling, WaitOptions};
 use crate::job::{CreateTask, TaskView};
 use crate::nudge::Nudge;
@@ -271,7 +271,7 @@ where
                         return Err(AmbiguousCreateError::new(id, record.posts, e).into());
                     }
                     Err(e) if refused_for_good(&e) || blocks(&e) => {
-                        return settle_refusal(store, record, &e).await;
+                        return settle_refusal(store, record, &e, stamp(client)).await;
                     }
                     Err(e) => return Err(e),
                 }
@@ -337,9 +337,11 @@ where
         Err(e) if e.kind() == ErrorKind::TaskFailed => {
             record.state = JobState::Failed;
             record.error = Some(e.to_string());
+            record.error_code = e.code().map(StoredCode::new);
         }
         Err(e) => return Err(e),
     }
+    record.ended_at = Some(stamp(client));
     store.put(&record).await?;
     Ok(record)
 }
@@ -371,6 +373,7 @@ where
     confirm(claim, id).await?;
     record.state = JobState::Creating;
     record.posts = record.posts.saturating_add(1);
+    record.started_at.get_or_insert(stamp(client));
     store.put(record).await?;
     let created = client.create(request).await;
     confirm(claim, id).await?;
@@ -390,6 +393,7 @@ async fn settle_refusal(
     store: &dyn JobStore,
     mut record: JobRecord,
     error: &Error,
+    now: i64,
 ) -> Result<JobRecord, Error> {
     record.state = if blocks(error) {
         JobState::Blocked
@@ -397,6 +401,8 @@ async fn settle_refusal(
         JobState::Failed
     };
     record.error = Some(error.to_string());
+    record.error_code = error.code().map(StoredCode::new);
+    record.ended_at = Some(now);
     store.put(&record).await?;
     Ok(record)
 }
@@ -417,9 +423,11 @@ async fn unsettled(
     store: &dyn JobStore,
     mut record: JobRecord,
     reason: String,
+    now: i64,
 ) -> Result<JobRecord, Error> {
     record.state = JobState::Unsettled;
     record.error = Some(reason);
+    record.ended_at = Some(now);
     store.put(&record).await?;
     Ok(record)
 }
@@ -505,10 +513,10 @@ where
                 }
                 // The POST may have created a task that nothing can find: never post again.
                 Err(e) if e.kind() == ErrorKind::AmbiguousCreate => {
-                    return unsettled(store, record, e.to_string()).await;
+                    return unsettled(store, record, e.to_string(), stamp(client)).await;
                 }
                 Err(e) if refused_for_good(&e) || blocks(&e) => {
-                    return settle_refusal(store, record, &e).await;
+                    return settle_refusal(store, record, &e, stamp(client)).await;
                 }
                 Err(e) => {
                     // The create flow settled it: nothing was created. Queued again.
@@ -526,6 +534,7 @@ where
                 "a worker stopped while posting it: whether the server created the task is \
                  unknown, and this API cannot look it up; it is not posted again"
                     .to_owned(),
+                stamp(client),
             )
             .await;
         }
@@ -534,4 +543,13 @@ where
         return Ok(record);
     }
     wait_and_record(client, store, record, query, slot, options).await
+}
+
+/// Now by `client`'s clock, as records keep times: ms since the Unix epoch (0 before it,
+/// saturating far after).
+fn stamp<K: AsyncKling + ?Sized>(client: &K) -> i64 {
+    client
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
