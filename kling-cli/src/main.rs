@@ -89,6 +89,7 @@ fn serves(command: &Command) -> bool {
             | Command::Webhook(webhook::WebhookCommand::Listen(_))
             | Command::Batch(batch::BatchCommand::Work(_))
             | Command::Batch(batch::BatchCommand::Receive(_))
+            | Command::Batch(batch::BatchCommand::Dashboard(_))
             | Command::Mcp(_)
     )
 }

@@ -15,10 +15,10 @@ use kling_client_async::fleet::JobState;
 use kling_core::fleet::FleetBackend;
 use kling_redis::{BatchJob, Fleet, Outcome, WorkerOptions, run_worker};
 use kling_store::Store;
-use kling_types::Family;
 use kling_types::models::{Currency, amount};
 use serde_json::json;
 
+mod dashboard;
 mod receive;
 
 use crate::args::parse_duration;
@@ -51,6 +51,11 @@ pub(crate) enum BatchCommand {
     /// Each job: state, task id, result files (where a worker saved them with --download,
     /// else their URLs) or error
     Results(Results),
+    /// A page of the batch in your browser, served on this machine: every job's state, its
+    /// result in place (videos, images, audio), errors with their remedy, cost and
+    /// throughput, live; requeue blocked jobs and download missing files from it (Ctrl-C
+    /// stops)
+    Dashboard(dashboard::Dashboard),
     /// Queue again the jobs parked as blocked (the account could not run them: no credits,
     /// no access), once that is fixed: after a top-up, say
     Resume(StoreArgs),
@@ -270,6 +275,7 @@ pub(crate) async fn run(command: &BatchCommand, ctx: &Ctx) -> Result<(), Command
         BatchCommand::Status(r) => status(r, ctx).await,
         BatchCommand::Results(r) => results(r, ctx).await,
         BatchCommand::Resume(r) => resume(r, ctx).await,
+        BatchCommand::Dashboard(d) => dashboard::dashboard(d, ctx).await,
     }
 }
 
@@ -293,13 +299,7 @@ impl BatchCost {
             if !seen.insert(job.id().unwrap_or_default()) {
                 continue;
             }
-            // A new-standard job's body is the server's to read: not priced here.
-            let legacy = (!job.is_standard()).then_some(job.family.as_str());
-            let estimate = legacy.and_then(Family::named).and_then(|family| {
-                let body = serde_json::to_vec(&job.request).ok()?;
-                family.estimate_create(&body)
-            });
-            match estimate.and_then(|e| e.total().map(|t| (e.currency, t))) {
+            match job.estimate().and_then(|e| e.total().map(|t| (e.currency, t))) {
                 Some((currency, total)) => {
                     *cost.totals.entry(currency).or_default() += total;
                     cost.priced += 1;

@@ -1,0 +1,313 @@
+//! `kling batch dashboard` in a real browser: Debian's headless Chromium driven through its
+//! chromedriver (WebDriver, with fantoccini), over a batch run against kling-mock. The page
+//! shows every job in the state its record says, a done job's video plays its downloaded
+//! file, a failed job shows its code and the taxonomy's remedy, a job finishing while the page
+//! is open turns done without a reload, and the filters and search narrow the grid.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian's packages; `.ci/run` installs them). With
+//! `KLING_DASHBOARD_SCREENSHOT=PATH` the test also saves its screenshot there (how the CLI
+//! README's picture is made); otherwise under the test's folder.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::temp;
+use fantoccini::{Client, ClientBuilder, Locator};
+use kling_mock::{MockConfig, MockServer};
+use serde_json::{Value, json};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A child process killed when the test ends, passed or not.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn env(mock: &MockServer) -> Vec<(&'static str, String)> {
+    let mut env = common::mock_env(mock);
+    env.push(("KLING_RATE", "500".to_owned()));
+    env
+}
+
+/// `kling batch submit FILE` of these lines.
+fn submit(dir: &Path, env: &[(&'static str, String)], name: &str, lines: &[Value]) {
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(dir.join(name), text.join("\n") + "\n").unwrap();
+    common::run_json(&["batch", "submit", name], dir, env);
+}
+
+/// A worker that runs the queue empty and saves results in `out`.
+fn worker(dir: &Path, env: &[(&'static str, String)]) -> Child {
+    common::command(
+        &["batch", "work", "--slots", "3", "--until-empty", "--download", "out"],
+        dir,
+        &common::pairs(env),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("kling runs")
+}
+
+fn wait_child(mut child: Child, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "the worker failed: {status}");
+            return;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the worker did not finish in {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Starts the dashboard on a free port; its URL (read from its first line on stderr).
+fn dashboard(dir: &Path, env: &[(&'static str, String)]) -> (Killed, String) {
+    let mut child = common::command(
+        &[
+            "batch",
+            "dashboard",
+            "--port",
+            "0",
+            "--download",
+            "out",
+            "--refresh",
+            "200ms",
+        ],
+        dir,
+        &common::pairs(env),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("kling runs");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    (Killed(child), url)
+}
+
+/// Starts chromedriver on a free loopback port; its URL once it answers.
+fn chromedriver() -> (Killed, String) {
+    assert!(
+        Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
+        "the browser tests need Chromium and its WebDriver: apt-get install chromium chromium-driver"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Killed(child), format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(driver: &str) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1100", "--autoplay-policy=no-user-gesture-required",
+                "--no-first-run", "--disable-extensions",
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a Chromium session")
+}
+
+async fn js(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Polls `script` until it returns `true` (up to `limit`).
+async fn until(client: &Client, script: &str, limit: Duration, what: &str) {
+    let deadline = Instant::now() + limit;
+    loop {
+        if js(client, script).await == json!(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what} (within {limit:?})");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The ids of the cards the grid shows, in order.
+async fn shown(client: &Client) -> Vec<String> {
+    let v = js(
+        client,
+        "return [...document.querySelectorAll('li.job')].filter(li => !li.hidden).map(li => li.dataset.id)",
+    )
+    .await;
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
+    let mock = MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(1)))
+        .unwrap();
+    let dir = temp("dashboard");
+    let env = env(&mock);
+    submit(
+        &dir,
+        &env,
+        "jobs.jsonl",
+        &[
+            json!({"family": "text2video", "external_task_id": "fox",
+                   "request": {"prompt": "a red fox running through fresh snow", "duration": "5", "model_name": "kling-v2-6"}}),
+            json!({"family": "image", "external_task_id": "lighthouse",
+                   "request": {"prompt": "a lighthouse at dusk, oil painting"}}),
+            json!({"family": "text2video", "external_task_id": "dance",
+                   "request": {"prompt": "a forbidden dance", "duration": "5"}}),
+            json!({"family": "text2video", "external_task_id": "ship",
+                   "request": {"prompt": "a doomed ship in a storm", "duration": "5"}}),
+        ],
+    );
+    wait_child(worker(&dir, &env), Duration::from_secs(60));
+    // Queued after the first run: it finishes while the page is open.
+    submit(
+        &dir,
+        &env,
+        "late.jsonl",
+        &[json!({"family": "text2video", "external_task_id": "late",
+                 "request": {"prompt": "a paper boat on a river", "duration": "5", "model_name": "kling-v2-6"}})],
+    );
+    let (_dashboard, url) = dashboard(&dir, &env);
+    let (_driver, driver_url) = chromedriver();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = browser(&driver_url).await;
+        client.goto(&url).await.unwrap();
+        until(&client, "return document.body.dataset.ready === 'true'", Duration::from_secs(20), "the page got its snapshot").await;
+
+        // Every job, in the state its record says.
+        let states = js(&client, "return Object.fromEntries([...document.querySelectorAll('li.job')].map(li => [li.dataset.id, li.querySelector('.state').textContent]))").await;
+        assert_eq!(
+            states,
+            json!({"dance": "failed", "fox": "done", "late": "queued", "lighthouse": "done", "ship": "failed"})
+        );
+        let counts = js(&client, "return ['queued','running','done','failed'].map(s => document.getElementById('count-' + s).textContent)").await;
+        assert_eq!(counts, json!(["1", "0", "2", "2"]));
+
+        // The done video plays its downloaded file, served by the dashboard.
+        let src = js(&client, "return document.querySelector('li.job[data-id=\"fox\"] video').getAttribute('src')").await;
+        assert_eq!(src, json!("/files/fox/0#t=0.1"), "the local file, not the remote URL");
+        let played = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const v = document.querySelector('li.job[data-id=\"fox\"] video');
+                 v.muted = true;
+                 v.play().then(() => setTimeout(() => done({t: v.currentTime, paused: v.paused, error: v.error && v.error.code, w: v.videoWidth}), 800),
+                               (e) => done({refused: String(e), error: v.error && v.error.code}));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            played["t"].as_f64().is_some_and(|t| t > 0.1) && played["error"].is_null(),
+            "the video plays: {played}"
+        );
+        assert_eq!(played["w"], json!(160), "its frames are the file's: {played}");
+        let image = js(&client, "const i = document.querySelector('li.job[data-id=\"lighthouse\"] img'); return [i.complete, i.naturalWidth, i.alt]").await;
+        assert_eq!(image[1], json!(160), "the image is shown: {image}");
+        assert!(image[2].as_str().unwrap().contains("lighthouse"), "with a text alternative: {image}");
+
+        // The failed job: its code, what it means and the remedy, from the taxonomy.
+        let code = kling_errors::ErrorCode::Kling(kling_errors::KlingCode::from_code(1301));
+        let failed = js(&client, "const c = document.querySelector('li.job[data-id=\"dance\"]'); return [c.querySelector('.code').textContent, c.querySelector('.meaning').textContent, c.querySelector('.remedy').textContent]").await;
+        assert_eq!(failed[0], json!("1301"));
+        assert_eq!(failed[1], json!(code.description()));
+        assert!(failed[2].as_str().unwrap().contains(code.remedy()), "{failed}");
+        // A task that failed without a code shows its message.
+        let message = js(&client, "return document.querySelector('li.job[data-id=\"ship\"] .message').textContent").await;
+        assert!(message.as_str().unwrap().contains("risk control"), "{message}");
+
+        // Filters: by state, by family, and a search by id or prompt, with the keyboard.
+        client.find(Locator::Css("#f-state")).await.unwrap().select_by_value("failed").await.unwrap();
+        assert_eq!(shown(&client).await, ["dance", "ship"]);
+        client.find(Locator::Css("#f-state")).await.unwrap().select_by_value("").await.unwrap();
+        client.find(Locator::Css("#f-family")).await.unwrap().select_by_value("image").await.unwrap();
+        assert_eq!(shown(&client).await, ["lighthouse"]);
+        client.find(Locator::Css("#f-family")).await.unwrap().select_by_value("").await.unwrap();
+        let search = client.find(Locator::Css("#f-q")).await.unwrap();
+        search.send_keys("SNOW").await.unwrap();
+        assert_eq!(shown(&client).await, ["fox"], "by prompt, any case");
+        search.clear().await.unwrap();
+        search.send_keys("ligh").await.unwrap();
+        assert_eq!(shown(&client).await, ["lighthouse"], "by id");
+        search.clear().await.unwrap();
+        search.send_keys("\u{e007}").await.unwrap(); // Enter: the search form is not sent
+        assert_eq!(shown(&client).await.len(), 5);
+        client.find(Locator::Css("#counts button[data-state='done']")).await.unwrap().click().await.unwrap();
+        assert_eq!(shown(&client).await, ["fox", "lighthouse"], "a count filters by its state");
+        client.find(Locator::Css("#counts button[data-state='done']")).await.unwrap().click().await.unwrap();
+        assert_eq!(shown(&client).await.len(), 5, "pressed again, it lets go");
+
+        // Live: a worker finishes the queued job; the page turns it done without a reload.
+        js(&client, "window.__same_page = 42; return true").await;
+        let late = worker(&dir, &env);
+        until(
+            &client,
+            "const c = document.querySelector('li.job[data-id=\"late\"]'); return !!c && c.dataset.state === 'done' && !!c.querySelector('video')",
+            Duration::from_secs(40),
+            "the late job shown done",
+        )
+        .await;
+        assert_eq!(js(&client, "return window.__same_page").await, json!(42), "no reload");
+        assert_eq!(js(&client, "return document.getElementById('count-done').textContent").await, json!("3"));
+        wait_child(late, Duration::from_secs(30));
+
+        let png = client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        std::fs::write(dir.join("dashboard.png"), &png).unwrap();
+        if let Ok(path) = std::env::var("KLING_DASHBOARD_SCREENSHOT") {
+            std::fs::write(path, &png).unwrap();
+        }
+        client.close().await.unwrap();
+    });
+    drop(mock);
+    let _ = std::fs::remove_dir_all(&dir);
+}
