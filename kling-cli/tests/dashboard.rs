@@ -49,7 +49,15 @@ fn submit(dir: &Path, env: &[(&'static str, String)], name: &str, lines: &[Value
 /// A worker that runs the queue empty and saves results in `out`.
 fn worker(dir: &Path, env: &[(&'static str, String)]) -> Child {
     common::command(
-        &["batch", "work", "--slots", "3", "--until-empty", "--download", "out"],
+        &[
+            "batch",
+            "work",
+            "--slots",
+            "3",
+            "--until-empty",
+            "--download",
+            "out",
+        ],
         dir,
         &common::pairs(env),
     )
@@ -183,8 +191,8 @@ async fn shown(client: &Client) -> Vec<String> {
 
 #[test]
 fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
-    let mock = MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(1)))
-        .unwrap();
+    let mock =
+        MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(1))).unwrap();
     let dir = temp("dashboard");
     let env = env(&mock);
     submit(
@@ -308,6 +316,148 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         }
         client.close().await.unwrap();
     });
+    drop(mock);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// One request over a fresh connection: the status, the headers (lowercased names) and the
+/// body.
+fn http(url: &str, request: &str) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let request = request.replace("{addr}", addr);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&answer[..end]).to_lowercase();
+    let status = head[9..12].parse().unwrap();
+    (status, head, answer[end + 4..].to_vec())
+}
+
+fn get(url: &str, path: &str, extra: &str) -> (u16, String, Vec<u8>) {
+    http(
+        url,
+        &format!("GET {path} HTTP/1.1\r\nHost: {{addr}}\r\n{extra}Connection: close\r\n\r\n"),
+    )
+}
+
+#[test]
+fn the_dashboard_answers_only_its_own_page_and_serves_only_checked_files() {
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("dashboard-guard");
+    let env = env(&mock);
+    submit(
+        &dir,
+        &env,
+        "jobs.jsonl",
+        &[json!({"family": "text2video", "external_task_id": "fox",
+                 "request": {"prompt": "a fox", "duration": "5"}})],
+    );
+    wait_child(worker(&dir, &env), Duration::from_secs(60));
+    let (_dashboard, url) = dashboard(&dir, &env);
+
+    let (status, head, page) = get(&url, "/", "");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-security-policy: default-src 'self'"),
+        "{head}"
+    );
+    // Nothing loaded from elsewhere (it works offline): the page, its style and its script.
+    for (path, body) in [
+        ("/", page),
+        ("/dashboard.css", get(&url, "/dashboard.css", "").2),
+        ("/dashboard.js", get(&url, "/dashboard.js", "").2),
+    ] {
+        let text = String::from_utf8(body).unwrap();
+        assert!(
+            text.len() > 500
+                && !text.contains("http://")
+                && !text.contains("https://")
+                && !text.contains("//cdn"),
+            "{path}"
+        );
+    }
+
+    // Another host name (DNS rebinding) is refused, every path.
+    let (status, _, _) = http(
+        &url,
+        "GET /api/summary HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 403);
+    // Actions need the dashboard's header, and no foreign origin.
+    let post = |extra: &str| {
+        http(
+            &url,
+            &format!(
+                "POST /api/resume HTTP/1.1\r\nHost: {{addr}}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    assert_eq!(post("").0, 403, "a form of another site cannot requeue");
+    assert_eq!(
+        post("X-Kling-Dashboard: 1\r\nOrigin: http://evil.example\r\n").0,
+        403
+    );
+    let (status, _, body) = post("X-Kling-Dashboard: 1\r\n");
+    assert_eq!(
+        (status, serde_json::from_slice::<Value>(&body).unwrap()),
+        (200, json!({"requeued": 0}))
+    );
+
+    // Files: only a recorded job's, by position, under its checked name.
+    let (status, head, body) = get(&url, "/files/fox/0", "Range: bytes=0-9\r\n");
+    assert_eq!((status, body.len()), (206, 10), "{head}");
+    assert!(
+        head.contains("content-range: bytes 0-9/") && head.contains("content-type: video/mp4"),
+        "{head}"
+    );
+    assert_eq!(
+        get(&url, "/files/fox/0", "").2,
+        std::fs::read(dir.join("out/fox.mp4")).unwrap()
+    );
+    assert_eq!(get(&url, "/files/fox/1", "").0, 404);
+    assert_eq!(get(&url, "/files/..%2Fjobs.jsonl/0", "").0, 404);
+    assert_eq!(get(&url, "/files/%2E%2E/0", "").0, 404);
+
+    // The JSON: filters checked, one job by its key.
+    let (status, _, body) = get(&url, "/api/jobs?state=sleeping", "");
+    assert_eq!(status, 400);
+    let e: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("one of queued, running, done"),
+        "{e}"
+    );
+    let (status, _, body) = get(&url, "/api/jobs/fox", "");
+    let job: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (status, &job["state"], &job["files"][0]["local"]),
+        (200, &json!("done"), &json!("/files/fox/0"))
+    );
+    assert_eq!(get(&url, "/api/jobs/nobody", "").0, 404);
+    let (_, _, body) = get(&url, "/api/jobs?state=done&q=FOX", "");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["jobs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (_, _, body) = get(&url, "/api/jobs?family=image", "");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["jobs"],
+        json!([])
+    );
     drop(mock);
     let _ = std::fs::remove_dir_all(&dir);
 }

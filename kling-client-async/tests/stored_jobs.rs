@@ -185,6 +185,20 @@ async fn a_job_the_account_cannot_pay_for_parks_as_blocked_then_resumes() {
     );
     assert_eq!(posts(&mock, "paid-2"), 1, "one refused POST, no loop");
     assert!(blocked.state.is_parked() && !blocked.state.is_final());
+    // What a dashboard shows: the code, for its meaning and remedy; when it was tried.
+    let code = blocked.error_code.as_ref().and_then(|c| c.code());
+    assert_eq!(
+        code.map(|c| c.as_wire().into_owned()).as_deref(),
+        Some("1102")
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for r in [&first, &blocked] {
+        let (start, end) = (r.started_at.unwrap(), r.ended_at.unwrap());
+        assert!(start <= end && end <= now && now - start < 60_000, "{r:?}");
+    }
 
     // After a top-up, running it again posts it (nothing was created: no lookup needed).
     mock.top_up(5);

@@ -16,11 +16,11 @@ pub use conn::Fleet;
 pub use kling_core::fleet::{
     Backlog, BatchJob, Delivery, FleetBackend, JobCreate, JobQueue, RUNBLOB_PRODUCTS, RunBlobCreate,
 };
+pub use names::saved_names;
 pub use pace::RedisPacer;
 pub use queue::BatchQueue;
 pub use slots::RedisSlots;
 pub use store::RedisJobStore;
-pub use names::saved_names;
 pub use worker::{
     Clients, Outcome, OutcomeFn, WorkerOptions, WorkerReport, run_worker, save_files,
 };

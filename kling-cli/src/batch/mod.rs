@@ -299,7 +299,10 @@ impl BatchCost {
             if !seen.insert(job.id().unwrap_or_default()) {
                 continue;
             }
-            match job.estimate().and_then(|e| e.total().map(|t| (e.currency, t))) {
+            match job
+                .estimate()
+                .and_then(|e| e.total().map(|t| (e.currency, t)))
+            {
                 Some((currency, total)) => {
                     *cost.totals.entry(currency).or_default() += total;
                     cost.priced += 1;

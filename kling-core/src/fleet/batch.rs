@@ -5,9 +5,9 @@
 
 use super::store::{JobBrief, JobRecord, fingerprint, request_fingerprint};
 use kling_errors::{Error, KlingCode, ValidationError};
+use kling_types::models::Estimate;
 use kling_types::runblob::{Generate, GenerateO1Video, GenerateO3Video, GeneratePhoto};
 use kling_types::standard::KindCreate;
-use kling_types::models::Estimate;
 use kling_types::{Family, FamilyCreate};
 use serde::{Deserialize, Serialize};
 

@@ -44,7 +44,11 @@ fn range(value: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
 }
 
 /// Serves `path` as `content_type`, honouring a single byte range.
-pub(super) async fn serve(path: &Path, content_type: &'static str, headers: &HeaderMap) -> Response {
+pub(super) async fn serve(
+    path: &Path,
+    content_type: &'static str,
+    headers: &HeaderMap,
+) -> Response {
     let not_found = || (StatusCode::NOT_FOUND, "not downloaded (yet)\n").into_response();
     let Ok(mut file) = tokio::fs::File::open(path).await else {
         return not_found();
@@ -88,7 +92,10 @@ pub(super) async fn serve(path: &Path, content_type: &'static str, headers: &Hea
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if status == StatusCode::PARTIAL_CONTENT
         && let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}"))
     {

@@ -97,7 +97,8 @@ impl App {
     async fn summary(&self, records: &[JobRecord], now: i64) -> Result<Value, kling_errors::Error> {
         let held = self.backend.slots_held().await?;
         let mut summary = view::summary(records, held, now);
-        summary["store"] = json!({"kind": self.backend.kind(), "location": self.backend.location()});
+        summary["store"] =
+            json!({"kind": self.backend.kind(), "location": self.backend.location()});
         summary["download_dir"] = json!(self.dir.as_ref().map(|d| d.display().to_string()));
         Ok(summary)
     }
@@ -107,7 +108,10 @@ impl App {
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, serde_json::to_vec(body).unwrap_or_default()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -137,7 +141,10 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
              object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
         ),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
@@ -154,7 +161,10 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     if let Some(hosts) = &app.hosts
         && !hosts.iter().any(|h| h.eq_ignore_ascii_case(&host))
     {
-        return problem(StatusCode::FORBIDDEN, "this dashboard answers only to its own address");
+        return problem(
+            StatusCode::FORBIDDEN,
+            "this dashboard answers only to its own address",
+        );
     }
     if request.method() == Method::POST {
         let headers = request.headers();
@@ -264,10 +274,7 @@ async fn api_download(State(app): State<Arc<App>>) -> Response {
     for mut record in records.into_iter().filter(|r| r.state == JobState::Done) {
         let before = record.files.iter().filter(|f| f.path.is_some()).count();
         let names = kling_redis::saved_names(&record);
-        let missing = names
-            .iter()
-            .flatten()
-            .any(|name| !dir.join(name).is_file());
+        let missing = names.iter().flatten().any(|name| !dir.join(name).is_file());
         if !missing {
             continue;
         }
@@ -354,8 +361,11 @@ async fn api_events(State(app): State<Arc<App>>) -> impl IntoResponse {
                             changed.push(view);
                         }
                     }
-                    let removed: Vec<String> =
-                        known.keys().filter(|k| !seen.contains(*k)).cloned().collect();
+                    let removed: Vec<String> = known
+                        .keys()
+                        .filter(|k| !seen.contains(*k))
+                        .cloned()
+                        .collect();
                     known.retain(|k, _| seen.contains(k));
                     let mut shape = summary.clone();
                     shape["generated_at"] = Value::Null;
@@ -363,8 +373,11 @@ async fn api_events(State(app): State<Arc<App>>) -> impl IntoResponse {
                     if first {
                         first = false;
                         last_summary = shape;
-                        tx.send(event("snapshot", &json!({"summary": summary, "jobs": changed})))
-                            .await
+                        tx.send(event(
+                            "snapshot",
+                            &json!({"summary": summary, "jobs": changed}),
+                        ))
+                        .await
                     } else {
                         let mut sent = Ok(());
                         if !changed.is_empty() || !removed.is_empty() {
@@ -380,8 +393,11 @@ async fn api_events(State(app): State<Arc<App>>) -> impl IntoResponse {
                     }
                 }
                 Err(e) => {
-                    tx.send(event("problem", &json!({"message": format!("cannot read the batch store: {e}")})))
-                        .await
+                    tx.send(event(
+                        "problem",
+                        &json!({"message": format!("cannot read the batch store: {e}")}),
+                    ))
+                    .await
                 }
             };
             // The page went away: stop reading the store for it.

@@ -58,7 +58,14 @@ pub(super) fn shown_state(state: JobState) -> &'static str {
 }
 
 /// The states the page and `/api/jobs?state=` know, in the order of the batch at a glance.
-pub(super) const STATES: [&str; 6] = ["queued", "running", "done", "failed", "blocked", "unsettled"];
+pub(super) const STATES: [&str; 6] = [
+    "queued",
+    "running",
+    "done",
+    "failed",
+    "blocked",
+    "unsettled",
+];
 
 /// A remote URL the page may load: http(s) only (a store could hold `javascript:`).
 fn remote(url: &str) -> Option<&str> {
@@ -68,7 +75,12 @@ fn remote(url: &str) -> Option<&str> {
 /// One job as the page and `/api/jobs` show it. `names`: the checked names its files are
 /// saved under ([`kling_redis::saved_names`]); `dir`: the download folder, when given (a
 /// file found there is served at `/files/<id>/<n>`).
-pub(super) fn job_view(record: &JobRecord, names: &[Option<String>], dir: Option<&Path>, now: i64) -> Value {
+pub(super) fn job_view(
+    record: &JobRecord,
+    names: &[Option<String>],
+    dir: Option<&Path>,
+    now: i64,
+) -> Value {
     let id = &record.external_task_id;
     let files: Vec<Value> = record
         .files
@@ -119,8 +131,11 @@ pub(super) fn job_view(record: &JobRecord, names: &[Option<String>], dir: Option
         "error": record.error,
         "code": code,
         "files": files,
+        // A file that can be saved (its name checked) and is not in the folder.
         "missing_files": record.state == JobState::Done
-            && files.iter().any(|f| f["local"].is_null()),
+            && files.iter().enumerate().any(|(i, f)| {
+                f["local"].is_null() && names.get(i).is_some_and(Option::is_some)
+            }),
         "expires_at": record.expires_at,
     })
 }
@@ -200,7 +215,9 @@ fn unpercent(value: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
                 match hex.and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
                     Some(b) => {
                         out.push(b);
@@ -220,7 +237,10 @@ fn unpercent(value: &str) -> Option<String> {
 /// the whole batch's estimate, throughput, slots held, and the families present.
 pub(super) fn summary(records: &[JobRecord], slots_held: usize, now: i64) -> Value {
     let mut by_state: BTreeMap<&str, u64> = STATES.iter().map(|s| (*s, 0)).collect();
-    let (mut estimate, mut spent) = (BTreeMap::<String, f64>::new(), BTreeMap::<String, f64>::new());
+    let (mut estimate, mut spent) = (
+        BTreeMap::<String, f64>::new(),
+        BTreeMap::<String, f64>::new(),
+    );
     let (mut priced, mut unpriced) = (0u64, 0u64);
     let mut families = std::collections::BTreeSet::new();
     let mut recent = 0u64;
@@ -302,6 +322,70 @@ mod tests {
         assert_eq!(percent("job-1_a.b~"), "job-1_a.b~");
         assert_eq!(percent("../etc/passwd"), "..%2Fetc%2Fpasswd");
         assert_eq!(percent("a b"), "a%20b");
+    }
+
+    fn record(id: &str, state: JobState) -> JobRecord {
+        let mut r = JobRecord::queued(id, "text2video", "f");
+        r.state = state;
+        r
+    }
+
+    #[test]
+    fn job_views_and_the_summary_are_the_documented_json() {
+        let job = kling_core::fleet::BatchJob::parse(
+            r#"{"family":"text2video","external_task_id":"fox","request":{"prompt":"a red fox","duration":"5","model_name":"kling-v2-6"}}"#,
+        )
+        .unwrap();
+        let mut done = job.queued_record().unwrap();
+        done.state = JobState::Done;
+        done.task_id = Some("t-1".into());
+        done.started_at = Some(1_000);
+        done.ended_at = Some(61_000);
+        done.files = vec![
+            serde_json::from_value(
+                json!({"file_name": "t-1.mp4", "url": "https://cdn.example/t-1.mp4"}),
+            )
+            .unwrap(),
+            serde_json::from_value(json!({"file_name": "../x.png", "url": "javascript:alert(1)"}))
+                .unwrap(),
+        ];
+        let mut failed = record("dance", JobState::Failed);
+        failed.error = Some("Kling API error (HTTP 400, code 1301)".into());
+        failed.error_code = Some(kling_core::fleet::StoredCode::new(
+            &kling_errors::ErrorCode::Kling(kling_errors::KlingCode::from_code(1301)),
+        ));
+        let mut running = record("late", JobState::Created);
+        running.started_at = Some(100_000);
+        let names = vec![Some("fox.mp4".to_owned()), None];
+        let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap();
+        insta::assert_snapshot!("job_done", pretty(&job_view(&done, &names, None, 200_000)));
+        insta::assert_snapshot!("job_failed", pretty(&job_view(&failed, &[], None, 200_000)));
+        let view = job_view(&running, &[], None, 130_000);
+        assert_eq!(
+            (&view["state"], &view["elapsed_ms"]),
+            (&json!("running"), &json!(30_000))
+        );
+        let records = [done, failed, running, record("q", JobState::Queued)];
+        insta::assert_snapshot!("summary", pretty(&summary(&records, 2, 200_000)));
+    }
+
+    #[test]
+    fn filters_pass_by_shown_state_family_and_text() {
+        let mut r = record("Fox-1", JobState::Creating);
+        r.brief = Some(
+            kling_core::fleet::BatchJob::parse(
+                r#"{"family":"text2video","request":{"prompt":"Snow falls"}}"#,
+            )
+            .unwrap()
+            .brief(),
+        );
+        let passes = |q: &str| Filter::parse(q).unwrap().passes(&r);
+        assert!(passes("state=running"));
+        assert!(!passes("state=queued"));
+        assert!(passes("family=text2video&q=fox"));
+        assert!(passes("q=SNOW"));
+        assert!(!passes("q=rain"));
+        assert!(!passes("family=image"));
     }
 
     #[test]
