@@ -75,8 +75,8 @@ pub enum Outcome {
     /// The job ended (done or failed); `files` are the downloaded paths (also in the
     /// record's files, made absolute).
     Finished {
-        /// Its record.
-        record: JobRecord,
+        /// Its record (boxed: a record is large beside the other outcomes).
+        record: Box<JobRecord>,
         /// The files saved.
         files: Vec<PathBuf>,
     },
@@ -581,7 +581,10 @@ async fn attempt<K: AsyncKling, E: CreateTask>(
             store.put(&record).await.map_err(interrupted)?;
         }
     }
-    Ok(Outcome::Finished { record, files })
+    Ok(Outcome::Finished {
+        record: Box::new(record),
+        files,
+    })
 }
 
 /// Saves a done job's result files in `dir` under their [`saved_names`](crate::saved_names)

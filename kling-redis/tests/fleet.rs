@@ -752,7 +752,7 @@ fn a_jobs_files_are_saved_under_its_key_and_recorded_where(backend: Backend) {
         });
         let (record, files) = line_outcome.expect("an outcome for line-1");
         assert_eq!(files, [dir.join("line-1.mp4")]);
-        assert_eq!(record, line, "the outcome's record is the stored one");
+        assert_eq!(*record, line, "the outcome's record is the stored one");
     });
     std::fs::remove_dir_all(&root).unwrap();
 }
