@@ -48,23 +48,17 @@ fn submit(dir: &Path, env: &[(&'static str, String)], name: &str, lines: &[Value
 
 /// A worker that runs the queue empty and saves results in `out`.
 fn worker(dir: &Path, env: &[(&'static str, String)]) -> Child {
-    common::command(
-        &[
-            "batch",
-            "work",
-            "--slots",
-            "3",
-            "--until-empty",
-            "--download",
-            "out",
-        ],
-        dir,
-        &common::pairs(env),
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("kling runs")
+    worker_with(dir, env, &["--download", "out"])
+}
+
+fn worker_with(dir: &Path, env: &[(&'static str, String)], extra: &[&str]) -> Child {
+    let mut args = vec!["batch", "work", "--slots", "3", "--until-empty"];
+    args.extend(extra);
+    common::command(&args, dir, &common::pairs(env))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kling runs")
 }
 
 fn wait_child(mut child: Child, limit: Duration) {
@@ -361,8 +355,23 @@ fn the_dashboard_answers_only_its_own_page_and_serves_only_checked_files() {
         &[json!({"family": "text2video", "external_task_id": "fox",
                  "request": {"prompt": "a fox", "duration": "5"}})],
     );
-    wait_child(worker(&dir, &env), Duration::from_secs(60));
+    // Run without a download folder: the dashboard's "download missing" fetches the file.
+    wait_child(worker_with(&dir, &env, &[]), Duration::from_secs(60));
     let (_dashboard, url) = dashboard(&dir, &env);
+    let job =
+        |url: &str| -> Value { serde_json::from_slice(&get(url, "/api/jobs/fox", "").2).unwrap() };
+    let before = job(&url);
+    assert_eq!(
+        (&before["missing_files"], &before["files"][0]["local"]),
+        (&json!(true), &Value::Null)
+    );
+    assert!(
+        before["files"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{before}"
+    );
 
     let (status, head, page) = get(&url, "/", "");
     assert_eq!(status, 200);
@@ -411,6 +420,19 @@ fn the_dashboard_answers_only_its_own_page_and_serves_only_checked_files() {
         (status, serde_json::from_slice::<Value>(&body).unwrap()),
         (200, json!({"requeued": 0}))
     );
+    let (status, _, body) = http(
+        &url,
+        "POST /api/download HTTP/1.1\r\nHost: {addr}\r\nX-Kling-Dashboard: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(
+        (status, serde_json::from_slice::<Value>(&body).unwrap()),
+        (200, json!({"saved": 1, "failed": []}))
+    );
+    assert!(
+        dir.join("out/fox.mp4").is_file(),
+        "saved under the job's key"
+    );
+    assert_eq!(job(&url)["missing_files"], json!(false));
 
     // Files: only a recorded job's, by position, under its checked name.
     let (status, head, body) = get(&url, "/files/fox/0", "Range: bytes=0-9\r\n");
@@ -458,6 +480,13 @@ fn the_dashboard_answers_only_its_own_page_and_serves_only_checked_files() {
         serde_json::from_slice::<Value>(&body).unwrap()["jobs"],
         json!([])
     );
+
+    // The same from the command line, into another folder; again, nothing left to save.
+    let saved = common::run_json(&["batch", "download", "again"], &dir, &env);
+    assert_eq!(saved["result"], json!({"saved": 1, "failed": []}));
+    assert!(dir.join("again/fox.mp4").is_file());
+    let saved = common::run_json(&["batch", "download", "again"], &dir, &env);
+    assert_eq!(saved["result"]["saved"], json!(0));
     drop(mock);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clap::Args;
 use kling_client_async::Client;
-use kling_core::fleet::{FleetBackend, JobRecord, JobState};
+use kling_core::fleet::{FleetBackend, JobRecord};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -259,38 +259,10 @@ async fn api_download(State(app): State<Arc<App>>) -> Response {
     let Ok(_one) = app.downloading.try_lock() else {
         return problem(StatusCode::CONFLICT, "a download is under way");
     };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("cannot create {}: {e}", dir.display()),
-        );
+    match super::download::save_missing(&*app.backend, &app.downloader, &dir).await {
+        Ok(saved) => json_response(StatusCode::OK, &saved.as_json()),
+        Err(e) => problem(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
     }
-    let records = match app.records().await {
-        Ok(r) => r,
-        Err(e) => return store_problem(&e),
-    };
-    let store = app.backend.job_store();
-    let (mut saved, mut failed) = (0u64, Vec::new());
-    for mut record in records.into_iter().filter(|r| r.state == JobState::Done) {
-        let before = record.files.iter().filter(|f| f.path.is_some()).count();
-        let names = kling_redis::saved_names(&record);
-        let missing = names.iter().flatten().any(|name| !dir.join(name).is_file());
-        if !missing {
-            continue;
-        }
-        match kling_redis::save_files(&app.downloader, &mut record, &dir).await {
-            Ok((files, changed)) => {
-                saved += files.len().saturating_sub(before) as u64;
-                if changed && let Err(e) = store.put(&record).await {
-                    failed.push(json!({"external_task_id": record.external_task_id, "error": e.to_string()}));
-                }
-            }
-            Err(e) => failed.push(json!({
-                "external_task_id": record.external_task_id, "error": e.to_string(),
-            })),
-        }
-    }
-    json_response(StatusCode::OK, &json!({"saved": saved, "failed": failed}))
 }
 
 /// `GET /files/<id>/<n>`: the `n`th file of job `id`, from the download folder, under its
