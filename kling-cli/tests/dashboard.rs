@@ -490,3 +490,70 @@ fn the_dashboard_answers_only_its_own_page_and_serves_only_checked_files() {
     drop(mock);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_fleet_on_redis_has_the_same_dashboard() {
+    let redis = kling_test_support::redis::RedisServer::start();
+    let mock = MockServer::start(MockConfig::instant()).unwrap();
+    let dir = temp("dashboard-redis");
+    let mut env = env(&mock);
+    env.push(("KLING_REDIS_URL", redis.url()));
+    submit(
+        &dir,
+        &env,
+        "jobs.jsonl",
+        &[
+            json!({"family": "image", "external_task_id": "a", "request": {"prompt": "a lighthouse"}}),
+            json!({"family": "text2video", "external_task_id": "b", "request": {"prompt": "a forbidden dance", "duration": "5"}}),
+        ],
+    );
+    wait_child(worker(&dir, &env), Duration::from_secs(60));
+    let (_dashboard, url) = dashboard(&dir, &env);
+    let (status, _, body) = get(&url, "/api/summary", "");
+    let summary: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["store"]["kind"], json!("redis"));
+    assert_eq!(
+        (&summary["jobs"]["done"], &summary["jobs"]["failed"]),
+        (&json!(1), &json!(1))
+    );
+    assert_eq!(summary["cost"]["so_far"], json!({"image_units": 8.0}));
+    let (_, _, body) = get(&url, "/api/jobs?state=failed", "");
+    let failed: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(failed["jobs"][0]["code"]["code"], json!("1301"), "{failed}");
+    assert!(!dir.join("kling-batch.db").exists(), "Redis, not the file");
+    // Server-sent events: the snapshot first, whole.
+    let (status, head, body) = {
+        use std::io::{Read, Write};
+        let addr = url.trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        write!(stream, "GET /api/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Until the snapshot event is whole (its blank line).
+        let whole = |seen: &[u8]| {
+            let text = String::from_utf8_lossy(seen);
+            text.find("event: snapshot")
+                .is_some_and(|i| text[i..].contains("\n\n"))
+        };
+        while !whole(&seen) {
+            let n = stream.read(&mut buf).unwrap();
+            assert!(n > 0, "the stream ended");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        (head[9..12].to_owned(), head.to_lowercase(), body.to_owned())
+    };
+    assert_eq!(status, "200");
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+    assert!(
+        body.contains("event: snapshot") && body.contains("\"external_task_id\":\"a\""),
+        "{body}"
+    );
+    drop(mock);
+    let _ = std::fs::remove_dir_all(&dir);
+}
