@@ -235,6 +235,7 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         assert_eq!(counts, json!(["1", "0", "2", "2"]));
 
         // The done video plays its downloaded file, served by the dashboard.
+        until(&client, "return !!document.querySelector('li.job[data-id=\"fox\"] video[src]')", Duration::from_secs(10), "the player in view gets its file").await;
         let src = js(&client, "return document.querySelector('li.job[data-id=\"fox\"] video').getAttribute('src')").await;
         assert_eq!(src, json!("/files/fox/0#t=0.1"), "the local file, not the remote URL");
         let played = client

@@ -1,15 +1,56 @@
-//! A saved result file, served with byte ranges (a video element seeks with them).
+//! A saved result file, served with byte ranges (a video element seeks with them), streamed:
+//! a large video is never held in memory.
 
 use std::io::SeekFrom;
 use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::{AsyncRead, AsyncSeekExt, ReadBuf};
 
-/// The most one answer carries: a range asking for more gets this much (the player asks
-/// for the rest), so a large video is never read whole for a seek.
-const MAX_CHUNK: u64 = 8 << 20;
+/// The most read at once.
+const CHUNK: usize = 64 << 10;
+
+/// `left` bytes of a file from where it stands, as a stream of chunks.
+struct Chunks {
+    file: tokio::fs::File,
+    left: u64,
+    buf: Vec<u8>,
+}
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.left == 0 {
+            return Poll::Ready(None);
+        }
+        let want = usize::try_from(this.left).unwrap_or(CHUNK).min(CHUNK);
+        this.buf.resize(want, 0);
+        let mut read = ReadBuf::new(&mut this.buf[..want]);
+        match Pin::new(&mut this.file).poll_read(cx, &mut read) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => {
+                this.left = 0;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(Ok(())) if read.filled().is_empty() => {
+                // The file shrank under us: end the answer short rather than loop.
+                this.left = 0;
+                Poll::Ready(Some(Err(std::io::ErrorKind::UnexpectedEof.into())))
+            }
+            Poll::Ready(Ok(())) => {
+                let chunk = Bytes::copy_from_slice(read.filled());
+                this.left = this.left.saturating_sub(chunk.len() as u64);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+        }
+    }
+}
 
 /// The range a `Range` header asks of a file of `len` bytes: `(start, end)` inclusive;
 /// `None` when there is no single satisfiable byte range (then the whole file, or 416).
@@ -65,10 +106,7 @@ pub(super) async fn serve(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| range(v, len));
     let (status, start, end) = match wanted {
-        Some(Ok((start, end))) => {
-            let end = end.min(start.saturating_add(MAX_CHUNK - 1));
-            (StatusCode::PARTIAL_CONTENT, start, end)
-        }
+        Some(Ok((start, end))) => (StatusCode::PARTIAL_CONTENT, start, end),
         Some(Err(())) => {
             let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
@@ -80,17 +118,18 @@ pub(super) async fn serve(
         None => (StatusCode::OK, 0, len - 1),
     };
     let count = if len == 0 { 0 } else { end - start + 1 };
-    let mut body = Vec::with_capacity(usize::try_from(count.min(MAX_CHUNK)).unwrap_or(0));
-    let read = async {
-        file.seek(SeekFrom::Start(start)).await?;
-        (&mut file).take(count).read_to_end(&mut body).await
-    };
-    if read.await.is_err() {
+    if file.seek(SeekFrom::Start(start)).await.is_err() {
         return (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file\n").into_response();
     }
+    let body = Body::from_stream(Chunks {
+        file,
+        left: count,
+        buf: Vec::new(),
+    });
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

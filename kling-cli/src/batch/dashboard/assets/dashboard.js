@@ -43,6 +43,29 @@ function elapsedOf(entry) {
   return v.state === "running" ? v.elapsed_ms + (Date.now() - entry.at) : v.elapsed_ms;
 }
 
+// Players get their file only when their card comes into view: a batch of a thousand videos
+// does not fetch a thousand files' first bytes at once.
+const lazy = "IntersectionObserver" in window
+  ? new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      entry.target.src = entry.target.dataset.src;
+      lazy.unobserve(entry.target);
+    }
+  }, { rootMargin: "300px" })
+  : null;
+
+function player(tag, src, attrs) {
+  const node = el(tag, attrs);
+  if (lazy) {
+    node.dataset.src = src;
+    lazy.observe(node);
+  } else {
+    node.src = src;
+  }
+  return node;
+}
+
 function preview(view) {
   const box = el("div", { class: "preview" });
   if (view.state !== "done") return null;
@@ -57,11 +80,11 @@ function preview(view) {
   const label = `Result of ${view.external_task_id}`;
   if (first.kind === "video") {
     // `#t=0.1`: the player shows that frame as its poster before it plays.
-    box.append(el("video", { src: `${src}#t=0.1`, controls: true, preload: "metadata", playsinline: true, "aria-label": label }));
+    box.append(player("video", `${src}#t=0.1`, { controls: true, preload: "metadata", playsinline: true, "aria-label": label }));
   } else if (first.kind === "image") {
     box.append(el("img", { src, alt: view.prompt ? `Result: ${view.prompt}` : label, loading: "lazy" }));
   } else if (first.kind === "audio") {
-    box.append(el("audio", { src, controls: true, preload: "metadata", "aria-label": label }));
+    box.append(player("audio", src, { controls: true, preload: "metadata", "aria-label": label }));
   } else {
     box.append(el("a", { href: src, text: first.name }));
   }
