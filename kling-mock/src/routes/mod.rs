@@ -169,32 +169,7 @@ async fn truncate(response: Response) -> Response {
 
 /// Reads `name` from a query string, percent-decoded.
 pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
-    query?.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name).then(|| percent_decode(v))
-    })
-}
-
-/// `%XX` and `+` decoding of a query value (invalid escapes are kept as they are).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match u8::from_str_radix(text.get(i + 1..i + 3).unwrap_or(""), 16) {
-                Ok(b) => {
-                    out.push(b);
-                    i += 2;
-                }
-                Err(_) => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    form_urlencoded::parse(query?.as_bytes()).find_map(|(k, v)| (k == name).then(|| v.into_owned()))
 }
 
 /// A page parameter: absent means `default`; present, it must be a number in `lo..=hi`.

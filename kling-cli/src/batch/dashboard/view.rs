@@ -11,13 +11,17 @@ use serde_json::{Value, json};
 /// The window throughput is measured over (the last 10 minutes).
 const WINDOW_MS: i64 = 10 * 60 * 1000;
 
-/// What a result file is, for its preview: by its name's extension.
-pub(super) fn media_kind(file_name: &str) -> &'static str {
-    let ext = file_name
+/// A file name's extension, lowercased (empty without one).
+fn extension(file_name: &str) -> String {
+    file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
+        .unwrap_or_default()
+}
+
+/// What a result file is, for its preview: by its name's extension.
+pub(super) fn media_kind(file_name: &str) -> &'static str {
+    match extension(file_name).as_str() {
         "mp4" | "mov" | "webm" | "m4v" => "video",
         "png" | "jpg" | "jpeg" | "webp" | "gif" => "image",
         "mp3" | "wav" | "m4a" | "aac" | "ogg" | "flac" => "audio",
@@ -27,11 +31,7 @@ pub(super) fn media_kind(file_name: &str) -> &'static str {
 
 /// The Content-Type a saved file is served with (by its extension; unknown ones as bytes).
 pub(super) fn content_type(file_name: &str) -> &'static str {
-    let ext = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
+    match extension(file_name).as_str() {
         "mp4" | "m4v" => "video/mp4",
         "mov" => "video/quicktime",
         "webm" => "video/webm",
@@ -166,11 +166,9 @@ impl Filter {
     /// Reads a query string (`state=done&q=cat%20video`).
     pub(super) fn parse(query: &str) -> Result<Self, String> {
         let mut filter = Self::default();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = unpercent(value).ok_or_else(|| format!("{key}: not UTF-8"))?;
-            let value = Some(value).filter(|v| !v.is_empty());
-            match key {
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let value = Some(value.into_owned()).filter(|v| !v.is_empty());
+            match &*key {
                 "state" => {
                     if let Some(v) = &value
                         && !STATES.contains(&v.as_str())
@@ -204,33 +202,6 @@ impl Filter {
         });
         state && family && text
     }
-}
-
-/// Decodes `+` and `%XX` of a query value; `None` when the bytes are not UTF-8.
-fn unpercent(value: &str) -> Option<String> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
-                match hex.and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 /// The batch at a glance: jobs by shown state, cost so far (done jobs' estimates) against
@@ -312,7 +283,10 @@ mod tests {
         assert_eq!(Filter::parse("state=").unwrap(), Filter::default());
         let e = Filter::parse("state=sleeping").unwrap_err();
         assert!(e.contains("queued, running"), "{e}");
-        assert!(Filter::parse("q=%ff").is_err());
+        assert_eq!(
+            Filter::parse("q=%ff").unwrap().q.as_deref(),
+            Some("\u{fffd}")
+        );
         assert_eq!(Filter::parse("q=100%").unwrap().q.as_deref(), Some("100%"));
         assert_eq!(Filter::parse("q=%4").unwrap().q.as_deref(), Some("%4"));
     }
