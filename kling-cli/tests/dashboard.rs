@@ -142,7 +142,7 @@ async fn browser(driver: &str) -> Client {
             "binary": CHROMIUM,
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1100", "--autoplay-policy=no-user-gesture-required",
+                "--window-size=1280,1400", "--autoplay-policy=no-user-gesture-required",
                 "--no-first-run", "--disable-extensions",
             ],
         }),
@@ -186,7 +186,9 @@ async fn shown(client: &Client) -> Vec<String> {
 #[test]
 fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
     let mock =
-        MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(1))).unwrap();
+    // Units for the first four jobs (the refused and the failed one are not charged): the next
+    // one is blocked.
+        MockServer::start(MockConfig::instant().task_duration(Duration::from_secs(1)).credits(2)).unwrap();
     let dir = temp("dashboard");
     let env = env(&mock);
     submit(
@@ -194,15 +196,29 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         &env,
         "jobs.jsonl",
         &[
+            // In this order, one at a time: the task that will fail needs a unit free to be
+            // taken (it is not charged), the next two take the pack's two.
+            json!({"family": "text2video", "external_task_id": "ship",
+                   "request": {"prompt": "a doomed ship in a storm", "duration": "5"}}),
+            json!({"family": "text2video", "external_task_id": "dance",
+                   "request": {"prompt": "a forbidden dance", "duration": "5"}}),
             json!({"family": "text2video", "external_task_id": "fox",
                    "request": {"prompt": "a red fox running through fresh snow", "duration": "5", "model_name": "kling-v2-6"}}),
             json!({"family": "image", "external_task_id": "lighthouse",
                    "request": {"prompt": "a lighthouse at dusk, oil painting"}}),
-            json!({"family": "text2video", "external_task_id": "dance",
-                   "request": {"prompt": "a forbidden dance", "duration": "5"}}),
-            json!({"family": "text2video", "external_task_id": "ship",
-                   "request": {"prompt": "a doomed ship in a storm", "duration": "5"}}),
         ],
+    );
+    wait_child(
+        worker_with(&dir, &env, &["--download", "out", "--concurrency", "1"]),
+        Duration::from_secs(60),
+    );
+    // The pack is empty: this one is parked as blocked.
+    submit(
+        &dir,
+        &env,
+        "owl.jsonl",
+        &[json!({"family": "text2video", "external_task_id": "owl",
+                 "request": {"prompt": "an owl at night", "duration": "5"}})],
     );
     wait_child(worker(&dir, &env), Duration::from_secs(60));
     // Queued after the first run: it finishes while the page is open.
@@ -229,10 +245,10 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         let states = js(&client, "return Object.fromEntries([...document.querySelectorAll('li.job')].map(li => [li.dataset.id, li.querySelector('.state').textContent]))").await;
         assert_eq!(
             states,
-            json!({"dance": "failed", "fox": "done", "late": "queued", "lighthouse": "done", "ship": "failed"})
+            json!({"dance": "failed", "fox": "done", "late": "queued", "lighthouse": "done", "owl": "blocked", "ship": "failed"})
         );
-        let counts = js(&client, "return ['queued','running','done','failed'].map(s => document.getElementById('count-' + s).textContent)").await;
-        assert_eq!(counts, json!(["1", "0", "2", "2"]));
+        let counts = js(&client, "return ['queued','running','done','failed','blocked'].map(s => document.getElementById('count-' + s).textContent)").await;
+        assert_eq!(counts, json!(["1", "0", "2", "2", "1"]));
 
         // The done video plays its downloaded file, served by the dashboard.
         until(&client, "return !!document.querySelector('li.job[data-id=\"fox\"] video[src]')", Duration::from_secs(10), "the player in view gets its file").await;
@@ -264,6 +280,11 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         assert_eq!(failed[0], json!("1301"));
         assert_eq!(failed[1], json!(code.description()));
         assert!(failed[2].as_str().unwrap().contains(code.remedy()), "{failed}");
+        // The blocked job: the pack's code, and what to do.
+        let blocked = js(&client, "const c = document.querySelector('li.job[data-id=\"owl\"]'); return [c.querySelector('.code').textContent, c.querySelector('.remedy').textContent]").await;
+        let code = kling_errors::ErrorCode::Kling(kling_errors::KlingCode::from_code(1102));
+        assert_eq!(blocked[0], json!("1102"));
+        assert!(blocked[1].as_str().unwrap().contains(code.remedy()), "{blocked}");
         // A task that failed without a code shows its message.
         let message = js(&client, "return document.querySelector('li.job[data-id=\"ship\"] .message').textContent").await;
         assert!(message.as_str().unwrap().contains("risk control"), "{message}");
@@ -283,24 +304,30 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         assert_eq!(shown(&client).await, ["lighthouse"], "by id");
         search.clear().await.unwrap();
         search.send_keys("\u{e007}").await.unwrap(); // Enter: the search form is not sent
-        assert_eq!(shown(&client).await.len(), 5);
+        assert_eq!(shown(&client).await.len(), 6);
         client.find(Locator::Css("#counts button[data-state='done']")).await.unwrap().click().await.unwrap();
         assert_eq!(shown(&client).await, ["fox", "lighthouse"], "a count filters by its state");
         client.find(Locator::Css("#counts button[data-state='done']")).await.unwrap().click().await.unwrap();
-        assert_eq!(shown(&client).await.len(), 5, "pressed again, it lets go");
+        assert_eq!(shown(&client).await.len(), 6, "pressed again, it lets go");
 
-        // Live: a worker finishes the queued job; the page turns it done without a reload.
+        // Live: after a top-up, the button queues the blocked job again; a worker finishes it
+        // and the queued one; the page shows each move without a reload.
         js(&client, "window.__same_page = 42; return true").await;
+        mock.top_up(2);
+        client.find(Locator::Css("#resume")).await.unwrap().click().await.unwrap();
+        until(&client, "return document.getElementById('action-status').textContent === '1 blocked job(s) queued again.'", Duration::from_secs(10), "the requeue reported").await;
+        until(&client, "return document.querySelector('li.job[data-id=\"owl\"]').dataset.state === 'queued'", Duration::from_secs(10), "the owl shown queued").await;
         let late = worker(&dir, &env);
         until(
             &client,
-            "const c = document.querySelector('li.job[data-id=\"late\"]'); return !!c && c.dataset.state === 'done' && !!c.querySelector('video')",
+            "return ['late', 'owl'].every(id => { const c = document.querySelector(`li.job[data-id=\"${id}\"]`); return c.dataset.state === 'done' && !!c.querySelector('video'); })",
             Duration::from_secs(40),
-            "the late job shown done",
+            "the late and the requeued jobs shown done",
         )
         .await;
         assert_eq!(js(&client, "return window.__same_page").await, json!(42), "no reload");
-        assert_eq!(js(&client, "return document.getElementById('count-done').textContent").await, json!("3"));
+        assert_eq!(js(&client, "return document.getElementById('count-done').textContent").await, json!("4"));
+        assert_eq!(js(&client, "return document.querySelector('li.job[data-id=\"owl\"] .error')").await, Value::Null, "its old error is gone");
         wait_child(late, Duration::from_secs(30));
 
         let png = client.screenshot().await.unwrap();

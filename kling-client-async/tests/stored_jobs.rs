@@ -206,6 +206,11 @@ async fn a_job_the_account_cannot_pay_for_parks_as_blocked_then_resumes() {
         .await
         .unwrap();
     assert_eq!(done.state, JobState::Done);
+    assert_eq!(
+        (done.error, done.error_code),
+        (None, None),
+        "the refusal of the earlier try is not the done job's"
+    );
     assert_eq!(posts(&mock, "paid-2"), 2);
     assert_eq!(mock.stats().tasks, 2);
 }

@@ -268,10 +268,12 @@ impl JobRecord {
         }
     }
 
-    /// Back to the queue (a resumed blocked job): queued, not ended. The last error stays
-    /// for people to read until the job ends again.
+    /// Back to the queue (a resumed blocked job): queued, neither started nor ended (its
+    /// elapsed time is the next try's). The last error stays for people to read until the
+    /// job ends again.
     pub fn queue_again(&mut self) {
         self.state = JobState::Queued;
+        self.started_at = None;
         self.ended_at = None;
     }
 }

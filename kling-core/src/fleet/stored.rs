@@ -326,6 +326,9 @@ where
     match waited {
         Ok(task) => {
             record.state = JobState::Done;
+            // An error of an earlier try (a resumed blocked job) is not this job's any more.
+            record.error = None;
+            record.error_code = None;
             record.task_id = Some(task.task_id().to_owned());
             record.expires_at = task.expires_at();
             record.files = task
