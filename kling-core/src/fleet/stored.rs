@@ -548,11 +548,7 @@ where
     wait_and_record(client, store, record, query, slot, options).await
 }
 
-/// Now by `client`'s clock, as records keep times: ms since the Unix epoch (0 before it,
-/// saturating far after).
+/// Now by `client`'s clock, as records keep times ([`unix_ms`](crate::time::unix_ms)).
 fn stamp<K: AsyncKling + ?Sized>(client: &K) -> i64 {
-    client
-        .now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    crate::time::unix_ms(client.now())
 }

@@ -1,6 +1,13 @@
 //! Instants the API sends as milliseconds since the Unix epoch, shown as UTC dates without a
 //! date library (`2026-12-04 20:41 UTC`).
 
+/// `at` as milliseconds since the Unix epoch, as stores and the API keep instants (0 before
+/// 1970, saturating far after).
+pub fn unix_ms(at: std::time::SystemTime) -> i64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// `ms` since the Unix epoch as `YYYY-MM-DD HH:MM UTC`; `None` before 1970 or past year 9999.
 pub fn show_utc_ms(ms: i64) -> Option<String> {
     if !(0..=253_402_300_799_999).contains(&ms) {
@@ -34,6 +41,13 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_become_milliseconds() {
+        use std::time::{Duration, UNIX_EPOCH};
+        assert_eq!(unix_ms(UNIX_EPOCH + Duration::from_millis(1_500)), 1_500);
+        assert_eq!(unix_ms(UNIX_EPOCH - Duration::from_secs(1)), 0);
+    }
 
     #[test]
     fn dates_read_as_utc() {

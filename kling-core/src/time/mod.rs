@@ -11,7 +11,7 @@ use crate::cancel::{CancelHandle, first_of};
 mod date;
 mod text;
 
-pub use date::show_utc_ms;
+pub use date::{show_utc_ms, unix_ms};
 pub use text::{ParseDurationError, parse_duration, show_duration};
 
 /// The current wall-clock time.

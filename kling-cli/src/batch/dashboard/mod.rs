@@ -73,13 +73,14 @@ struct App {
     downloader: Client,
     /// One "download missing" at a time.
     downloading: tokio::sync::Mutex<()>,
+    /// Turns true on Ctrl-C: the event streams end, so the server stops at once instead of
+    /// waiting for the pages to go.
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 impl App {
     fn now() -> i64 {
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        kling_core::time::unix_ms(SystemTime::now())
     }
 
     /// Every job's record, in the order of their keys.
@@ -116,15 +117,16 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     response
 }
 
-/// An error as JSON: `{"error": {"message": ..., "kind": ...}}`.
+/// An error as JSON: `{"error": {"message": ...}}`.
 fn problem(status: StatusCode, message: &str) -> Response {
     json_response(status, &json!({"error": {"message": message}}))
 }
 
+/// The store failed: 503, with the error's kind (`network`, `invalid_response`, ...).
 fn store_problem(e: &kling_errors::Error) -> Response {
     json_response(
         StatusCode::SERVICE_UNAVAILABLE,
-        &json!({"error": {"message": format!("cannot read the batch store: {e}"), "kind": e.kind().as_str()}}),
+        &json!({"error": {"message": format!("the batch store: {e}"), "kind": e.kind().as_str()}}),
     )
 }
 
@@ -307,6 +309,7 @@ fn event(name: &str, data: &Value) -> Event {
 /// store cannot be read (the stream goes on).
 async fn api_events(State(app): State<Arc<App>>) -> impl IntoResponse {
     let (tx, rx) = mpsc::channel(16);
+    let mut closing = app.closing.clone();
     tokio::spawn(async move {
         let mut known: std::collections::HashMap<String, String> = Default::default();
         let mut last_summary = String::new();
@@ -379,6 +382,7 @@ async fn api_events(State(app): State<Arc<App>>) -> impl IntoResponse {
             tokio::select! {
                 () = tokio::time::sleep(app.refresh) => {}
                 () = tx.closed() => break,
+                _ = closing.wait_for(|closing| *closing) => break,
             }
         }
     });
@@ -419,6 +423,7 @@ pub(super) async fn dashboard(args: &Dashboard, ctx: &Ctx) -> Result<(), Command
     });
     let where_ = shown(&*backend);
     let url = format!("http://{addr}/");
+    let (close, closing) = tokio::sync::watch::channel(false);
     let app = Arc::new(App {
         backend,
         dir: args.download.clone(),
@@ -426,6 +431,12 @@ pub(super) async fn dashboard(args: &Dashboard, ctx: &Ctx) -> Result<(), Command
         hosts,
         downloader: ctx.downloader()?,
         downloading: tokio::sync::Mutex::new(()),
+        closing,
+    });
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = close.send(true);
+        }
     });
     match ctx.format {
         Format::Json => ctx.emit(json!({"result": {"url": url, "store": where_}})),
