@@ -134,6 +134,36 @@ fn chromedriver() -> (Killed, String) {
     (Killed(child), format!("http://127.0.0.1:{port}"))
 }
 
+/// The version of axe-core (Deque's accessibility checker, from npm) the page is checked with
+/// (pinned: a new release is taken by hand).
+const AXE_VERSION: &str = "4.14.1";
+
+/// axe-core's script: installed under the target folder with npm when missing (`.ci/run`
+/// does it first).
+fn axe() -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("axe");
+    let package = dir.join("node_modules/axe-core");
+    let installed = || {
+        std::fs::read_to_string(package.join("package.json"))
+            .ok()
+            .and_then(|p| serde_json::from_str::<Value>(&p).ok())
+            .is_some_and(|p| p["version"] == json!(AXE_VERSION))
+    };
+    if !installed() {
+        let status = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(format!("axe-core@{AXE_VERSION}"))
+            .status()
+            .expect("npm runs (Node.js is on every machine of ours)");
+        assert!(
+            status.success() && installed(),
+            "npm install axe-core@{AXE_VERSION} failed"
+        );
+    }
+    std::fs::read_to_string(package.join("axe.min.js")).unwrap()
+}
+
 async fn browser(driver: &str) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -249,6 +279,22 @@ fn the_dashboard_shows_a_batch_live_in_a_real_browser() {
         );
         let counts = js(&client, "return ['queued','running','done','failed','blocked'].map(s => document.getElementById('count-' + s).textContent)").await;
         assert_eq!(counts, json!(["1", "0", "2", "2", "1"]));
+
+        // Accessible markup: axe-core finds no WCAG 2 A/AA violation (labels, contrast, names,
+        // landmarks, keyboard). The page's policy admits no injected script: axe is evaluated
+        // through WebDriver, which the policy does not govern.
+        js(&client, &format!("{}; return true", axe())).await;
+        let report = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                    .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))),
+                          e => done([{error: String(e)}]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(report, json!([]), "accessibility violations");
 
         // The done video plays its downloaded file, served by the dashboard.
         until(&client, "return !!document.querySelector('li.job[data-id=\"fox\"] video[src]')", Duration::from_secs(10), "the player in view gets its file").await;
