@@ -106,8 +106,8 @@ pub(super) async fn download(args: &Download, ctx: &Ctx) -> Result<(), CommandEr
         Some((id, error)) => Err(CommandError::Hinted(
             error,
             format!(
-                "{line}; {failures} job(s) not saved, the first {id} (a result's link lasts \
-                 30 days: `kling batch results` shows until when)"
+                "{line}; {failures} job(s) not saved, the first {id} for the error above \
+                 (`kling batch results` shows until when each job's links last)"
             ),
         )),
     }
