@@ -840,9 +840,7 @@ fn batch_receive_takes_the_callbacks_and_the_workers_stop_polling() {
     .spawn()
     .expect("kling runs");
     // Its first line on stderr: where it listens (the token's place shown, not the token).
-    let mut stderr = std::io::BufReader::new(receiver.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    let line = common::first_stderr_line(&mut receiver);
     assert!(
         !line.contains(&"cb".repeat(20)),
         "the token is never printed: {line}"

@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,15 +95,7 @@ fn dashboard(dir: &Path, env: &[(&'static str, String)]) -> (Killed, String) {
     .stderr(Stdio::piped())
     .spawn()
     .expect("kling runs");
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
+    let url = common::loopback_url(&common::first_stderr_line(&mut child));
     (Killed(child), url)
 }
 

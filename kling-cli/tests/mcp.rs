@@ -173,15 +173,9 @@ fn the_python_sdk_drives_kling_mcp_over_http_with_a_token() {
     .spawn()
     .expect("kling runs");
     // Its first line on stderr: where it listens (never the token).
-    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    let line = common::first_stderr_line(&mut server);
     assert!(!line.contains(&token), "{line}");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("an address on 127.0.0.1: {line}"))
-        .to_owned();
+    let url = common::loopback_url(&line);
     let script_env = vec![
         ("URL", url),
         ("TOKEN", token.clone()),

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kling_mock::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, MockServer};
@@ -155,4 +155,26 @@ pub(crate) fn files(dir: &Path, doc: &serde_json::Value) -> Vec<Vec<u8>> {
 /// An environment of owned values as the `(name, value)` pairs `kling` takes.
 pub(crate) fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// A serving command's first line on stderr (where it listens), read as it starts; its stderr
+/// must be piped. The rest is drained by a thread, so the pipe stays open (a write to a
+/// closed stderr would fail the server) and never fills.
+pub(crate) fn first_stderr_line(child: &mut Child) -> String {
+    use std::io::{BufRead, Read};
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr piped"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    std::thread::spawn(move || {
+        let _ = stderr.read_to_end(&mut Vec::new());
+    });
+    line
+}
+
+/// The first `http://127.0.0.1:...` address in `line`.
+pub(crate) fn loopback_url(line: &str) -> String {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("an address on 127.0.0.1: {line}"))
+        .to_owned()
 }

@@ -7,7 +7,6 @@ Prints one line per check; exits non-zero on the first that fails.
 import asyncio
 import json
 import os
-import sys
 import urllib.error
 import urllib.request
 
@@ -15,19 +14,10 @@ import anyio
 from mcp import ClientSession
 from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
 
+from checks import check, text
+
 URL = os.environ["URL"]
 TOKEN = os.environ["TOKEN"]
-
-
-def text(result) -> str:
-    return "".join(getattr(c, "text", "") for c in result.content)
-
-
-def check(ok: bool, what: str, detail=""):
-    if not ok:
-        print(f"FAILED: {what}: {detail}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
 
 
 def status_without(headers: dict) -> int:

@@ -8,12 +8,13 @@ the first that fails.
 import asyncio
 import json
 import os
-import sys
 
 import anyio
 
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+
+from checks import check, text
 
 KLING = os.environ["KLING"]
 WORK = os.environ["WORK"]
@@ -27,17 +28,6 @@ def server(budget: str) -> StdioServerParameters:
         args=["mcp", "--store", STORE, "--downloads", DOWNLOADS, "--budget", budget],
         env=dict(os.environ),
     )
-
-
-def text(result) -> str:
-    return "".join(getattr(c, "text", "") for c in result.content)
-
-
-def check(ok: bool, what: str, detail=""):
-    if not ok:
-        print(f"FAILED: {what}: {detail}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
 
 
 async def main() -> None:
