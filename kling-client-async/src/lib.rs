@@ -25,7 +25,7 @@ pub use kling_core::time;
 pub use kling_core::{
     AsyncKling, AsyncStreamingResponse, AsyncTransport, AsyncTransportFn, CallbackDedupe,
     CancelHandle, Config, CreateTask, Created, Downloaded, HttpRequest, HttpResponse, Pollable,
-    Progress, ProgressFn, Reply, TaskOf, TaskSlot, TaskState, TaskView, WaitOptions,
+    Progress, ProgressFn, Reply, SlotLease, TaskOf, TaskSlot, TaskState, TaskView, WaitOptions,
 };
 pub use kling_core::{AsyncRequestPacer, MemoryPacer, RateConfig, RequestClass};
 /// Error codes of every dialect, and the error's context types.

@@ -27,8 +27,8 @@ pub use bytes::Bytes;
 pub use callback::CallbackDedupe;
 pub use cancel::{CancelHandle, Cancelled};
 pub use client::{
-    AsyncKling, AsyncKlingBackend, Downloaded, Kling, KlingBackend, ProgressFn, TaskSlot,
-    WaitOptions,
+    AsyncKling, AsyncKlingBackend, Downloaded, Kling, KlingBackend, ProgressFn, SlotLease,
+    TaskSlot, WaitOptions,
 };
 pub use config::{Backoff, Config, DownloadConfig, PollConfig, RetryConfig};
 pub use engine::{Engine, Prepared, Reply};

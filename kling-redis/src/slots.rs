@@ -1,14 +1,16 @@
 //! [`RedisSlots`]: the account's task slots shared by a fleet, as leases in a sorted set
 //! (member: the lease, score: when it expires, in Redis's own clock).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::TaskSlot;
 use kling_core::fleet::AsyncTaskSlots;
 use kling_core::time::{FastRng, Rng};
+use kling_core::{SlotLease, TaskSlot};
 use kling_errors::Error;
 use redis::Script;
 use tokio::task::JoinHandle;
@@ -38,8 +40,9 @@ return 1
 ";
 
 /// A fleet's task slots: at most `limit` leases held at once; each held lease is renewed every
-/// third of its time to live, and given back when its [`TaskSlot`] is dropped. A worker that
-/// dies stops renewing: its leases expire and the next acquire drops them.
+/// third of its time to live, and removed when its [`TaskSlot`] is given back. A worker that
+/// dies, or a slot dropped without being given back (its task may still be running), stops
+/// renewing: the lease expires and the next acquire drops it.
 #[derive(Clone)]
 pub struct RedisSlots {
     fleet: Fleet,
@@ -64,27 +67,35 @@ impl std::fmt::Debug for RedisSlots {
     }
 }
 
-/// A held lease: renewed until dropped, then removed.
+/// A held lease: renewed until given back (then removed) or dropped (then left to expire:
+/// the job's future was dropped, its task may still run).
 struct Lease {
     renewal: JoinHandle<()>,
-    release: Option<(Fleet, String, String)>,
+    fleet: Fleet,
+    key: String,
+    id: String,
+}
+
+impl SlotLease for Lease {
+    fn give_back(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.renewal.abort();
+        let (fleet, key, id) = (self.fleet.clone(), self.key.clone(), self.id.clone());
+        Box::pin(async move {
+            let removed: Result<i64, _> = redis::cmd("ZREM")
+                .arg(&key)
+                .arg(&id)
+                .query_async(&mut fleet.conn())
+                .await;
+            if let Err(e) = removed {
+                tracing::warn!(error = %fleet.error("cannot give a slot back", e), "kling-redis: a slot could not be given back (it expires by itself)");
+            }
+        })
+    }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         self.renewal.abort();
-        if let Some((fleet, key, id)) = self.release.take() {
-            // Given back in the background; if that fails, the lease expires by itself.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move {
-                    let _: Result<i64, _> = redis::cmd("ZREM")
-                        .arg(&key)
-                        .arg(&id)
-                        .query_async(&mut fleet.conn())
-                        .await;
-                });
-            }
-        }
     }
 }
 
@@ -170,9 +181,11 @@ return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
                 }
             }
         });
-        TaskSlot::holding(Lease {
+        TaskSlot::leased(Lease {
             renewal,
-            release: Some((self.fleet.clone(), self.key.clone(), id)),
+            fleet: self.fleet.clone(),
+            key: self.key.clone(),
+            id,
         })
     }
 }

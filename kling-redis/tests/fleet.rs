@@ -157,7 +157,7 @@ fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl(backend
         // Still waiting after several of its tries: the limit holds.
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert!(!third.is_finished(), "the limit holds");
-        drop(a);
+        a.give_back().await;
         tokio::time::timeout(Duration::from_secs(5), third)
             .await
             .expect("a slot given back is taken")
@@ -166,21 +166,41 @@ fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl(backend
         // Held slots are renewed: still held after twice their time to live.
         tokio::time::sleep(2 * ttl + Duration::from_millis(100)).await;
         assert_eq!(fleet.slots_held().await.unwrap(), 1, "the one still held");
+        // A slot dropped without being given back (its job's future dropped: the task may
+        // still run) is not renewed, yet counts until its lease expires.
+        drop(slots.acquire().await.unwrap());
+        assert_eq!(
+            fleet.slots_held().await.unwrap(),
+            2,
+            "a dropped slot counts"
+        );
+        let expired = eventually(ttl * 3, || {
+            let fleet = fleet.clone();
+            async move { fleet.slots_held().await.unwrap() == 1 }
+        })
+        .await;
+        assert!(expired, "a dropped slot expires within its time to live");
     });
-    // A holder that dies: its runtime (and the renewal) gone, its slot never given back.
+    // A holder that dies mid-task: its runtime shut down under the job holding the slot (the
+    // job's future dropped, never given back; nor the renewal any more).
     let dead = runtime();
-    dead.block_on(async {
-        let fleet = backend.open("dead").await;
-        let slot = fleet.task_slots(1, ttl).acquire().await.unwrap();
-        std::mem::forget(slot);
+    let slots = dead.block_on(async { backend.open("dead").await.task_slots(1, ttl) });
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    dead.spawn(async move {
+        let _slot = slots.acquire().await.unwrap();
+        held_tx.send(()).unwrap();
+        std::future::pending::<()>().await;
     });
-    drop(dead);
+    held_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the slot is taken");
+    dead.shutdown_background();
     rt.block_on(async {
         let fleet = backend.open("dead").await;
         assert_eq!(
             fleet.slots_held().await.unwrap(),
             1,
-            "held until it expires"
+            "held until it expires, not given back by a dying runtime"
         );
         let expired = eventually(ttl * 3, || {
             let fleet = fleet.clone();

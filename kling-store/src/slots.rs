@@ -1,14 +1,16 @@
 //! [`SqliteSlots`]: the account's task slots shared by the processes of one machine, as leases
 //! in a table (`slots`: the lease, when it expires).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kling_core::TaskSlot;
 use kling_core::fleet::AsyncTaskSlots;
 use kling_core::time::{FastRng, Rng};
+use kling_core::{SlotLease, TaskSlot};
 use kling_errors::Error;
 use rusqlite::params;
 use tokio::task::JoinHandle;
@@ -16,9 +18,10 @@ use tokio::task::JoinHandle;
 use crate::db::{Inner, blocking, immediate, millis, now_ms};
 
 /// A store's task slots: at most `limit` leases held at once by every process using the file;
-/// each held lease is renewed every third of its time to live, and given back when its
-/// [`TaskSlot`] is dropped. A worker that dies stops renewing: its leases expire and the next
-/// acquire drops them.
+/// each held lease is renewed every third of its time to live, and removed when its
+/// [`TaskSlot`] is given back. A worker that dies, or a slot dropped without being given back
+/// (its task may still be running), stops renewing: the lease expires and the next acquire
+/// drops it.
 #[derive(Clone)]
 pub struct SqliteSlots {
     inner: Arc<Inner>,
@@ -42,34 +45,33 @@ impl std::fmt::Debug for SqliteSlots {
     }
 }
 
-/// A held lease: renewed until dropped, then removed.
+/// A held lease: renewed until given back (then removed) or dropped (then left to expire:
+/// the job's future was dropped, its task may still run).
 struct Lease {
     renewal: JoinHandle<()>,
-    release: Option<(Arc<Inner>, String)>,
+    inner: Arc<Inner>,
+    id: String,
 }
 
-/// Removes a lease (given back, or expired by itself if this fails).
-fn release(inner: &Inner, lease: String) {
-    let removed = inner.run("give a task slot back", move |conn| {
-        conn.execute("DELETE FROM slots WHERE lease = ?1", [lease])
-    });
-    if let Err(e) = removed {
-        tracing::warn!(error = %e, "kling-store: a slot could not be given back (it expires by itself)");
+impl SlotLease for Lease {
+    fn give_back(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.renewal.abort();
+        let (inner, lease) = (self.inner.clone(), self.id.clone());
+        Box::pin(async move {
+            let removed = blocking(&inner, "give a task slot back", move |conn| {
+                conn.execute("DELETE FROM slots WHERE lease = ?1", [lease])
+            })
+            .await;
+            if let Err(e) = removed {
+                tracing::warn!(error = %e, "kling-store: a slot could not be given back (it expires by itself)");
+            }
+        })
     }
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         self.renewal.abort();
-        if let Some((inner, lease)) = self.release.take() {
-            match tokio::runtime::Handle::try_current() {
-                // Given back on a blocking thread: a drop must not block the runtime.
-                Ok(runtime) => {
-                    runtime.spawn_blocking(move || release(&inner, lease));
-                }
-                Err(_) => release(&inner, lease),
-            }
-        }
     }
 }
 
@@ -159,9 +161,10 @@ impl SqliteSlots {
                 }
             }
         });
-        TaskSlot::holding(Lease {
+        TaskSlot::leased(Lease {
             renewal,
-            release: Some((self.inner.clone(), id)),
+            inner: self.inner.clone(),
+            id,
         })
     }
 }

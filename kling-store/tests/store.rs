@@ -173,7 +173,7 @@ fn slots_bound_every_handle_and_a_dead_holders_lease_expires() {
         // Still waiting after several of its tries: the limit holds.
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert!(!third.is_finished(), "the limit holds");
-        drop(a);
+        a.give_back().await;
         tokio::time::timeout(Duration::from_secs(5), third)
             .await
             .expect("a slot given back is taken")
@@ -182,6 +182,12 @@ fn slots_bound_every_handle_and_a_dead_holders_lease_expires() {
         // Held slots are renewed: still held after twice their time to live.
         tokio::time::sleep(2 * ttl + Duration::from_millis(100)).await;
         assert_eq!(one.held().await.unwrap(), 1, "the one still held");
+        // A slot dropped without being given back (its job's future dropped: the task may
+        // still run) is not renewed, yet counts until its lease expires.
+        drop(one.acquire().await.unwrap());
+        assert_eq!(one.held().await.unwrap(), 2, "a dropped slot counts");
+        tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+        assert_eq!(one.held().await.unwrap(), 1, "a dropped slot expires");
     });
     // A holder that dies: its runtime (and the renewal) gone, its slot never given back.
     let path = dir.join("dead.db");

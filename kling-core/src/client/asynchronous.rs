@@ -70,7 +70,9 @@ pub trait AsyncKling: Send + Sync {
         dest: impl AsRef<Path> + Send,
     ) -> impl Future<Output = Result<Downloaded, Error>> + Send;
 
-    /// As [`Kling::task_slot`](super::Kling::task_slot).
+    /// As [`Kling::task_slot`](super::Kling::task_slot); give it back with
+    /// [`TaskSlot::give_back`] when its task has ended (a lease in a shared store dropped
+    /// instead is left to expire).
     ///
     /// # Errors
     ///
@@ -187,7 +189,7 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
         // Each step's future is boxed: held inline, the create, the wait and the download
         // would each take their room in every job's future at once (8 KiB per job; a
         // thousand jobs in flight are a thousand such futures).
-        loop {
+        let out = loop {
             match run.step() {
                 JobStep::Create(request) => run.created(Box::pin(client.create(request)).await),
                 JobStep::Wait(query) => {
@@ -196,16 +198,23 @@ fn drive_job<K: AsyncKling + ?Sized, E: CreateTask>(
                     )
                     .await;
                     // The task has ended (or the wait gave up): the downloads need no slot.
-                    drop(slot.take());
+                    if let Some(slot) = slot.take() {
+                        slot.give_back().await;
+                    }
                     run.waited(waited);
                 }
                 JobStep::Download { url, dest } => {
                     run.downloaded(Box::pin(client.download(&url, &dest)).await);
                 }
-                JobStep::Done(task, files) => return Ok((task, files)),
-                JobStep::Failed(error) => return Err(error),
+                JobStep::Done(task, files) => break Ok((task, files)),
+                JobStep::Failed(error) => break Err(error),
             }
+        };
+        // Still held when the create was refused (nothing runs on it).
+        if let Some(slot) = slot {
+            slot.give_back().await;
         }
+        out
     }
     .instrument(span)
 }

@@ -12,7 +12,9 @@ mod blocking;
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::time::Duration;
 
 use kling_errors::{DecodeError, DecodeFailure, Error, Operation};
@@ -144,16 +146,39 @@ impl Downloaded {
 }
 
 /// A task slot of [`Config::max_in_flight_tasks`](crate::Config::max_in_flight_tasks), held
-/// from a create to its task's end and given back when dropped.
+/// from a create to its task's end.
+///
+/// The engine gives every slot back with [`give_back`](Self::give_back) once it knows where the
+/// task stands (ended, refused, or no longer followed), and waits until it is back, so a worker
+/// that returns has given back all it held. A slot dropped instead (its job's future was
+/// dropped, or its runtime shut down: the task may still be running on Kling) gives a
+/// [`holding`](Self::holding) guard back at once, and leaves a [`leased`](Self::leased) slot to
+/// expire as a dead holder's would: counted until then, never freed early under a running task.
 #[must_use = "the slot is given back when dropped"]
-pub struct TaskSlot(Option<Box<dyn Any + Send + Sync>>);
+pub struct TaskSlot(Held);
+
+/// What a [`TaskSlot`] holds.
+enum Held {
+    Unlimited,
+    /// Kept for its `Drop`, which gives the slot back.
+    Guard(#[expect(dead_code, reason = "held for its Drop")] Box<dyn Any + Send + Sync>),
+    Lease(Box<dyn SlotLease>),
+}
+
+/// A slot shared by processes (a lease in a store): given back by a call the engine awaits,
+/// left to expire when dropped without one (see [`TaskSlot`]).
+pub trait SlotLease: Send + Sync + 'static {
+    /// Gives the lease back now. Errors are the implementation's to log: a lease not given
+    /// back expires by itself.
+    fn give_back(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
 
 impl fmt::Debug for TaskSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "TaskSlot(held)"
-        } else {
-            "TaskSlot(unlimited)"
+        f.write_str(match self.0 {
+            Held::Unlimited => "TaskSlot(unlimited)",
+            Held::Guard(_) => "TaskSlot(held)",
+            Held::Lease(_) => "TaskSlot(leased)",
         })
     }
 }
@@ -161,12 +186,32 @@ impl fmt::Debug for TaskSlot {
 impl TaskSlot {
     /// No limit: nothing is held.
     pub fn unlimited() -> Self {
-        Self(None)
+        Self(Held::Unlimited)
     }
 
-    /// A slot held by `guard` (a semaphore permit) until this is dropped.
+    /// A slot held by `guard` (a semaphore permit) until this is given back or dropped.
     pub fn holding(guard: impl Send + Sync + 'static) -> Self {
-        Self(Some(Box::new(guard)))
+        Self(Held::Guard(Box::new(guard)))
+    }
+
+    /// A slot held by `lease` until this is given back; dropped without that, the lease is
+    /// left to expire (its holder is presumed gone with its task still running).
+    pub fn leased(lease: impl SlotLease) -> Self {
+        Self(Held::Lease(Box::new(lease)))
+    }
+
+    /// Gives the slot back and waits until it is back.
+    pub async fn give_back(self) {
+        if let Held::Lease(lease) = self.0 {
+            lease.give_back().await;
+        }
+    }
+
+    /// Runs `work` holding this slot, then gives it back (awaited), whatever `work` returned.
+    pub async fn hold_while<T>(self, work: impl Future<Output = T>) -> T {
+        let out = work.await;
+        self.give_back().await;
+        out
     }
 }
 

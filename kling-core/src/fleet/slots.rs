@@ -8,7 +8,9 @@ use kling_errors::Error;
 use crate::client::TaskSlot;
 
 /// Task slots for the blocking client: [`acquire`](Self::acquire) waits for a free slot and
-/// returns it held; dropping the [`TaskSlot`] gives it back.
+/// returns it held; dropping the [`TaskSlot`] gives it back. The blocking engine drops its
+/// slots, so they hold guards ([`TaskSlot::holding`]) that give back in their `Drop`; a
+/// [`TaskSlot::leased`] one would be left to expire.
 ///
 /// The client uses an in-process semaphore of
 /// [`Config::max_in_flight_tasks`](crate::Config::max_in_flight_tasks) unless
@@ -25,7 +27,9 @@ pub trait TaskSlots: Send + Sync + Debug {
     fn acquire(&self) -> Result<TaskSlot, Error>;
 }
 
-/// Task slots for the async client (see [`TaskSlots`]).
+/// Task slots for the async client (see [`TaskSlots`]). The async engine gives each slot back
+/// with [`TaskSlot::give_back`] and waits for it, so a lease in a shared store
+/// ([`TaskSlot::leased`]) is removed before the job returns.
 #[async_trait]
 pub trait AsyncTaskSlots: Send + Sync + Debug {
     /// As [`TaskSlots::acquire`].

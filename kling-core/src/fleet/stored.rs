@@ -203,85 +203,89 @@ where
         return Ok(record);
     }
     let slot = client.task_slot().await?;
-    let query = if record.state == JobState::Created {
-        lookup
-    } else {
-        // A POST may have reached Kling unanswered: look before posting again.
-        let may_exist =
-            !matches!(record.state, JobState::Queued | JobState::Blocked) || redelivered;
-        let found = if may_exist {
-            match client.send(&lookup).await {
-                Ok(reply) => lookup.task(reply.value),
-                Err(e)
-                    if matches!(
-                        e.code(),
-                        Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
-                    ) =>
-                {
-                    None
-                }
-                Err(e) => return Err(e),
-            }
+    // Given back (awaited) however the job leaves this: ended, refused, or not followed.
+    slot.hold_while(async move {
+        let query = if record.state == JobState::Created {
+            lookup
         } else {
-            None
-        };
-        match found {
-            Some(task) => {
-                record.task_id = Some(task.task_id().to_owned());
-                record.state = JobState::Created;
-                store.put(&record).await?;
-                lookup
-            }
-            // The server said the task exists: it is not visible yet; look again later.
-            None if record.exists => {
-                return Err(AmbiguousCreateError::new(
-                    id,
-                    record.posts,
-                    invalid(
-                        "external_task_id",
-                        "the server said a task with this id exists; it is not visible yet",
-                    ),
-                )
-                .into());
-            }
-            None => {
-                // Still ours? A worker cut off longer than its claim lasts must not post a
-                // job another worker took over.
-                match post(
-                    client,
-                    store,
-                    &mut record,
-                    request,
-                    claim.as_deref(),
-                    &id,
-                    &mut options,
-                )
-                .await?
-                {
-                    Ok(created) => {
-                        options.just_created = true;
-                        created.query
-                    }
-                    // Refused as a duplicate: a post of this job (another worker's, or one of
-                    // ours whose answer was lost) created the task. Remember it; look it up
-                    // on the next attempt, never post again.
-                    Err(e) if e.says_external_id_exists() => {
-                        record.exists = true;
-                        store.put(&record).await?;
-                        return Err(AmbiguousCreateError::new(id, record.posts, e).into());
-                    }
-                    Err(e) if refused_for_good(&e) || blocks(&e) => {
-                        return settle_refusal(store, record, &e, stamp(client)).await;
+            // A POST may have reached Kling unanswered: look before posting again.
+            let may_exist =
+                !matches!(record.state, JobState::Queued | JobState::Blocked) || redelivered;
+            let found = if may_exist {
+                match client.send(&lookup).await {
+                    Ok(reply) => lookup.task(reply.value),
+                    Err(e)
+                        if matches!(
+                            e.code(),
+                            Some(ErrorCode::Kling(KlingCode::ResourceNotFound))
+                        ) =>
+                    {
+                        None
                     }
                     Err(e) => return Err(e),
                 }
+            } else {
+                None
+            };
+            match found {
+                Some(task) => {
+                    record.task_id = Some(task.task_id().to_owned());
+                    record.state = JobState::Created;
+                    store.put(&record).await?;
+                    lookup
+                }
+                // The server said the task exists: it is not visible yet; look again later.
+                None if record.exists => {
+                    return Err(AmbiguousCreateError::new(
+                        id,
+                        record.posts,
+                        invalid(
+                            "external_task_id",
+                            "the server said a task with this id exists; it is not visible yet",
+                        ),
+                    )
+                    .into());
+                }
+                None => {
+                    // Still ours? A worker cut off longer than its claim lasts must not post a
+                    // job another worker took over.
+                    match post(
+                        client,
+                        store,
+                        &mut record,
+                        request,
+                        claim.as_deref(),
+                        &id,
+                        &mut options,
+                    )
+                    .await?
+                    {
+                        Ok(created) => {
+                            options.just_created = true;
+                            created.query
+                        }
+                        // Refused as a duplicate: a post of this job (another worker's, or one of
+                        // ours whose answer was lost) created the task. Remember it; look it up
+                        // on the next attempt, never post again.
+                        Err(e) if e.says_external_id_exists() => {
+                            record.exists = true;
+                            store.put(&record).await?;
+                            return Err(AmbiguousCreateError::new(id, record.posts, e).into());
+                        }
+                        Err(e) if refused_for_good(&e) || blocks(&e) => {
+                            return settle_refusal(store, record, &e, stamp(client)).await;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
             }
+        };
+        if create_only {
+            return Ok(record);
         }
-    };
-    if create_only {
-        return Ok(record);
-    }
-    wait_and_record(client, store, record, query, slot, options).await
+        wait_and_record(client, store, record, query, options).await
+    })
+    .await
 }
 
 /// Waits for the task of a job created earlier (its record says `created`; `query` reads its
@@ -305,16 +309,16 @@ where
     Q: crate::job::Pollable,
 {
     let slot = client.task_slot().await?;
-    wait_and_record(client, store, record, query, slot, options).await
+    slot.hold_while(wait_and_record(client, store, record, query, options))
+        .await
 }
 
-/// Waits for the job's task (holding its slot until the task ends) and records how it ended.
+/// Waits for the job's task and records how it ended (the caller holds its slot).
 async fn wait_and_record<K, Q>(
     client: &K,
     store: &dyn JobStore,
     mut record: JobRecord,
     query: Q,
-    slot: crate::client::TaskSlot,
     options: WaitOptions<'_>,
 ) -> Result<JobRecord, Error>
 where
@@ -322,7 +326,6 @@ where
     Q: crate::job::Pollable,
 {
     let waited = client.wait(&query, options).await;
-    drop(slot);
     match waited {
         Ok(task) => {
             record.state = JobState::Done;
@@ -489,63 +492,66 @@ where
         return Ok(record);
     }
     let slot = client.task_slot().await?;
-    let query = match (record.state, record.task_id.clone()) {
-        (JobState::Created, Some(task_id)) => {
-            request.query_for_task(&task_id).ok_or_else(|| {
-                invalid(
-                    "task_id",
-                    "this create's task cannot be read back from its id",
+    slot.hold_while(async move {
+        let query = match (record.state, record.task_id.clone()) {
+            (JobState::Created, Some(task_id)) => {
+                request.query_for_task(&task_id).ok_or_else(|| {
+                    invalid(
+                        "task_id",
+                        "this create's task cannot be read back from its id",
+                    )
+                })?
+            }
+            (JobState::Queued | JobState::Blocked, _) => {
+                match post(
+                    client,
+                    store,
+                    &mut record,
+                    request,
+                    claim.as_deref(),
+                    &id,
+                    &mut options,
                 )
-            })?
-        }
-        (JobState::Queued | JobState::Blocked, _) => {
-            match post(
-                client,
-                store,
-                &mut record,
-                request,
-                claim.as_deref(),
-                &id,
-                &mut options,
-            )
-            .await?
-            {
-                Ok(created) => {
-                    options.just_created = true;
-                    created.query
-                }
-                // The POST may have created a task that nothing can find: never post again.
-                Err(e) if e.kind() == ErrorKind::AmbiguousCreate => {
-                    return unsettled(store, record, e.to_string(), stamp(client)).await;
-                }
-                Err(e) if refused_for_good(&e) || blocks(&e) => {
-                    return settle_refusal(store, record, &e, stamp(client)).await;
-                }
-                Err(e) => {
-                    // The create flow settled it: nothing was created. Queued again.
-                    record.state = JobState::Queued;
-                    store.put(&record).await?;
-                    return Err(e);
+                .await?
+                {
+                    Ok(created) => {
+                        options.just_created = true;
+                        created.query
+                    }
+                    // The POST may have created a task that nothing can find: never post again.
+                    Err(e) if e.kind() == ErrorKind::AmbiguousCreate => {
+                        return unsettled(store, record, e.to_string(), stamp(client)).await;
+                    }
+                    Err(e) if refused_for_good(&e) || blocks(&e) => {
+                        return settle_refusal(store, record, &e, stamp(client)).await;
+                    }
+                    Err(e) => {
+                        // The create flow settled it: nothing was created. Queued again.
+                        record.state = JobState::Queued;
+                        store.put(&record).await?;
+                        return Err(e);
+                    }
                 }
             }
+            // `creating`: a worker stopped while posting it; what the server did is unknown.
+            _ => {
+                return unsettled(
+                    store,
+                    record,
+                    "a worker stopped while posting it: whether the server created the task is \
+                     unknown, and this API cannot look it up; it is not posted again"
+                        .to_owned(),
+                    stamp(client),
+                )
+                .await;
+            }
+        };
+        if create_only {
+            return Ok(record);
         }
-        // `creating`: a worker stopped while posting it; what the server did is unknown.
-        _ => {
-            return unsettled(
-                store,
-                record,
-                "a worker stopped while posting it: whether the server created the task is \
-                 unknown, and this API cannot look it up; it is not posted again"
-                    .to_owned(),
-                stamp(client),
-            )
-            .await;
-        }
-    };
-    if create_only {
-        return Ok(record);
-    }
-    wait_and_record(client, store, record, query, slot, options).await
+        wait_and_record(client, store, record, query, options).await
+    })
+    .await
 }
 
 /// Now by `client`'s clock, as records keep times ([`unix_ms`](crate::time::unix_ms)).
