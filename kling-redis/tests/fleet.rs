@@ -1,12 +1,13 @@
 //! The fleet's pieces and its worker loop, on both backends: a real redis-server (started
 //! here, on 127.0.0.1, killed at the end) and kling-store's SQLite file (a temporary folder).
-//! Slots bound the fleet and come back from a dead holder within their time to live; the
-//! store and the queue share work and let another worker take over a dead one's entry;
-//! workers run a batch against kling-mock within the slots, posting each job once, and a
-//! worker that dies mid-wait leaves its jobs to another, which posts none of them again; the
-//! request budget is one; with callbacks (a receiver noting them in the store), four workers
-//! look at each task once, when its callback comes, instead of polling. On Redis only: a restart is waited out, and a worker cut off from
-//! Redis past its claim leaves the job to the worker that took it over.
+//! Slots bound the fleet, come back from a dead holder within their time to live and stay given
+//! back when a renewal races the removal; the store and the queue share work and let another
+//! worker take over a dead one's entry; workers run a batch against kling-mock within the
+//! slots, posting each job once, and a worker that dies mid-wait leaves its jobs to another,
+//! which posts none of them again; the request budget is one; with callbacks (a receiver noting
+//! them in the store), four workers look at each task once, when its callback comes, instead of
+//! polling. On Redis only: a restart is waited out, and a worker cut off from Redis past its
+//! claim leaves the job to the worker that took it over.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -113,6 +114,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl,
+    slots_given_back_during_their_renewal_stay_given_back,
     the_store_and_the_queue_share_work,
     two_workers_run_a_batch_within_the_slots_posting_each_job_once,
     a_worker_that_dies_mid_wait_leaves_its_jobs_to_another_which_posts_none_again,
@@ -214,6 +216,34 @@ fn slots_bound_the_fleet_and_a_dead_holders_lease_expires_within_its_ttl(backend
                 .expect("the slot is free again")
                 .unwrap();
         drop(again);
+    });
+}
+
+/// A slot given back while its renewal is being written stays given back: 40 leases given
+/// back one every 2 ms across their first renewal (a third of a 1 s time to live). On SQLite,
+/// before the renewal and the removal were serialised, 1 to 5 of 40 came back for a whole time
+/// to live.
+fn slots_given_back_during_their_renewal_stay_given_back(backend: Backend) {
+    runtime().block_on(async {
+        let fleet = backend.open("renewal").await;
+        let slots = fleet.task_slots(100, Duration::from_secs(1));
+        let mut held = Vec::new();
+        for _ in 0..40 {
+            held.push(slots.acquire().await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(290)).await;
+        let mut giving = tokio::task::JoinSet::new();
+        for (i, slot) in (0u64..).zip(held) {
+            giving.spawn(async move {
+                tokio::time::sleep(Duration::from_millis(2 * i)).await;
+                slot.give_back().await;
+            });
+        }
+        while giving.join_next().await.is_some() {}
+        assert_eq!(fleet.slots_held().await.unwrap(), 0, "given back");
+        // A renewal written after its removal would show now.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(fleet.slots_held().await.unwrap(), 0, "none put back");
     });
 }
 

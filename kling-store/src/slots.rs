@@ -3,8 +3,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -51,14 +51,28 @@ struct Lease {
     renewal: JoinHandle<()>,
     inner: Arc<Inner>,
     id: String,
+    given_back: GivenBack,
+}
+
+/// Whether a lease was given back, locked around every write of it. Aborting the renewal does
+/// not stop a write already on a blocking thread: without this, a renewal that commits after
+/// the removal would put the lease back (as it does for one that expired) and hold the slot
+/// for a whole time to live.
+type GivenBack = Arc<Mutex<bool>>;
+
+fn lock(given_back: &GivenBack) -> MutexGuard<'_, bool> {
+    given_back.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl SlotLease for Lease {
     fn give_back(self: Box<Self>) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         self.renewal.abort();
-        let (inner, lease) = (self.inner.clone(), self.id.clone());
+        let (inner, lease, given_back) =
+            (self.inner.clone(), self.id.clone(), self.given_back.clone());
         Box::pin(async move {
             let removed = blocking(&inner, "give a task slot back", move |conn| {
+                let mut given = lock(&given_back);
+                *given = true;
                 conn.execute("DELETE FROM slots WHERE lease = ?1", [lease])
             })
             .await;
@@ -142,13 +156,20 @@ impl SqliteSlots {
     fn hold(&self, id: String) -> TaskSlot {
         let (inner, ttl) = (self.inner.clone(), self.ttl);
         let lease = id.clone();
+        let given_back = GivenBack::default();
+        let checked = given_back.clone();
         let renewal = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(ttl / 3).await;
                 let lease = lease.clone();
                 // A lease that is gone (it expired while this process was stalled) is put
                 // back: its task is still running on Kling and must count.
+                let checked = checked.clone();
                 let renewed = blocking(&inner, "renew a task slot", move |conn| {
+                    let given = lock(&checked);
+                    if *given {
+                        return Ok(0);
+                    }
                     conn.execute(
                         "INSERT INTO slots (lease, expires) VALUES (?1, ?2)
                          ON CONFLICT (lease) DO UPDATE SET expires = excluded.expires",
@@ -165,6 +186,7 @@ impl SqliteSlots {
             renewal,
             inner: self.inner.clone(),
             id,
+            given_back,
         })
     }
 }
