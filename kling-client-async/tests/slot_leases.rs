@@ -124,26 +124,16 @@ async fn every_lease_is_given_back_before_its_job_returns() {
     assert_eq!(leases.counts(), (2, 2, 0), "a create refused");
 
     let store = MemoryJobStore::new();
-    let blocked = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(request("lease-3"), "text2video"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let stored = || {
+        let job = StoredJob::new(request("lease-3"), "text2video");
+        run_stored_job(&client, &store, job, WaitOptions::new())
+    };
+    let blocked = stored().await.unwrap();
     assert_eq!(blocked.state, JobState::Blocked);
     assert_eq!(leases.counts(), (3, 3, 0), "a stored job parked");
 
     mock.top_up(1);
-    let done = run_stored_job(
-        &client,
-        &store,
-        StoredJob::new(request("lease-3"), "text2video"),
-        WaitOptions::new(),
-    )
-    .await
-    .unwrap();
+    let done = stored().await.unwrap();
     assert_eq!(done.state, JobState::Done);
     assert_eq!(leases.counts(), (4, 4, 0), "a stored job done");
 }

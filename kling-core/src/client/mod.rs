@@ -154,7 +154,7 @@ impl Downloaded {
 /// dropped, or its runtime shut down: the task may still be running on Kling) gives a
 /// [`holding`](Self::holding) guard back at once, and leaves a [`leased`](Self::leased) slot to
 /// expire as a dead holder's would: counted until then, never freed early under a running task.
-#[must_use = "the slot is given back when dropped"]
+#[must_use = "a slot is held until given back (`give_back`) or dropped"]
 pub struct TaskSlot(Held);
 
 /// What a [`TaskSlot`] holds.
