@@ -351,9 +351,7 @@ pub(crate) fn db_error(doing: &str, path: &Path, e: rusqlite::Error) -> Error {
 /// Milliseconds since the Unix epoch on this machine's clock (the processes sharing a file
 /// share it).
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+    kling_core::time::unix_ms(SystemTime::now())
 }
 
 /// A duration in milliseconds, for the tables.
